@@ -1,0 +1,259 @@
+/* sealcall - one secure call with one remote party.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_CALL_H
+#define SC_CALL_H
+
+#include <sealcall/types.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ScCallRole:
+ * @SC_CALL_ROLE_OFFERER: sends the offer once the room has two participants
+ * @SC_CALL_ROLE_ANSWERER: waits for an offer and answers it
+ * Since: 0.1
+ */
+typedef enum {
+    SC_CALL_ROLE_OFFERER = 0,
+    SC_CALL_ROLE_ANSWERER = 1,
+} ScCallRole;
+
+/**
+ * ScCallEventKind:
+ * The kinds of event of the scripted mode (interop contract section 3).
+ * Since: 0.1
+ */
+typedef enum {
+    SC_CALL_EVENT_SIGNALING = 0,
+    SC_CALL_EVENT_ICE,
+    SC_CALL_EVENT_DTLS,
+    SC_CALL_EVENT_IDENTITY,
+    SC_CALL_EVENT_CHANNEL,
+    SC_CALL_EVENT_MESSAGE,
+    SC_CALL_EVENT_MEDIA,
+    SC_CALL_EVENT_BENCH,
+    SC_CALL_EVENT_INSPECTOR,
+    SC_CALL_EVENT_ENDED,
+    SC_CALL_EVENT_ERROR,
+} ScCallEventKind;
+
+/**
+ * ScEndReason:
+ * Why a call ended; the strings of sc_end_reason_to_string() are the
+ * contract's `ended` reasons.
+ * Since: 0.1
+ */
+typedef enum {
+    SC_END_REASON_HANGUP = 0,
+    SC_END_REASON_BYE,
+    SC_END_REASON_CONSENT_EXPIRED,
+    SC_END_REASON_ICE_FAILED,
+    SC_END_REASON_DTLS_FAILED,
+    SC_END_REASON_FINGERPRINT_MISMATCH,
+    SC_END_REASON_IDENTITY_REJECTED,
+    SC_END_REASON_ERROR,
+} ScEndReason;
+
+/**
+ * sc_end_reason_to_string:
+ * Returns: (transfer none): "hangup", "bye", "consent-expired", ...
+ * Since: 0.1
+ */
+SC_API const char *sc_end_reason_to_string(ScEndReason reason);
+
+/**
+ * ScCallEventFunc:
+ * @call: (transfer none): the call
+ * @event: (transfer none): the event, valid only during the callback
+ * @user_data: as given to sc_call_set_event_func()
+ *
+ * Always invoked from the endpoint's main context, never from inside a
+ * sc_*() function.
+ * Since: 0.1
+ */
+typedef void (*ScCallEventFunc)(ScCall *call, const ScCallEvent *event,
+                                gpointer user_data);
+
+/**
+ * sc_call_new:
+ * @endpoint: (transfer none): the endpoint the call belongs to
+ * @role: offerer or answerer
+ * @error: return location for a #GError, or %NULL
+ *
+ * Creates an idle call; nothing is sent before sc_call_start(). A fresh
+ * ECDSA P-256 certificate is made for the call.
+ *
+ * Errors: %SC_ERROR_INTERNAL when key generation fails.
+ *
+ * Returns: (transfer full) (nullable): the call, release with
+ *   sc_call_unref().
+ * Since: 0.1
+ */
+SC_API ScCall *sc_call_new(ScEndpoint *endpoint, ScCallRole role,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/** sc_call_ref: Returns: (transfer full): @call. Since: 0.1 */
+SC_API ScCall *sc_call_ref(ScCall *call);
+
+/**
+ * sc_call_unref:
+ * Drops a reference; the last one closes the call without a `bye` and
+ * without running callbacks. Since: 0.1
+ */
+SC_API void sc_call_unref(ScCall *call);
+
+/**
+ * sc_call_set_signal_url:
+ * @url: (transfer none): ws://HOST:PORT/room/NAME or wss://...
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT when @url is not such a URL (the
+ * message says what is wrong); %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_signal_url(ScCall *call, const char *url,
+                                       GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_stun_server:
+ * @host_port: (transfer none): "HOST:PORT" (IPv6 as "[ADDR]:PORT")
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for a malformed value.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_stun_server(ScCall *call, const char *host_port,
+                                        GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_add_local_address:
+ * @address: (transfer none): a local IP address
+ *
+ * Restricts ICE host candidates to the given addresses (may be called more
+ * than once). Without it, every interface is gathered.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT when @address is not an IP address.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_add_local_address(ScCall *call, const char *address,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_event_func:
+ * @func: (nullable): receives every event of the call
+ * @user_data: (transfer full): passed to @func
+ * @destroy: (nullable): frees @user_data when replaced or when the call dies
+ * Since: 0.1
+ */
+SC_API void sc_call_set_event_func(ScCall *call, ScCallEventFunc func,
+                                   gpointer user_data, GDestroyNotify destroy);
+
+/**
+ * sc_call_start:
+ *
+ * Connects to the signaling relay and joins the room. The offerer sends
+ * its offer when the room has two participants.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE when already started or when no signal
+ * URL is set.
+ * Returns: %TRUE when started; failures after this arrive as events.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_start(ScCall *call, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_hangup:
+ *
+ * Sends `bye`, closes every layer and ends the call with reason "hangup".
+ * The `ended` event follows from the main context.
+ * Since: 0.1
+ */
+SC_API void sc_call_hangup(ScCall *call);
+
+/**
+ * sc_call_get_channel:
+ * @label: (transfer none): channel label
+ * @ordered: ordered delivery
+ * @max_retransmits: -1 for reliable, else the retransmission limit
+ * @max_lifetime_ms: -1 for reliable, else the lifetime in milliseconds
+ *
+ * Returns the open (or opening) channel with @label, opening one with these
+ * options when there is none. At most one of @max_retransmits and
+ * @max_lifetime_ms may be set.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE when the call has no SCTP association,
+ * %SC_ERROR_INVALID_ARGUMENT for conflicting options.
+ *
+ * Returns: (transfer none) (nullable): the channel, owned by the call.
+ * Since: 0.1
+ */
+SC_API ScChannel *sc_call_get_channel(ScCall *call, const char *label,
+                                      gboolean ordered, int max_retransmits,
+                                      int max_lifetime_ms, GError **error);
+
+/**
+ * sc_call_start_bench:
+ * @bytes: bytes to send
+ * @chunk: message size
+ *
+ * Runs the data-channel benchmark of contract section 2 as sender; a
+ * `bench` event reports the result.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE when the call is not connected or a bench
+ * runs, %SC_ERROR_INVALID_ARGUMENT when @chunk is 0 or too large.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_start_bench(ScCall *call, guint64 bytes, gsize chunk,
+                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_inspect_json:
+ *
+ * Returns: (transfer full): the security inspector report of contract
+ *   section 4, one line of JSON, built from live state. Free with g_free().
+ * Since: 0.1
+ */
+SC_API char *sc_call_inspect_json(ScCall *call) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_event_get_kind:
+ * Since: 0.1
+ */
+SC_API ScCallEventKind sc_call_event_get_kind(const ScCallEvent *event);
+
+/**
+ * sc_call_event_get_string:
+ * @field: (transfer none): a field name of the contract, such as "state"
+ * Returns: (transfer none) (nullable): the field as text, valid during the
+ *   callback; %NULL when the event has no such field.
+ * Since: 0.1
+ */
+SC_API const char *sc_call_event_get_string(const ScCallEvent *event,
+                                            const char *field);
+
+/**
+ * sc_call_event_get_end_reason:
+ * Returns: the reason of an %SC_CALL_EVENT_ENDED event.
+ * Since: 0.1
+ */
+SC_API ScEndReason sc_call_event_get_end_reason(const ScCallEvent *event);
+
+/**
+ * sc_call_event_to_json:
+ * Returns: (transfer full): the event as one line of contract JSON
+ *   (`{"event":...}`), without a newline. Free with g_free().
+ * Since: 0.1
+ */
+SC_API char *sc_call_event_to_json(const ScCallEvent *event)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScCall, sc_call_unref)
+
+G_END_DECLS
+
+#endif /* SC_CALL_H */

@@ -1,0 +1,58 @@
+/* sealcall - the signaling relay server (interop contract section 1).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_RELAY_H
+#define SC_RELAY_H
+
+#include <sealcall/types.h>
+
+G_BEGIN_DECLS
+
+/**
+ * sc_relay_new:
+ * @context: (nullable) (transfer none): main context the server runs on;
+ *   %NULL for the thread-default context
+ * @host: (transfer none): address to listen on, such as "127.0.0.1"
+ * @port: TCP port, or 0 to pick a free one (see sc_relay_get_port())
+ * @error: return location for a #GError, or %NULL
+ *
+ * Starts a WebSocket relay at ws://HOST:PORT/room/NAME: at most two
+ * participants per room, frames forwarded unchanged to the other
+ * participant, oversize (> 256 KiB) and non-object frames dropped.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad host,
+ * %SC_ERROR_SIGNALING_FAILED when the port cannot be bound.
+ *
+ * Returns: (transfer full) (nullable): the relay, release with
+ *   sc_relay_free(); %NULL with @error set on failure.
+ * Since: 0.1
+ */
+SC_API ScRelay *sc_relay_new(GMainContext *context, const char *host,
+                             guint16 port, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_relay_get_port:
+ * Returns: the TCP port the relay listens on.
+ * Since: 0.1
+ */
+SC_API guint16 sc_relay_get_port(ScRelay *relay);
+
+/**
+ * sc_relay_close:
+ * Closes every connection (close code 1001) and stops listening.
+ * Since: 0.1
+ */
+SC_API void sc_relay_close(ScRelay *relay);
+
+/**
+ * sc_relay_free:
+ * Closes (if needed) and frees the relay. Never runs user callbacks.
+ * Since: 0.1
+ */
+SC_API void sc_relay_free(ScRelay *relay);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScRelay, sc_relay_free)
+
+G_END_DECLS
+
+#endif /* SC_RELAY_H */
