@@ -1,11 +1,59 @@
-/* ui-cli/main.c - the sealcall terminal program (placeholder).
+/* ui-cli/main.c - the sealcall terminal program: subcommand dispatch.
+ * Built against the public API only (include/sealcall).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cli.h"
+
 #include <sealcall/sealcall.h>
 #include <stdio.h>
+#include <string.h>
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "sealcall %s - a native WebRTC secure-call endpoint\n"
+            "\n"
+            "Usage: sealcall COMMAND [OPTIONS]\n"
+            "\n"
+            "Commands:\n"
+            "  serve     run a signaling relay (WebSocket rooms, "
+            "ws://HOST:PORT/room/NAME)\n"
+            "  call      call the peer in a relay room (sends the offer)\n"
+            "  answer    wait in a relay room and answer the peer's offer\n"
+            "  version   print the version\n"
+            "\n"
+            "Run 'sealcall COMMAND --help' for the options of a command.\n"
+            "Example, in three terminals:\n"
+            "  sealcall serve --port 8800\n"
+            "  sealcall answer --signal ws://127.0.0.1:8800/room/demo\n"
+            "  sealcall call   --signal ws://127.0.0.1:8800/room/demo\n",
+            sc_version_string());
+}
 
 int
 main(int argc, char **argv)
 {
-    printf("sealcall %s\n", sc_version_string());
-    return 0;
+    const char *cmd;
+
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("sealcall %s\n", sc_version_string());
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return cli_serve_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "call") == 0 || strcmp(cmd, "answer") == 0)
+        return cli_call_main(argc - 1, argv + 1);
+    fprintf(stderr, "sealcall: unknown command '%s' (try 'sealcall --help')\n",
+            cmd);
+    return CLI_EXIT_USAGE;
 }

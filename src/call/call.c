@@ -1,0 +1,1694 @@
+/* src/call/call.c - the orchestrator: the only module that knows all the
+ * others. Signaling (contract section 1) drives JSEP offer/answer (RFC 8829)
+ * over sdp/; ice/ finds a path (RFC 8445, trickle RFC 8838, consent RFC
+ * 7675); datagrams are demultiplexed by first byte (RFC 7983) into dtls/
+ * (RFC 6347, fingerprints RFC 8122/8842) whose keys feed srtp/ (RFC 5764
+ * §4.2) and whose application data carries sctp/ (RFC 8261/8831/8832).
+ * Public events are queued and dispatched from an idle source, never from
+ * inside a sc_*() call or a lower layer's callback.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "call"
+#include "call/call-priv.h"
+
+#include "dtls/dtls.h"
+#include "ice/ice.h"
+#include "inspector/inspector.h"
+#include "keys/keys.h"
+#include "media/demux.h"
+#include "sctp/sctp.h"
+#include "sdp/sdp.h"
+#include "signaling/signaling.h"
+#include "srtp/srtp.h"
+
+#include <string.h>
+
+#define SC_SCTP_PORT 5000
+#define BENCH_LABEL "bench"
+#define BENCH_HIGH_WATER (4u * 1024 * 1024)
+#define BENCH_LOW_WATER (1u * 1024 * 1024)
+#define CHANNEL_QUEUE_MAX (1u * 1024 * 1024)
+#define BENCH_PATTERN_MOD 251
+
+typedef enum {
+    CALL_IDLE,
+    CALL_SIGNALING,   /* connected to the relay, waiting for the peer */
+    CALL_NEGOTIATING, /* offer/answer in progress */
+    CALL_CONNECTING,  /* descriptions exchanged, transports starting */
+    CALL_CONNECTED,   /* DTLS up */
+    CALL_ENDED,
+} CallState;
+
+typedef struct {
+    gboolean binary;
+    GBytes *data;
+} QueuedMsg;
+
+struct ScChannel {
+    grefcount ref;
+    ScCall *call;          /* weak: cleared when the call drops the channel */
+    char *label;
+    int sid;               /* -1 until opened */
+    gboolean ordered;
+    int max_retransmits;
+    int max_lifetime_ms;
+    gboolean open;
+    gboolean closed;
+    gboolean requested;    /* OPEN sent (local) */
+    GQueue queue;          /* QueuedMsg before the channel opens */
+    gsize queued_bytes;
+};
+
+typedef struct {
+    gboolean running;
+    ScChannel *chan;
+    guint64 bytes;
+    gsize chunk;
+    guint64 sent;
+    gint64 t_start;
+    gboolean start_sent;
+} BenchSender;
+
+typedef struct {
+    gboolean active;
+    guint64 expected;
+    guint64 received;
+    gboolean pattern_ok;
+} BenchReceiver;
+
+struct ScCall {
+    grefcount ref;
+    ScEndpoint *endpoint;
+    GMainContext *ctx;
+    ScCallRole role;
+    char id[9];
+    CallState state;
+
+    /* configuration */
+    char *signal_url;
+    char *stun_host;
+    guint16 stun_port;
+    GPtrArray *local_addresses;
+
+    ScCallEventFunc func;
+    gpointer func_data;
+    GDestroyNotify func_destroy;
+    GQueue events;
+    GSource *event_source;
+
+    /* keys */
+    ScCert *cert;
+    char *local_fingerprint;
+    char *tls_id;
+    guint64 session_id;
+
+    /* layers */
+    ScSignalClient *sig;
+    ScIceTransport *ice;
+    ScDtlsTransport *dtls;
+    ScSrtpSession *srtp;
+    ScSctpAssoc *sctp;
+    ScSdpDesc *remote;
+    gboolean offer_sent;
+    gboolean dtls_role_known;
+    gboolean dtls_client;
+    gboolean dtls_started;
+    gboolean sctp_connected;
+    GPtrArray *pending_candidates;  /* char*, before the remote description */
+    gboolean pending_end_of_candidates;
+    gboolean local_candidates_done;
+    GSource *teardown_source;
+
+    GPtrArray *channels;            /* ScChannel*, strong */
+    BenchSender bench;
+    BenchReceiver bench_rx;
+    guint64 srtp_dropped;
+    gint64 t_offer_us;
+    gint64 t_first_open_us;
+};
+
+static void call_end(ScCall *call, ScEndReason reason, const char *detail);
+static void open_pending_channels(ScCall *call);
+static void bench_pump(ScCall *call);
+
+/* ------------------------------------------------------------------ */
+/* endpoint                                                             */
+
+ScEndpoint *
+sc_endpoint_new(GMainContext *context, GError **error)
+{
+    ScEndpoint *ep = g_new0(ScEndpoint, 1);
+
+    g_ref_count_init(&ep->ref);
+    ep->ctx = context != NULL ? g_main_context_ref(context)
+                              : g_main_context_ref_thread_default();
+    sc_srtp_global_ref();
+    return ep;
+}
+
+ScEndpoint *
+sc_endpoint_ref(ScEndpoint *endpoint)
+{
+    g_return_val_if_fail(endpoint != NULL, NULL);
+    g_ref_count_inc(&endpoint->ref);
+    return endpoint;
+}
+
+void
+sc_endpoint_unref(ScEndpoint *endpoint)
+{
+    if (endpoint == NULL || !g_ref_count_dec(&endpoint->ref))
+        return;
+    g_main_context_unref(endpoint->ctx);
+    sc_srtp_global_unref();
+    g_free(endpoint);
+}
+
+/* ------------------------------------------------------------------ */
+/* events: queued, dispatched from an idle source                       */
+
+static gboolean
+dispatch_events(gpointer data)
+{
+    ScCall *call = data;
+    ScCallEvent *ev;
+
+    g_clear_pointer(&call->event_source, g_source_unref);
+    sc_call_ref(call);
+    while ((ev = g_queue_pop_head(&call->events)) != NULL) {
+        if (call->func != NULL)
+            call->func(call, ev, call->func_data);
+        sc_call_event_free(ev);
+    }
+    sc_call_unref(call);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+emit(ScCall *call, ScCallEvent *ev)
+{
+    g_queue_push_tail(&call->events, ev);
+    if (call->event_source == NULL) {
+        call->event_source = g_idle_source_new();
+        g_source_set_priority(call->event_source, G_PRIORITY_DEFAULT);
+        g_source_set_callback(call->event_source, dispatch_events, call,
+                              NULL);
+        g_source_attach(call->event_source, call->ctx);
+    }
+}
+
+static void
+emit_error(ScCall *call, const char *detail)
+{
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_ERROR);
+    sc_call_event_set_str(ev, "detail", detail);
+    emit(call, ev);
+}
+
+/* ------------------------------------------------------------------ */
+/* channels                                                             */
+
+static ScChannel *
+channel_new(ScCall *call, const char *label, gboolean ordered, int max_rtx,
+            int max_life)
+{
+    ScChannel *c = g_new0(ScChannel, 1);
+    g_ref_count_init(&c->ref);
+    c->call = call;
+    c->label = g_strdup(label);
+    c->sid = -1;
+    c->ordered = ordered;
+    c->max_retransmits = max_rtx;
+    c->max_lifetime_ms = max_life;
+    g_queue_init(&c->queue);
+    return c;
+}
+
+static void
+queued_msg_free(gpointer p)
+{
+    QueuedMsg *m = p;
+    g_bytes_unref(m->data);
+    g_free(m);
+}
+
+ScChannel *
+sc_channel_ref(ScChannel *channel)
+{
+    g_return_val_if_fail(channel != NULL, NULL);
+    g_ref_count_inc(&channel->ref);
+    return channel;
+}
+
+void
+sc_channel_unref(ScChannel *channel)
+{
+    if (channel == NULL || !g_ref_count_dec(&channel->ref))
+        return;
+    g_queue_clear_full(&channel->queue, queued_msg_free);
+    g_free(channel->label);
+    g_free(channel);
+}
+
+const char *
+sc_channel_get_label(ScChannel *channel)
+{
+    g_return_val_if_fail(channel != NULL, NULL);
+    return channel->label;
+}
+
+int
+sc_channel_get_id(ScChannel *channel)
+{
+    g_return_val_if_fail(channel != NULL, -1);
+    return channel->sid;
+}
+
+gboolean
+sc_channel_is_open(ScChannel *channel)
+{
+    g_return_val_if_fail(channel != NULL, FALSE);
+    return channel->open && !channel->closed;
+}
+
+static ScChannel *
+find_channel_by_sid(ScCall *call, int sid)
+{
+    for (guint i = 0; i < call->channels->len; i++) {
+        ScChannel *c = call->channels->pdata[i];
+        if (c->sid == sid && !c->closed)
+            return c;
+    }
+    return NULL;
+}
+
+static ScChannel *
+find_channel_by_label(ScCall *call, const char *label)
+{
+    for (guint i = 0; i < call->channels->len; i++) {
+        ScChannel *c = call->channels->pdata[i];
+        if (!c->closed && g_str_equal(c->label, label))
+            return c;
+    }
+    return NULL;
+}
+
+gboolean
+sc_channel_send(ScChannel *channel, gboolean binary, const guint8 *data,
+                gsize len, GError **error)
+{
+    ScCall *call;
+
+    g_return_val_if_fail(channel != NULL, FALSE);
+    g_return_val_if_fail(data != NULL || len == 0, FALSE);
+    call = channel->call;
+    if (call == NULL || channel->closed || call->state == CALL_ENDED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "channel '%s' is closed", channel->label);
+        return FALSE;
+    }
+    if (!binary && !g_utf8_validate((const char *)data, (gssize)len, NULL)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "text message is not valid UTF-8");
+        return FALSE;
+    }
+    if (!channel->open) {
+        /* Queued until the channel opens (bounded). */
+        if (channel->queued_bytes + len > CHANNEL_QUEUE_MAX) {
+            g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                        "channel '%s' is not open yet and its queue is "
+                        "full", channel->label);
+            return FALSE;
+        }
+        QueuedMsg *m = g_new0(QueuedMsg, 1);
+        m->binary = binary;
+        m->data = g_bytes_new(data, len);
+        g_queue_push_tail(&channel->queue, m);
+        channel->queued_bytes += len;
+        return TRUE;
+    }
+    return sc_sctp_assoc_send(call->sctp, (guint16)channel->sid, binary, data,
+                              len, error);
+}
+
+gsize
+sc_channel_get_buffered_amount(ScChannel *channel)
+{
+    g_return_val_if_fail(channel != NULL, 0);
+    if (!channel->open || channel->call == NULL ||
+        channel->call->sctp == NULL)
+        return channel->queued_bytes;
+    return sc_sctp_assoc_get_buffered_amount(channel->call->sctp,
+                                             (guint16)channel->sid);
+}
+
+void
+sc_channel_close(ScChannel *channel)
+{
+    g_return_if_fail(channel != NULL);
+    if (channel->closed)
+        return;
+    if (channel->open && channel->call != NULL && channel->call->sctp != NULL)
+        sc_sctp_assoc_close_channel(channel->call->sctp,
+                                    (guint16)channel->sid);
+    else
+        channel->closed = TRUE;
+}
+
+static void
+channel_request_open(ScCall *call, ScChannel *c)
+{
+    g_autoptr(GError) error = NULL;
+    guint16 sid = 0;
+
+    if (c->requested || c->closed || call->sctp == NULL)
+        return;
+    c->requested = TRUE;
+    if (!sc_sctp_assoc_open_channel(call->sctp, c->label, "", c->ordered,
+                                    c->max_retransmits, c->max_lifetime_ms,
+                                    &sid, &error)) {
+        SC_LOG_WARN(call->id, "cannot open channel '%s': %s", c->label,
+                    error->message);
+        c->closed = TRUE;
+        emit_error(call, error->message);
+        return;
+    }
+    c->sid = sid;
+}
+
+static void
+open_pending_channels(ScCall *call)
+{
+    for (guint i = 0; i < call->channels->len; i++)
+        channel_request_open(call, call->channels->pdata[i]);
+}
+
+ScChannel *
+sc_call_get_channel(ScCall *call, const char *label, gboolean ordered,
+                    int max_retransmits, int max_lifetime_ms, GError **error)
+{
+    ScChannel *c;
+
+    g_return_val_if_fail(call != NULL && label != NULL, NULL);
+    if (call->state == CALL_ENDED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call has ended");
+        return NULL;
+    }
+    if (max_retransmits >= 0 && max_lifetime_ms >= 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "a channel has max_retransmits or max_lifetime, not both");
+        return NULL;
+    }
+    if (strlen(label) > 65535) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "channel label longer than 65535 bytes");
+        return NULL;
+    }
+    c = find_channel_by_label(call, label);
+    if (c != NULL)
+        return c;
+    c = channel_new(call, label, ordered, max_retransmits, max_lifetime_ms);
+    g_ptr_array_add(call->channels, c);
+    if (call->sctp_connected)
+        channel_request_open(call, c);
+    return c;
+}
+
+static void
+channel_flush_queue(ScCall *call, ScChannel *c)
+{
+    QueuedMsg *m;
+
+    while ((m = g_queue_pop_head(&c->queue)) != NULL) {
+        g_autoptr(GError) error = NULL;
+        gsize len = 0;
+        const guint8 *data = g_bytes_get_data(m->data, &len);
+        c->queued_bytes -= len;
+        if (!sc_sctp_assoc_send(call->sctp, (guint16)c->sid, m->binary, data,
+                                len, &error)) {
+            SC_LOG_WARN(call->id, "queued message on '%s' not sent: %s",
+                        c->label, error->message);
+            emit_error(call, error->message);
+        }
+        queued_msg_free(m);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* signaling                                                            */
+
+static void
+send_sig(ScCall *call, ScSigMsg *msg)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (call->sig == NULL)
+        return;
+    if (!sc_signal_client_send(call->sig, msg, &error))
+        SC_LOG_WARN(call->id, "signaling send failed: %s", error->message);
+}
+
+static void
+send_bye(ScCall *call, const char *reason)
+{
+    g_autoptr(ScSigMsg) msg = sc_sig_msg_new(SC_SIG_MSG_BYE);
+    msg->reason = g_strdup(reason);
+    send_sig(call, msg);
+}
+
+static void
+on_local_candidate(gpointer data, const char *candidate)
+{
+    ScCall *call = data;
+    g_autoptr(ScSigMsg) msg = NULL;
+
+    if (call->state == CALL_ENDED || call->local_candidates_done)
+        return;
+    msg = sc_sig_msg_new(SC_SIG_MSG_CANDIDATE);
+    msg->candidate = g_strdup(candidate != NULL ? candidate : "");
+    msg->sdp_mid = g_strdup(call->remote != NULL &&
+                                    call->remote->data_section >= 0
+                                ? ((ScSdpSection *)call->remote->sections
+                                       ->pdata[call->remote->data_section])
+                                      ->mid
+                                : "0");
+    if (msg->sdp_mid == NULL)
+        msg->sdp_mid = g_strdup("0");
+    msg->sdp_mline_index = call->remote != NULL && call->remote->data_section >= 0
+                               ? call->remote->data_section
+                               : 0;
+    if (candidate == NULL)
+        call->local_candidates_done = TRUE;
+    send_sig(call, msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* transports                                                           */
+
+static void on_ice_state(gpointer data, ScIceState state);
+static void on_ice_recv(gpointer data, const guint8 *buf, gsize len);
+static void on_dtls_send(gpointer data, const guint8 *buf, gsize len);
+static void on_dtls_state(gpointer data, ScDtlsState state,
+                          const GError *error);
+static void on_dtls_data(gpointer data, const guint8 *buf, gsize len);
+
+static gboolean
+create_transports(ScCall *call, gboolean controlling, GError **error)
+{
+    static const ScIceCallbacks ice_cb = {
+        .on_candidate = on_local_candidate,
+        .on_state = on_ice_state,
+        .on_recv = on_ice_recv,
+    };
+    static const ScDtlsCallbacks dtls_cb = {
+        .send = on_dtls_send,
+        .on_state = on_dtls_state,
+        .on_data = on_dtls_data,
+    };
+    ScIceConfig cfg = {
+        .controlling = controlling,
+        .stun_host = call->stun_host,
+        .stun_port = call->stun_port,
+        .local_addresses =
+            call->local_addresses->len > 0
+                ? (const char *const *)call->local_addresses->pdata
+                : NULL,
+    };
+    g_autofree char *ice_id = g_strdup_printf("%s/ice", call->id);
+    g_autofree char *dtls_id = g_strdup_printf("%s/dtls", call->id);
+
+    call->ice = sc_ice_transport_new(call->ctx, ice_id, &cfg, &ice_cb, call,
+                                     error);
+    if (call->ice == NULL)
+        return FALSE;
+    call->dtls = sc_dtls_transport_new(call->ctx, call->cert, dtls_id,
+                                       &dtls_cb, call, error);
+    return call->dtls != NULL;
+}
+
+static void
+fill_local(ScCall *call, ScSdpLocal *local, const char **fps)
+{
+    fps[0] = call->local_fingerprint;
+    fps[1] = NULL;
+    memset(local, 0, sizeof *local);
+    local->ice_ufrag = sc_ice_transport_get_ufrag(call->ice);
+    local->ice_pwd = sc_ice_transport_get_pwd(call->ice);
+    local->fingerprints = fps;
+    local->tls_id = call->tls_id;
+    local->sctp_port = SC_SCTP_PORT;
+    local->max_message_size = sc_sctp_assoc_get_local_max_message_size();
+    local->session_id = call->session_id;
+    local->session_version = 2;
+}
+
+static void
+start_dtls_if_ready(ScCall *call)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (call->dtls_started || !call->dtls_role_known || call->remote == NULL)
+        return;
+    /* The DTLS client starts once ICE has a pair; the server is ready at
+     * once (a ClientHello may arrive as soon as checks succeed). */
+    if (call->dtls_client &&
+        sc_ice_transport_get_state(call->ice) != SC_ICE_STATE_CONNECTED)
+        return;
+    call->dtls_started = TRUE;
+    if (!sc_dtls_transport_start(call->dtls, &error))
+        call_end(call, SC_END_REASON_DTLS_FAILED, error->message);
+}
+
+static gboolean
+apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
+{
+    ScSdpSection *data = desc->sections->pdata[desc->data_section];
+
+    if (!sc_ice_transport_set_remote_credentials(call->ice, desc->ice_ufrag,
+                                                 desc->ice_pwd, error))
+        return FALSE;
+    if (!sc_dtls_transport_set_remote_fingerprints(
+            call->dtls, (const char *const *)desc->fingerprints->pdata,
+            error))
+        return FALSE;
+    call->remote = desc;
+    /* candidates carried in the description itself (non-trickle peers) */
+    for (guint i = 0; i < desc->sections->len; i++) {
+        ScSdpSection *s = desc->sections->pdata[i];
+        if (s != data && desc->bundle_mids == NULL)
+            continue;
+        for (guint j = 0; s->candidates != NULL && j < s->candidates->len;
+             j++) {
+            g_autoptr(GError) cerr = NULL;
+            g_autofree char *line =
+                sc_ice_candidate_to_string(s->candidates->pdata[j]);
+            if (!sc_ice_transport_add_remote_candidate(call->ice, line,
+                                                       &cerr))
+                SC_LOG_INFO(call->id, "ignored remote candidate: %s",
+                            cerr->message);
+        }
+        if (s == data && s->end_of_candidates)
+            call->pending_end_of_candidates = TRUE;
+    }
+    for (guint i = 0; i < call->pending_candidates->len; i++) {
+        g_autoptr(GError) cerr = NULL;
+        if (!sc_ice_transport_add_remote_candidate(
+                call->ice, call->pending_candidates->pdata[i], &cerr))
+            SC_LOG_INFO(call->id, "ignored remote candidate: %s",
+                        cerr->message);
+    }
+    g_ptr_array_set_size(call->pending_candidates, 0);
+    if (call->pending_end_of_candidates)
+        sc_ice_transport_remote_gathering_done(call->ice);
+    return TRUE;
+}
+
+static void
+start_offer(ScCall *call)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *sdp = NULL;
+    g_autoptr(ScSigMsg) msg = NULL;
+    const char *fps[2];
+    ScSdpLocal local;
+
+    if (call->offer_sent || call->state == CALL_ENDED)
+        return;
+    call->state = CALL_NEGOTIATING;
+    if (!create_transports(call, TRUE, &error)) {
+        call_end(call, SC_END_REASON_ERROR, error->message);
+        return;
+    }
+    fill_local(call, &local, fps);
+    sdp = sc_sdp_create_offer(&local, &error);
+    if (sdp == NULL) {
+        call_end(call, SC_END_REASON_ERROR, error->message);
+        return;
+    }
+    /* Like a browser page, the offerer opens the "chat" channel. */
+    (void)sc_call_get_channel(call, "chat", TRUE, -1, -1, NULL);
+    msg = sc_sig_msg_new(SC_SIG_MSG_OFFER);
+    msg->sdp = g_steal_pointer(&sdp);
+    call->t_offer_us = sc_clock_now_us();
+    send_sig(call, msg);
+    call->offer_sent = TRUE;
+    {
+        ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
+        sc_call_event_set_str(ev, "state", "offer-sent");
+        emit(call, ev);
+    }
+    if (!sc_ice_transport_gather(call->ice, &error))
+        call_end(call, SC_END_REASON_ICE_FAILED, error->message);
+}
+
+static void
+handle_offer(ScCall *call, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScSdpDesc) desc = NULL;
+    g_autofree char *sdp = NULL;
+    g_autoptr(ScSigMsg) msg = NULL;
+    const char *fps[2];
+    ScSdpLocal local;
+
+    if (call->role != SC_CALL_ROLE_ANSWERER) {
+        SC_LOG_WARN(call->id, "ignoring an offer: we are the offerer");
+        return;
+    }
+    if (call->remote != NULL) {
+        SC_LOG_WARN(call->id, "ignoring a second offer: renegotiation is "
+                              "not supported");
+        return;
+    }
+    desc = sc_sdp_parse(SC_SDP_TYPE_OFFER, text, &error);
+    if (desc != NULL && desc->data_section < 0) {
+        g_set_error(&error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
+                    "offer has no data channel section");
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    }
+    if (desc != NULL && desc->setup == SC_SDP_SETUP_ACTIVE) {
+        g_set_error(&error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "offer with a=setup:active is not supported");
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    }
+    if (desc == NULL) {
+        /* A bad offer is refused; the call waits for a good one. */
+        g_autofree char *detail =
+            g_strdup_printf("refused offer: %s", error->message);
+        SC_LOG_WARN(call->id, "%s", detail);
+        emit_error(call, detail);
+        return;
+    }
+    call->state = CALL_NEGOTIATING;
+    if (call->ice == NULL && !create_transports(call, FALSE, &error)) {
+        call_end(call, SC_END_REASON_ERROR, error->message);
+        return;
+    }
+    call->dtls_client = TRUE; /* we answer a=setup:active */
+    call->dtls_role_known = TRUE;
+    sc_dtls_transport_set_client(call->dtls, TRUE);
+    fill_local(call, &local, fps);
+    if (desc->tls_id == NULL)
+        local.tls_id = NULL; /* RFC 8842 §5.2 */
+    sdp = sc_sdp_create_answer(&local, desc, &error);
+    if (sdp == NULL) {
+        g_autofree char *detail =
+            g_strdup_printf("cannot answer the offer: %s", error->message);
+        emit_error(call, detail);
+        call_end(call, SC_END_REASON_ERROR, detail);
+        return;
+    }
+    if (!apply_remote(call, g_steal_pointer(&desc), &error)) {
+        call_end(call, SC_END_REASON_ERROR, error->message);
+        return;
+    }
+    msg = sc_sig_msg_new(SC_SIG_MSG_ANSWER);
+    msg->sdp = g_steal_pointer(&sdp);
+    send_sig(call, msg);
+    call->state = CALL_CONNECTING;
+    {
+        ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
+        sc_call_event_set_str(ev, "state", "answer-sent");
+        emit(call, ev);
+    }
+    if (!sc_ice_transport_gather(call->ice, &error))
+        call_end(call, SC_END_REASON_ICE_FAILED, error->message);
+}
+
+static void
+handle_answer(ScCall *call, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScSdpDesc) desc = NULL;
+
+    if (call->role != SC_CALL_ROLE_OFFERER || !call->offer_sent ||
+        call->remote != NULL) {
+        SC_LOG_WARN(call->id, "ignoring an unexpected answer");
+        return;
+    }
+    desc = sc_sdp_parse(SC_SDP_TYPE_ANSWER, text, &error);
+    if (desc != NULL && desc->data_section < 0) {
+        g_set_error(&error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
+                    "answer rejected the data channel section");
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    }
+    if (desc == NULL) {
+        g_autofree char *detail =
+            g_strdup_printf("refused answer: %s", error->message);
+        send_bye(call, "error");
+        call_end(call, SC_END_REASON_ERROR, detail);
+        return;
+    }
+    /* a=setup:active in the answer makes us the DTLS server. */
+    call->dtls_client = desc->setup == SC_SDP_SETUP_PASSIVE;
+    if (!call->dtls_role_known) {
+        call->dtls_role_known = TRUE;
+        sc_dtls_transport_set_client(call->dtls, call->dtls_client);
+    } else if (call->dtls_client) {
+        send_bye(call, "error");
+        call_end(call, SC_END_REASON_DTLS_FAILED,
+                 "peer sent a ClientHello but answered a=setup:passive");
+        return;
+    }
+    if (!apply_remote(call, g_steal_pointer(&desc), &error)) {
+        call_end(call, SC_END_REASON_ERROR, error->message);
+        return;
+    }
+    call->state = CALL_CONNECTING;
+    start_dtls_if_ready(call);
+}
+
+static void
+handle_candidate(ScCall *call, const ScSigMsg *msg)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (msg->candidate == NULL)
+        return;
+    if (call->remote == NULL || call->ice == NULL) {
+        if (msg->candidate[0] == '\0')
+            call->pending_end_of_candidates = TRUE;
+        else if (call->pending_candidates->len < 256)
+            g_ptr_array_add(call->pending_candidates,
+                            g_strdup(msg->candidate));
+        return;
+    }
+    if (msg->candidate[0] == '\0') {
+        sc_ice_transport_remote_gathering_done(call->ice);
+        return;
+    }
+    if (!sc_sdp_desc_candidate_mid_ok(call->remote, msg->sdp_mid,
+                                      msg->sdp_mline_index)) {
+        SC_LOG_INFO(call->id, "ignoring candidate for another m-section");
+        return;
+    }
+    if (!sc_ice_transport_add_remote_candidate(call->ice, msg->candidate,
+                                               &error))
+        SC_LOG_INFO(call->id, "ignored remote candidate: %s", error->message);
+}
+
+static void
+on_sig_open(gpointer data)
+{
+    ScCall *call = data;
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
+
+    sc_call_event_set_str(ev, "state", "connected");
+    emit(call, ev);
+    if (call->state == CALL_IDLE)
+        call->state = CALL_SIGNALING;
+}
+
+static void
+on_sig_message(gpointer data, const ScSigMsg *msg)
+{
+    ScCall *call = data;
+
+    if (call->state == CALL_ENDED)
+        return;
+    switch (msg->type) {
+    case SC_SIG_MSG_ROOM:
+        if (msg->peers >= 1 && call->role == SC_CALL_ROLE_OFFERER)
+            start_offer(call);
+        break;
+    case SC_SIG_MSG_PEER_JOINED:
+        if (call->role == SC_CALL_ROLE_OFFERER)
+            start_offer(call);
+        break;
+    case SC_SIG_MSG_PEER_LEFT:
+        if (call->state == CALL_CONNECTED) {
+            SC_LOG_INFO(call->id, "peer left the relay; the call goes on "
+                                  "while consent lasts");
+        } else if (call->state >= CALL_NEGOTIATING) {
+            call_end(call, SC_END_REASON_ERROR,
+                     "peer left before the call connected");
+        }
+        break;
+    case SC_SIG_MSG_OFFER:
+        if (msg->sdp != NULL)
+            handle_offer(call, msg->sdp);
+        break;
+    case SC_SIG_MSG_ANSWER:
+        if (msg->sdp != NULL)
+            handle_answer(call, msg->sdp);
+        break;
+    case SC_SIG_MSG_CANDIDATE:
+        handle_candidate(call, msg);
+        break;
+    case SC_SIG_MSG_BYE:
+        if (g_strcmp0(msg->reason, "fingerprint-mismatch") == 0)
+            call_end(call, SC_END_REASON_FINGERPRINT_MISMATCH,
+                     "peer: certificate does not match a=fingerprint");
+        else
+            call_end(call, SC_END_REASON_BYE,
+                     msg->reason != NULL ? msg->reason : "peer hung up");
+        break;
+    default:
+        SC_LOG_DEBUG(call->id, "ignoring signaling message '%s'",
+                     msg->type_name != NULL ? msg->type_name : "?");
+        break;
+    }
+}
+
+static void
+on_sig_closed(gpointer data, const GError *error)
+{
+    ScCall *call = data;
+    ScCallEvent *ev;
+
+    ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
+    sc_call_event_set_str(ev, "state", "closed");
+    if (error != NULL)
+        sc_call_event_set_str(ev, "detail", error->message);
+    emit(call, ev);
+    if (call->state != CALL_CONNECTED && call->state != CALL_ENDED)
+        call_end(call, SC_END_REASON_ERROR,
+                 error != NULL ? error->message
+                               : "signaling closed before the call connected");
+}
+
+/* ------------------------------------------------------------------ */
+/* ICE, DTLS, SCTP callbacks                                            */
+
+static void
+on_ice_state(gpointer data, ScIceState state)
+{
+    ScCall *call = data;
+    ScCallEvent *ev;
+
+    if (call->state == CALL_ENDED)
+        return;
+    switch (state) {
+    case SC_ICE_STATE_CHECKING:
+    case SC_ICE_STATE_CONNECTED:
+        ev = sc_call_event_new(SC_CALL_EVENT_ICE);
+        sc_call_event_set_str(ev, "state", state == SC_ICE_STATE_CHECKING
+                                               ? "checking"
+                                               : "connected");
+        if (state == SC_ICE_STATE_CONNECTED) {
+            sc_call_event_set_str(ev, "local_type",
+                                  sc_ice_transport_get_local_type(call->ice));
+            sc_call_event_set_str(ev, "remote_type",
+                                  sc_ice_transport_get_remote_type(call->ice));
+        }
+        emit(call, ev);
+        if (state == SC_ICE_STATE_CONNECTED)
+            start_dtls_if_ready(call);
+        break;
+    case SC_ICE_STATE_FAILED:
+        ev = sc_call_event_new(SC_CALL_EVENT_ICE);
+        sc_call_event_set_str(ev, "state", "failed");
+        emit(call, ev);
+        call_end(call, SC_END_REASON_ICE_FAILED,
+                 "no ICE candidate pair worked");
+        break;
+    case SC_ICE_STATE_CONSENT_EXPIRED:
+        ev = sc_call_event_new(SC_CALL_EVENT_ICE);
+        sc_call_event_set_str(ev, "state", "disconnected");
+        emit(call, ev);
+        call_end(call, SC_END_REASON_CONSENT_EXPIRED,
+                 "no consent response for 30 s (RFC 7675)");
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+on_ice_recv(gpointer data, const guint8 *buf, gsize len)
+{
+    ScCall *call = data;
+
+    if (call->state == CALL_ENDED || call->dtls == NULL)
+        return;
+    switch (sc_demux_classify(buf, len)) {
+    case SC_PACKET_DTLS:
+        if (!call->dtls_role_known) {
+            /* A ClientHello before the answer: the peer is active. */
+            call->dtls_role_known = TRUE;
+            call->dtls_client = FALSE;
+            sc_dtls_transport_set_client(call->dtls, FALSE);
+        }
+        if (!call->dtls_started && !call->dtls_client) {
+            g_autoptr(GError) error = NULL;
+            call->dtls_started = TRUE;
+            if (!sc_dtls_transport_start(call->dtls, &error)) {
+                call_end(call, SC_END_REASON_DTLS_FAILED, error->message);
+                return;
+            }
+        }
+        sc_dtls_transport_receive(call->dtls, buf, len);
+        break;
+    case SC_PACKET_RTP:
+    case SC_PACKET_RTCP:
+        /* No media sections are negotiated yet: count and drop. */
+        call->srtp_dropped++;
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+on_dtls_send(gpointer data, const guint8 *buf, gsize len)
+{
+    ScCall *call = data;
+    ScStatus st = sc_ice_transport_send(call->ice, buf, len);
+
+    if (st != SC_OK)
+        SC_LOG_DEBUG(call->id, "DTLS datagram not sent: %s",
+                     sc_status_to_string(st));
+}
+
+static void
+on_sctp_send(gpointer data, const guint8 *buf, gsize len)
+{
+    ScCall *call = data;
+
+    if (call->dtls != NULL) {
+        ScStatus st = sc_dtls_transport_send(call->dtls, buf, len);
+        if (st != SC_OK)
+            SC_LOG_DEBUG(call->id, "SCTP packet not sent: %s",
+                         sc_status_to_string(st));
+    }
+}
+
+static void
+on_sctp_state(gpointer data, ScSctpState state, const GError *error)
+{
+    ScCall *call = data;
+
+    if (call->state == CALL_ENDED)
+        return;
+    switch (state) {
+    case SC_SCTP_STATE_CONNECTED:
+        call->sctp_connected = TRUE;
+        open_pending_channels(call);
+        break;
+    case SC_SCTP_STATE_FAILED:
+        call_end(call, SC_END_REASON_ERROR,
+                 error != NULL ? error->message : "SCTP association failed");
+        break;
+    case SC_SCTP_STATE_CLOSED:
+        call_end(call, SC_END_REASON_BYE, "peer closed the SCTP association");
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+on_channel_open(gpointer data, guint16 sid, const char *label,
+                const char *protocol, gboolean remote)
+{
+    ScCall *call = data;
+    ScChannel *c = find_channel_by_sid(call, sid);
+    ScCallEvent *ev;
+
+    if (call->state == CALL_ENDED)
+        return;
+    if (c == NULL) {
+        c = channel_new(call, label, TRUE, -1, -1);
+        c->sid = sid;
+        c->requested = TRUE;
+        g_ptr_array_add(call->channels, c);
+    }
+    c->open = TRUE;
+    if (call->t_first_open_us == 0)
+        call->t_first_open_us = sc_clock_now_us();
+    ev = sc_call_event_new(SC_CALL_EVENT_CHANNEL);
+    sc_call_event_set_str(ev, "state", "open");
+    sc_call_event_set_str(ev, "label", c->label);
+    sc_call_event_set_int(ev, "id", sid);
+    if (call->t_offer_us != 0 && call->t_first_open_us != 0)
+        sc_call_event_set_double(
+            ev, "setup_ms",
+            (double)(call->t_first_open_us - call->t_offer_us) / 1000.0);
+    emit(call, ev);
+    channel_flush_queue(call, c);
+    if (call->bench.running && call->bench.chan == c)
+        bench_pump(call);
+}
+
+static void
+on_channel_closed(gpointer data, guint16 sid)
+{
+    ScCall *call = data;
+    ScChannel *c = find_channel_by_sid(call, sid);
+    ScCallEvent *ev;
+
+    if (c == NULL || call->state == CALL_ENDED)
+        return;
+    c->open = FALSE;
+    c->closed = TRUE;
+    ev = sc_call_event_new(SC_CALL_EVENT_CHANNEL);
+    sc_call_event_set_str(ev, "state", "closed");
+    sc_call_event_set_str(ev, "label", c->label);
+    sc_call_event_set_int(ev, "id", sid);
+    emit(call, ev);
+    if (call->bench.running && call->bench.chan == c) {
+        call->bench.running = FALSE;
+        emit_error(call, "bench channel closed before the bench finished");
+    }
+}
+
+/* The bench pattern: byte at offset i is i mod 251, so chunk boundaries
+ * never line up with the pattern and a lost or reordered chunk shows. */
+static void
+bench_fill(guint8 *buf, gsize len, guint64 offset)
+{
+    guint v = (guint)(offset % BENCH_PATTERN_MOD);
+    for (gsize i = 0; i < len; i++) {
+        buf[i] = (guint8)v;
+        if (++v == BENCH_PATTERN_MOD)
+            v = 0;
+    }
+}
+
+static gboolean
+bench_check(const guint8 *buf, gsize len, guint64 offset)
+{
+    guint v = (guint)(offset % BENCH_PATTERN_MOD);
+    for (gsize i = 0; i < len; i++) {
+        if (buf[i] != v)
+            return FALSE;
+        if (++v == BENCH_PATTERN_MOD)
+            v = 0;
+    }
+    return TRUE;
+}
+
+static void
+bench_receive(ScCall *call, ScChannel *c, gboolean binary,
+              const guint8 *data, gsize len)
+{
+    BenchReceiver *rx = &call->bench_rx;
+
+    if (!binary) {
+        g_autofree char *text = g_strndup((const char *)data, len);
+        guint64 bytes = 0;
+        guint64 chunk = 0;
+        if (g_str_has_prefix(text, "start ")) {
+            g_auto(GStrv) f = g_strsplit(text, " ", -1);
+            if (g_strv_length(f) == 3 &&
+                g_ascii_string_to_unsigned(f[1], 10, 0, G_MAXUINT64, &bytes,
+                                           NULL) &&
+                g_ascii_string_to_unsigned(f[2], 10, 1, G_MAXUINT32, &chunk,
+                                           NULL)) {
+                rx->active = TRUE;
+                rx->expected = bytes;
+                rx->received = 0;
+                rx->pattern_ok = TRUE;
+            } else {
+                SC_LOG_WARN(call->id, "bad bench start message");
+            }
+        } else if (g_str_has_prefix(text, "done ")) {
+            BenchSender *b = &call->bench;
+            guint64 got = 0;
+            if (b->running && b->chan == c &&
+                g_ascii_string_to_unsigned(text + 5, 10, 0, G_MAXUINT64, &got,
+                                           NULL)) {
+                double secs =
+                    (double)(sc_clock_now_us() - b->t_start) / 1e6;
+                ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_BENCH);
+                b->running = FALSE;
+                sc_call_event_set_str(ev, "role", "sender");
+                sc_call_event_set_int(ev, "bytes", (gint64)got);
+                sc_call_event_set_int(ev, "chunk", (gint64)b->chunk);
+                sc_call_event_set_double(ev, "seconds", secs);
+                sc_call_event_set_double(
+                    ev, "mbps", secs > 0 ? (double)got * 8 / secs / 1e6 : 0);
+                emit(call, ev);
+            }
+        }
+        if (rx->active && rx->expected == 0 && !binary &&
+            g_str_has_prefix(text, "start ")) {
+            /* zero-byte bench: done at once */
+            goto done;
+        }
+        return;
+    }
+    if (!rx->active)
+        return;
+    if (rx->pattern_ok && !bench_check(data, len, rx->received))
+        rx->pattern_ok = FALSE;
+    rx->received += len;
+    if (rx->received < rx->expected)
+        return;
+done: {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *reply =
+        g_strdup_printf("done %" G_GUINT64_FORMAT, rx->received);
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_BENCH);
+    rx->active = FALSE;
+    if (!sc_channel_send(c, FALSE, (const guint8 *)reply, strlen(reply),
+                         &error))
+        SC_LOG_WARN(call->id, "cannot reply to bench: %s", error->message);
+    sc_call_event_set_str(ev, "role", "receiver");
+    sc_call_event_set_int(ev, "bytes", (gint64)rx->received);
+    sc_call_event_set_str(ev, "pattern", rx->pattern_ok ? "ok" : "mismatch");
+    emit(call, ev);
+}
+}
+
+static void
+on_message(gpointer data, guint16 sid, gboolean binary, const guint8 *buf,
+           gsize len)
+{
+    ScCall *call = data;
+    ScChannel *c = find_channel_by_sid(call, sid);
+    ScCallEvent *ev;
+
+    if (c == NULL || call->state == CALL_ENDED)
+        return;
+    if (g_str_equal(c->label, BENCH_LABEL)) {
+        bench_receive(call, c, binary, buf, len);
+        return;
+    }
+    ev = sc_call_event_new(SC_CALL_EVENT_MESSAGE);
+    sc_call_event_set_str(ev, "label", c->label);
+    if (binary) {
+        g_autofree char *b64 = g_base64_encode(buf, len);
+        sc_call_event_set_str(ev, "binary", b64);
+    } else {
+        g_autofree char *text = g_strndup((const char *)buf, len);
+        sc_call_event_set_str(ev, "text", text);
+    }
+    emit(call, ev);
+}
+
+static void
+bench_pump(ScCall *call)
+{
+    BenchSender *b = &call->bench;
+    guint8 *buf;
+
+    if (!b->running || !b->chan->open)
+        return;
+    if (!b->start_sent) {
+        g_autoptr(GError) error = NULL;
+        sc_sctp_assoc_set_buffered_amount_low_threshold(
+            call->sctp, (guint16)b->chan->sid, BENCH_LOW_WATER);
+        g_autofree char *start = g_strdup_printf(
+            "start %" G_GUINT64_FORMAT " %" G_GSIZE_FORMAT, b->bytes,
+            b->chunk);
+        b->start_sent = TRUE;
+        b->t_start = sc_clock_now_us();
+        if (!sc_channel_send(b->chan, FALSE, (const guint8 *)start,
+                             strlen(start), &error)) {
+            b->running = FALSE;
+            emit_error(call, error->message);
+            return;
+        }
+    }
+    buf = g_malloc(b->chunk);
+    while (b->sent < b->bytes &&
+           sc_channel_get_buffered_amount(b->chan) < BENCH_HIGH_WATER) {
+        g_autoptr(GError) error = NULL;
+        gsize n = (gsize)MIN((guint64)b->chunk, b->bytes - b->sent);
+        bench_fill(buf, n, b->sent);
+        if (!sc_channel_send(b->chan, TRUE, buf, n, &error)) {
+            b->running = FALSE;
+            emit_error(call, error->message);
+            break;
+        }
+        b->sent += n;
+    }
+    g_free(buf);
+}
+
+static void
+on_buffered_amount_low(gpointer data, guint16 sid)
+{
+    ScCall *call = data;
+
+    if (call->bench.running && call->bench.chan->sid == sid)
+        bench_pump(call);
+}
+
+static void
+start_sctp(ScCall *call)
+{
+    static const ScSctpCallbacks sctp_cb = {
+        .send = on_sctp_send,
+        .on_state = on_sctp_state,
+        .on_channel_open = on_channel_open,
+        .on_channel_closed = on_channel_closed,
+        .on_message = on_message,
+        .on_buffered_amount_low = on_buffered_amount_low,
+    };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *log_id = g_strdup_printf("%s/sctp", call->id);
+    ScSdpSection *data = call->remote->sections->pdata[call->remote->data_section];
+
+    call->sctp = sc_sctp_assoc_new(call->ctx, log_id, call->dtls_client,
+                                   SC_SCTP_PORT,
+                                   data->sctp_port != 0 ? data->sctp_port
+                                                        : SC_SCTP_PORT,
+                                   data->max_message_size, &sctp_cb, call,
+                                   &error);
+    if (call->sctp == NULL || !sc_sctp_assoc_start(call->sctp, &error))
+        call_end(call, SC_END_REASON_ERROR, error->message);
+}
+
+static void
+on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
+{
+    ScCall *call = data;
+    ScCallEvent *ev;
+
+    if (call->state == CALL_ENDED)
+        return;
+    switch (state) {
+    case SC_DTLS_STATE_CONNECTED: {
+        g_autoptr(GError) kerr = NULL;
+        g_autofree char *rfp =
+            sc_dtls_transport_get_remote_fingerprint(call->dtls);
+        ScSrtpKeys keys;
+
+        call->state = CALL_CONNECTED;
+        ev = sc_call_event_new(SC_CALL_EVENT_DTLS);
+        sc_call_event_set_str(ev, "state", "connected");
+        sc_call_event_set_str(ev, "version",
+                              sc_dtls_transport_get_version(call->dtls));
+        sc_call_event_set_str(ev, "cipher",
+                              sc_dtls_transport_get_cipher(call->dtls));
+        sc_call_event_set_str(ev, "srtp_profile",
+                              sc_srtp_profile_to_string(
+                                  sc_dtls_transport_get_srtp_profile(
+                                      call->dtls)));
+        sc_call_event_set_str(ev, "role",
+                              sc_dtls_transport_is_client(call->dtls)
+                                  ? "client"
+                                  : "server");
+        sc_call_event_set_str(ev, "remote_fingerprint", rfp);
+        emit(call, ev);
+        if (sc_dtls_transport_export_srtp_keys(call->dtls, &keys, &kerr)) {
+            call->srtp = sc_srtp_session_new(&keys, &kerr);
+            sc_secure_wipe(&keys, sizeof keys);
+            if (call->srtp == NULL)
+                SC_LOG_WARN(call->id, "no SRTP session: %s", kerr->message);
+        } else {
+            SC_LOG_WARN(call->id, "no SRTP keys: %s", kerr->message);
+        }
+        start_sctp(call);
+        break;
+    }
+    case SC_DTLS_STATE_FAILED:
+        ev = sc_call_event_new(SC_CALL_EVENT_DTLS);
+        sc_call_event_set_str(ev, "state", "failed");
+        if (error != NULL)
+            sc_call_event_set_str(ev, "detail", error->message);
+        emit(call, ev);
+        if (error != NULL &&
+            g_error_matches(error, SC_ERROR, SC_ERROR_FINGERPRINT_MISMATCH)) {
+            send_bye(call, "fingerprint-mismatch");
+            call_end(call, SC_END_REASON_FINGERPRINT_MISMATCH,
+                     error->message);
+        } else {
+            send_bye(call, "dtls-failed");
+            call_end(call, SC_END_REASON_DTLS_FAILED,
+                     error != NULL ? error->message : "DTLS failed");
+        }
+        break;
+    case SC_DTLS_STATE_CLOSED:
+        call_end(call, SC_END_REASON_BYE, "peer closed DTLS (close_notify)");
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+on_dtls_data(gpointer data, const guint8 *buf, gsize len)
+{
+    ScCall *call = data;
+
+    if (call->sctp != NULL && call->state != CALL_ENDED)
+        sc_sctp_assoc_receive(call->sctp, buf, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* lifecycle                                                            */
+
+/* The signaling client outlives the call's end so that the bye and the
+ * WebSocket close handshake complete; it goes with the last unref. */
+static void
+free_transports(ScCall *call)
+{
+    g_clear_pointer(&call->sctp, sc_sctp_assoc_free);
+    g_clear_pointer(&call->srtp, sc_srtp_session_free);
+    g_clear_pointer(&call->dtls, sc_dtls_transport_free);
+    g_clear_pointer(&call->ice, sc_ice_transport_free);
+}
+
+static gboolean
+teardown_cb(gpointer data)
+{
+    ScCall *call = data;
+
+    g_clear_pointer(&call->teardown_source, g_source_unref);
+    free_transports(call);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+call_end(ScCall *call, ScEndReason reason, const char *detail)
+{
+    ScCallEvent *ev;
+
+    if (call->state == CALL_ENDED)
+        return;
+    SC_LOG_INFO(call->id, "ended: %s (%s)", sc_end_reason_to_string(reason),
+                detail != NULL ? detail : "");
+    call->state = CALL_ENDED;
+    call->bench.running = FALSE;
+    if (reason == SC_END_REASON_HANGUP) {
+        send_bye(call, "hangup");
+        if (call->sctp != NULL)
+            sc_sctp_assoc_close(call->sctp);
+        if (call->dtls != NULL)
+            sc_dtls_transport_close(call->dtls);
+    }
+    if (call->ice != NULL)
+        sc_ice_transport_close(call->ice);
+    if (call->sig != NULL)
+        sc_signal_client_close(call->sig);
+    for (guint i = 0; i < call->channels->len; i++) {
+        ScChannel *c = call->channels->pdata[i];
+        c->open = FALSE;
+        c->closed = TRUE;
+    }
+    ev = sc_call_event_new(SC_CALL_EVENT_ENDED);
+    ev->reason = reason;
+    sc_call_event_set_str(ev, "reason", sc_end_reason_to_string(reason));
+    sc_call_event_set_str(ev, "detail", detail);
+    emit(call, ev);
+    /* Layers are freed from the loop, never inside their own callbacks. */
+    if (call->teardown_source == NULL) {
+        call->teardown_source = g_idle_source_new();
+        g_source_set_priority(call->teardown_source, G_PRIORITY_LOW);
+        g_source_set_callback(call->teardown_source, teardown_cb,
+                              sc_call_ref(call),
+                              (GDestroyNotify)sc_call_unref);
+        g_source_attach(call->teardown_source, call->ctx);
+    }
+}
+
+ScCall *
+sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
+{
+    ScCall *call;
+    guint8 raw[4];
+    guint8 tls_raw[18];
+
+    g_return_val_if_fail(endpoint != NULL, NULL);
+    g_return_val_if_fail(role == SC_CALL_ROLE_OFFERER ||
+                             role == SC_CALL_ROLE_ANSWERER,
+                         NULL);
+    call = g_new0(ScCall, 1);
+    g_ref_count_init(&call->ref);
+    call->endpoint = sc_endpoint_ref(endpoint);
+    call->ctx = g_main_context_ref(endpoint->ctx);
+    call->role = role;
+    sc_random_bytes(raw, sizeof raw);
+    g_snprintf(call->id, sizeof call->id, "%02x%02x%02x%02x", raw[0], raw[1],
+               raw[2], raw[3]);
+    call->local_addresses = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(call->local_addresses, NULL);
+    g_ptr_array_set_size(call->local_addresses, 0);
+    call->pending_candidates = g_ptr_array_new_with_free_func(g_free);
+    call->channels =
+        g_ptr_array_new_with_free_func((GDestroyNotify)sc_channel_unref);
+    g_queue_init(&call->events);
+    /* RFC 8827 §6.5: a fresh key pair for each call by default. */
+    call->cert = sc_cert_new_ecdsa(error);
+    if (call->cert == NULL) {
+        sc_call_unref(call);
+        return NULL;
+    }
+    call->local_fingerprint = sc_cert_get_fingerprint(call->cert,
+                                                      SC_HASH_SHA256);
+    /* RFC 8842 §4: tls-id with at least 120 bits of randomness */
+    sc_random_bytes(tls_raw, sizeof tls_raw);
+    call->tls_id = g_base64_encode(tls_raw, sizeof tls_raw);
+    for (char *p = call->tls_id; *p; p++)
+        if (*p == '=')
+            *p = '\0';
+    call->session_id = sc_random_u64() >> 2;
+    return call;
+}
+
+ScCall *
+sc_call_ref(ScCall *call)
+{
+    g_return_val_if_fail(call != NULL, NULL);
+    g_ref_count_inc(&call->ref);
+    return call;
+}
+
+void
+sc_call_unref(ScCall *call)
+{
+    if (call == NULL || !g_ref_count_dec(&call->ref))
+        return;
+    if (call->event_source != NULL) {
+        g_source_destroy(call->event_source);
+        g_source_unref(call->event_source);
+    }
+    g_queue_clear_full(&call->events, (GDestroyNotify)sc_call_event_free);
+    free_transports(call);
+    g_clear_pointer(&call->sig, sc_signal_client_free);
+    for (guint i = 0; i < call->channels->len; i++)
+        ((ScChannel *)call->channels->pdata[i])->call = NULL;
+    g_ptr_array_unref(call->channels);
+    g_clear_pointer(&call->remote, sc_sdp_desc_free);
+    g_ptr_array_unref(call->pending_candidates);
+    g_ptr_array_unref(call->local_addresses);
+    g_clear_pointer(&call->cert, sc_cert_unref);
+    g_free(call->local_fingerprint);
+    g_free(call->tls_id);
+    g_free(call->signal_url);
+    g_free(call->stun_host);
+    if (call->func_destroy != NULL)
+        call->func_destroy(call->func_data);
+    g_main_context_unref(call->ctx);
+    sc_endpoint_unref(call->endpoint);
+    g_free(call);
+}
+
+gboolean
+sc_call_set_signal_url(ScCall *call, const char *url, GError **error)
+{
+    g_return_val_if_fail(call != NULL && url != NULL, FALSE);
+    if (call->state != CALL_IDLE) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call has already started");
+        return FALSE;
+    }
+    if (!sc_signal_url_validate(url, NULL, error))
+        return FALSE;
+    g_free(call->signal_url);
+    call->signal_url = g_strdup(url);
+    return TRUE;
+}
+
+gboolean
+sc_call_set_stun_server(ScCall *call, const char *host_port, GError **error)
+{
+    g_autoptr(GSocketConnectable) addr = NULL;
+    const char *host;
+    guint16 port;
+
+    g_return_val_if_fail(call != NULL && host_port != NULL, FALSE);
+    addr = g_network_address_parse(host_port, 0, NULL);
+    port = addr != NULL ? g_network_address_get_port(G_NETWORK_ADDRESS(addr))
+                        : 0;
+    if (addr == NULL || port == 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "STUN server must be HOST:PORT (got '%s')", host_port);
+        return FALSE;
+    }
+    host = g_network_address_get_hostname(G_NETWORK_ADDRESS(addr));
+    if (!g_hostname_is_ip_address(host)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "STUN server must be an IP address for now (got '%s')",
+                    host);
+        return FALSE;
+    }
+    g_free(call->stun_host);
+    call->stun_host = g_strdup(host);
+    call->stun_port = port;
+    return TRUE;
+}
+
+gboolean
+sc_call_add_local_address(ScCall *call, const char *address, GError **error)
+{
+    g_return_val_if_fail(call != NULL && address != NULL, FALSE);
+    if (!g_hostname_is_ip_address(address)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "not an IP address: '%s'", address);
+        return FALSE;
+    }
+    g_ptr_array_add(call->local_addresses, g_strdup(address));
+    g_ptr_array_add(call->local_addresses, NULL);
+    g_ptr_array_set_size(call->local_addresses,
+                         call->local_addresses->len - 1);
+    return TRUE;
+}
+
+void
+sc_call_set_event_func(ScCall *call, ScCallEventFunc func,
+                       gpointer user_data, GDestroyNotify destroy)
+{
+    g_return_if_fail(call != NULL);
+    if (call->func_destroy != NULL)
+        call->func_destroy(call->func_data);
+    call->func = func;
+    call->func_data = user_data;
+    call->func_destroy = destroy;
+}
+
+gboolean
+sc_call_start(ScCall *call, GError **error)
+{
+    static const ScSignalClientCallbacks sig_cb = {
+        .on_open = on_sig_open,
+        .on_message = on_sig_message,
+        .on_closed = on_sig_closed,
+    };
+    g_autofree char *log_id = NULL;
+
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (call->state != CALL_IDLE || call->sig != NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call has already started");
+        return FALSE;
+    }
+    if (call->signal_url == NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "no signal URL set");
+        return FALSE;
+    }
+    log_id = g_strdup_printf("%s/sig", call->id);
+    call->sig = sc_signal_client_new(call->ctx, call->signal_url, log_id,
+                                     &sig_cb, call, error);
+    if (call->sig == NULL)
+        return FALSE;
+    sc_signal_client_connect(call->sig);
+    return TRUE;
+}
+
+void
+sc_call_hangup(ScCall *call)
+{
+    g_return_if_fail(call != NULL);
+    call_end(call, SC_END_REASON_HANGUP, "local hangup");
+}
+
+gboolean
+sc_call_start_bench(ScCall *call, guint64 bytes, gsize chunk, GError **error)
+{
+    ScChannel *c;
+
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (call->state == CALL_ENDED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call has ended");
+        return FALSE;
+    }
+    if (call->bench.running) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "a bench is already running");
+        return FALSE;
+    }
+    if (chunk == 0 || chunk > sc_sctp_assoc_get_local_max_message_size()) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "bench chunk must be 1..%" G_GUINT64_FORMAT " bytes",
+                    sc_sctp_assoc_get_local_max_message_size());
+        return FALSE;
+    }
+    c = sc_call_get_channel(call, BENCH_LABEL, TRUE, -1, -1, error);
+    if (c == NULL)
+        return FALSE;
+    memset(&call->bench, 0, sizeof call->bench);
+    call->bench.running = TRUE;
+    call->bench.chan = c;
+    call->bench.bytes = bytes;
+    call->bench.chunk = chunk;
+    if (call->sctp != NULL && c->open)
+        bench_pump(call);
+    return TRUE;
+}
+
+char *
+sc_call_inspect_json(ScCall *call)
+{
+    ScInspectorSnapshot s = {0};
+    g_autofree char *rfp = NULL;
+    g_autofree char *sas = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree ScInspectorChannel *chans = NULL;
+    gboolean connected;
+
+    g_return_val_if_fail(call != NULL, NULL);
+    connected = call->dtls != NULL &&
+                sc_dtls_transport_get_state(call->dtls) ==
+                    SC_DTLS_STATE_CONNECTED;
+    s.dtls_state = call->dtls != NULL
+                       ? sc_dtls_state_to_string(
+                             sc_dtls_transport_get_state(call->dtls))
+                       : "new";
+    if (connected) {
+        ScFingerprint remote_fp;
+        ScFingerprint local_fp;
+        s.dtls_version = sc_dtls_transport_get_version(call->dtls);
+        s.cipher = sc_dtls_transport_get_cipher(call->dtls);
+        s.pfs = sc_dtls_transport_is_pfs(call->dtls);
+        s.srtp_profile = sc_srtp_profile_to_string(
+            sc_dtls_transport_get_srtp_profile(call->dtls));
+        s.dtls_role =
+            sc_dtls_transport_is_client(call->dtls) ? "client" : "server";
+        rfp = sc_dtls_transport_get_remote_fingerprint(call->dtls);
+        s.remote_fingerprint_verified = rfp != NULL;
+        if (sc_dtls_transport_get_verified_fingerprint(call->dtls,
+                                                       &remote_fp) &&
+            sc_fingerprint_parse(call->local_fingerprint, &local_fp, NULL))
+            sas = sc_fingerprint_sas(&local_fp, &remote_fp);
+    }
+    s.keying = "pairwise-dtls-srtp";
+    s.local_fingerprint = call->local_fingerprint;
+    s.remote_fingerprint = rfp;
+    s.sas = sas;
+    s.key_scope = "per-call";
+    s.verified_by = "none";
+    s.ice_policy = "all";
+    if (call->ice != NULL) {
+        ScIceState st = sc_ice_transport_get_state(call->ice);
+        gint64 last = sc_ice_transport_get_last_inbound_us(call->ice);
+        s.ice_state = sc_ice_state_to_string(st);
+        s.local_type = sc_ice_transport_get_local_type(call->ice);
+        s.remote_type = sc_ice_transport_get_remote_type(call->ice);
+        s.consent_fresh = st == SC_ICE_STATE_CONNECTED;
+        s.last_response_ms_ago =
+            last > 0 ? (sc_clock_now_us() - last) / 1000 : -1;
+    } else {
+        s.ice_state = "new";
+        s.last_response_ms_ago = -1;
+    }
+    chans = g_new0(ScInspectorChannel, call->channels->len + 1);
+    for (guint i = 0; i < call->channels->len; i++) {
+        ScChannel *c = call->channels->pdata[i];
+        if (c->closed)
+            continue;
+        chans[s.n_channels].label = c->label;
+        chans[s.n_channels].id = c->sid;
+        chans[s.n_channels].open = c->open;
+        chans[s.n_channels].encrypted = TRUE; /* SCTP runs only over DTLS */
+        s.n_channels++;
+    }
+    s.channels = chans;
+    node = sc_inspector_report_build(&s);
+    return json_to_string(node, FALSE);
+}

@@ -1,0 +1,152 @@
+/* src/call/event.c - scripted-mode events (interop contract section 3):
+ * a kind plus contract fields, readable as text or as one JSON line.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "call"
+#include "call/call-priv.h"
+
+static const char *const kind_names[] = {
+    [SC_CALL_EVENT_SIGNALING] = "signaling",
+    [SC_CALL_EVENT_ICE] = "ice",
+    [SC_CALL_EVENT_DTLS] = "dtls",
+    [SC_CALL_EVENT_IDENTITY] = "identity",
+    [SC_CALL_EVENT_CHANNEL] = "channel",
+    [SC_CALL_EVENT_MESSAGE] = "message",
+    [SC_CALL_EVENT_MEDIA] = "media",
+    [SC_CALL_EVENT_BENCH] = "bench",
+    [SC_CALL_EVENT_INSPECTOR] = "inspector",
+    [SC_CALL_EVENT_ENDED] = "ended",
+    [SC_CALL_EVENT_ERROR] = "error",
+};
+
+const char *
+sc_call_event_kind_name(ScCallEventKind kind)
+{
+    if ((guint)kind >= G_N_ELEMENTS(kind_names))
+        return "unknown";
+    return kind_names[kind];
+}
+
+const char *
+sc_end_reason_to_string(ScEndReason reason)
+{
+    switch (reason) {
+    case SC_END_REASON_HANGUP:
+        return "hangup";
+    case SC_END_REASON_BYE:
+        return "bye";
+    case SC_END_REASON_CONSENT_EXPIRED:
+        return "consent-expired";
+    case SC_END_REASON_ICE_FAILED:
+        return "ice-failed";
+    case SC_END_REASON_DTLS_FAILED:
+        return "dtls-failed";
+    case SC_END_REASON_FINGERPRINT_MISMATCH:
+        return "fingerprint-mismatch";
+    case SC_END_REASON_IDENTITY_REJECTED:
+        return "identity-rejected";
+    case SC_END_REASON_ERROR:
+        return "error";
+    }
+    return "error";
+}
+
+ScCallEvent *
+sc_call_event_new(ScCallEventKind kind)
+{
+    ScCallEvent *ev = g_new0(ScCallEvent, 1);
+    ev->kind = kind;
+    ev->obj = json_object_new();
+    ev->strings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        g_free);
+    json_object_set_string_member(ev->obj, "event",
+                                  sc_call_event_kind_name(kind));
+    return ev;
+}
+
+void
+sc_call_event_free(ScCallEvent *ev)
+{
+    if (ev == NULL)
+        return;
+    json_object_unref(ev->obj);
+    g_hash_table_unref(ev->strings);
+    g_free(ev);
+}
+
+void
+sc_call_event_set_str(ScCallEvent *ev, const char *name, const char *value)
+{
+    if (value != NULL)
+        json_object_set_string_member(ev->obj, name, value);
+    else
+        json_object_set_null_member(ev->obj, name);
+}
+
+void
+sc_call_event_set_int(ScCallEvent *ev, const char *name, gint64 value)
+{
+    json_object_set_int_member(ev->obj, name, value);
+}
+
+void
+sc_call_event_set_double(ScCallEvent *ev, const char *name, double v)
+{
+    json_object_set_double_member(ev->obj, name, v);
+}
+
+void
+sc_call_event_set_bool(ScCallEvent *ev, const char *name, gboolean v)
+{
+    json_object_set_boolean_member(ev->obj, name, v);
+}
+
+void
+sc_call_event_set_node(ScCallEvent *ev, const char *name, JsonNode *node)
+{
+    json_object_set_member(ev->obj, name, node);
+}
+
+ScCallEventKind
+sc_call_event_get_kind(const ScCallEvent *event)
+{
+    g_return_val_if_fail(event != NULL, SC_CALL_EVENT_ERROR);
+    return event->kind;
+}
+
+ScEndReason
+sc_call_event_get_end_reason(const ScCallEvent *event)
+{
+    g_return_val_if_fail(event != NULL, SC_END_REASON_ERROR);
+    return event->reason;
+}
+
+const char *
+sc_call_event_get_string(const ScCallEvent *event, const char *field)
+{
+    JsonNode *node;
+    char *text;
+
+    g_return_val_if_fail(event != NULL && field != NULL, NULL);
+    node = json_object_get_member(event->obj, field);
+    if (node == NULL || JSON_NODE_HOLDS_NULL(node))
+        return NULL;
+    if (JSON_NODE_HOLDS_VALUE(node) &&
+        json_node_get_value_type(node) == G_TYPE_STRING)
+        return json_node_get_string(node);
+    text = g_hash_table_lookup(event->strings, field);
+    if (text == NULL) {
+        text = json_to_string(node, FALSE);
+        g_hash_table_insert(event->strings, g_strdup(field), text);
+    }
+    return text;
+}
+
+char *
+sc_call_event_to_json(const ScCallEvent *event)
+{
+    g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+
+    g_return_val_if_fail(event != NULL, NULL);
+    json_node_set_object(root, event->obj);
+    return json_to_string(root, FALSE);
+}

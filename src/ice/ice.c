@@ -1,0 +1,448 @@
+/* src/ice/ice.c - ICE (RFC 8445) with libnice: one stream, one component
+ * (BUNDLE + rtcp-mux), full trickle (RFC 8838), regular nomination, and
+ * consent freshness (RFC 7675, libnice's NICE_AGENT_OPTION_CONSENT_FRESHNESS:
+ * a check every 5 s +-20 %, consent lost 30 s after the last response, which
+ * libnice reports as the component failing). Credentials come from OpenSSL's
+ * RNG. Sits under dtls/ and srtp/ (through call/'s RFC 7983 demux).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "ice"
+#include "ice/ice.h"
+
+#include <agent.h>
+#include <string.h>
+
+struct ScIceTransport {
+    GMainContext *ctx;
+    char *log_id;
+    NiceAgent *agent;
+    guint stream_id;
+    char *ufrag;
+    char *pwd;
+    char *remote_ufrag;
+    ScIceCallbacks cb;
+    gpointer user_data;
+    ScIceState state;
+    gboolean was_connected;
+    gboolean remote_done;
+    gboolean gathering;
+    gboolean closed;
+    char local_type[8];
+    char remote_type[8];
+    gint64 last_inbound_us;
+    gulong sig_ids[4];
+};
+
+static const char *
+cand_type_name(NiceCandidateType type)
+{
+    switch (type) {
+    case NICE_CANDIDATE_TYPE_HOST:
+        return "host";
+    case NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE:
+        return "srflx";
+    case NICE_CANDIDATE_TYPE_PEER_REFLEXIVE:
+        return "prflx";
+    case NICE_CANDIDATE_TYPE_RELAYED:
+        return "relay";
+    }
+    return "unknown";
+}
+
+const char *
+sc_ice_state_to_string(ScIceState s)
+{
+    static const char *const names[SC_ICE_N_STATES] = {
+        [SC_ICE_STATE_NEW] = "new",
+        [SC_ICE_STATE_CHECKING] = "checking",
+        [SC_ICE_STATE_CONNECTED] = "connected",
+        [SC_ICE_STATE_FAILED] = "failed",
+        [SC_ICE_STATE_CONSENT_EXPIRED] = "consent-expired",
+        [SC_ICE_STATE_CLOSED] = "closed",
+    };
+    return (guint)s < SC_ICE_N_STATES ? names[s] : "invalid";
+}
+
+#define S(x) (1u << SC_ICE_STATE_##x)
+static const guint ice_next[SC_ICE_N_STATES] = {
+    [SC_ICE_STATE_NEW] = S(CHECKING) | S(CONNECTED) | S(FAILED) | S(CLOSED),
+    [SC_ICE_STATE_CHECKING] = S(CONNECTED) | S(FAILED) | S(CLOSED),
+    [SC_ICE_STATE_CONNECTED] = S(CHECKING) | S(CONSENT_EXPIRED) | S(CLOSED),
+    [SC_ICE_STATE_FAILED] = S(CLOSED),
+    [SC_ICE_STATE_CONSENT_EXPIRED] = S(CLOSED),
+    [SC_ICE_STATE_CLOSED] = 0,
+};
+#undef S
+
+/* The only writer of t->state. */
+static void
+ice_set_state(ScIceTransport *t, ScIceState next)
+{
+    ScIceState prev = t->state;
+
+    if (prev == next)
+        return;
+    if ((ice_next[prev] & (1u << next)) == 0) {
+        SC_LOG_DEBUG(t->log_id, "ignoring transition %s -> %s",
+                     sc_ice_state_to_string(prev),
+                     sc_ice_state_to_string(next));
+        return;
+    }
+    t->state = next;
+    if (next == SC_ICE_STATE_CONNECTED)
+        t->was_connected = TRUE;
+    SC_LOG_INFO(t->log_id, "%s -> %s", sc_ice_state_to_string(prev),
+                sc_ice_state_to_string(next));
+    if (t->cb.on_state != NULL)
+        t->cb.on_state(t->user_data, next);
+}
+
+static void
+on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
+        gchar *buf, gpointer data)
+{
+    ScIceTransport *t = data;
+
+    if (t->closed || len == 0)
+        return;
+    t->last_inbound_us = sc_clock_now_us();
+    if (t->cb.on_recv != NULL)
+        t->cb.on_recv(t->user_data, (const guint8 *)buf, len);
+}
+
+static void
+on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
+{
+    ScIceTransport *t = data;
+    g_autofree char *sdp = NULL;
+    const char *line;
+
+    if (t->closed)
+        return;
+    sdp = nice_agent_generate_local_candidate_sdp(agent, cand);
+    if (sdp == NULL)
+        return;
+    line = g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp;
+    SC_LOG_DEBUG(t->log_id, "local %s", line);
+    if (t->cb.on_candidate != NULL)
+        t->cb.on_candidate(t->user_data, line);
+}
+
+static void
+on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
+{
+    ScIceTransport *t = data;
+
+    if (t->closed || !t->gathering)
+        return;
+    t->gathering = FALSE;
+    SC_LOG_DEBUG(t->log_id, "gathering done");
+    if (t->cb.on_candidate != NULL)
+        t->cb.on_candidate(t->user_data, NULL);
+}
+
+static void
+on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
+                   guint state, gpointer data)
+{
+    ScIceTransport *t = data;
+
+    if (t->closed)
+        return;
+    SC_LOG_DEBUG(t->log_id, "libnice component state %s",
+                 nice_component_state_to_string(state));
+    switch (state) {
+    case NICE_COMPONENT_STATE_CONNECTING:
+        if (t->state == SC_ICE_STATE_NEW)
+            ice_set_state(t, SC_ICE_STATE_CHECKING);
+        break;
+    case NICE_COMPONENT_STATE_CONNECTED:
+    case NICE_COMPONENT_STATE_READY:
+        ice_set_state(t, SC_ICE_STATE_CONNECTED);
+        break;
+    case NICE_COMPONENT_STATE_FAILED:
+        /* After a pair worked, failing means consent was lost (RFC 7675
+         * §5.1: 30 s without a response) or revoked (§5.2). */
+        ice_set_state(t, t->was_connected ? SC_ICE_STATE_CONSENT_EXPIRED
+                                          : SC_ICE_STATE_FAILED);
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
+                 NiceCandidate *lcand, NiceCandidate *rcand, gpointer data)
+{
+    ScIceTransport *t = data;
+
+    g_strlcpy(t->local_type, cand_type_name(lcand->type),
+              sizeof t->local_type);
+    g_strlcpy(t->remote_type, cand_type_name(rcand->type),
+              sizeof t->remote_type);
+    SC_LOG_INFO(t->log_id, "selected pair %s -> %s", t->local_type,
+                t->remote_type);
+}
+
+ScIceTransport *
+sc_ice_transport_new(GMainContext *ctx, const char *log_id,
+                     const ScIceConfig *config, const ScIceCallbacks *cb,
+                     gpointer user_data, GError **error)
+{
+    ScIceTransport *t = g_new0(ScIceTransport, 1);
+
+    t->ctx = g_main_context_ref(ctx != NULL ? ctx
+                                            : g_main_context_ref_thread_default());
+    if (ctx == NULL)
+        g_main_context_unref(t->ctx); /* ref_thread_default gave one */
+    t->log_id = g_strdup(log_id != NULL ? log_id : "ice");
+    t->cb = *cb;
+    t->user_data = user_data;
+    t->state = SC_ICE_STATE_NEW;
+    t->agent = nice_agent_new_full(
+        t->ctx, NICE_COMPATIBILITY_RFC5245,
+        NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_REGULAR_NOMINATION |
+            NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+    if (t->agent == NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "cannot create the libnice agent");
+        sc_ice_transport_free(t);
+        return NULL;
+    }
+    g_object_set(t->agent, "controlling-mode", config->controlling,
+                 "ice-tcp", FALSE, "upnp", FALSE, NULL);
+    if (config->stun_host != NULL)
+        g_object_set(t->agent, "stun-server", config->stun_host,
+                     "stun-server-port", (guint)config->stun_port, NULL);
+    if (config->local_addresses != NULL) {
+        for (const char *const *a = config->local_addresses; *a; a++) {
+            NiceAddress addr;
+            nice_address_init(&addr);
+            if (!nice_address_set_from_string(&addr, *a)) {
+                g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                            "not an IP address: %s", *a);
+                sc_ice_transport_free(t);
+                return NULL;
+            }
+            nice_agent_add_local_address(t->agent, &addr);
+        }
+    }
+    t->stream_id = nice_agent_add_stream(t->agent, 1);
+    if (t->stream_id == 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "cannot add an ICE stream");
+        sc_ice_transport_free(t);
+        return NULL;
+    }
+    /* RFC 8839: ufrag >= 24 bits, pwd >= 128 bits of randomness; 6 bits per
+     * char: 8 chars (48 bits) and 24 chars (144 bits). */
+    t->ufrag = sc_random_ice_string(8);
+    t->pwd = sc_random_ice_string(24);
+    if (!nice_agent_set_local_credentials(t->agent, t->stream_id, t->ufrag,
+                                          t->pwd)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "cannot set local ICE credentials");
+        sc_ice_transport_free(t);
+        return NULL;
+    }
+    t->sig_ids[0] = g_signal_connect(t->agent, "new-candidate-full",
+                                     G_CALLBACK(on_new_candidate), t);
+    t->sig_ids[1] = g_signal_connect(t->agent, "candidate-gathering-done",
+                                     G_CALLBACK(on_gathering_done), t);
+    t->sig_ids[2] = g_signal_connect(t->agent, "component-state-changed",
+                                     G_CALLBACK(on_component_state), t);
+    t->sig_ids[3] = g_signal_connect(t->agent, "new-selected-pair-full",
+                                     G_CALLBACK(on_selected_pair), t);
+    nice_agent_attach_recv(t->agent, t->stream_id, 1, t->ctx, on_recv, t);
+    return t;
+}
+
+void
+sc_ice_transport_close(ScIceTransport *t)
+{
+    if (t == NULL || t->closed)
+        return;
+    ice_set_state(t, SC_ICE_STATE_CLOSED);
+    t->closed = TRUE;
+}
+
+void
+sc_ice_transport_free(ScIceTransport *t)
+{
+    if (t == NULL)
+        return;
+    t->closed = TRUE;
+    if (t->agent != NULL) {
+        for (guint i = 0; i < G_N_ELEMENTS(t->sig_ids); i++)
+            if (t->sig_ids[i] != 0)
+                g_signal_handler_disconnect(t->agent, t->sig_ids[i]);
+        if (t->stream_id != 0) {
+            nice_agent_attach_recv(t->agent, t->stream_id, 1, t->ctx, NULL,
+                                   NULL);
+            nice_agent_remove_stream(t->agent, t->stream_id);
+        }
+        g_object_unref(t->agent);
+    }
+    if (t->pwd != NULL)
+        sc_secure_wipe(t->pwd, strlen(t->pwd));
+    g_free(t->pwd);
+    g_free(t->ufrag);
+    g_free(t->remote_ufrag);
+    g_free(t->log_id);
+    g_main_context_unref(t->ctx);
+    g_free(t);
+}
+
+const char *
+sc_ice_transport_get_ufrag(ScIceTransport *t)
+{
+    return t->ufrag;
+}
+
+const char *
+sc_ice_transport_get_pwd(ScIceTransport *t)
+{
+    return t->pwd;
+}
+
+gboolean
+sc_ice_transport_gather(ScIceTransport *t, GError **error)
+{
+    t->gathering = TRUE;
+    if (!nice_agent_gather_candidates(t->agent, t->stream_id)) {
+        t->gathering = FALSE;
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "ICE gathering failed: no usable local address");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+sc_ice_transport_set_remote_credentials(ScIceTransport *t, const char *ufrag,
+                                        const char *pwd, GError **error)
+{
+    if (t->remote_ufrag != NULL) {
+        if (g_str_equal(t->remote_ufrag, ufrag))
+            return TRUE;
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "ICE restart (new remote ufrag) is not supported yet");
+        return FALSE;
+    }
+    if (!nice_agent_set_remote_credentials(t->agent, t->stream_id, ufrag,
+                                           pwd)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "libnice refused the remote ICE credentials");
+        return FALSE;
+    }
+    t->remote_ufrag = g_strdup(ufrag);
+    return TRUE;
+}
+
+/* Value of the "ufrag" extension of a candidate line, or NULL. */
+static char *
+candidate_ufrag(const char *line)
+{
+    g_auto(GStrv) tok = g_strsplit(line, " ", -1);
+    for (guint i = 8; tok[i] != NULL && tok[i + 1] != NULL; i++)
+        if (g_str_equal(tok[i], "ufrag"))
+            return g_strdup(tok[i + 1]);
+    return NULL;
+}
+
+gboolean
+sc_ice_transport_add_remote_candidate(ScIceTransport *t,
+                                      const char *candidate, GError **error)
+{
+    g_autofree char *sdp = NULL;
+    g_autofree char *ufrag = NULL;
+    NiceCandidate *cand;
+    GSList *list;
+    int n;
+
+    if (t->remote_done) {
+        SC_LOG_DEBUG(t->log_id, "ignoring candidate after end-of-candidates");
+        return TRUE;
+    }
+    ufrag = candidate_ufrag(candidate);
+    if (ufrag != NULL && t->remote_ufrag != NULL &&
+        !g_str_equal(ufrag, t->remote_ufrag)) {
+        /* RFC 8838: candidates belong to one ufrag/pwd generation. */
+        SC_LOG_INFO(t->log_id, "ignoring candidate of another ICE "
+                               "generation (ufrag %s)", ufrag);
+        return TRUE;
+    }
+    sdp = g_strconcat("a=", candidate, NULL);
+    cand = nice_agent_parse_remote_candidate_sdp(t->agent, t->stream_id, sdp);
+    if (cand == NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
+                    "unusable ICE candidate: %s", candidate);
+        return FALSE;
+    }
+    if (cand->component_id != 1) {
+        /* rtcp-mux: only component 1 exists */
+        nice_candidate_free(cand);
+        return TRUE;
+    }
+    list = g_slist_append(NULL, cand);
+    n = nice_agent_set_remote_candidates(t->agent, t->stream_id, 1, list);
+    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    if (n < 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "libnice refused the candidate: %s", candidate);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+sc_ice_transport_remote_gathering_done(ScIceTransport *t)
+{
+    if (t->remote_done)
+        return;
+    t->remote_done = TRUE;
+    nice_agent_peer_candidate_gathering_done(t->agent, t->stream_id);
+}
+
+ScStatus
+sc_ice_transport_send(ScIceTransport *t, const guint8 *buf, gsize len)
+{
+    int n;
+
+    /* Also while checking: the DTLS server answers a ClientHello that
+     * arrives on a pair libnice has not yet reported as connected. */
+    if (t->closed || (t->state != SC_ICE_STATE_CONNECTED &&
+                      t->state != SC_ICE_STATE_CHECKING))
+        return SC_DROP_STATE;
+    if (len > G_MAXUINT)
+        return SC_DROP_MALFORMED;
+    n = nice_agent_send(t->agent, t->stream_id, 1, (guint)len,
+                        (const gchar *)buf);
+    if (n < 0 || (gsize)n != len)
+        return SC_DROP_NOSPACE;
+    return SC_OK;
+}
+
+ScIceState
+sc_ice_transport_get_state(ScIceTransport *t)
+{
+    return t->state;
+}
+
+const char *
+sc_ice_transport_get_local_type(ScIceTransport *t)
+{
+    return t->local_type[0] ? t->local_type : NULL;
+}
+
+const char *
+sc_ice_transport_get_remote_type(ScIceTransport *t)
+{
+    return t->remote_type[0] ? t->remote_type : NULL;
+}
+
+gint64
+sc_ice_transport_get_last_inbound_us(ScIceTransport *t)
+{
+    return t->last_inbound_us;
+}

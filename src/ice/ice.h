@@ -1,0 +1,81 @@
+/* src/ice - ICE transport on libnice: one stream, one component (BUNDLE +
+ * rtcp-mux), trickle, consent freshness (RFC 7675).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_ICE_H
+#define SC_ICE_H
+
+#include "core/core.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+    SC_ICE_STATE_NEW,
+    SC_ICE_STATE_CHECKING,
+    SC_ICE_STATE_CONNECTED,
+    SC_ICE_STATE_FAILED,          /* never connected: no working pair */
+    SC_ICE_STATE_CONSENT_EXPIRED, /* was connected; RFC 7675 consent lost */
+    SC_ICE_STATE_CLOSED,
+    SC_ICE_N_STATES
+} ScIceState;
+
+typedef struct ScIceTransport ScIceTransport;
+
+typedef struct {
+    /* A local candidate to trickle, "candidate:..." (no "a="); NULL means
+     * gathering is done (send end-of-candidates). */
+    void (*on_candidate)(gpointer user_data, const char *candidate);
+    void (*on_state)(gpointer user_data, ScIceState state);
+    /* One inbound non-STUN datagram (DTLS, SRTP, SRTCP). */
+    void (*on_recv)(gpointer user_data, const guint8 *buf, gsize len);
+} ScIceCallbacks;
+
+typedef struct {
+    gboolean controlling;
+    const char *stun_host;           /* NULL: no STUN server */
+    guint16 stun_port;
+    const char *const *local_addresses; /* NULL: all interfaces */
+} ScIceConfig;
+
+ScIceTransport *sc_ice_transport_new(GMainContext *ctx, const char *log_id,
+                                     const ScIceConfig *config,
+                                     const ScIceCallbacks *cb,
+                                     gpointer user_data, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void sc_ice_transport_free(ScIceTransport *t);
+
+/* Our credentials (random, RFC 8839 lengths); borrowed. */
+const char *sc_ice_transport_get_ufrag(ScIceTransport *t);
+const char *sc_ice_transport_get_pwd(ScIceTransport *t);
+
+gboolean sc_ice_transport_gather(ScIceTransport *t, GError **error);
+gboolean sc_ice_transport_set_remote_credentials(ScIceTransport *t,
+                                                 const char *ufrag,
+                                                 const char *pwd,
+                                                 GError **error);
+/* @candidate: "candidate:..." line. Candidates whose ufrag extension names
+ * another generation are ignored (TRUE, nothing added). Candidates after
+ * end-of-candidates are ignored. */
+gboolean sc_ice_transport_add_remote_candidate(ScIceTransport *t,
+                                               const char *candidate,
+                                               GError **error);
+void sc_ice_transport_remote_gathering_done(ScIceTransport *t);
+
+/* Sends one datagram on the selected pair. SC_DROP_STATE when there is no
+ * pair or consent is lost. */
+ScStatus sc_ice_transport_send(ScIceTransport *t, const guint8 *buf,
+                               gsize len);
+
+ScIceState sc_ice_transport_get_state(ScIceTransport *t);
+const char *sc_ice_state_to_string(ScIceState s);
+/* Types of the selected pair ("host", "srflx", "prflx", "relay"), or NULL. */
+const char *sc_ice_transport_get_local_type(ScIceTransport *t);
+const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
+/* Microseconds (sc_clock_now_us) of the last inbound non-STUN datagram,
+ * 0 before any. */
+gint64 sc_ice_transport_get_last_inbound_us(ScIceTransport *t);
+
+void sc_ice_transport_close(ScIceTransport *t);
+
+G_END_DECLS
+
+#endif

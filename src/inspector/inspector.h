@@ -1,0 +1,71 @@
+/* src/inspector - the security report (interop contract section 4), built
+ * from a snapshot of live state that call/ fills in. The inspector never
+ * reaches into other modules: removing it changes no behaviour.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_INSPECTOR_H
+#define SC_INSPECTOR_H
+
+#include "core/core.h"
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+    const char *kind;        /* "audio" / "video" */
+    const char *direction;   /* "send" / "recv" */
+    gboolean encrypted;
+    const char *cipher;      /* "AES-128-CM / HMAC-SHA1-80" */
+    guint64 packets;
+} ScInspectorMedia;
+
+typedef struct {
+    const char *label;
+    int id;
+    gboolean encrypted;
+    gboolean open;
+} ScInspectorChannel;
+
+typedef struct {
+    /* transport (NULL strings are reported as null) */
+    const char *dtls_state;
+    const char *dtls_version;
+    const char *cipher;
+    gboolean pfs;
+    const char *srtp_profile;
+    const char *dtls_role;
+    const char *keying;          /* "pairwise-dtls-srtp" */
+    const char *local_fingerprint;
+    const char *remote_fingerprint;
+    gboolean remote_fingerprint_verified;
+    const char *sas;
+    const char *key_scope;       /* "per-call" / "per-origin" / "configured" */
+    /* peer */
+    const char *peer_identity;
+    const char *idp;
+    const char *verified_by;     /* "idp" / "x509" / "none" */
+    gboolean authoritative;
+    /* ice */
+    const char *ice_state;
+    const char *ice_policy;      /* "all" / "relay-only" */
+    const char *local_type;
+    const char *remote_type;
+    gboolean related_address_suppressed;
+    gboolean consent_fresh;
+    gint64 last_response_ms_ago; /* -1: no response yet */
+    /* parts */
+    const ScInspectorMedia *media;
+    gsize n_media;
+    const ScInspectorChannel *channels;
+    gsize n_channels;
+} ScInspectorSnapshot;
+
+/* Returns: (transfer full): the report as a JSON object node. */
+JsonNode *sc_inspector_report_build(const ScInspectorSnapshot *snap)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* TRUE when an OpenSSL cipher name denotes a NULL or anonymous suite. */
+gboolean sc_inspector_cipher_is_null(const char *cipher);
+
+G_END_DECLS
+
+#endif

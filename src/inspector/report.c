@@ -1,0 +1,117 @@
+/* src/inspector/report.c - security inspector report (contract section 4;
+ * RFC 8827 §6.5 / draft-ietf-rtcweb-security-arch: what the user must be
+ * able to see about the keys, the peer and the path).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "inspector"
+#include "inspector/inspector.h"
+
+#include <string.h>
+
+gboolean
+sc_inspector_cipher_is_null(const char *cipher)
+{
+    if (cipher == NULL)
+        return FALSE;
+    return strstr(cipher, "NULL") != NULL || strstr(cipher, "ADH") != NULL ||
+           strstr(cipher, "AECDH") != NULL || strstr(cipher, "anon") != NULL;
+}
+
+static void
+add_str(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value != NULL)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void
+add_bool(JsonBuilder *b, const char *name, gboolean value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_boolean_value(b, value);
+}
+
+JsonNode *
+sc_inspector_report_build(const ScInspectorSnapshot *s)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+
+    json_builder_set_member_name(b, "transport");
+    json_builder_begin_object(b);
+    add_str(b, "dtls_state", s->dtls_state);
+    add_str(b, "dtls_version", s->dtls_version);
+    add_str(b, "cipher", s->cipher);
+    add_bool(b, "pfs", s->pfs);
+    add_str(b, "srtp_profile", s->srtp_profile);
+    add_bool(b, "null_cipher", sc_inspector_cipher_is_null(s->cipher));
+    add_str(b, "dtls_role", s->dtls_role);
+    add_str(b, "keying", s->keying);
+    add_str(b, "local_fingerprint", s->local_fingerprint);
+    add_str(b, "remote_fingerprint", s->remote_fingerprint);
+    add_bool(b, "remote_fingerprint_verified", s->remote_fingerprint_verified);
+    add_str(b, "sas", s->sas);
+    add_str(b, "key_scope", s->key_scope);
+    json_builder_end_object(b);
+
+    json_builder_set_member_name(b, "peer");
+    json_builder_begin_object(b);
+    add_str(b, "identity", s->peer_identity);
+    add_str(b, "idp", s->idp);
+    add_str(b, "verified_by", s->verified_by != NULL ? s->verified_by : "none");
+    add_bool(b, "authoritative", s->authoritative);
+    json_builder_end_object(b);
+
+    json_builder_set_member_name(b, "ice");
+    json_builder_begin_object(b);
+    add_str(b, "state", s->ice_state);
+    add_str(b, "policy", s->ice_policy != NULL ? s->ice_policy : "all");
+    add_str(b, "local_type", s->local_type);
+    add_str(b, "remote_type", s->remote_type);
+    add_bool(b, "related_address_suppressed", s->related_address_suppressed);
+    json_builder_set_member_name(b, "consent");
+    json_builder_begin_object(b);
+    add_bool(b, "fresh", s->consent_fresh);
+    json_builder_set_member_name(b, "last_response_ms_ago");
+    if (s->last_response_ms_ago >= 0)
+        json_builder_add_int_value(b, s->last_response_ms_ago);
+    else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+
+    json_builder_set_member_name(b, "media");
+    json_builder_begin_array(b);
+    for (gsize i = 0; i < s->n_media; i++) {
+        const ScInspectorMedia *m = &s->media[i];
+        json_builder_begin_object(b);
+        add_str(b, "kind", m->kind);
+        add_str(b, "direction", m->direction);
+        add_bool(b, "encrypted", m->encrypted);
+        add_str(b, "cipher", m->cipher);
+        json_builder_set_member_name(b, "packets");
+        json_builder_add_int_value(b, (gint64)m->packets);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+
+    json_builder_set_member_name(b, "channels");
+    json_builder_begin_array(b);
+    for (gsize i = 0; i < s->n_channels; i++) {
+        const ScInspectorChannel *c = &s->channels[i];
+        json_builder_begin_object(b);
+        add_str(b, "label", c->label);
+        json_builder_set_member_name(b, "id");
+        json_builder_add_int_value(b, c->id);
+        add_bool(b, "encrypted", c->encrypted);
+        add_bool(b, "open", c->open);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}

@@ -1,0 +1,25 @@
+/* src/media/demux.h - RFC 7983 first-byte demultiplexing (pure).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_DEMUX_H
+#define SC_DEMUX_H
+
+#include "core/core.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+    SC_PACKET_UNKNOWN,
+    SC_PACKET_STUN,
+    SC_PACKET_ZRTP,
+    SC_PACKET_DTLS,
+    SC_PACKET_TURN_CHANNEL,
+    SC_PACKET_RTP,
+    SC_PACKET_RTCP,
+} ScPacketKind;
+
+/* RFC 7983 §7; RTP vs RTCP by payload type 192-223 (RFC 5761 §4). */
+ScPacketKind sc_demux_classify(const guint8 *buf, gsize len);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,586 @@
+/* ui-cli/cmd-call.c - `sealcall call` and `sealcall answer`: one call
+ * through a signaling relay, interactive or scripted (--json, interop
+ * contract section 3). Public API only.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cli.h"
+
+#include <gio/gio.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <sealcall/sealcall.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    GMainLoop *loop;
+    ScCall *call;
+    gboolean json;
+    gboolean ended;
+    int exit_status;
+    GDataInputStream *in;
+    GCancellable *cancel;
+    guint grace_id;
+} Cli;
+
+/* ---- output ---- */
+
+static void
+print_line(const char *line)
+{
+    fputs(line, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
+static void
+print_json_event(const char *event, const char *field, const char *value)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *text = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "event");
+    json_builder_add_string_value(b, event);
+    if (field != NULL) {
+        json_builder_set_member_name(b, field);
+        json_builder_add_string_value(b, value);
+    }
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    text = json_to_string(root, FALSE);
+    print_line(text);
+}
+
+static void
+report_error(Cli *cli, const char *detail)
+{
+    if (cli->json)
+        print_json_event("error", "detail", detail);
+    else
+        fprintf(stderr, "sealcall: %s\n", detail);
+}
+
+static void
+print_human(const ScCallEvent *ev)
+{
+    const char *state = sc_call_event_get_string(ev, "state");
+
+    switch (sc_call_event_get_kind(ev)) {
+    case SC_CALL_EVENT_SIGNALING:
+        printf("* signaling %s\n", state);
+        break;
+    case SC_CALL_EVENT_ICE:
+        printf("* ICE %s%s%s%s%s\n", state,
+               sc_call_event_get_string(ev, "local_type") ? " (" : "",
+               sc_call_event_get_string(ev, "local_type")
+                   ? sc_call_event_get_string(ev, "local_type")
+                   : "",
+               sc_call_event_get_string(ev, "local_type") ? " -> " : "",
+               sc_call_event_get_string(ev, "remote_type")
+                   ? sc_call_event_get_string(ev, "remote_type")
+                   : "");
+        if (sc_call_event_get_string(ev, "local_type"))
+            printf(")\n");
+        break;
+    case SC_CALL_EVENT_DTLS:
+        if (g_strcmp0(state, "connected") == 0)
+            printf("* DTLS %s %s, SRTP %s, we are the %s\n"
+                   "  peer certificate verified: %s\n",
+                   sc_call_event_get_string(ev, "version"),
+                   sc_call_event_get_string(ev, "cipher"),
+                   sc_call_event_get_string(ev, "srtp_profile"),
+                   sc_call_event_get_string(ev, "role"),
+                   sc_call_event_get_string(ev, "remote_fingerprint"));
+        else
+            printf("* DTLS %s: %s\n", state,
+                   sc_call_event_get_string(ev, "detail"));
+        break;
+    case SC_CALL_EVENT_CHANNEL:
+        printf("* channel '%s' %s\n", sc_call_event_get_string(ev, "label"),
+               state);
+        break;
+    case SC_CALL_EVENT_MESSAGE:
+        if (sc_call_event_get_string(ev, "text") != NULL)
+            printf("<%s> %s\n", sc_call_event_get_string(ev, "label"),
+                   sc_call_event_get_string(ev, "text"));
+        else
+            printf("<%s> [binary, base64] %s\n",
+                   sc_call_event_get_string(ev, "label"),
+                   sc_call_event_get_string(ev, "binary"));
+        break;
+    case SC_CALL_EVENT_BENCH:
+        if (g_strcmp0(sc_call_event_get_string(ev, "role"), "sender") == 0)
+            printf("* bench: %s bytes in %s s = %s Mbit/s\n",
+                   sc_call_event_get_string(ev, "bytes"),
+                   sc_call_event_get_string(ev, "seconds"),
+                   sc_call_event_get_string(ev, "mbps"));
+        else
+            printf("* bench received %s bytes (pattern %s)\n",
+                   sc_call_event_get_string(ev, "bytes"),
+                   sc_call_event_get_string(ev, "pattern"));
+        break;
+    case SC_CALL_EVENT_INSPECTOR:
+        printf("* security inspector: %s\n",
+               sc_call_event_get_string(ev, "report"));
+        break;
+    case SC_CALL_EVENT_ENDED:
+        printf("* call ended: %s (%s)\n", sc_call_event_get_string(ev, "reason"),
+               sc_call_event_get_string(ev, "detail"));
+        break;
+    case SC_CALL_EVENT_ERROR:
+        printf("* error: %s\n", sc_call_event_get_string(ev, "detail"));
+        break;
+    default:
+        break;
+    }
+    fflush(stdout);
+}
+
+static gboolean
+on_grace_over(gpointer data)
+{
+    Cli *cli = data;
+    cli->grace_id = 0;
+    g_main_loop_quit(cli->loop);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
+{
+    Cli *cli = data;
+    ScCallEventKind kind = sc_call_event_get_kind(ev);
+
+    if (cli->json) {
+        g_autofree char *line = sc_call_event_to_json(ev);
+        print_line(line);
+    } else {
+        print_human(ev);
+    }
+    if (kind == SC_CALL_EVENT_ENDED) {
+        ScEndReason r = sc_call_event_get_end_reason(ev);
+        cli->ended = TRUE;
+        cli->exit_status = (r == SC_END_REASON_HANGUP || r == SC_END_REASON_BYE)
+                               ? CLI_EXIT_OK
+                               : CLI_EXIT_FAILURE;
+        /* Let the bye and the WebSocket close go out: quit when signaling
+         * reports closed, or after at most two seconds. */
+        cli->grace_id = g_timeout_add(2000, on_grace_over, cli);
+    } else if (kind == SC_CALL_EVENT_SIGNALING && cli->ended &&
+               g_strcmp0(sc_call_event_get_string(ev, "state"), "closed") ==
+                   0) {
+        g_main_loop_quit(cli->loop);
+    }
+}
+
+/* ---- commands ---- */
+
+static void
+print_inspector(Cli *cli)
+{
+    g_autofree char *report = sc_call_inspect_json(cli->call);
+
+    if (cli->json) {
+        g_autofree char *line =
+            g_strdup_printf("{\"event\":\"inspector\",\"report\":%s}", report);
+        print_line(line);
+    } else {
+        g_autoptr(JsonParser) p = json_parser_new();
+        if (json_parser_load_from_data(p, report, -1, NULL)) {
+            g_autoptr(JsonGenerator) gen = json_generator_new();
+            g_autofree char *pretty = NULL;
+            json_generator_set_pretty(gen, TRUE);
+            json_generator_set_root(gen, json_parser_get_root(p));
+            pretty = json_generator_to_data(gen, NULL);
+            printf("security inspector:\n%s\n", pretty);
+        }
+        fflush(stdout);
+    }
+}
+
+static gboolean
+json_get_int(JsonObject *o, const char *name, gint64 def, gint64 *out)
+{
+    JsonNode *n = json_object_get_member(o, name);
+    if (n == NULL || JSON_NODE_HOLDS_NULL(n)) {
+        *out = def;
+        return TRUE;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(n) ||
+        json_node_get_value_type(n) != G_TYPE_INT64)
+        return FALSE;
+    *out = json_node_get_int(n);
+    return TRUE;
+}
+
+static void
+cmd_send(Cli *cli, JsonObject *o)
+{
+    g_autoptr(GError) error = NULL;
+    const char *label = json_object_get_string_member_with_default(o, "label",
+                                                                   "chat");
+    const char *text = json_object_get_string_member_with_default(o, "text",
+                                                                  NULL);
+    const char *b64 = json_object_get_string_member_with_default(o, "binary",
+                                                                 NULL);
+    gboolean ordered =
+        json_object_get_boolean_member_with_default(o, "ordered", TRUE);
+    gint64 max_rtx = -1;
+    gint64 max_life = -1;
+    g_autofree guint8 *bin = NULL;
+    gsize bin_len = 0;
+    ScChannel *chan;
+
+    if ((text == NULL) == (b64 == NULL)) {
+        report_error(cli, "send needs exactly one of \"text\" or \"binary\"");
+        return;
+    }
+    if (!json_get_int(o, "max_retransmits", -1, &max_rtx) ||
+        !json_get_int(o, "max_lifetime", -1, &max_life) || max_rtx > 65535 ||
+        max_life > G_MAXINT || max_rtx < -1 || max_life < -1) {
+        report_error(cli, "max_retransmits / max_lifetime must be integers");
+        return;
+    }
+    chan = sc_call_get_channel(cli->call, label, ordered, (int)max_rtx,
+                               (int)max_life, &error);
+    if (chan == NULL) {
+        report_error(cli, error->message);
+        return;
+    }
+    if (b64 != NULL) {
+        if (*b64 != '\0')
+            bin = g_base64_decode(b64, &bin_len);
+        if (!sc_channel_send(chan, TRUE, bin, bin_len, &error))
+            report_error(cli, error->message);
+    } else if (!sc_channel_send(chan, FALSE, (const guint8 *)text,
+                                strlen(text), &error)) {
+        report_error(cli, error->message);
+    }
+}
+
+static void
+cmd_bench(Cli *cli, JsonObject *o)
+{
+    g_autoptr(GError) error = NULL;
+    gint64 bytes = 0;
+    gint64 chunk = 0;
+
+    if (!json_get_int(o, "bytes", 16 * 1024 * 1024, &bytes) ||
+        !json_get_int(o, "chunk", 65536, &chunk) || bytes < 0 || chunk <= 0) {
+        report_error(cli, "bench needs integer \"bytes\" >= 0 and \"chunk\" > 0");
+        return;
+    }
+    if (!sc_call_start_bench(cli->call, (guint64)bytes, (gsize)chunk, &error))
+        report_error(cli, error->message);
+}
+
+static void
+handle_json_line(Cli *cli, const char *line)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) error = NULL;
+    JsonNode *root;
+    JsonObject *o;
+    const char *cmd;
+
+    if (!json_parser_load_from_data(parser, line, -1, &error)) {
+        g_autofree char *d = g_strdup_printf("bad command line: %s",
+                                             error->message);
+        report_error(cli, d);
+        return;
+    }
+    root = json_parser_get_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        report_error(cli, "a command must be a JSON object");
+        return;
+    }
+    o = json_node_get_object(root);
+    cmd = json_object_get_string_member_with_default(o, "cmd", NULL);
+    if (cmd == NULL) {
+        report_error(cli, "a command needs a \"cmd\" string field");
+    } else if (strcmp(cmd, "send") == 0) {
+        cmd_send(cli, o);
+    } else if (strcmp(cmd, "bench") == 0) {
+        cmd_bench(cli, o);
+    } else if (strcmp(cmd, "inspect") == 0) {
+        print_inspector(cli);
+    } else if (strcmp(cmd, "hangup") == 0) {
+        sc_call_hangup(cli->call);
+    } else {
+        g_autofree char *d = g_strdup_printf("unknown command '%s'", cmd);
+        report_error(cli, d);
+    }
+}
+
+static void
+handle_human_line(Cli *cli, const char *line)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (line[0] == '\0')
+        return;
+    if (strcmp(line, "/hangup") == 0 || strcmp(line, "/quit") == 0) {
+        sc_call_hangup(cli->call);
+    } else if (strcmp(line, "/inspect") == 0) {
+        print_inspector(cli);
+    } else if (g_str_has_prefix(line, "/bench")) {
+        guint64 bytes = 16 * 1024 * 1024;
+        guint64 chunk = 65536;
+        g_auto(GStrv) f = g_strsplit(line, " ", -1);
+        if ((f[1] != NULL && !g_ascii_string_to_unsigned(f[1], 10, 0,
+                                                          G_MAXUINT64, &bytes,
+                                                          NULL)) ||
+            (f[1] != NULL && f[2] != NULL &&
+             !g_ascii_string_to_unsigned(f[2], 10, 1, G_MAXUINT32, &chunk,
+                                         NULL))) {
+            fprintf(stderr, "usage: /bench [BYTES [CHUNK]]\n");
+            return;
+        }
+        if (!sc_call_start_bench(cli->call, bytes, (gsize)chunk, &error))
+            fprintf(stderr, "sealcall: %s\n", error->message);
+    } else if (line[0] == '/') {
+        fprintf(stderr, "commands: /hangup /inspect /bench [BYTES [CHUNK]]; "
+                        "anything else is sent as chat\n");
+    } else {
+        ScChannel *chan =
+            sc_call_get_channel(cli->call, "chat", TRUE, -1, -1, &error);
+        if (chan == NULL ||
+            !sc_channel_send(chan, FALSE, (const guint8 *)line, strlen(line),
+                             &error))
+            fprintf(stderr, "sealcall: %s\n", error->message);
+    }
+}
+
+static void read_next_line(Cli *cli);
+
+static void
+on_line(GObject *src, GAsyncResult *res, gpointer data)
+{
+    Cli *cli = data;
+    g_autoptr(GError) error = NULL;
+    gsize len = 0;
+    g_autofree char *line = g_data_input_stream_read_line_finish_utf8(
+        G_DATA_INPUT_STREAM(src), res, &len, &error);
+
+    if (line == NULL) {
+        if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            return;
+        if (error != NULL) {
+            report_error(cli, error->message);
+            read_next_line(cli);
+            return;
+        }
+        /* end of input: hang up (the controlling program went away) */
+        if (!cli->ended)
+            sc_call_hangup(cli->call);
+        return;
+    }
+    if (cli->json)
+        handle_json_line(cli, g_strstrip(line));
+    else
+        handle_human_line(cli, g_strchomp(line));
+    read_next_line(cli);
+}
+
+static void
+read_next_line(Cli *cli)
+{
+    g_data_input_stream_read_line_async(cli->in, G_PRIORITY_DEFAULT,
+                                        cli->cancel, on_line, cli);
+}
+
+static gboolean
+on_signal(gpointer data)
+{
+    Cli *cli = data;
+    if (!cli->ended)
+        sc_call_hangup(cli->call);
+    else
+        g_main_loop_quit(cli->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+log_to_stderr(ScLogLevel level, const char *module, const char *message,
+              gpointer user_data)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug",
+                                        "trace"};
+    fprintf(stderr, "sealcall[%s] %s: %s\n", module,
+            (guint)level < G_N_ELEMENTS(names) ? names[level] : "?", message);
+}
+
+int
+cli_call_main(int argc, char **argv)
+{
+    gboolean offerer = strcmp(argv[0], "call") == 0;
+    g_autofree char *signal_url = NULL;
+    g_autofree char *stun = NULL;
+    g_auto(GStrv) addresses = NULL;
+    gboolean json = FALSE;
+    gboolean verbose = FALSE;
+    /* reserved by the interop contract (section 5); not built yet */
+    g_autofree char *idp = NULL, *idp_protocol = NULL, *hint = NULL;
+    g_autofree char *peer_identity = NULL, *ca = NULL, *turn = NULL;
+    g_autofree char *key_scope = NULL, *cert = NULL;
+    g_auto(GStrv) trust_idp = NULL;
+    gboolean relay_only = FALSE, defer_ice = FALSE;
+    GOptionEntry entries[] = {
+        {"signal", 's', 0, G_OPTION_ARG_STRING, &signal_url,
+         "signaling relay room (required)", "ws://HOST:PORT/room/NAME"},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+         "scripted mode: JSON events on stdout, JSON commands on stdin", NULL},
+        {"stun", 0, 0, G_OPTION_ARG_STRING, &stun, "STUN server",
+         "HOST:PORT"},
+        {"ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &addresses,
+         "gather ICE host candidates only on this local address "
+         "(repeatable; default: all interfaces)",
+         "ADDR"},
+        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+         "log protocol progress to stderr (SC_DEBUG=all for more)", NULL},
+        {"idp", 0, 0, G_OPTION_ARG_STRING, &idp,
+         "assert our identity with this IdP (not built yet)",
+         "DOMAIN[:PORT]"},
+        {"idp-protocol", 0, 0, G_OPTION_ARG_STRING, &idp_protocol,
+         "IdP protocol (not built yet)", "NAME"},
+        {"identity-hint", 0, 0, G_OPTION_ARG_STRING, &hint,
+         "username hint for the IdP (not built yet)", "USER"},
+        {"peer-identity", 0, 0, G_OPTION_ARG_STRING, &peer_identity,
+         "call only this verified peer (not built yet)", "USER@DOMAIN"},
+        {"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
+         "extra trust anchors (not built yet)", "FILE"},
+        {"trust-idp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trust_idp,
+         "accept third-party assertions (not built yet)", "DOMAIN=SUFFIX"},
+        {"relay-only", 0, 0, G_OPTION_ARG_NONE, &relay_only,
+         "TURN-only privacy mode (not built yet)", NULL},
+        {"turn", 0, 0, G_OPTION_ARG_STRING, &turn,
+         "TURN server (not built yet)",
+         "turn:USER:PASS@HOST:PORT"},
+        {"key-scope", 0, 0, G_OPTION_ARG_STRING, &key_scope,
+         "DTLS key pair scope (only per-call is built)", "per-call|per-origin"},
+        {"cert", 0, 0, G_OPTION_ARG_FILENAME, &cert,
+         "configured DTLS certificate (not built yet)", "FILE"},
+        {"defer-ice", 0, 0, G_OPTION_ARG_NONE, &defer_ice,
+         "answerer: no candidates until accepted (not built yet)", NULL},
+        {NULL},
+    };
+    g_autoptr(GOptionContext) octx = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScEndpoint) ep = NULL;
+    g_autoptr(GInputStream) stdin_stream = NULL;
+    g_autofree char *summary = NULL;
+    Cli cli = {0};
+    const char *unbuilt = NULL;
+
+    summary = g_strdup_printf(
+        "%s\n\nEvents (--json): signaling ice dtls channel message bench "
+        "inspector ended error.\nCommands (--json, one JSON object per "
+        "line): send {label,text|binary}, bench {bytes,chunk},\n  inspect, "
+        "hangup. Interactive: lines are chat; /inspect /bench /hangup.\n"
+        "Exit status: 0 after hangup or bye, 1 when the call fails, 2 for "
+        "usage errors.",
+        offerer ? "Calls the peer in a relay room: sends the offer when the "
+                  "room has two participants."
+                : "Waits in a relay room and answers the peer's offer.");
+    octx = g_option_context_new(NULL);
+    g_option_context_set_summary(octx, summary);
+    g_option_context_add_main_entries(octx, entries, NULL);
+    if (!g_option_context_parse(octx, &argc, &argv, &error)) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        return CLI_EXIT_USAGE;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "sealcall %s: unexpected argument '%s'\n", argv[0],
+                argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    if (idp || idp_protocol || hint)
+        unbuilt = "--idp";
+    else if (peer_identity)
+        unbuilt = "--peer-identity";
+    else if (ca || trust_idp)
+        unbuilt = ca ? "--ca" : "--trust-idp";
+    else if (relay_only || turn)
+        unbuilt = relay_only ? "--relay-only" : "--turn";
+    else if (cert)
+        unbuilt = "--cert";
+    else if (defer_ice)
+        unbuilt = "--defer-ice";
+    else if (key_scope && strcmp(key_scope, "per-call") != 0)
+        unbuilt = "--key-scope per-origin";
+    if (unbuilt != NULL) {
+        fprintf(stderr, "sealcall %s: %s is reserved but not built yet\n",
+                argv[0], unbuilt);
+        return CLI_EXIT_USAGE;
+    }
+    if (signal_url == NULL) {
+        fprintf(stderr, "sealcall %s: --signal ws://HOST:PORT/room/NAME is "
+                        "required\n",
+                argv[0]);
+        return CLI_EXIT_USAGE;
+    }
+    if (verbose)
+        sc_log_set_level(SC_LOG_LEVEL_INFO);
+    sc_log_set_handler(log_to_stderr, NULL, NULL);
+
+    ep = sc_endpoint_new(NULL, &error);
+    if (ep == NULL) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        return CLI_EXIT_FAILURE;
+    }
+    cli.call = sc_call_new(ep, offerer ? SC_CALL_ROLE_OFFERER
+                                       : SC_CALL_ROLE_ANSWERER,
+                           &error);
+    if (cli.call == NULL) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        return CLI_EXIT_FAILURE;
+    }
+    if (!sc_call_set_signal_url(cli.call, signal_url, &error) ||
+        (stun != NULL && !sc_call_set_stun_server(cli.call, stun, &error))) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++) {
+        if (!sc_call_add_local_address(cli.call, addresses[i], &error)) {
+            fprintf(stderr, "sealcall %s: --ice-address: %s\n", argv[0],
+                    error->message);
+            sc_call_unref(cli.call);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    cli.json = json;
+    cli.loop = g_main_loop_new(NULL, FALSE);
+    cli.cancel = g_cancellable_new();
+    cli.exit_status = CLI_EXIT_FAILURE;
+    sc_call_set_event_func(cli.call, on_event, &cli, NULL);
+    if (!sc_call_start(cli.call, &error)) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        sc_call_unref(cli.call);
+        g_main_loop_unref(cli.loop);
+        g_object_unref(cli.cancel);
+        return CLI_EXIT_FAILURE;
+    }
+    stdin_stream = g_unix_input_stream_new(0, FALSE);
+    cli.in = g_data_input_stream_new(stdin_stream);
+    read_next_line(&cli);
+    g_unix_signal_add(SIGINT, on_signal, &cli);
+    g_unix_signal_add(SIGTERM, on_signal, &cli);
+
+    g_main_loop_run(cli.loop);
+
+    g_cancellable_cancel(cli.cancel);
+    if (cli.grace_id != 0)
+        g_source_remove(cli.grace_id);
+    sc_call_set_event_func(cli.call, NULL, NULL, NULL);
+    sc_call_unref(cli.call);
+    /* drain what the cancelled read and the teardown left on the loop */
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+    g_object_unref(cli.in);
+    g_object_unref(cli.cancel);
+    g_main_loop_unref(cli.loop);
+    return cli.exit_status;
+}
