@@ -1,0 +1,413 @@
+/* src/signaling/relay.c - the signaling relay server (interop contract
+ * section 1) over WebSocket (RFC 6455) with libsoup 3's SoupServer.
+ *
+ * ws://HOST:PORT/room/NAME: at most two participants per room; a third is
+ * closed with 4409. Text frames that are JSON objects of at most 256 KiB are
+ * forwarded byte-identical to the other participant; everything else is
+ * dropped with a warning and the connection stays usable. Incoming frames
+ * are accepted up to SC_SIG_MAX_WS_PAYLOAD (1 MiB); beyond that libsoup
+ * itself closes the connection with 1009 (message too big).
+ *
+ * HTTP routing: only /room/... has handlers; every other path gets libsoup's
+ * 404. More pages (such as a web client at "/") are added in
+ * relay_add_http_handlers().
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "signaling"
+#include "core/core.h"
+#include "signaling/signaling.h"
+
+#include <sealcall/relay.h>
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#define ROOM_PREFIX "/room/"
+#define RELAY_KEEPALIVE_S 30
+#define CLOSE_ROOM_FULL 4409
+
+typedef struct Room Room;
+typedef struct Peer Peer;
+
+struct Peer {
+    ScRelay *relay;
+    SoupWebsocketConnection *ws; /* owned */
+    Room *room;                  /* NULL when not (or no longer) in a room */
+    char *id;                    /* "room/NAME#N" for logs */
+};
+
+struct Room {
+    char *name;
+    Peer *peers[2];
+};
+
+struct ScRelay {
+    GMainContext *ctx; /* owned ref */
+    SoupServer *server;
+    GHashTable *rooms; /* name -> Room* (owned) */
+    GHashTable *peers; /* Peer* set (owned): every live connection */
+    guint16 port;
+    guint next_peer;
+    gboolean closed;
+};
+
+static void
+room_free(Room *room)
+{
+    g_free(room->name);
+    g_free(room);
+}
+
+static void
+send_json(Peer *peer, const char *json)
+{
+    if (soup_websocket_connection_get_state(peer->ws) !=
+        SOUP_WEBSOCKET_STATE_OPEN)
+        return;
+    soup_websocket_connection_send_text(peer->ws, json);
+}
+
+static Peer *
+room_other(Room *room, Peer *peer)
+{
+    if (room->peers[0] == peer)
+        return room->peers[1];
+    return room->peers[0];
+}
+
+/* Removes @peer from its room, tells the other participant, frees the room
+ * once empty. Idempotent. */
+static void
+peer_leave(Peer *peer, gboolean notify)
+{
+    Room *room = peer->room;
+    Peer *other;
+
+    if (room == NULL)
+        return;
+    peer->room = NULL;
+    for (guint i = 0; i < G_N_ELEMENTS(room->peers); i++) {
+        if (room->peers[i] == peer)
+            room->peers[i] = NULL;
+    }
+    other = room_other(room, NULL);
+    SC_LOG_INFO(peer->id, "left");
+    if (other != NULL) {
+        if (notify)
+            send_json(other, "{\"type\":\"peer-left\"}");
+    } else {
+        g_hash_table_remove(peer->relay->rooms, room->name);
+    }
+}
+
+static void
+peer_free(Peer *peer)
+{
+    g_signal_handlers_disconnect_by_data(peer->ws, peer);
+    g_object_unref(peer->ws);
+    g_free(peer->id);
+    g_free(peer);
+}
+
+static void
+on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
+              gpointer user_data)
+{
+    Peer *peer = user_data;
+    gsize len = 0;
+    const char *data = g_bytes_get_data(message, &len);
+    Peer *other;
+
+    if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+        SC_LOG_WARN(peer->id, "dropped a binary frame (%" G_GSIZE_FORMAT
+                              " bytes)", len);
+        return;
+    }
+    if (len > SC_SIG_MAX_FRAME) {
+        SC_LOG_WARN(peer->id, "dropped a frame of %" G_GSIZE_FORMAT
+                              " bytes (limit %d)", len, SC_SIG_MAX_FRAME);
+        return;
+    }
+    if (!sc_sig_json_is_object(data, len)) {
+        SC_LOG_WARN(peer->id, "dropped a frame that is not a JSON object (%"
+                    G_GSIZE_FORMAT " bytes)", len);
+        return;
+    }
+    if (peer->room == NULL)
+        return;
+    other = room_other(peer->room, peer);
+    if (other == NULL) {
+        SC_LOG_DEBUG(peer->id, "no other participant: frame dropped");
+        return;
+    }
+    if (soup_websocket_connection_get_state(other->ws) !=
+        SOUP_WEBSOCKET_STATE_OPEN)
+        return;
+    soup_websocket_connection_send_message(other->ws, SOUP_WEBSOCKET_DATA_TEXT,
+                                           message);
+}
+
+static void
+on_ws_closing(SoupWebsocketConnection *ws, gpointer user_data)
+{
+    peer_leave(user_data, TRUE);
+}
+
+static void
+on_ws_error(SoupWebsocketConnection *ws, GError *error, gpointer user_data)
+{
+    Peer *peer = user_data;
+
+    SC_LOG_DEBUG(peer->id, "connection error: %s", error->message);
+}
+
+/* Emitted once the connection is completely closed, whatever the cause
+ * (close handshake, TCP reset, EOF without close frame). libsoup holds a
+ * reference across the emission, so dropping ours here is safe. */
+static void
+on_ws_closed(SoupWebsocketConnection *ws, gpointer user_data)
+{
+    Peer *peer = user_data;
+
+    SC_LOG_DEBUG(peer->id, "closed (code %u)",
+                 soup_websocket_connection_get_close_code(ws));
+    peer_leave(peer, TRUE);
+    g_hash_table_remove(peer->relay->peers, peer); /* frees peer */
+}
+
+static void
+set_uint64_property_if_exists(gpointer obj, const char *name, guint64 value)
+{
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(obj), name) != NULL)
+        g_object_set(obj, name, value, NULL);
+}
+
+static void
+configure_ws(SoupWebsocketConnection *ws)
+{
+    soup_websocket_connection_set_max_incoming_payload_size(
+        ws, SC_SIG_MAX_WS_PAYLOAD);
+    /* libsoup >= 3.8 also caps reassembled messages (128 KiB by default
+     * on server connections): raise it to the same limit. */
+    set_uint64_property_if_exists(ws, "max-total-message-size",
+                                  SC_SIG_MAX_WS_PAYLOAD);
+    soup_websocket_connection_set_keepalive_interval(ws, RELAY_KEEPALIVE_S);
+}
+
+static void
+on_websocket(SoupServer *server, SoupServerMessage *msg, const char *path,
+             SoupWebsocketConnection *ws, gpointer user_data)
+{
+    ScRelay *relay = user_data;
+    const char *name;
+    Peer *peer;
+    Room *room;
+    Peer *other;
+    char json[64];
+
+    if (relay->closed || !g_str_has_prefix(path, ROOM_PREFIX) ||
+        !sc_sig_room_name_is_valid(path + strlen(ROOM_PREFIX))) {
+        soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                        "bad room");
+        return;
+    }
+    name = path + strlen(ROOM_PREFIX);
+
+    peer = g_new0(Peer, 1);
+    peer->relay = relay;
+    peer->ws = g_object_ref(ws);
+    peer->id = g_strdup_printf("room/%s#%u", name, ++relay->next_peer);
+    g_hash_table_add(relay->peers, peer);
+    configure_ws(ws);
+    g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), peer);
+    g_signal_connect(ws, "closing", G_CALLBACK(on_ws_closing), peer);
+    g_signal_connect(ws, "error", G_CALLBACK(on_ws_error), peer);
+    g_signal_connect(ws, "closed", G_CALLBACK(on_ws_closed), peer);
+
+    room = g_hash_table_lookup(relay->rooms, name);
+    if (room == NULL) {
+        room = g_new0(Room, 1);
+        room->name = g_strdup(name);
+        g_hash_table_insert(relay->rooms, room->name, room);
+    }
+    if (room->peers[0] != NULL && room->peers[1] != NULL) {
+        SC_LOG_INFO(peer->id, "room is full: closing with %d",
+                    CLOSE_ROOM_FULL);
+        soup_websocket_connection_close(ws, CLOSE_ROOM_FULL, "room is full");
+        return;
+    }
+    other = room->peers[0] != NULL ? room->peers[0] : room->peers[1];
+    room->peers[room->peers[0] == NULL ? 0 : 1] = peer;
+    peer->room = room;
+    SC_LOG_INFO(peer->id, "joined (%d other)", other != NULL ? 1 : 0);
+
+    g_snprintf(json, sizeof json, "{\"type\":\"room\",\"peers\":%d}",
+               other != NULL ? 1 : 0);
+    send_json(peer, json);
+    if (other != NULL)
+        send_json(other, "{\"type\":\"peer-joined\"}");
+}
+
+/* Plain HTTP handler of /room: runs before the WebSocket handshake.
+ * Setting a status here refuses the upgrade. */
+static void
+on_room_http(SoupServer *server, SoupServerMessage *msg, const char *path,
+             GHashTable *query, gpointer user_data)
+{
+    ScRelay *relay = user_data;
+
+    if (relay->closed) {
+        soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                       NULL);
+        return;
+    }
+    if (!g_str_has_prefix(path, ROOM_PREFIX)) {
+        soup_server_message_set_status(msg, SOUP_STATUS_NOT_FOUND, NULL);
+        return;
+    }
+    if (!sc_sig_room_name_is_valid(path + strlen(ROOM_PREFIX))) {
+        static const char body[] =
+            "room name must be 1-64 characters of A-Z a-z 0-9 _ -\n";
+        soup_server_message_set_status(msg, SOUP_STATUS_BAD_REQUEST, NULL);
+        soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC,
+                                         body, sizeof body - 1);
+        return;
+    }
+    /* Valid room: leave the status unset, so that libsoup validates the
+     * WebSocket handshake (400 if this is not a WebSocket request). */
+}
+
+static void
+relay_add_http_handlers(ScRelay *relay)
+{
+    soup_server_add_handler(relay->server, "/room", on_room_http, relay, NULL);
+    soup_server_add_websocket_handler(relay->server, "/room", NULL, NULL,
+                                      on_websocket, relay, NULL);
+}
+
+static guint16
+listener_port(SoupServer *server)
+{
+    GSList *listeners = soup_server_get_listeners(server);
+    guint16 port = 0;
+
+    for (GSList *l = listeners; l != NULL && port == 0; l = l->next) {
+        g_autoptr(GSocketAddress) addr =
+            g_socket_get_local_address(l->data, NULL);
+        if (addr != NULL && G_IS_INET_SOCKET_ADDRESS(addr))
+            port = g_inet_socket_address_get_port(
+                G_INET_SOCKET_ADDRESS(addr));
+    }
+    g_slist_free(listeners);
+    return port;
+}
+
+ScRelay *
+sc_relay_new(GMainContext *context, const char *host, guint16 port,
+             GError **error)
+{
+    g_autoptr(GInetAddress) iaddr = NULL;
+    g_autoptr(GSocketAddress) saddr = NULL;
+    g_autoptr(GError) local = NULL;
+    ScRelay *relay;
+    gboolean ok;
+
+    g_return_val_if_fail(host != NULL, NULL);
+
+    if (g_str_equal(host, "localhost"))
+        iaddr = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    else
+        iaddr = g_inet_address_new_from_string(host);
+    if (iaddr == NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "relay host must be an IP address, not \"%s\"", host);
+        return NULL;
+    }
+
+    relay = g_new0(ScRelay, 1);
+    relay->ctx = context != NULL ? g_main_context_ref(context)
+                                 : g_main_context_ref(g_main_context_default());
+    relay->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify)room_free);
+    relay->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                         (GDestroyNotify)peer_free, NULL);
+
+    /* libsoup attaches its sources to the thread-default context. */
+    g_main_context_push_thread_default(relay->ctx);
+    relay->server = soup_server_new("server-header", "sealcall-relay ", NULL);
+    /* No permessage-deflate: frame sizes stay what the peers sent, and no
+     * decompression work for hostile input. */
+    soup_server_remove_websocket_extension(relay->server,
+                                           SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+    relay_add_http_handlers(relay);
+    saddr = g_inet_socket_address_new(iaddr, port);
+    ok = soup_server_listen(relay->server, saddr, 0, &local);
+    g_main_context_pop_thread_default(relay->ctx);
+
+    if (!ok) {
+        g_autofree char *addr_str = g_inet_address_to_string(iaddr);
+        g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                    "cannot listen on %s port %u: %s", addr_str, port,
+                    local->message);
+        relay->closed = TRUE;
+        sc_relay_free(relay);
+        return NULL;
+    }
+    relay->port = listener_port(relay->server);
+    SC_LOG_INFO("relay", "listening on %s port %u", host, relay->port);
+    return relay;
+}
+
+guint16
+sc_relay_get_port(ScRelay *relay)
+{
+    g_return_val_if_fail(relay != NULL, 0);
+    return relay->port;
+}
+
+void
+sc_relay_close(ScRelay *relay)
+{
+    GHashTableIter iter;
+    gpointer key;
+
+    g_return_if_fail(relay != NULL);
+    if (relay->closed)
+        return;
+    relay->closed = TRUE;
+
+    g_main_context_push_thread_default(relay->ctx);
+    soup_server_disconnect(relay->server); /* stop listening */
+    /* Leave every room silently, then close every connection: nobody is
+     * told "peer-left" during shutdown, everybody gets 1001. */
+    g_hash_table_iter_init(&iter, relay->peers);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        ((Peer *)key)->room = NULL;
+    g_hash_table_remove_all(relay->rooms);
+    g_hash_table_iter_init(&iter, relay->peers);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        Peer *peer = key;
+        if (soup_websocket_connection_get_state(peer->ws) ==
+            SOUP_WEBSOCKET_STATE_OPEN)
+            soup_websocket_connection_close(
+                peer->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "relay shut down");
+    }
+    g_main_context_pop_thread_default(relay->ctx);
+    SC_LOG_INFO("relay", "closed");
+}
+
+void
+sc_relay_free(ScRelay *relay)
+{
+    if (relay == NULL)
+        return;
+    if (relay->server != NULL)
+        sc_relay_close(relay);
+    g_main_context_push_thread_default(relay->ctx);
+    /* Connections still closing finish on the context without us. */
+    g_clear_pointer(&relay->peers, g_hash_table_unref);
+    g_clear_pointer(&relay->rooms, g_hash_table_unref);
+    g_clear_object(&relay->server);
+    g_main_context_pop_thread_default(relay->ctx);
+    g_main_context_unref(relay->ctx);
+    g_free(relay);
+}

@@ -1,0 +1,868 @@
+/* tests/unit/test-relay.c - the signaling relay (contract section 1) driven
+ * by libsoup WebSocket clients on the same main context, and the
+ * signaling client (sc_signal_client_*) against the relay.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "core/core.h"
+#include "signaling/signaling.h"
+#include "test-util.h"
+
+#include <sealcall/relay.h>
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#define WAIT_MS 15000
+
+/* ---- a raw libsoup WebSocket client ---- */
+
+typedef struct {
+    GMainContext *ctx;
+    SoupWebsocketConnection *ws;
+    GError *connect_error;
+    gboolean connect_done;
+    GQueue msgs; /* char *: text frames; "<binary>" for binary ones */
+    gboolean closed;
+    gushort close_code;
+} TClient;
+
+typedef struct {
+    GMainContext *ctx;
+    ScRelay *relay;
+    guint16 port;
+    SoupSession *session;
+    GPtrArray *clients; /* TClient* */
+} Fixture;
+
+static void
+on_tc_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
+              gpointer user_data)
+{
+    TClient *tc = user_data;
+    gsize len = 0;
+    const char *data = g_bytes_get_data(message, &len);
+
+    if (type == SOUP_WEBSOCKET_DATA_TEXT)
+        g_queue_push_tail(&tc->msgs, g_strndup(data, len));
+    else
+        g_queue_push_tail(&tc->msgs, g_strdup("<binary>"));
+}
+
+static void
+on_tc_closed(SoupWebsocketConnection *ws, gpointer user_data)
+{
+    TClient *tc = user_data;
+
+    tc->closed = TRUE;
+    tc->close_code = soup_websocket_connection_get_close_code(ws);
+}
+
+static void
+on_tc_connected(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    TClient *tc = user_data;
+
+    tc->ws = soup_session_websocket_connect_finish(SOUP_SESSION(source), res,
+                                                   &tc->connect_error);
+    tc->connect_done = TRUE;
+    if (tc->ws != NULL) {
+        soup_websocket_connection_set_max_incoming_payload_size(tc->ws,
+                                                                1024 * 1024);
+        g_signal_connect(tc->ws, "message", G_CALLBACK(on_tc_message), tc);
+        g_signal_connect(tc->ws, "closed", G_CALLBACK(on_tc_closed), tc);
+    }
+}
+
+static TClient *
+tc_start(Fixture *f, const char *path)
+{
+    TClient *tc = g_new0(TClient, 1);
+    g_autofree char *url =
+        g_strdup_printf("http://127.0.0.1:%u%s", f->port, path);
+    g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
+
+    g_assert_nonnull(msg);
+    tc->ctx = f->ctx;
+    g_queue_init(&tc->msgs);
+    g_ptr_array_add(f->clients, tc);
+    soup_session_websocket_connect_async(f->session, msg, NULL, NULL,
+                                         G_PRIORITY_DEFAULT, NULL,
+                                         on_tc_connected, tc);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &tc->connect_done, WAIT_MS));
+    return tc;
+}
+
+static TClient *
+tc_join(Fixture *f, const char *room)
+{
+    g_autofree char *path = g_strdup_printf("/room/%s", room);
+    TClient *tc = tc_start(f, path);
+
+    g_assert_no_error(tc->connect_error);
+    g_assert_nonnull(tc->ws);
+    return tc;
+}
+
+static gboolean
+tc_has_message(gpointer data)
+{
+    return !g_queue_is_empty(&((TClient *)data)->msgs);
+}
+
+/* Returns the next received frame (g_free). */
+static char *
+tc_next(TClient *tc)
+{
+    g_assert_true(sc_test_run_until(tc->ctx, tc_has_message, tc, WAIT_MS));
+    return g_queue_pop_head(&tc->msgs);
+}
+
+static void
+tc_expect(TClient *tc, const char *expected)
+{
+    g_autofree char *got = tc_next(tc);
+
+    g_assert_cmpstr(got, ==, expected);
+}
+
+static gboolean
+tc_is_closed(gpointer data)
+{
+    return ((TClient *)data)->closed;
+}
+
+static void
+tc_wait_closed(TClient *tc)
+{
+    g_assert_true(sc_test_run_until(tc->ctx, tc_is_closed, tc, WAIT_MS));
+}
+
+static void
+tc_send(TClient *tc, const char *text)
+{
+    soup_websocket_connection_send_text(tc->ws, text);
+}
+
+static void
+tc_free(TClient *tc)
+{
+    if (tc->ws != NULL) {
+        g_signal_handlers_disconnect_by_data(tc->ws, tc);
+        g_object_unref(tc->ws);
+    }
+    g_clear_error(&tc->connect_error);
+    g_queue_clear_full(&tc->msgs, g_free);
+    g_free(tc);
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+
+    f->ctx = g_main_context_new();
+    g_main_context_push_thread_default(f->ctx);
+    f->relay = sc_relay_new(f->ctx, "127.0.0.1", 0, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(f->relay);
+    f->port = sc_relay_get_port(f->relay);
+    g_assert_cmpuint(f->port, >, 0);
+    f->session = soup_session_new();
+    soup_session_remove_feature_by_type(f->session,
+                                        SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+    f->clients = g_ptr_array_new();
+}
+
+static gboolean
+all_clients_closed(gpointer data)
+{
+    Fixture *f = data;
+
+    for (guint i = 0; i < f->clients->len; i++) {
+        TClient *tc = f->clients->pdata[i];
+        if (tc->ws != NULL && !tc->closed)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+drain(GMainContext *ctx)
+{
+    while (g_main_context_iteration(ctx, FALSE))
+        ;
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    /* Closing the relay closes every client: wait for that, so that no
+     * socket is left half-closed when the context goes. */
+    g_clear_pointer(&f->relay, sc_relay_free);
+    sc_test_run_until(f->ctx, all_clients_closed, f, WAIT_MS);
+    for (guint i = 0; i < f->clients->len; i++)
+        tc_free(f->clients->pdata[i]);
+    g_ptr_array_unref(f->clients);
+    soup_session_abort(f->session);
+    g_object_unref(f->session);
+    drain(f->ctx);
+    g_main_context_pop_thread_default(f->ctx);
+    g_main_context_unref(f->ctx);
+}
+
+/* ---- relay tests ---- */
+
+static void
+test_join(Fixture *f, gconstpointer data)
+{
+    TClient *a = tc_join(f, "r1");
+    TClient *b;
+
+    tc_expect(a, "{\"type\":\"room\",\"peers\":0}");
+    b = tc_join(f, "r1");
+    tc_expect(b, "{\"type\":\"room\",\"peers\":1}");
+    tc_expect(a, "{\"type\":\"peer-joined\"}");
+}
+
+static void
+join_pair(Fixture *f, const char *room, TClient **a, TClient **b)
+{
+    *a = tc_join(f, room);
+    tc_expect(*a, "{\"type\":\"room\",\"peers\":0}");
+    *b = tc_join(f, room);
+    tc_expect(*b, "{\"type\":\"room\",\"peers\":1}");
+    tc_expect(*a, "{\"type\":\"peer-joined\"}");
+}
+
+static void
+test_forward(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b;
+    /* odd spacing, key order and escapes must survive byte for byte */
+    const char *offer = "{ \"sdp\" : \"v=0\\r\\n\\u00e9\",\"type\":\"offer\" }";
+    const char *answer = "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\",\"x\":[1, 2]}";
+
+    join_pair(f, "fw", &a, &b);
+    tc_send(a, offer);
+    tc_expect(b, offer);
+    tc_send(b, answer);
+    tc_expect(a, answer);
+    tc_send(a, "{}");
+    tc_expect(b, "{}");
+}
+
+static char *
+json_of_size(gsize size)
+{
+    const char *head = "{\"type\":\"big\",\"pad\":\"";
+    GString *s = g_string_new(head);
+    gsize pad = size - strlen(head) - 2;
+
+    for (gsize i = 0; i < pad; i++)
+        g_string_append_c(s, 'a');
+    g_string_append(s, "\"}");
+    g_assert_cmpuint(s->len, ==, size);
+    return g_string_free(s, FALSE);
+}
+
+static void
+test_limits(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b;
+    g_autofree char *exact = json_of_size(256 * 1024);
+    g_autofree char *over = json_of_size(256 * 1024 + 1);
+    g_autofree char *garbage = g_strnfill(1000, 'x');
+    g_autofree char *got = NULL;
+    static const guint8 bin[] = {'{', '}'};
+
+    join_pair(f, "lim", &a, &b);
+
+    tc_send(a, exact);
+    got = tc_next(b);
+    g_assert_cmpuint(strlen(got), ==, 256 * 1024);
+    g_assert_cmpstr(got, ==, exact);
+
+    tc_send(a, over);
+    tc_send(a, garbage);
+    tc_send(a, "[1,2,3]");
+    tc_send(a, "\"string\"");
+    tc_send(a, "{\"unterminated\":");
+    soup_websocket_connection_send_binary(a->ws, bin, sizeof bin);
+    tc_send(a, "{\"type\":\"after\"}");
+    tc_expect(b, "{\"type\":\"after\"}");
+    /* and the other direction still works */
+    tc_send(b, "{\"type\":\"back\"}");
+    tc_expect(a, "{\"type\":\"back\"}");
+    g_assert_false(a->closed);
+    g_assert_false(b->closed);
+}
+
+static void
+test_deep_nesting(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b;
+    GString *deep = g_string_new("{\"x\":");
+
+    join_pair(f, "deep", &a, &b);
+    for (int i = 0; i < 100000; i++)
+        g_string_append_c(deep, '[');
+    for (int i = 0; i < 100000; i++)
+        g_string_append_c(deep, ']');
+    g_string_append_c(deep, '}');
+    tc_send(a, deep->str);
+    g_string_free(deep, TRUE);
+    tc_send(a, "{\"type\":\"after\"}");
+    tc_expect(b, "{\"type\":\"after\"}");
+}
+
+static void
+test_room_full(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b, *c;
+
+    join_pair(f, "full", &a, &b);
+    c = tc_join(f, "full");
+    tc_wait_closed(c);
+    g_assert_cmpuint(c->close_code, ==, 4409);
+    g_assert_true(g_queue_is_empty(&c->msgs));
+    /* the two in the room are undisturbed */
+    tc_send(a, "{\"type\":\"still\"}");
+    tc_expect(b, "{\"type\":\"still\"}");
+    g_assert_true(g_queue_is_empty(&a->msgs));
+}
+
+static void
+test_leave(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b, *c;
+
+    join_pair(f, "leave", &a, &b);
+    soup_websocket_connection_close(b->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    tc_expect(a, "{\"type\":\"peer-left\"}");
+    tc_wait_closed(b);
+    c = tc_join(f, "leave");
+    tc_expect(c, "{\"type\":\"room\",\"peers\":1}");
+    tc_expect(a, "{\"type\":\"peer-joined\"}");
+}
+
+static GSocket *
+ws_socket(SoupWebsocketConnection *ws)
+{
+    GIOStream *stream = soup_websocket_connection_get_io_stream(ws);
+    g_autoptr(GIOStream) base = NULL;
+
+    if (G_IS_SOCKET_CONNECTION(stream))
+        return g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream));
+    /* libsoup wraps the connection in its own stream type */
+    g_assert_nonnull(g_object_class_find_property(G_OBJECT_GET_CLASS(stream),
+                                                  "base-iostream"));
+    g_object_get(stream, "base-iostream", &base, NULL);
+    g_assert_true(G_IS_SOCKET_CONNECTION(base));
+    return g_socket_connection_get_socket(G_SOCKET_CONNECTION(base));
+}
+
+static void
+test_vanish(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b, *c;
+    g_autoptr(GError) error = NULL;
+
+    join_pair(f, "gone", &a, &b);
+    /* b disappears: TCP FIN without any close frame */
+    g_assert_true(g_socket_shutdown(ws_socket(b->ws), TRUE, TRUE, &error));
+    g_assert_no_error(error);
+    tc_expect(a, "{\"type\":\"peer-left\"}");
+    c = tc_join(f, "gone");
+    tc_expect(c, "{\"type\":\"room\",\"peers\":1}");
+    tc_expect(a, "{\"type\":\"peer-joined\"}");
+    tc_send(c, "{\"type\":\"hi\"}");
+    tc_expect(a, "{\"type\":\"hi\"}");
+}
+
+static void
+test_rooms_independent(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b, *c, *d;
+
+    join_pair(f, "one", &a, &b);
+    join_pair(f, "two", &c, &d);
+    tc_send(a, "{\"room\":1}");
+    tc_send(c, "{\"room\":2}");
+    tc_expect(b, "{\"room\":1}");
+    tc_expect(d, "{\"room\":2}");
+    soup_websocket_connection_close(d->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    tc_expect(c, "{\"type\":\"peer-left\"}");
+    tc_send(b, "{\"still\":1}");
+    tc_expect(a, "{\"still\":1}");
+    g_assert_true(g_queue_is_empty(&a->msgs));
+    g_assert_true(g_queue_is_empty(&b->msgs));
+}
+
+static void
+test_bad_rooms(Fixture *f, gconstpointer data)
+{
+    g_autofree char *long_name = g_strnfill(65, 'a');
+    g_autofree char *long_path = g_strdup_printf("/room/%s", long_name);
+    g_autofree char *max_name = g_strnfill(64, 'b');
+    const char *paths[] = {"/room/",    "/room/a!b", "/room/a/b", "/room",
+                           "/",         "/other",    "/roomx",    "/room/a%20b",
+                           long_path};
+
+    for (guint i = 0; i < G_N_ELEMENTS(paths); i++) {
+        TClient *tc = tc_start(f, paths[i]);
+        g_test_message("path %s", paths[i]);
+        g_assert_null(tc->ws);
+        g_assert_nonnull(tc->connect_error);
+    }
+    {
+        TClient *ok = tc_join(f, max_name);
+        tc_expect(ok, "{\"type\":\"room\",\"peers\":0}");
+    }
+}
+
+static void
+on_http_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    GBytes **body = user_data;
+
+    *body = soup_session_send_and_read_finish(SOUP_SESSION(source), res, NULL);
+    if (*body == NULL)
+        *body = g_bytes_new(NULL, 0);
+}
+
+static gboolean
+pointer_is_set(gpointer data)
+{
+    return *(gpointer *)data != NULL;
+}
+
+static void
+test_http_404(Fixture *f, gconstpointer data)
+{
+    g_autofree char *url = g_strdup_printf("http://127.0.0.1:%u/", f->port);
+    g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
+    g_autoptr(GBytes) body = NULL;
+    g_autofree char *url2 =
+        g_strdup_printf("http://127.0.0.1:%u/room/x", f->port);
+    g_autoptr(SoupMessage) msg2 = soup_message_new("GET", url2);
+    g_autoptr(GBytes) body2 = NULL;
+
+    soup_session_send_and_read_async(f->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                     on_http_done, &body);
+    g_assert_true(sc_test_run_until(f->ctx, pointer_is_set, &body, WAIT_MS));
+    g_assert_cmpuint(soup_message_get_status(msg), ==, SOUP_STATUS_NOT_FOUND);
+    /* a valid room without a WebSocket handshake is not upgraded */
+    soup_session_send_and_read_async(f->session, msg2, G_PRIORITY_DEFAULT,
+                                     NULL, on_http_done, &body2);
+    g_assert_true(sc_test_run_until(f->ctx, pointer_is_set, &body2, WAIT_MS));
+    g_assert_cmpuint(soup_message_get_status(msg2), ==,
+                     SOUP_STATUS_BAD_REQUEST);
+}
+
+static void
+test_close(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b, *c;
+
+    join_pair(f, "bye", &a, &b);
+    c = tc_join(f, "other");
+    tc_expect(c, "{\"type\":\"room\",\"peers\":0}");
+    sc_relay_close(f->relay);
+    sc_relay_close(f->relay); /* idempotent */
+    tc_wait_closed(a);
+    tc_wait_closed(b);
+    tc_wait_closed(c);
+    g_assert_cmpuint(a->close_code, ==, 1001);
+    g_assert_cmpuint(b->close_code, ==, 1001);
+    g_assert_cmpuint(c->close_code, ==, 1001);
+    /* nobody was told peer-left during shutdown */
+    g_assert_true(g_queue_is_empty(&a->msgs));
+    g_assert_true(g_queue_is_empty(&b->msgs));
+    /* and nothing listens any more */
+    {
+        TClient *late = tc_start(f, "/room/late");
+        g_assert_null(late->ws);
+        g_assert_nonnull(late->connect_error);
+    }
+}
+
+static void
+test_bad_host(void)
+{
+    g_autoptr(GError) error = NULL;
+    ScRelay *relay = sc_relay_new(NULL, "not an address", 0, &error);
+
+    g_assert_null(relay);
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_port_in_use(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    ScRelay *relay = sc_relay_new(f->ctx, "127.0.0.1", f->port, &error);
+
+    g_assert_null(relay);
+    g_assert_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED);
+}
+
+/* ---- the signaling client against the relay ---- */
+
+typedef struct {
+    GMainContext *ctx;
+    ScSignalClient *client;
+    gboolean opened;
+    gboolean closed;
+    GError *close_error;
+    GPtrArray *msgs; /* ScSigMsg* copies (re-parsed JSON) */
+    gboolean free_on_message;
+} SClient;
+
+static void
+sc_on_open(gpointer user_data)
+{
+    ((SClient *)user_data)->opened = TRUE;
+}
+
+static void
+sc_on_message(gpointer user_data, const ScSigMsg *msg)
+{
+    SClient *s = user_data;
+    g_autofree char *json = sc_sig_msg_to_json(msg);
+
+    g_ptr_array_add(s->msgs, sc_sig_msg_parse(json, strlen(json), NULL));
+    if (s->free_on_message)
+        g_clear_pointer(&s->client, sc_signal_client_free);
+}
+
+static void
+sc_on_closed(gpointer user_data, const GError *error)
+{
+    SClient *s = user_data;
+
+    g_assert_false(s->closed); /* exactly once */
+    s->closed = TRUE;
+    if (error != NULL)
+        s->close_error = g_error_copy(error);
+}
+
+static const ScSignalClientCallbacks sc_callbacks = {
+    sc_on_open,
+    sc_on_message,
+    sc_on_closed,
+};
+
+static SClient *
+sclient_new(Fixture *f, const char *room)
+{
+    SClient *s = g_new0(SClient, 1);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *url =
+        g_strdup_printf("ws://127.0.0.1:%u/room/%s", f->port, room);
+
+    s->ctx = f->ctx;
+    s->msgs = g_ptr_array_new_with_free_func((GDestroyNotify)sc_sig_msg_free);
+    s->client = sc_signal_client_new(f->ctx, url, room, &sc_callbacks, s,
+                                     &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(s->client);
+    return s;
+}
+
+static void
+sclient_free(SClient *s)
+{
+    g_clear_pointer(&s->client, sc_signal_client_free);
+    g_clear_error(&s->close_error);
+    g_ptr_array_unref(s->msgs);
+    g_free(s);
+}
+
+typedef struct {
+    SClient *s;
+    guint n;
+} MsgWait;
+
+static gboolean
+has_n_msgs(gpointer data)
+{
+    MsgWait *w = data;
+    return w->s->msgs->len >= w->n;
+}
+
+static const ScSigMsg *
+sclient_msg(SClient *s, guint index)
+{
+    MsgWait w = {s, index + 1};
+
+    g_assert_true(sc_test_run_until(s->ctx, has_n_msgs, &w, WAIT_MS));
+    return s->msgs->pdata[index];
+}
+
+static void
+test_client_exchange(Fixture *f, gconstpointer data)
+{
+    SClient *a = sclient_new(f, "cx");
+    SClient *b = sclient_new(f, "cx");
+    g_autoptr(ScSigMsg) offer = sc_sig_msg_new(SC_SIG_MSG_OFFER);
+    g_autoptr(ScSigMsg) cand = sc_sig_msg_new(SC_SIG_MSG_CANDIDATE);
+    g_autoptr(GError) error = NULL;
+    const ScSigMsg *m;
+
+    /* not open yet */
+    offer->sdp = g_strdup("v=0\r\n");
+    g_assert_false(sc_signal_client_send(a->client, offer, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_STATE);
+    g_clear_error(&error);
+
+    sc_signal_client_connect(a->client);
+    g_assert_false(a->opened); /* never from inside the call */
+    g_assert_true(sc_test_run_until_flag(f->ctx, &a->opened, WAIT_MS));
+    m = sclient_msg(a, 0);
+    g_assert_cmpint(m->type, ==, SC_SIG_MSG_ROOM);
+    g_assert_cmpint(m->peers, ==, 0);
+
+    sc_signal_client_connect(b->client);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &b->opened, WAIT_MS));
+    m = sclient_msg(b, 0);
+    g_assert_cmpint(m->type, ==, SC_SIG_MSG_ROOM);
+    g_assert_cmpint(m->peers, ==, 1);
+    m = sclient_msg(a, 1);
+    g_assert_cmpint(m->type, ==, SC_SIG_MSG_PEER_JOINED);
+
+    g_assert_true(sc_signal_client_send(a->client, offer, &error));
+    g_assert_no_error(error);
+    m = sclient_msg(b, 1);
+    g_assert_cmpint(m->type, ==, SC_SIG_MSG_OFFER);
+    g_assert_cmpstr(m->sdp, ==, "v=0\r\n");
+
+    cand->candidate = g_strdup("");
+    cand->sdp_mid = g_strdup("0");
+    cand->sdp_mline_index = 0;
+    g_assert_true(sc_signal_client_send(b->client, cand, &error));
+    m = sclient_msg(a, 2);
+    g_assert_cmpint(m->type, ==, SC_SIG_MSG_CANDIDATE);
+    g_assert_cmpstr(m->candidate, ==, "");
+    g_assert_cmpstr(m->sdp_mid, ==, "0");
+    g_assert_cmpint(m->sdp_mline_index, ==, 0);
+
+    /* a frame that does not parse is dropped, the next one arrives */
+    g_assert_true(sc_signal_client_send_text(a->client, "{\"type\":\"offer\"}",
+                                             &error));
+    g_assert_true(sc_signal_client_send_text(a->client,
+                                             "{\"type\":\"bye\"}", &error));
+    m = sclient_msg(b, 2);
+    g_assert_cmpint(m->type, ==, SC_SIG_MSG_BYE);
+
+    /* normal close: on_closed once, without error; the other side sees
+     * peer-left */
+    sc_signal_client_close(a->client);
+    g_assert_false(a->closed);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &a->closed, WAIT_MS));
+    g_assert_null(a->close_error);
+    m = sclient_msg(b, 3);
+    g_assert_cmpint(m->type, ==, SC_SIG_MSG_PEER_LEFT);
+    g_assert_false(sc_signal_client_send(a->client, offer, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_STATE);
+
+    sclient_free(a);
+    sclient_free(b);
+}
+
+static void
+test_client_room_full(Fixture *f, gconstpointer data)
+{
+    SClient *s[3];
+
+    for (int i = 0; i < 3; i++) {
+        s[i] = sclient_new(f, "cf");
+        sc_signal_client_connect(s[i]->client);
+        g_assert_true(sc_test_run_until_flag(f->ctx, &s[i]->opened, WAIT_MS));
+        if (i < 2)
+            (void)sclient_msg(s[i], 0);
+    }
+    g_assert_true(sc_test_run_until_flag(f->ctx, &s[2]->closed, WAIT_MS));
+    g_assert_error(s[2]->close_error, SC_ERROR, SC_ERROR_SIGNALING_FAILED);
+    g_assert_nonnull(strstr(s[2]->close_error->message, "4409"));
+    g_assert_nonnull(strstr(s[2]->close_error->message, "room is full"));
+    g_assert_false(s[0]->closed);
+    for (int i = 0; i < 3; i++)
+        sclient_free(s[i]);
+}
+
+static void
+test_client_relay_close(Fixture *f, gconstpointer data)
+{
+    SClient *s = sclient_new(f, "rc");
+
+    sc_signal_client_connect(s->client);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &s->opened, WAIT_MS));
+    sc_relay_close(f->relay);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &s->closed, WAIT_MS));
+    g_assert_null(s->close_error); /* 1001 is a normal closure */
+    sclient_free(s);
+}
+
+static void
+test_client_connect_fails(Fixture *f, gconstpointer data)
+{
+    SClient *s;
+
+    /* nothing listens on the relay's port once it is gone */
+    g_clear_pointer(&f->relay, sc_relay_free);
+    s = sclient_new(f, "nobody");
+    sc_signal_client_connect(s->client);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &s->closed, WAIT_MS));
+    g_assert_false(s->opened);
+    g_assert_error(s->close_error, SC_ERROR, SC_ERROR_SIGNALING_FAILED);
+    sclient_free(s);
+}
+
+static void
+test_client_close_early(Fixture *f, gconstpointer data)
+{
+    SClient *never = sclient_new(f, "early");
+    SClient *connecting = sclient_new(f, "early");
+
+    sc_signal_client_close(never->client);
+    g_assert_false(never->closed);
+    sc_signal_client_connect(connecting->client);
+    sc_signal_client_close(connecting->client);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &never->closed, WAIT_MS));
+    g_assert_true(
+        sc_test_run_until_flag(f->ctx, &connecting->closed, WAIT_MS));
+    g_assert_null(never->close_error);
+    g_assert_null(connecting->close_error);
+    g_assert_false(connecting->opened);
+    sclient_free(never);
+    sclient_free(connecting);
+}
+
+static void
+test_client_free_in_callback(Fixture *f, gconstpointer data)
+{
+    SClient *a = sclient_new(f, "fic");
+    TClient *b;
+
+    a->free_on_message = TRUE;
+    sc_signal_client_connect(a->client);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &a->opened, WAIT_MS));
+    (void)sclient_msg(a, 0); /* freed from inside on_message */
+    g_assert_null(a->client);
+    g_assert_false(a->closed); /* free never calls back */
+    /* the relay saw a clean leave: the room is free again */
+    b = tc_join(f, "fic");
+    tc_expect(b, "{\"type\":\"room\",\"peers\":0}");
+    sclient_free(a);
+}
+
+static void
+test_client_free_while_connecting(Fixture *f, gconstpointer data)
+{
+    SClient *s = sclient_new(f, "fwc");
+    TClient *b;
+    g_autofree char *first = NULL;
+
+    sc_signal_client_connect(s->client);
+    g_clear_pointer(&s->client, sc_signal_client_free);
+    /* whatever happened to the connection, the room ends up usable */
+    b = tc_join(f, "fwc");
+    first = tc_next(b);
+    g_assert_true(g_str_has_prefix(first, "{\"type\":\"room\""));
+    g_assert_false(s->closed);
+    sclient_free(s);
+}
+
+static void
+test_url_validate(void)
+{
+    static const struct {
+        const char *url;
+        const char *room;   /* NULL: must fail */
+        const char *needle; /* in the error message */
+    } cases[] = {
+        {"ws://127.0.0.1:8800/room/abc", "abc", NULL},
+        {"wss://example.org/room/A_b-9", "A_b-9", NULL},
+        {"ws://[::1]:1/room/x", "x", NULL},
+        {"WS://host/room/x", "x", NULL},
+        {"http://host/room/x", NULL, "must start with ws:// or wss://"},
+        {"host/room/x", NULL, "must start with ws:// or wss://"},
+        {"", NULL, "must start with ws:// or wss://"},
+        {"ws://host/room/", NULL, "room name must be 1-64 characters"},
+        {"ws://host/room/a!", NULL, "room name must be 1-64 characters"},
+        {"ws://host/room/a/b", NULL, "room name must be 1-64 characters"},
+        {"ws://host/room/a%20b", NULL, "room name must be 1-64 characters"},
+        {"ws://host/rooms/a", NULL, "path must be /room/NAME"},
+        {"ws://host/", NULL, "path must be /room/NAME"},
+        {"ws://host", NULL, "path must be /room/NAME"},
+        {"ws:///room/a", NULL, "no host"},
+        {"ws://host:99999/room/a", NULL, "not valid"},
+        {"ws://host:0/room/a", NULL, "port"},
+        {"ws://u:p@host/room/a", NULL, "user"},
+        {"ws://host/room/a#frag", NULL, "fragment"},
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *room = NULL;
+        gboolean ok = sc_signal_url_validate(cases[i].url, &room, &error);
+
+        g_test_message("url %s", cases[i].url);
+        if (cases[i].room != NULL) {
+            g_assert_no_error(error);
+            g_assert_true(ok);
+            g_assert_cmpstr(room, ==, cases[i].room);
+        } else {
+            g_assert_false(ok);
+            g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+            g_assert_nonnull(strstr(error->message, cases[i].needle));
+            g_assert_null(strchr(error->message, '\n'));
+            g_assert_null(room);
+        }
+    }
+    {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *long_url =
+            g_strdup_printf("ws://h/room/%0*d", 65, 0);
+        g_assert_false(sc_signal_url_validate(long_url, NULL, &error));
+        g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    }
+    {
+        g_autoptr(GError) error = NULL;
+        ScSignalClient *c = sc_signal_client_new(NULL, "http://x/room/a", NULL,
+                                                 &sc_callbacks, NULL, &error);
+        g_assert_null(c);
+        g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+#define ADD(path, fn)                                                        \
+    g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    ADD("/signaling/relay/join", test_join);
+    ADD("/signaling/relay/forward", test_forward);
+    ADD("/signaling/relay/limits", test_limits);
+    ADD("/signaling/relay/deep-nesting", test_deep_nesting);
+    ADD("/signaling/relay/room-full", test_room_full);
+    ADD("/signaling/relay/leave", test_leave);
+    ADD("/signaling/relay/vanish", test_vanish);
+    ADD("/signaling/relay/rooms-independent", test_rooms_independent);
+    ADD("/signaling/relay/bad-rooms", test_bad_rooms);
+    ADD("/signaling/relay/http-404", test_http_404);
+    ADD("/signaling/relay/close", test_close);
+    ADD("/signaling/relay/port-in-use", test_port_in_use);
+    g_test_add_func("/signaling/relay/bad-host", test_bad_host);
+    ADD("/signaling/client/exchange", test_client_exchange);
+    ADD("/signaling/client/room-full", test_client_room_full);
+    ADD("/signaling/client/relay-close", test_client_relay_close);
+    ADD("/signaling/client/connect-fails", test_client_connect_fails);
+    ADD("/signaling/client/close-early", test_client_close_early);
+    ADD("/signaling/client/free-in-callback", test_client_free_in_callback);
+    ADD("/signaling/client/free-while-connecting",
+        test_client_free_while_connecting);
+    g_test_add_func("/signaling/client/url", test_url_validate);
+    return g_test_run();
+}
