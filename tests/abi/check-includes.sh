@@ -1,0 +1,23 @@
+#!/bin/sh
+# Dependency rules (STYLE.md C2): ui-cli sees include/ only; lower layers
+# never include higher ones; pure modules include no I/O module.
+echo "1..2"
+cd "$TOP_SRCDIR" || exit 1
+bad=$(grep -n '#include "' ui-cli/*.c ui-cli/*.h | grep -v '"cli.h"' || true)
+if [ -z "$bad" ]; then echo "ok 1 - ui-cli includes only public headers"
+else echo "not ok 1 - ui-cli includes private headers:"; printf '%s\n' "$bad" | sed 's/^/# /'; fi
+# layer order, lowest first; a module may include only modules left of it
+order="core sdp keys signaling media inspector ice srtp dtls sctp call"
+fail=""
+for mod in $order; do
+  allowed=$(echo "$order" | sed "s/ $mod.*//; s/^$mod.*//")
+  for f in src/$mod/*.[ch]; do
+    [ -f "$f" ] || continue
+    for inc in $(grep -o '#include "[a-z]*/' "$f" | sed 's/#include "//; s/\///'); do
+      [ "$inc" = "$mod" ] && continue
+      case " $allowed " in *" $inc "*) ;; *) fail="$fail $f->$inc";; esac
+    done
+  done
+done
+if [ -z "$fail" ]; then echo "ok 2 - no module includes a higher layer"
+else echo "not ok 2 - upward includes:"; for x in $fail; do echo "# $x"; done; fi

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""The CLI's argument handling: help texts, unknown commands and options,
+bad URLs and values get one clear line on stderr and exit status 2; the
+scripted mode's signaling and ended events and the hangup command work
+before any peer shows up."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
+import sctest  # noqa: E402
+
+tap = sctest.Tap()
+S = sctest.SEALCALL
+
+
+def run(*args, timeout=20):
+    p = subprocess.run([S] + list(args), capture_output=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+rc, out, err = run("--help")
+tap.ok(rc == 0 and "serve" in out and "call" in out and "answer" in out,
+       "sealcall --help lists the commands")
+rc, out, err = run()
+tap.ok(rc == 2 and "Usage" in err, "no command: usage on stderr, exit 2")
+for cmd in ("call", "answer", "serve"):
+    rc, out, err = run(cmd, "--help")
+    tap.ok(rc == 0 and "--" in out, "sealcall %s --help describes options" % cmd)
+rc, out, err = run("call", "--help")
+for opt in ("--signal", "--json", "--stun", "--ice-address", "--relay-only",
+            "--peer-identity", "--idp", "--turn", "--key-scope", "--defer-ice"):
+    tap.ok(opt in out, "call --help mentions %s" % opt)
+rc, out, err = run("frobnicate")
+tap.ok(rc == 2 and "unknown command" in err and err.count("\n") == 1,
+       "unknown command: one-line error, exit 2", err)
+rc, out, err = run("call", "--bogus")
+tap.ok(rc == 2 and "--bogus" in err and err.count("\n") == 1,
+       "unknown option: one-line error, exit 2", err)
+rc, out, err = run("call")
+tap.ok(rc == 2 and "--signal" in err, "missing --signal: exit 2", err)
+for bad in ("http://127.0.0.1:1/room/x", "ws://127.0.0.1:1/other/x",
+            "ws://127.0.0.1:1/room/", "ws://127.0.0.1:1/room/bad name",
+            "ws://127.0.0.1:1/room/" + "x" * 65, "not a url"):
+    rc, out, err = run("answer", "--signal", bad, "--json")
+    tap.ok(rc == 2 and err.strip() != "" and err.count("\n") == 1 and out == "",
+           "bad URL %r: one-line error, exit 2, nothing on stdout" % bad, err)
+rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--stun", "nope")
+tap.ok(rc == 2 and "STUN" in err, "bad --stun: exit 2", err)
+rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--ice-address", "eth0")
+tap.ok(rc == 2 and "address" in err, "bad --ice-address: exit 2", err)
+rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--relay-only")
+tap.ok(rc == 2 and "not built yet" in err,
+       "reserved option not built yet is refused, not ignored", err)
+rc, out, err = run("serve", "--port", "99999")
+tap.ok(rc == 2 and err.count("\n") == 1, "serve --port 99999: exit 2", err)
+
+# scripted mode against a real relay, no peer: signaling connected, then
+# hangup ends with `ended` hangup and exit 0
+relay, port = sctest.start_relay()
+try:
+    url = "ws://127.0.0.1:%d/room/lonely" % port
+    p = sctest.endpoint("call", url, "lonely")
+    ev = p.wait_event("signaling", state="connected", timeout=20)
+    tap.ok(ev is not None, "signaling connected event", p.stderr_tail())
+    p.send({"cmd": "hangup"})
+    ev = p.wait_event("ended", timeout=20)
+    rc = p.wait_exit(20)
+    tap.ok(ev is not None and ev.get("reason") == "hangup" and rc == 0,
+           "hangup: ended hangup, exit 0", (ev, rc))
+    p.kill()
+    # a third participant is refused by the relay: the call ends with an error
+    a = sctest.endpoint("answer", url.replace("lonely", "full"), "a")
+    b = sctest.endpoint("answer", url.replace("lonely", "full"), "b")
+    a.wait_event("signaling", state="connected", timeout=20)
+    b.wait_event("signaling", state="connected", timeout=20)
+    c = sctest.endpoint("answer", url.replace("lonely", "full"), "c")
+    ev = c.wait_event("ended", timeout=20)
+    rc = c.wait_exit(20)
+    tap.ok(ev is not None and ev.get("reason") == "error" and "4409" in
+           (ev.get("detail") or "") + c.stderr_tail() and rc == 1,
+           "third participant: ended error (room full, 4409), exit 1", (ev, rc))
+    for x in (a, b, c):
+        x.kill()
+    # the relay goes away: a waiting call ends with an error, exit 1
+    p = sctest.endpoint("answer", url, "orphan")
+    p.wait_event("signaling", state="connected", timeout=20)
+    relay.kill()
+    ev = p.wait_event("ended", timeout=30)
+    rc = p.wait_exit(20)
+    tap.ok(ev is not None and ev.get("reason") == "error" and rc == 1,
+           "relay gone before the call: ended error, exit 1", (ev, rc))
+    p.kill()
+    # nobody listening: connection refused is an ended error, not a hang
+    p = sctest.endpoint("call", "ws://127.0.0.1:1/room/x", "refused")
+    ev = p.wait_event("ended", timeout=20)
+    tap.ok(ev is not None and ev.get("reason") == "error" and p.wait_exit(20) == 1,
+           "relay unreachable: ended error, exit 1", ev)
+    p.kill()
+finally:
+    relay.kill()
+tap.done()

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Bad remote descriptions are refused with a clear error and the answerer
+keeps running: a fake peer sends malformed offers, then leaves, then a real
+sealcall offerer calls the same answerer and the call works."""
+import asyncio
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
+import sctest  # noqa: E402
+import websockets  # noqa: E402
+
+BAD_OFFERS = [
+    ("garbage", "this is not SDP at all"),
+    ("no fingerprint",
+     "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+     "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n"
+     "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+     "a=setup:actpass\r\na=mid:0\r\na=sctp-port:5000\r\n"),
+    ("no data section",
+     "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+     "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+     "a=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\n"
+     "a=setup:actpass\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"),
+]
+
+tap = sctest.Tap()
+relay, port = sctest.start_relay()
+url = "ws://127.0.0.1:%d/room/bad" % port
+ans = sctest.endpoint("answer", url, "answerer")
+
+
+async def fake_peer():
+    async with websockets.connect(url) as ws:
+        await ws.recv()  # room
+        for _, sdp in BAD_OFFERS:
+            await ws.send(json.dumps({"type": "offer", "sdp": sdp}))
+        await ws.send(json.dumps({"type": "offer"}))           # no sdp at all
+        await ws.send(json.dumps({"type": "offer", "sdp": 42}))  # wrong type
+
+try:
+    tap.ok(ans.wait_event("signaling", state="connected", timeout=20) is not None,
+           "answerer joins the room")
+    asyncio.run(fake_peer())
+    for name, _ in BAD_OFFERS:
+        e = ans.wait_for(lambda ev: ev.get("event") == "error"
+                         and "refused offer" in ev.get("detail", ""), 20,
+                         start=0)
+        # consume one error per bad offer
+        if e is not None:
+            ans.events.remove(e)
+        tap.ok(e is not None, "malformed offer (%s) gets an error event" % name,
+               e or ans.stderr_tail())
+    tap.ok(ans.p.poll() is None and
+           not any(ev.get("event") == "ended" for ev in ans.events),
+           "the answerer keeps running")
+    off = sctest.endpoint("call", url, "offerer")
+    try:
+        o1 = off.wait_event("channel", state="open", label="chat", timeout=30)
+        o2 = ans.wait_event("channel", state="open", label="chat", timeout=30)
+        tap.ok(o1 is not None and o2 is not None,
+               "a real call to the same answerer then works",
+               off.stderr_tail() + ans.stderr_tail())
+        off.send({"cmd": "hangup"})
+        tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
+               "both exit 0 after hangup")
+    finally:
+        off.kill()
+finally:
+    ans.kill()
+    relay.kill()
+tap.done()

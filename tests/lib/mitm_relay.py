@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""A hostile signaling relay for tests: follows contract section 1 but can
+rewrite SDP on the way (an attacker on the signaling path).
+
+  mitm_relay.py --rewrite-fingerprint offer|answer
+
+Prints {"event":"listening","port":N} on stdout, binds 127.0.0.1 only."""
+import argparse
+import asyncio
+import json
+import re
+import sys
+
+import websockets
+
+rooms = {}
+args = None
+
+
+def flip_fingerprint(sdp):
+    """Changes one hex digit of every a=fingerprint value."""
+    def flip(m):
+        value = m.group(2)
+        c = value[-1]
+        c2 = "0" if c != "0" else "1"
+        return m.group(1) + value[:-1] + c2
+    return re.sub(r"(a=fingerprint:\S+ )([0-9A-Fa-f:]+)", flip, sdp)
+
+
+async def handler(ws, path):
+    m = re.fullmatch(r"/room/([A-Za-z0-9_-]{1,64})", path)
+    if not m:
+        await ws.close(4404, "no such path")
+        return
+    room = rooms.setdefault(m.group(1), [])
+    if len(room) >= 2:
+        await ws.close(4409, "room is full")
+        return
+    await ws.send(json.dumps({"type": "room", "peers": len(room)}))
+    for other in room:
+        await other.send(json.dumps({"type": "peer-joined"}))
+    room.append(ws)
+    try:
+        async for frame in ws:
+            if not isinstance(frame, str):
+                continue
+            try:
+                msg = json.loads(frame)
+            except ValueError:
+                continue
+            if not isinstance(msg, dict):
+                continue
+            if (args.rewrite_fingerprint and msg.get("type") == args.rewrite_fingerprint
+                    and isinstance(msg.get("sdp"), str)):
+                msg["sdp"] = flip_fingerprint(msg["sdp"])
+                frame = json.dumps(msg)
+                print(json.dumps({"event": "rewrote", "type": msg["type"]}), flush=True)
+            for other in room:
+                if other is not ws:
+                    await other.send(frame)
+    except websockets.ConnectionClosed:
+        pass
+    finally:
+        room.remove(ws)
+        for other in room:
+            try:
+                await other.send(json.dumps({"type": "peer-left"}))
+            except websockets.ConnectionClosed:
+                pass
+
+
+async def main():
+    global args
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rewrite-fingerprint", choices=["offer", "answer"])
+    args = ap.parse_args()
+    async with websockets.serve(handler, "127.0.0.1", 0, max_size=1 << 20) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(json.dumps({"event": "listening", "host": "127.0.0.1", "port": port}),
+              flush=True)
+        await asyncio.Future()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

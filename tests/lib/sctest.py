@@ -1,0 +1,206 @@
+"""Helpers for sealcall's integration tests and demo (TAP output).
+
+Every wait has a deadline; nothing sleeps and hopes. Processes are started
+and stopped by PID. Only 127.0.0.1 is used.
+"""
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+SEALCALL = os.environ.get("SEALCALL") or os.path.join(
+    os.environ.get("TOP_BUILDDIR", "."), "ui-cli", "sealcall")
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        if cond:
+            print("ok %d - %s" % (self.n, desc), flush=True)
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, desc), flush=True)
+            if diag:
+                for line in str(diag).splitlines():
+                    print("# " + line, flush=True)
+        return cond
+
+    def diag(self, msg):
+        for line in str(msg).splitlines():
+            print("# " + line, flush=True)
+
+    def skip_all(self, reason):
+        print("1..0 # SKIP " + reason, flush=True)
+        sys.exit(0)
+
+    def done(self):
+        print("1..%d" % self.n, flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+class Proc:
+    """A child process speaking JSON lines on stdout."""
+
+    def __init__(self, args, name, env=None):
+        self.name = name
+        self.args = args
+        e = dict(os.environ)
+        if env:
+            e.update(env)
+        self.stderr_path = "/tmp/sctest-%d-%s.err" % (os.getpid(), name)
+        self.stderr = open(self.stderr_path, "wb")
+        self.p = subprocess.Popen(args, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=self.stderr,
+                                  env=e)
+        self.buf = b""
+        self.events = []     # every parsed event, in order
+        self.lines = []      # raw stdout lines
+        self.eof = False
+
+    def _read_some(self, timeout):
+        if self.eof:
+            return False
+        r, _, _ = select.select([self.p.stdout], [], [], max(0, timeout))
+        if not r:
+            return False
+        chunk = os.read(self.p.stdout.fileno(), 65536)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        while b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            text = line.decode("utf-8", "replace")
+            self.lines.append(text)
+            try:
+                ev = json.loads(text)
+            except ValueError:
+                ev = {"event": "_non_json", "line": text}
+            self.events.append(ev)
+        return True
+
+    def wait_for(self, pred, timeout=20.0, start=0):
+        """Returns the first event (from index @start) matching @pred."""
+        deadline = time.monotonic() + timeout
+        i = start
+        while True:
+            while i < len(self.events):
+                if pred(self.events[i]):
+                    return self.events[i]
+                i += 1
+            left = deadline - time.monotonic()
+            if left <= 0 or self.eof:
+                # one last drain if EOF
+                return None
+            self._read_some(min(left, 0.5))
+
+    def wait_event(self, name, timeout=20.0, **fields):
+        def pred(ev):
+            if ev.get("event") != name:
+                return False
+            return all(ev.get(k) == v for k, v in fields.items())
+        return self.wait_for(pred, timeout)
+
+    def send(self, obj):
+        try:
+            self.p.stdin.write((json.dumps(obj) + "\n").encode())
+            self.p.stdin.flush()
+            return True
+        except (BrokenPipeError, ValueError):
+            return False
+
+    def wait_exit(self, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # keep reading stdout so the child never blocks on a full pipe
+            self._read_some(0.1)
+            rc = self.p.poll()
+            if rc is not None:
+                while self._read_some(0):
+                    pass
+                return rc
+        return None
+
+    def stderr_tail(self, n=30):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").splitlines()
+            return "\n".join(lines[-n:])
+        except OSError:
+            return ""
+
+    def kill(self):
+        if self.p.poll() is None:
+            try:
+                os.kill(self.p.pid, signal.SIGCONT)
+            except OSError:
+                pass
+            self.p.kill()
+            self.p.wait()
+        self.stderr.close()
+        try:
+            os.unlink(self.stderr_path)
+        except OSError:
+            pass
+
+
+def start_relay(tap=None):
+    """Starts `sealcall serve --port 0`; returns (Proc, port)."""
+    relay = Proc([SEALCALL, "serve", "--host", "127.0.0.1", "--port", "0"],
+                 "relay")
+    ev = relay.wait_event("listening", timeout=20)
+    if ev is None:
+        msg = "relay did not start:\n" + relay.stderr_tail()
+        relay.kill()
+        raise RuntimeError(msg)
+    return relay, ev["port"]
+
+
+def endpoint(role, url, name=None, extra=None):
+    args = [SEALCALL, role, "--signal", url, "--json",
+            "--ice-address", "127.0.0.1"]
+    if extra:
+        args += extra
+    return Proc(args, name or role)
+
+
+class Call:
+    """A relay plus an offerer and an answerer on 127.0.0.1."""
+
+    def __init__(self, room="t", relay=None, port=None, offer_extra=None,
+                 answer_extra=None):
+        self.own_relay = relay is None
+        if relay is None:
+            relay, port = start_relay()
+        self.relay, self.port = relay, port
+        self.url = "ws://127.0.0.1:%d/room/%s" % (port, room)
+        self.answerer = endpoint("answer", self.url, "answerer", answer_extra)
+        self.answerer.wait_event("signaling", state="connected", timeout=20)
+        self.offerer = endpoint("call", self.url, "offerer", offer_extra)
+
+    def both(self):
+        return (self.offerer, self.answerer)
+
+    def wait_open(self, label="chat", timeout=30):
+        a = self.offerer.wait_event("channel", timeout, state="open",
+                                    label=label)
+        b = self.answerer.wait_event("channel", timeout, state="open",
+                                     label=label)
+        return a is not None and b is not None
+
+    def close(self):
+        for p in (self.offerer, self.answerer):
+            p.kill()
+        if self.own_relay:
+            self.relay.kill()
+
+    def diag(self):
+        return ("offerer stderr:\n" + self.offerer.stderr_tail() +
+                "\nanswerer stderr:\n" + self.answerer.stderr_tail())
