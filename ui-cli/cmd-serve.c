@@ -1,12 +1,153 @@
-/* ui-cli/cmd-serve.c - `sealcall serve` (placeholder).
+/* ui-cli/cmd-serve.c - `sealcall serve`: run the signaling relay of interop
+ * contract section 1 until SIGINT or SIGTERM. Public API only.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cli.h"
+
 #include <sealcall/sealcall.h>
+
+#include <glib-unix.h>
+#include <glib.h>
+#include <signal.h>
 #include <stdio.h>
+
+#define SERVE_DEFAULT_HOST "127.0.0.1"
+#define SERVE_DEFAULT_PORT 8800
+/* After SIGINT/SIGTERM the close frames (1001) go out at once; this grace
+ * period lets the peers' close replies arrive before the process exits. */
+#define SERVE_GRACE_MS 500
+
+typedef struct {
+    GMainLoop *loop;
+    ScRelay *relay;
+    guint grace_id;
+    gboolean stopping;
+} ServeState;
+
+static gboolean
+on_grace_over(gpointer data)
+{
+    ServeState *st = data;
+
+    st->grace_id = 0;
+    g_main_loop_quit(st->loop);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_stop_signal(gpointer data)
+{
+    ServeState *st = data;
+
+    if (st->stopping) {
+        /* second signal: do not wait any longer */
+        g_main_loop_quit(st->loop);
+        return G_SOURCE_CONTINUE;
+    }
+    st->stopping = TRUE;
+    sc_relay_close(st->relay);
+    st->grace_id = g_timeout_add(SERVE_GRACE_MS, on_grace_over, st);
+    return G_SOURCE_CONTINUE;
+}
+
+/* Writes @s as a JSON string body: the host is an IP address, but nothing
+ * unescaped may ever reach the machine-readable stdout. */
+static void
+print_json_string(const char *s)
+{
+    for (const char *p = s; *p != '\0'; p++) {
+        guchar ch = (guchar)*p;
+        if (g_ascii_isalnum(ch) || ch == '.' || ch == ':' || ch == '-' ||
+            ch == '_' || ch == '%')
+            putchar(ch);
+        else
+            printf("\\u%04x", ch);
+    }
+}
+
+static int
+usage_error(const char *message)
+{
+    fprintf(stderr, "sealcall serve: %s (see sealcall serve --help)\n",
+            message);
+    return CLI_EXIT_USAGE;
+}
 
 int
 cli_serve_main(int argc, char **argv)
 {
-    fprintf(stderr, "sealcall serve: not built yet\n");
-    return CLI_EXIT_FAILURE;
+    g_autofree char *host = NULL;
+    g_autofree char *port_str = NULL;
+    gboolean verbose = FALSE;
+    const GOptionEntry entries[] = {
+        {"host", 0, 0, G_OPTION_ARG_STRING, &host,
+         "IP address to listen on (default " SERVE_DEFAULT_HOST ")", "ADDR"},
+        {"port", 0, 0, G_OPTION_ARG_STRING, &port_str,
+         "TCP port to listen on, 0 for any free port (default 8800)", "N"},
+        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+         "log joins, leaves and dropped frames on stderr", NULL},
+        {NULL},
+    };
+    g_autoptr(GOptionContext) octx = NULL;
+    g_autoptr(GError) error = NULL;
+    guint64 port = SERVE_DEFAULT_PORT;
+    ServeState st = {0};
+    guint sigint_id;
+    guint sigterm_id;
+
+    octx = g_option_context_new("- run a signaling relay");
+    g_option_context_set_summary(
+        octx,
+        "Relays WebSocket signaling between the two participants of each\n"
+        "room at ws://ADDR:N/room/NAME (interop contract section 1).\n"
+        "Once listening, prints one line on stdout:\n"
+        "  {\"event\":\"listening\",\"host\":ADDR,\"port\":N}\n"
+        "SIGINT or SIGTERM closes every connection (1001) and exits 0.");
+    g_option_context_add_main_entries(octx, entries, NULL);
+    if (!g_option_context_parse(octx, &argc, &argv, &error))
+        return usage_error(error->message);
+    if (argc > 1) {
+        g_autofree char *msg =
+            g_strdup_printf("unexpected argument \"%s\"", argv[1]);
+        return usage_error(msg);
+    }
+    if (port_str != NULL &&
+        !g_ascii_string_to_unsigned(port_str, 10, 0, 65535, &port, NULL)) {
+        g_autofree char *msg = g_strdup_printf(
+            "--port must be a number from 0 to 65535, not \"%s\"", port_str);
+        return usage_error(msg);
+    }
+    if (host == NULL)
+        host = g_strdup(SERVE_DEFAULT_HOST);
+    if (verbose)
+        sc_log_set_level(SC_LOG_LEVEL_INFO);
+
+    st.relay = sc_relay_new(NULL, host, (guint16)port, &error);
+    if (st.relay == NULL) {
+        if (g_error_matches(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT))
+            return usage_error(error->message);
+        fprintf(stderr, "sealcall serve: %s\n", error->message);
+        return CLI_EXIT_FAILURE;
+    }
+
+    st.loop = g_main_loop_new(NULL, FALSE);
+    sigint_id = g_unix_signal_add(SIGINT, on_stop_signal, &st);
+    sigterm_id = g_unix_signal_add(SIGTERM, on_stop_signal, &st);
+
+    fputs("{\"event\":\"listening\",\"host\":\"", stdout);
+    print_json_string(host);
+    printf("\",\"port\":%u}\n", (unsigned)sc_relay_get_port(st.relay));
+    fflush(stdout);
+
+    g_main_loop_run(st.loop);
+
+    g_source_remove(sigint_id);
+    g_source_remove(sigterm_id);
+    if (st.grace_id != 0)
+        g_source_remove(st.grace_id);
+    sc_relay_free(st.relay);
+    /* let the connections finish closing their sockets */
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+    g_main_loop_unref(st.loop);
+    return CLI_EXIT_OK;
 }
