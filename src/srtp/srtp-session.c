@@ -17,8 +17,13 @@
 #define SRTCP_INDEX_LEN 4 /* E flag + 31-bit SRTCP index */
 #define REPLAY_WINDOW 1024
 
+/* Two libsrtp sessions, one per direction: in one srtp_t an inbound packet
+ * whose SSRC we also send with would be checked with our outbound stream
+ * (libsrtp keys streams by SSRC only); separate contexts make reflected or
+ * colliding SSRCs fail authentication instead. */
 struct ScSrtpSession {
-    srtp_t ctx;
+    srtp_t tx;
+    srtp_t rx;
     ScSrtpProfile profile;
     gsize rtp_overhead;
     gsize rtcp_overhead;
@@ -195,7 +200,7 @@ sc_srtp_session_new(const ScSrtpKeys *keys, GError **error)
     tx.key = tx_key;
     tx.window_size = REPLAY_WINDOW;
     tx.allow_repeat_tx = 0;
-    tx.next = &rx;
+    tx.next = NULL;
     rx.ssrc.type = ssrc_any_inbound;
     rx.key = rx_key;
     rx.window_size = REPLAY_WINDOW;
@@ -204,7 +209,12 @@ sc_srtp_session_new(const ScSrtpKeys *keys, GError **error)
 
     sc_srtp_global_ref();
     ScSrtpSession *s = g_new0(ScSrtpSession, 1);
-    srtp_err_status_t err = srtp_create(&s->ctx, &tx);
+    srtp_err_status_t err = srtp_create(&s->tx, &tx);
+    if (err == srtp_err_status_ok) {
+        err = srtp_create(&s->rx, &rx);
+        if (err != srtp_err_status_ok)
+            (void)srtp_dealloc(s->tx);
+    }
     sc_secure_wipe(tx_key, sizeof(tx_key));
     sc_secure_wipe(rx_key, sizeof(rx_key));
     if (err != srtp_err_status_ok) {
@@ -289,7 +299,7 @@ op_unprotect_rtcp(srtp_t ctx, void *pkt, int *len)
 }
 
 static ScStatus
-do_protect(ScSrtpSession *s, SrtpOp op, gsize min_len, gsize overhead,
+do_protect(ScSrtpSession *s, srtp_t ctx, SrtpOp op, gsize min_len, gsize overhead,
            guint8 *pkt, gsize *len, gsize capacity, guint64 *counter)
 {
     if (*len < min_len || *len > capacity) {
@@ -302,7 +312,7 @@ do_protect(ScSrtpSession *s, SrtpOp op, gsize min_len, gsize overhead,
         return SC_DROP_NOSPACE;
     }
     int n = (int)*len;
-    srtp_err_status_t err = op(s->ctx, pkt, &n);
+    srtp_err_status_t err = op(ctx, pkt, &n);
     if (err != srtp_err_status_ok)
         return map_failure(s, err);
     if (n < (int)*len || (gsize)n > *len + overhead) {
@@ -316,7 +326,7 @@ do_protect(ScSrtpSession *s, SrtpOp op, gsize min_len, gsize overhead,
 }
 
 static ScStatus
-do_unprotect(ScSrtpSession *s, SrtpOp op, gsize min_len, guint8 *pkt,
+do_unprotect(ScSrtpSession *s, srtp_t ctx, SrtpOp op, gsize min_len, guint8 *pkt,
              gsize *len, guint64 *counter)
 {
     if (*len < min_len || *len > (gsize)G_MAXINT) {
@@ -324,7 +334,7 @@ do_unprotect(ScSrtpSession *s, SrtpOp op, gsize min_len, guint8 *pkt,
         return SC_DROP_MALFORMED;
     }
     int n = (int)*len;
-    srtp_err_status_t err = op(s->ctx, pkt, &n);
+    srtp_err_status_t err = op(ctx, pkt, &n);
     if (err != srtp_err_status_ok)
         return map_failure(s, err);
     if (n < 0 || (gsize)n > *len) {
@@ -342,7 +352,7 @@ sc_srtp_session_protect(ScSrtpSession *s, guint8 *pkt, gsize *len,
 {
     g_return_val_if_fail(s != NULL && pkt != NULL && len != NULL,
                          SC_DROP_MALFORMED);
-    return do_protect(s, op_protect, RTP_MIN_HEADER, s->rtp_overhead, pkt,
+    return do_protect(s, s->tx, op_protect, RTP_MIN_HEADER, s->rtp_overhead, pkt,
                       len, capacity, &s->stats.protected_rtp);
 }
 
@@ -352,7 +362,7 @@ sc_srtp_session_protect_rtcp(ScSrtpSession *s, guint8 *pkt, gsize *len,
 {
     g_return_val_if_fail(s != NULL && pkt != NULL && len != NULL,
                          SC_DROP_MALFORMED);
-    return do_protect(s, op_protect_rtcp, RTCP_MIN_HEADER, s->rtcp_overhead,
+    return do_protect(s, s->tx, op_protect_rtcp, RTCP_MIN_HEADER, s->rtcp_overhead,
                       pkt, len, capacity, &s->stats.protected_rtcp);
 }
 
@@ -361,7 +371,7 @@ sc_srtp_session_unprotect(ScSrtpSession *s, guint8 *pkt, gsize *len)
 {
     g_return_val_if_fail(s != NULL && pkt != NULL && len != NULL,
                          SC_DROP_MALFORMED);
-    return do_unprotect(s, op_unprotect, RTP_MIN_HEADER + s->rtp_overhead,
+    return do_unprotect(s, s->rx, op_unprotect, RTP_MIN_HEADER + s->rtp_overhead,
                         pkt, len, &s->stats.unprotected_rtp);
 }
 
@@ -370,7 +380,7 @@ sc_srtp_session_unprotect_rtcp(ScSrtpSession *s, guint8 *pkt, gsize *len)
 {
     g_return_val_if_fail(s != NULL && pkt != NULL && len != NULL,
                          SC_DROP_MALFORMED);
-    return do_unprotect(s, op_unprotect_rtcp,
+    return do_unprotect(s, s->rx, op_unprotect_rtcp,
                         RTCP_MIN_HEADER + s->rtcp_overhead, pkt, len,
                         &s->stats.unprotected_rtcp);
 }
@@ -387,7 +397,8 @@ sc_srtp_session_free(ScSrtpSession *s)
 {
     if (s == NULL)
         return;
-    (void)srtp_dealloc(s->ctx);
+    (void)srtp_dealloc(s->tx);
+    (void)srtp_dealloc(s->rx);
     g_free(s);
     sc_srtp_global_unref();
 }
