@@ -1,0 +1,619 @@
+#!/usr/bin/python3
+# bench/aiortc_peer.py - a reference WebRTC peer built on aiortc, speaking the
+# relay protocol (interop contract section 1), the data-channel benchmark
+# protocol (section 2) and a subset of the scripted JSON-lines mode of the CLI
+# (section 3), so that the bench driver runs it and sealcall interchangeably.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+#   /usr/bin/python3 bench/aiortc_peer.py --role call|answer --signal URL
+#
+# stdout: one JSON event per line: signaling (connected / offer-sent /
+# answer-sent / closed), ice (checking / connected / failed), dtls (connected /
+# failed), channel (open / closed), message, bench, ended. stdin: one JSON
+# command per line: send, bench, hangup. End of stdin is a hangup (so the peer
+# never outlives its driver). Exit 0 after hangup or bye (or the peer leaving
+# the room), non-zero on failure; `ended` is always printed first.
+#
+# Loopback only: aiortc gathers on every interface, so aioice's host address
+# discovery is replaced by ["127.0.0.1"], no STUN/TURN server is configured,
+# and every remote candidate (in SDP or trickled) whose address is not
+# 127.0.0.1 is dropped, so nothing is ever sent elsewhere.
+#
+# Needs Debian's python3-aiortc (1.4) and python3-websockets; run it with
+# /usr/bin/python3, not a python without them.
+
+import argparse
+import asyncio
+import base64
+import json
+import logging
+import os
+import sys
+import threading
+import time
+
+try:
+    import aioice.ice
+    import websockets
+    from aiortc import (RTCConfiguration, RTCPeerConnection,
+                        RTCSessionDescription)
+    from aiortc.sdp import candidate_from_sdp
+except ImportError as exc:  # pragma: no cover
+    sys.stderr.write("aiortc_peer: %s: install python3-aiortc and "
+                     "python3-websockets (Debian) and run with /usr/bin/python3\n"
+                     % exc)
+    sys.exit(2)
+
+LOOPBACK = "127.0.0.1"
+BENCH_HIGH_WATER = 1024 * 1024
+BENCH_LOW_WATER = 256 * 1024
+
+
+def _loopback_only(use_ipv4=True, use_ipv6=False):
+    return [LOOPBACK] if use_ipv4 else []
+
+
+aioice.ice.get_host_addresses = _loopback_only
+
+log = logging.getLogger("aiortc_peer")
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def candidate_address(cand_line):
+    """Address field of an SDP candidate attribute value (with or without the
+    'candidate:' prefix), or None when malformed."""
+    if cand_line.startswith("a="):
+        cand_line = cand_line[2:]
+    if cand_line.startswith("candidate:"):
+        cand_line = cand_line[len("candidate:"):]
+    bits = cand_line.split()
+    if len(bits) < 8:
+        return None
+    return bits[4]
+
+
+def filter_sdp(sdp):
+    """Drop every a=candidate line whose address is not 127.0.0.1."""
+    out = []
+    dropped = 0
+    for line in sdp.splitlines():
+        if line.startswith("a=candidate:") and \
+                candidate_address(line) != LOOPBACK:
+            dropped += 1
+            continue
+        out.append(line)
+    if dropped:
+        log.info("dropped %d non-loopback candidates from SDP", dropped)
+    return "\r\n".join(out) + "\r\n"
+
+
+class Peer:
+    def __init__(self, args):
+        self.args = args
+        self.role = args.role
+        self.ws = None
+        self.pc = None
+        self.loop = None
+        self.finished = None  # future: exit code
+        self.ending = False
+        self.offer_sent = False
+        self.remote_set = False
+        self.pending_cands = []
+        self.channels = {}  # label -> most recent channel with that label
+        self.opened = set()  # id(channel) already announced open
+        self.pending_sends = {}  # id(channel) -> list of payloads
+        self.bench_ch = None
+        self.bench_lock = asyncio.Lock()
+        self.bench_done = None
+        self.bench_low = asyncio.Event()
+        self.bench_rx = {}  # id(channel) -> [target, count]
+        self.ice_connected = False
+        self.dtls_reported = False
+        self.any_open = False
+
+    # ---- lifecycle -------------------------------------------------------
+
+    async def finish(self, reason, detail="", code=0, send_bye=False):
+        if self.ending:
+            return
+        self.ending = True
+        if send_bye and self.ws is not None:
+            try:
+                await asyncio.wait_for(self.ws.send(json.dumps(
+                    {"type": "bye", "reason": reason})), 2)
+            except Exception as exc:  # noqa: BLE001
+                log.info("bye not sent: %s", exc)
+        if self.pc is not None:
+            try:
+                await asyncio.wait_for(self.pc.close(), 5)
+            except Exception as exc:  # noqa: BLE001
+                log.info("pc.close: %s", exc)
+        if self.ws is not None:
+            try:
+                await asyncio.wait_for(self.ws.close(), 2)
+            except Exception:  # noqa: BLE001
+                pass
+            emit({"event": "signaling", "state": "closed"})
+        emit({"event": "ended", "reason": reason, "detail": detail})
+        if not self.finished.done():
+            self.finished.set_result(code)
+
+    def fail(self, reason, detail):
+        asyncio.ensure_future(self.finish(reason, detail, code=1,
+                                          send_bye=True))
+
+    # ---- signaling -------------------------------------------------------
+
+    async def ws_send(self, obj):
+        await self.ws.send(json.dumps(obj))
+
+    async def send_offer(self):
+        if self.offer_sent:
+            return
+        self.offer_sent = True
+        offer = await self.pc.createOffer()
+        await self.pc.setLocalDescription(offer)
+        sdp = filter_sdp(self.pc.localDescription.sdp)
+        await self.ws_send({"type": "offer", "sdp": sdp})
+        emit({"event": "signaling", "state": "offer-sent",
+              "t": time.monotonic()})
+
+    async def on_offer(self, sdp):
+        await self.pc.setRemoteDescription(
+            RTCSessionDescription(sdp=filter_sdp(sdp), type="offer"))
+        self.remote_set = True
+        await self.flush_candidates()
+        answer = await self.pc.createAnswer()
+        await self.pc.setLocalDescription(answer)
+        await self.ws_send({"type": "answer",
+                            "sdp": filter_sdp(self.pc.localDescription.sdp)})
+        emit({"event": "signaling", "state": "answer-sent",
+              "t": time.monotonic()})
+
+    async def on_answer(self, sdp):
+        await self.pc.setRemoteDescription(
+            RTCSessionDescription(sdp=filter_sdp(sdp), type="answer"))
+        self.remote_set = True
+        await self.flush_candidates()
+
+    def bundle_mids(self):
+        """mids of the m-lines that own an ICE transport (not bundled)."""
+        mids = []
+        try:
+            for t in self.pc.getTransceivers():
+                if t.mid is not None and not t._bundled:
+                    mids.append(t.mid)
+            sctp = self.pc.sctp
+            if sctp is not None and sctp.mid is not None and not sctp._bundled:
+                mids.append(sctp.mid)
+        except AttributeError:
+            pass
+        return mids
+
+    async def add_candidate(self, msg):
+        line = msg.get("candidate")
+        if not isinstance(line, str) or line == "":
+            return  # end of candidates: ignored (aiortc does not need it)
+        if candidate_address(line) != LOOPBACK:
+            log.info("dropping non-loopback remote candidate")
+            return
+        text = line[len("candidate:"):] if line.startswith("candidate:") \
+            else line
+        try:
+            cand = candidate_from_sdp(text)
+        except (AssertionError, ValueError, IndexError) as exc:
+            log.info("bad remote candidate: %s", exc)
+            return
+        mids = self.bundle_mids()
+        mid = msg.get("sdpMid")
+        if mid not in mids and mids:
+            mid = mids[0]  # BUNDLE: the candidate belongs to the bundle owner
+        cand.sdpMid = mid
+        cand.sdpMLineIndex = msg.get("sdpMLineIndex")
+        if cand.sdpMid is None and cand.sdpMLineIndex is None:
+            cand.sdpMLineIndex = 0
+        await self.pc.addIceCandidate(cand)
+
+    async def flush_candidates(self):
+        pending, self.pending_cands = self.pending_cands, []
+        for msg in pending:
+            await self.add_candidate(msg)
+
+    async def ws_loop(self):
+        try:
+            async for frame in self.ws:
+                if not isinstance(frame, str):
+                    continue
+                try:
+                    msg = json.loads(frame)
+                except ValueError:
+                    continue
+                if not isinstance(msg, dict):
+                    continue
+                await self.on_signal(msg)
+                if self.ending:
+                    return
+        except websockets.ConnectionClosed:
+            pass
+        if self.ending:
+            return
+        if self.any_open:
+            # The call goes on without signaling.
+            emit({"event": "signaling", "state": "closed"})
+            self.ws = None
+        else:
+            await self.finish("error", "signaling closed before the call "
+                              "was up", code=1)
+
+    async def on_signal(self, msg):
+        kind = msg.get("type")
+        try:
+            if kind == "room":
+                if self.role == "call" and msg.get("peers", 0) >= 1:
+                    await self.send_offer()
+            elif kind == "peer-joined":
+                if self.role == "call":
+                    await self.send_offer()
+            elif kind == "peer-left":
+                await self.finish("bye", "peer-left", code=0)
+            elif kind == "offer" and isinstance(msg.get("sdp"), str):
+                if self.role == "answer":
+                    await self.on_offer(msg["sdp"])
+            elif kind == "answer" and isinstance(msg.get("sdp"), str):
+                if self.role == "call":
+                    await self.on_answer(msg["sdp"])
+            elif kind == "candidate":
+                if self.remote_set:
+                    await self.add_candidate(msg)
+                else:
+                    self.pending_cands.append(msg)
+            elif kind == "bye":
+                await self.finish("bye", str(msg.get("reason", "")), code=0)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("handling %s", kind)
+            await self.finish("error", "%s: %s" % (kind, exc), code=1,
+                              send_bye=True)
+
+    # ---- peer connection events ---------------------------------------------
+
+    def ice_transport(self):
+        try:
+            return self.pc.sctp.transport.transport
+        except AttributeError:
+            for t in self.pc.getTransceivers():
+                return t.receiver.transport.transport
+        return None
+
+    def on_ice_state(self):
+        state = self.pc.iceConnectionState
+        if state == "checking":
+            emit({"event": "ice", "state": "checking"})
+        elif state == "completed" and not self.ice_connected:
+            self.ice_connected = True
+            ev = {"event": "ice", "state": "connected"}
+            try:
+                pair = self.ice_transport()._connection._nominated.get(1)
+                ev["local_type"] = pair.local_candidate.type
+                ev["remote_type"] = pair.remote_candidate.type
+            except AttributeError:
+                pass
+            emit(ev)
+        elif state == "failed":
+            emit({"event": "ice", "state": "failed"})
+            if self.ice_connected:
+                self.fail("consent-expired", "ICE consent lost")
+            else:
+                self.fail("ice-failed", "ICE failed")
+
+    def dtls_info(self):
+        ev = {"event": "dtls", "state": "connected"}
+        try:
+            dtls = self.pc.sctp.transport
+        except AttributeError:
+            return ev
+        try:
+            ev["version"] = dtls.ssl.get_protocol_version_name()
+            ev["cipher"] = dtls.ssl.get_cipher_name()
+            ev["role"] = dtls._role
+            x509 = dtls.ssl.get_peer_certificate()
+            if x509 is not None:
+                ev["remote_fingerprint"] = "sha-256 " + \
+                    x509.digest("SHA256").decode("ascii").upper()
+        except Exception as exc:  # noqa: BLE001
+            log.info("dtls info: %s", exc)
+        try:
+            from OpenSSL import SSL
+            prof = SSL._lib.SSL_get_selected_srtp_profile(dtls.ssl._ssl)
+            if prof != SSL._ffi.NULL:
+                ev["srtp_profile"] = SSL._ffi.string(prof.name).decode()
+        except Exception:  # noqa: BLE001
+            pass
+        return ev
+
+    def on_conn_state(self):
+        state = self.pc.connectionState
+        if state == "connected" and not self.dtls_reported:
+            self.dtls_reported = True
+            emit(self.dtls_info())
+        elif state == "failed" and not self.ending:
+            if self.pc.iceConnectionState != "failed":
+                emit({"event": "dtls", "state": "failed"})
+                self.fail("dtls-failed", "DTLS failed")
+
+    # ---- data channels ------------------------------------------------------
+
+    def announce_open(self, ch):
+        if id(ch) in self.opened:
+            return
+        self.opened.add(id(ch))
+        self.any_open = True
+        self.channels[ch.label] = ch
+        emit({"event": "channel", "state": "open", "label": ch.label,
+              "id": ch.id})
+        for payload in self.pending_sends.pop(id(ch), []):
+            ch.send(payload)
+
+    def hook(self, ch):
+        self.channels.setdefault(ch.label, ch)
+
+        @ch.on("open")
+        def _open():
+            self.announce_open(ch)
+
+        @ch.on("message")
+        def _message(data):
+            self.on_message(ch, data)
+
+        @ch.on("close")
+        def _close():
+            if id(ch) in self.opened and not self.ending:
+                emit({"event": "channel", "state": "closed",
+                      "label": ch.label, "id": ch.id})
+
+        if ch.readyState == "open":
+            self.announce_open(ch)
+
+    def on_message(self, ch, data):
+        if ch.label == "bench":
+            self.on_bench_message(ch, data)
+            return
+        ev = {"event": "message", "label": ch.label}
+        if isinstance(data, str):
+            ev["text"] = data
+        else:
+            ev["binary"] = base64.b64encode(data).decode("ascii")
+        emit(ev)
+
+    def on_bench_message(self, ch, data):
+        if isinstance(data, str):
+            words = data.split()
+            if len(words) == 3 and words[0] == "start":
+                try:
+                    target = int(words[1])
+                except ValueError:
+                    return
+                self.bench_rx[id(ch)] = [target, 0]
+                if target <= 0:
+                    ch.send("done 0")
+                    self.bench_rx.pop(id(ch), None)
+            elif len(words) == 2 and words[0] == "done":
+                if self.bench_done is not None and not self.bench_done.done():
+                    self.bench_done.set_result(int(words[1]))
+            return
+        st = self.bench_rx.get(id(ch))
+        if st is None:
+            return
+        st[1] += len(data)
+        if st[1] >= st[0]:
+            ch.send("done %d" % st[0])
+            self.bench_rx.pop(id(ch), None)
+
+    def channel_for(self, label):
+        ch = self.channels.get(label)
+        if ch is not None and ch.readyState in ("connecting", "open"):
+            return ch
+        ch = self.pc.createDataChannel(label)
+        self.hook(ch)
+        self.channels[label] = ch
+        return ch
+
+    def cmd_send(self, cmd):
+        label = cmd.get("label", "chat")
+        if "text" in cmd:
+            payload = str(cmd["text"])
+        elif "binary" in cmd:
+            payload = base64.b64decode(cmd["binary"])
+        else:
+            log.warning("send: no text or binary")
+            return
+        ch = self.channel_for(label)
+        if ch.readyState == "open" and id(ch) in self.opened:
+            ch.send(payload)
+        else:
+            self.pending_sends.setdefault(id(ch), []).append(payload)
+
+    async def cmd_bench(self, nbytes, chunk):
+        async with self.bench_lock:
+            try:
+                ev = await self.run_bench(nbytes, chunk)
+            except Exception as exc:  # noqa: BLE001
+                log.exception("bench")
+                ev = {"event": "bench", "bytes": nbytes, "chunk": chunk,
+                      "error": str(exc) or type(exc).__name__}
+            if not self.ending:
+                emit(ev)
+
+    async def run_bench(self, nbytes, chunk):
+        ch = self.bench_ch
+        if ch is None or ch.readyState != "open":
+            ch = self.pc.createDataChannel("bench", ordered=True)
+            self.bench_ch = ch
+            opened = asyncio.Event()
+            ch.on("open", opened.set)
+            ch.on("bufferedamountlow", self.bench_low.set)
+            self.hook(ch)
+            await asyncio.wait_for(opened.wait(), self.args.connect_timeout)
+        ch.bufferedAmountLowThreshold = BENCH_LOW_WATER
+        self.bench_done = self.loop.create_future()
+        payload = bytes((i * 7 + 1) & 0xFF for i in range(chunk))
+        t0 = time.monotonic()
+        ch.send("start %d %d" % (nbytes, chunk))
+        sent = 0
+        while sent < nbytes:
+            if ch.readyState != "open":
+                raise RuntimeError("bench channel closed")
+            if ch.bufferedAmount > BENCH_HIGH_WATER:
+                self.bench_low.clear()
+                if ch.bufferedAmount > BENCH_LOW_WATER:
+                    await asyncio.wait_for(self.bench_low.wait(), 60)
+                continue
+            n = min(chunk, nbytes - sent)
+            ch.send(payload if n == chunk else payload[:n])
+            sent += n
+        got = await asyncio.wait_for(self.bench_done,
+                                     self.args.bench_timeout)
+        secs = time.monotonic() - t0
+        return {"event": "bench", "bytes": nbytes, "seconds": round(secs, 6),
+                "mbps": round(nbytes * 8 / secs / 1e6, 3) if secs > 0 else 0,
+                "chunk": chunk, "acked": got}
+
+    # ---- commands -----------------------------------------------------------
+
+    async def on_command(self, line):
+        try:
+            cmd = json.loads(line)
+        except ValueError:
+            log.warning("not JSON: %r", line[:80])
+            return
+        if not isinstance(cmd, dict):
+            return
+        name = cmd.get("cmd")
+        if name == "hangup":
+            await self.finish("hangup", "local hangup", code=0, send_bye=True)
+        elif name == "send":
+            try:
+                self.cmd_send(cmd)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("send: %s", exc)
+        elif name == "bench":
+            try:
+                nbytes = int(cmd.get("bytes", 16 * 1024 * 1024))
+                chunk = int(cmd.get("chunk", 64 * 1024))
+            except (TypeError, ValueError):
+                log.warning("bench: bad bytes/chunk")
+                return
+            if nbytes < 0 or chunk <= 0 or chunk > 256 * 1024:
+                log.warning("bench: bad bytes/chunk")
+                return
+            asyncio.ensure_future(self.cmd_bench(nbytes, chunk))
+        else:
+            log.warning("unsupported cmd %r", name)
+
+    def start_stdin_reader(self):
+        loop = self.loop
+
+        def reader():
+            for line in sys.stdin:
+                line = line.strip()
+                if line:
+                    loop.call_soon_threadsafe(
+                        lambda l=line: asyncio.ensure_future(
+                            self.on_command(l)))
+            if not self.args.no_eof_hangup:
+                loop.call_soon_threadsafe(
+                    lambda: asyncio.ensure_future(self.finish(
+                        "hangup", "end of input", code=0, send_bye=True)))
+
+        threading.Thread(target=reader, daemon=True).start()
+
+    # ---- main ---------------------------------------------------------------
+
+    async def run(self):
+        self.loop = asyncio.get_running_loop()
+        self.finished = self.loop.create_future()
+        try:
+            self.ws = await asyncio.wait_for(
+                websockets.connect(self.args.signal, max_size=1024 * 1024,
+                                   open_timeout=None),
+                self.args.connect_timeout)
+        except Exception as exc:  # noqa: BLE001
+            emit({"event": "ended", "reason": "error",
+                  "detail": "signaling: %s" % exc})
+            return 1
+        emit({"event": "signaling", "state": "connected"})
+
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc = self.pc
+        pc.on("iceconnectionstatechange", self.on_ice_state)
+        pc.on("connectionstatechange", self.on_conn_state)
+        pc.on("datachannel", self.hook)
+        if self.role == "call":
+            self.hook(pc.createDataChannel("chat"))
+
+        self.start_stdin_reader()
+        ws_task = asyncio.ensure_future(self.ws_loop())
+
+        async def watchdog():
+            await asyncio.sleep(self.args.connect_timeout)
+            if not self.any_open and not self.ending:
+                await self.finish("error", "no channel open after %gs"
+                                  % self.args.connect_timeout, code=1,
+                                  send_bye=True)
+
+        async def lifetime():
+            await asyncio.sleep(self.args.max_seconds)
+            await self.finish("hangup", "max-seconds reached", code=0,
+                              send_bye=True)
+
+        tasks = [ws_task, asyncio.ensure_future(watchdog())]
+        if self.args.max_seconds > 0:
+            tasks.append(asyncio.ensure_future(lifetime()))
+        code = await self.finished
+        for t in tasks:
+            t.cancel()
+        return code
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="aiortc reference peer (sealcall interop contract)")
+    ap.add_argument("--role", choices=["call", "answer"], required=True)
+    ap.add_argument("--signal", required=True,
+                    help="ws://HOST:PORT/room/NAME")
+    ap.add_argument("--json", action="store_true",
+                    help="accepted for symmetry with sealcall (always on)")
+    ap.add_argument("--ice-address", default=LOOPBACK,
+                    help="only 127.0.0.1 is supported")
+    ap.add_argument("--connect-timeout", type=float, default=30.0,
+                    help="give up if no channel opens in this time (s)")
+    ap.add_argument("--bench-timeout", type=float, default=300.0)
+    ap.add_argument("--max-seconds", type=float, default=0,
+                    help="hang up after this many seconds (0: never)")
+    ap.add_argument("--no-eof-hangup", action="store_true",
+                    help="keep running when stdin ends")
+    ap.add_argument("-v", "--verbose", action="count", default=0)
+    args = ap.parse_args()
+    if args.ice_address != LOOPBACK:
+        ap.error("--ice-address: only 127.0.0.1 is supported")
+
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][
+            min(args.verbose, 2)],
+        format="aiortc_peer[%(process)d] %(levelname)s %(name)s: %(message)s")
+    try:
+        code = asyncio.run(Peer(args).run())
+    except KeyboardInterrupt:
+        emit({"event": "ended", "reason": "error", "detail": "interrupted"})
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()
