@@ -714,7 +714,7 @@ setup_ssl(ScDtlsTransport *t, GError **error)
     if (t->bio == NULL)
         goto fail;
     BIO_set_data(t->bio, t);
-    BIO_up_ref(t->bio); /* SSL_set_bio takes one reference per direction */
+    /* the same BIO both ways: SSL_set_bio takes our one reference */
     SSL_set_bio(t->ssl, t->bio, t->bio);
     return TRUE;
 
@@ -965,7 +965,7 @@ transport_destroy(ScDtlsTransport *t)
     memset(&t->cb, 0, sizeof(t->cb));
     if (t->bio != NULL)
         BIO_set_data(t->bio, NULL);
-    SSL_free(t->ssl); /* frees both BIO references */
+    SSL_free(t->ssl); /* frees the BIO */
     SSL_CTX_free(t->ssl_ctx);
     clear_queue(&t->early);
     clear_queue(&t->held);
