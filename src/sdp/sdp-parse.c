@@ -1,0 +1,986 @@
+/* src/sdp/sdp-parse.c - parsing and validating session descriptions:
+ * RFC 8829 §5.8 (JSEP parsing and semantics checks), RFC 8843 (BUNDLE:
+ * offerer/answerer tagged m-section, shared transport), RFC 8839 §5.4
+ * (ice-ufrag / ice-pwd), RFC 8838 (ice-options:trickle, end-of-candidates),
+ * RFC 8122 §5 (fingerprint), RFC 5763 §5 / RFC 8842 §5 (setup, tls-id),
+ * RFC 8841 (sctp-port, max-message-size) and the legacy
+ * draft-ietf-mmusic-sctp-sdp-05 form (DTLS/SCTP <port> + a=sctpmap).
+ * SDP syntax itself is GstSDPMessage's; it is lenient, so the lines JSEP
+ * needs are checked again here.
+ * Pure: no I/O, no globals.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "sdp"
+#include "core/core.h"
+#include "sdp/sdp.h"
+
+#include <gst/sdp/sdp.h>
+#include <string.h>
+
+#define SC_SDP_DEFAULT_MAX_MESSAGE_SIZE 65536
+
+/* The ICE/DTLS attributes of one scope (session level or one m-section). */
+typedef struct {
+    char *ice_ufrag, *ice_pwd, *tls_id, *direction, *identity;
+    gboolean has_setup;
+    ScSdpSetup setup;
+    GPtrArray *fingerprints; /* char *, normalised, no duplicates */
+    gboolean any_usable_fp;
+    gboolean trickle;
+} Scope;
+
+static void
+scope_init(Scope *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->fingerprints = g_ptr_array_new_with_free_func(g_free);
+}
+
+static void
+scope_clear(Scope *sc)
+{
+    g_free(sc->ice_ufrag);
+    g_free(sc->ice_pwd);
+    g_free(sc->tls_id);
+    g_free(sc->direction);
+    g_free(sc->identity);
+    if (sc->fingerprints != NULL)
+        g_ptr_array_unref(sc->fingerprints);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* ---- freeing ---- */
+
+static void
+codec_free(gpointer p)
+{
+    ScSdpCodec *c = p;
+
+    g_free(c->encoding);
+    g_free(c->fmtp);
+    g_free(c);
+}
+
+static void
+section_free(gpointer p)
+{
+    ScSdpSection *s = p;
+
+    g_free(s->media);
+    g_free(s->proto);
+    g_free(s->mid);
+    g_free(s->direction);
+    g_ptr_array_unref(s->formats);
+    g_ptr_array_unref(s->codecs);
+    g_free(s->ice_ufrag);
+    g_free(s->ice_pwd);
+    g_free(s->tls_id);
+    g_ptr_array_unref(s->fingerprints);
+    g_ptr_array_unref(s->candidates);
+    g_free(s);
+}
+
+static ScSdpSection *
+section_new(void)
+{
+    ScSdpSection *s = g_new0(ScSdpSection, 1);
+
+    s->formats = g_ptr_array_new_with_free_func(g_free);
+    s->codecs = g_ptr_array_new_with_free_func(codec_free);
+    s->fingerprints = g_ptr_array_new_with_free_func(g_free);
+    s->candidates =
+        g_ptr_array_new_with_free_func((GDestroyNotify)sc_ice_candidate_free);
+    s->max_message_size = SC_SDP_DEFAULT_MAX_MESSAGE_SIZE;
+    return s;
+}
+
+void
+sc_sdp_desc_free(ScSdpDesc *d)
+{
+    if (d == NULL)
+        return;
+    g_free(d->ice_ufrag);
+    g_free(d->ice_pwd);
+    if (d->fingerprints != NULL)
+        g_ptr_array_unref(d->fingerprints);
+    g_free(d->tls_id);
+    g_free(d->identity);
+    g_strfreev(d->bundle_mids);
+    if (d->sections != NULL)
+        g_ptr_array_unref(d->sections);
+    g_free(d->session_id);
+    g_free(d);
+}
+
+/* ---- small syntax helpers ---- */
+
+static gboolean
+fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static gboolean
+fail(GError **error, const char *fmt, ...)
+{
+    va_list ap;
+
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, SC_ERROR, SC_ERROR_SDP_SYNTAX, msg);
+    return FALSE;
+}
+
+static gboolean
+is_token(const char *s, gsize max)
+{
+    gsize n = 0;
+
+    if (s == NULL || *s == '\0')
+        return FALSE;
+    for (const char *p = s; *p; p++, n++) {
+        if (n >= max)
+            return FALSE;
+        if (!g_ascii_isalnum(*p) && strchr("!#$%&'*+-.^_`{|}~", *p) == NULL)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* proto = token *("/" token) */
+static gboolean
+is_proto(const char *s)
+{
+    gboolean need_token = TRUE;
+
+    if (s == NULL || *s == '\0' || strlen(s) > 64)
+        return FALSE;
+    for (const char *p = s; *p; p++) {
+        if (*p == '/') {
+            if (need_token)
+                return FALSE;
+            need_token = TRUE;
+        } else if (g_ascii_isalnum(*p) ||
+                   strchr("!#$%&'*+-.^_`{|}~", *p) != NULL) {
+            need_token = FALSE;
+        } else {
+            return FALSE;
+        }
+    }
+    return !need_token;
+}
+
+/* A printable fmt token without white space. */
+static gboolean
+is_fmt(const char *s)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 64)
+        return FALSE;
+    for (const guchar *p = (const guchar *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return FALSE;
+    return TRUE;
+}
+
+/* 1*DIGIT fitting in guint64 (and <= @max). */
+static gboolean
+parse_u64(const char *s, guint64 max, guint64 *out)
+{
+    guint64 v = 0;
+
+    if (s == NULL || *s == '\0')
+        return FALSE;
+    for (const char *p = s; *p; p++) {
+        guint d;
+
+        if (!g_ascii_isdigit(*p))
+            return FALSE;
+        d = (guint)(*p - '0');
+        if (v > (G_MAXUINT64 - d) / 10)
+            return FALSE;
+        v = v * 10 + d;
+    }
+    if (v > max)
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+static gboolean
+str_in_array(GPtrArray *a, const char *s)
+{
+    for (guint i = 0; i < a->len; i++)
+        if (strcmp(a->pdata[i], s) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
+same_set(GPtrArray *a, GPtrArray *b)
+{
+    for (guint i = 0; i < a->len; i++)
+        if (!str_in_array(b, a->pdata[i]))
+            return FALSE;
+    for (guint i = 0; i < b->len; i++)
+        if (!str_in_array(a, b->pdata[i]))
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
+is_direction(const char *key)
+{
+    return strcmp(key, "sendrecv") == 0 || strcmp(key, "sendonly") == 0 ||
+           strcmp(key, "recvonly") == 0 || strcmp(key, "inactive") == 0;
+}
+
+/* Sets *@slot to @value, refusing a second, different value. */
+static gboolean
+set_once(char **slot, const char *value, const char *attr, const char *where,
+         GError **error)
+{
+    if (*slot != NULL) {
+        if (strcmp(*slot, value) == 0)
+            return TRUE;
+        return fail(error, "two different a=%s at %s", attr, where);
+    }
+    *slot = g_strdup(value);
+    return TRUE;
+}
+
+/* Handles the attributes that may appear at session or media level.
+ * Unknown attributes are ignored (RFC 4566 §5.13). */
+static gboolean
+scope_add_attr(Scope *sc, const char *key, const char *value,
+               const char *where, GError **error)
+{
+    if (strcmp(key, "ice-ufrag") == 0) {
+        if (!sc_sdp_is_ice_chars(value, 4, 256))
+            return fail(error,
+                        "a=ice-ufrag at %s must be 4-256 ice-chars "
+                        "(RFC 8839 section 5.4), got %zu characters",
+                        where, strlen(value));
+        return set_once(&sc->ice_ufrag, value, key, where, error);
+    }
+    if (strcmp(key, "ice-pwd") == 0) {
+        /* never put the password itself in a message */
+        if (!sc_sdp_is_ice_chars(value, 22, 256))
+            return fail(error,
+                        "a=ice-pwd at %s must be 22-256 ice-chars "
+                        "(RFC 8839 section 5.4), got %zu characters",
+                        where, strlen(value));
+        return set_once(&sc->ice_pwd, value, key, where, error);
+    }
+    if (strcmp(key, "ice-options") == 0) {
+        g_auto(GStrv) opts = g_strsplit(value, " ", -1);
+        for (guint i = 0; opts[i] != NULL; i++)
+            if (g_ascii_strcasecmp(opts[i], "trickle") == 0)
+                sc->trickle = TRUE;
+        return TRUE;
+    }
+    if (strcmp(key, "setup") == 0) {
+        ScSdpSetup setup;
+
+        if (g_ascii_strcasecmp(value, "actpass") == 0)
+            setup = SC_SDP_SETUP_ACTPASS;
+        else if (g_ascii_strcasecmp(value, "active") == 0)
+            setup = SC_SDP_SETUP_ACTIVE;
+        else if (g_ascii_strcasecmp(value, "passive") == 0)
+            setup = SC_SDP_SETUP_PASSIVE;
+        else if (g_ascii_strcasecmp(value, "holdconn") == 0)
+            return fail(error,
+                        "a=setup:holdconn at %s is not allowed for DTLS "
+                        "(RFC 8842 section 5)",
+                        where);
+        else
+            return fail(error, "a=setup at %s has an unknown value \"%.32s\"",
+                        where, value);
+        if (sc->has_setup && sc->setup != setup)
+            return fail(error, "two different a=setup at %s", where);
+        sc->has_setup = TRUE;
+        sc->setup = setup;
+        return TRUE;
+    }
+    if (strcmp(key, "tls-id") == 0) {
+        if (!sc_sdp_tls_id_is_valid(value))
+            return fail(error,
+                        "a=tls-id at %s must be 20-255 characters of "
+                        "ALPHA / DIGIT / + / - _ (RFC 8842 section 4)",
+                        where);
+        return set_once(&sc->tls_id, value, key, where, error);
+    }
+    if (strcmp(key, "fingerprint") == 0) {
+        GError *local = NULL;
+        gboolean usable = FALSE;
+        char *fp = sc_sdp_fingerprint_normalize(value, &usable, &local);
+
+        if (fp == NULL) {
+            fail(error, "%s at %s", local->message, where);
+            g_error_free(local);
+            return FALSE;
+        }
+        if (usable)
+            sc->any_usable_fp = TRUE;
+        if (str_in_array(sc->fingerprints, fp))
+            g_free(fp);
+        else
+            g_ptr_array_add(sc->fingerprints, fp);
+        return TRUE;
+    }
+    if (is_direction(key)) {
+        if (sc->direction == NULL)
+            sc->direction = g_strdup(key);
+        return TRUE;
+    }
+    if (strcmp(key, "identity") == 0) {
+        if (sc->identity == NULL && *value != '\0')
+            sc->identity = g_strdup(value);
+        return TRUE;
+    }
+    return TRUE;
+}
+
+static const char *
+attr_value(const GstSDPAttribute *a)
+{
+    return a->value != NULL ? a->value : "";
+}
+
+/* ---- media sections ---- */
+
+typedef struct {
+    gboolean has_sctp_port;
+    gboolean sctpmap_ok;     /* an a=sctpmap with webrtc-datachannel */
+    guint16 sctpmap_port;
+} SctpInfo;
+
+static void
+section_add_rtpmap(ScSdpSection *s, const char *value)
+{
+    /* "PT ENC/RATE[/CH]" */
+    g_auto(GStrv) sp = g_strsplit(value, " ", 2);
+    g_auto(GStrv) enc = NULL;
+    guint64 pt, rate, ch = 0;
+    ScSdpCodec *c;
+
+    if (sp[0] == NULL || sp[1] == NULL || !parse_u64(sp[0], 127, &pt))
+        return;
+    enc = g_strsplit(sp[1], "/", 4);
+    if (enc[0] == NULL || !is_token(enc[0], 64) || enc[1] == NULL ||
+        !parse_u64(enc[1], G_MAXUINT32, &rate))
+        return;
+    if (enc[2] != NULL && (!parse_u64(enc[2], 255, &ch) || enc[3] != NULL))
+        return;
+    for (guint i = 0; i < s->codecs->len; i++)
+        if (((ScSdpCodec *)s->codecs->pdata[i])->pt == pt)
+            return; /* first rtpmap for a payload type wins */
+    c = g_new0(ScSdpCodec, 1);
+    c->pt = (guint)pt;
+    c->encoding = g_strdup(enc[0]);
+    c->clock_rate = (guint)rate;
+    c->channels = (guint)ch;
+    g_ptr_array_add(s->codecs, c);
+}
+
+static void
+section_add_fmtp(ScSdpSection *s, const char *value)
+{
+    g_auto(GStrv) sp = g_strsplit(value, " ", 2);
+    guint64 pt;
+
+    if (sp[0] == NULL || sp[1] == NULL || !parse_u64(sp[0], 127, &pt))
+        return;
+    for (guint i = 0; i < s->codecs->len; i++) {
+        ScSdpCodec *c = s->codecs->pdata[i];
+        if (c->pt == pt && c->fmtp == NULL)
+            c->fmtp = g_strdup(sp[1]);
+    }
+}
+
+static gboolean
+proto_is_sctp(const char *proto)
+{
+    return g_ascii_strcasecmp(proto, "UDP/DTLS/SCTP") == 0 ||
+           g_ascii_strcasecmp(proto, "TCP/DTLS/SCTP") == 0 ||
+           g_ascii_strcasecmp(proto, "DTLS/SCTP") == 0;
+}
+
+static ScSdpSection *
+parse_section(const GstSDPMedia *md, guint index, Scope *scope,
+              GError **error)
+{
+    ScSdpSection *s = section_new();
+    g_autofree char *where = NULL;
+    SctpInfo sctp = {0};
+    GPtrArray *rtpmaps = g_ptr_array_new(), *fmtps = g_ptr_array_new();
+    gboolean is_rtp;
+
+    where = g_strdup_printf("m-section %u", index);
+    scope_init(scope);
+
+    if (!is_token(md->media, 32)) {
+        fail(error, "%s: m= line has no valid media type", where);
+        goto error;
+    }
+    s->media = g_strdup(md->media);
+    g_free(where);
+    where = g_strdup_printf("m-section %u (m=%s)", index, s->media);
+    if (md->port > 65535) {
+        fail(error, "%s: port %u is not 0..65535", where, md->port);
+        goto error;
+    }
+    s->port = (guint16)md->port;
+    if (!is_proto(md->proto)) {
+        fail(error, "%s: m= line has no valid protocol", where);
+        goto error;
+    }
+    s->proto = g_strdup(md->proto);
+    for (guint i = 0; i < gst_sdp_media_formats_len(md); i++) {
+        const char *f = gst_sdp_media_get_format(md, i);
+
+        if (f == NULL || *f == '\0')
+            continue; /* GstSDP reports trailing blanks as empty formats */
+        if (!is_fmt(f)) {
+            fail(error, "%s: invalid format on the m= line", where);
+            goto error;
+        }
+        g_ptr_array_add(s->formats, g_strdup(f));
+    }
+    if (s->formats->len == 0) {
+        fail(error, "%s: m= line has no format", where);
+        goto error;
+    }
+    is_rtp = strstr(s->proto, "RTP") != NULL;
+
+    for (guint i = 0; i < gst_sdp_media_attributes_len(md); i++) {
+        const GstSDPAttribute *a = gst_sdp_media_get_attribute(md, i);
+        const char *key = a->key, *value = attr_value(a);
+        guint64 v;
+
+        if (key == NULL)
+            continue;
+        if (strcmp(key, "mid") == 0) {
+            if (!is_token(value, 256)) {
+                fail(error, "%s: a=mid must be a token of 1-256 characters",
+                     where);
+                goto error;
+            }
+            if (!set_once(&s->mid, value, key, where, error))
+                goto error;
+        } else if (strcmp(key, "bundle-only") == 0) {
+            s->bundle_only = TRUE;
+        } else if (strcmp(key, "rtcp-mux") == 0) {
+            s->rtcp_mux = TRUE;
+        } else if (strcmp(key, "end-of-candidates") == 0) {
+            s->end_of_candidates = TRUE;
+        } else if (strcmp(key, "candidate") == 0) {
+            g_autofree char *line = g_strconcat("candidate:", value, NULL);
+            GError *local = NULL;
+            ScIceCandidate *c = sc_ice_candidate_parse(line, &local);
+
+            if (c != NULL) {
+                g_ptr_array_add(s->candidates, c);
+            } else {
+                /* RFC 8839 §5.1: ignore candidates we cannot use */
+                SC_LOG_DEBUG(NULL, "%s: ignoring a=candidate: %s", where,
+                             local->message);
+                g_error_free(local);
+            }
+        } else if (strcmp(key, "sctp-port") == 0) {
+            if (!parse_u64(value, 65535, &v)) {
+                fail(error, "%s: a=sctp-port \"%.16s\" is not 0..65535", where,
+                     value);
+                goto error;
+            }
+            if (sctp.has_sctp_port && s->sctp_port != v) {
+                fail(error, "two different a=sctp-port at %s", where);
+                goto error;
+            }
+            sctp.has_sctp_port = TRUE;
+            s->sctp_port = (guint16)v;
+        } else if (strcmp(key, "max-message-size") == 0) {
+            if (!parse_u64(value, G_MAXUINT64, &v)) {
+                fail(error,
+                     "%s: a=max-message-size \"%.24s\" is not a number", where,
+                     value);
+                goto error;
+            }
+            s->max_message_size = v;
+        } else if (strcmp(key, "sctpmap") == 0) {
+            /* legacy: "5000 webrtc-datachannel 1024" */
+            g_auto(GStrv) f = g_strsplit(value, " ", 3);
+
+            if (!sctp.sctpmap_ok && f[0] != NULL && f[1] != NULL &&
+                parse_u64(f[0], 65535, &v) &&
+                strcmp(f[1], "webrtc-datachannel") == 0) {
+                sctp.sctpmap_ok = TRUE;
+                sctp.sctpmap_port = (guint16)v;
+            }
+        } else if (strcmp(key, "rtpmap") == 0) {
+            g_ptr_array_add(rtpmaps, (gpointer)value);
+        } else if (strcmp(key, "fmtp") == 0) {
+            g_ptr_array_add(fmtps, (gpointer)value);
+        } else if (!scope_add_attr(scope, key, value, where, error)) {
+            goto error;
+        }
+    }
+
+    if (is_rtp) {
+        for (guint i = 0; i < rtpmaps->len; i++)
+            section_add_rtpmap(s, rtpmaps->pdata[i]);
+        for (guint i = 0; i < fmtps->len; i++)
+            section_add_fmtp(s, fmtps->pdata[i]);
+    }
+
+    /* data channels (RFC 8841 §4, JSEP §5.8.2; legacy sctpmap) */
+    if (g_ascii_strcasecmp(s->media, "application") == 0 &&
+        proto_is_sctp(s->proto)) {
+        gboolean rejected = s->port == 0 && !s->bundle_only;
+
+        if (str_in_array(s->formats, "webrtc-datachannel")) {
+            s->is_datachannel = TRUE;
+            if (!sctp.has_sctp_port && sctp.sctpmap_ok)
+                s->sctp_port = sctp.sctpmap_port;
+            else if (!sctp.has_sctp_port && !rejected) {
+                fail(error, "%s: data channel section has no a=sctp-port "
+                            "(RFC 8841 section 5.1)",
+                     where);
+                goto error;
+            }
+        } else if (g_ascii_strcasecmp(s->proto, "DTLS/SCTP") == 0 &&
+                   sctp.sctpmap_ok) {
+            s->is_datachannel = TRUE;
+            s->legacy_sctpmap = TRUE;
+            s->sctp_port = sctp.sctpmap_port;
+        }
+    }
+
+    g_ptr_array_unref(rtpmaps);
+    g_ptr_array_unref(fmtps);
+    return s;
+
+error:
+    g_ptr_array_unref(rtpmaps);
+    g_ptr_array_unref(fmtps);
+    section_free(s);
+    scope_clear(scope);
+    return NULL;
+}
+
+/* ---- the whole description ---- */
+
+static gboolean
+check_setup(ScSdpType type, const Scope *sc, const char *where,
+            GError **error)
+{
+    if (!sc->has_setup)
+        return TRUE;
+    if (type == SC_SDP_TYPE_ANSWER && sc->setup == SC_SDP_SETUP_ACTPASS)
+        return fail(error,
+                    "a=setup:actpass at %s is not allowed in an answer; it "
+                    "must be active or passive (RFC 5763 section 5)",
+                    where);
+    return TRUE;
+}
+
+static gboolean
+section_is_rejected(const ScSdpSection *s)
+{
+    return s->port == 0 && !s->bundle_only;
+}
+
+int
+sc_sdp_desc_find_mid(const ScSdpDesc *d, const char *mid)
+{
+    g_return_val_if_fail(d != NULL, -1);
+    if (mid == NULL)
+        return -1;
+    for (guint i = 0; i < d->sections->len; i++) {
+        const ScSdpSection *s = d->sections->pdata[i];
+        if (s->mid != NULL && strcmp(s->mid, mid) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static gboolean
+mid_in_bundle(const ScSdpDesc *d, const char *mid)
+{
+    if (d->bundle_mids == NULL || mid == NULL)
+        return FALSE;
+    return g_strv_contains((const char *const *)d->bundle_mids, mid);
+}
+
+gboolean
+sc_sdp_desc_candidate_mid_ok(const ScSdpDesc *d, const char *mid,
+                             int mline_index)
+{
+    int idx;
+    const ScSdpSection *s;
+
+    g_return_val_if_fail(d != NULL, FALSE);
+    if (d->data_section < 0)
+        return FALSE;
+    if (mid != NULL)
+        idx = sc_sdp_desc_find_mid(d, mid);
+    else
+        idx = mline_index;
+    if (idx < 0 || (guint)idx >= d->sections->len)
+        return FALSE;
+    if (idx == d->data_section)
+        return TRUE;
+    s = d->sections->pdata[idx];
+    if (section_is_rejected(s))
+        return FALSE;
+    /* bundled with the data section: same transport */
+    return mid_in_bundle(d, s->mid) &&
+           mid_in_bundle(d, ((ScSdpSection *)
+                                 d->sections->pdata[d->data_section])->mid);
+}
+
+/* Parses "BUNDLE a b c" groups; returns them (NULL-terminated vectors). */
+static gboolean
+collect_groups(const GstSDPMessage *msg, GPtrArray *groups, GError **error)
+{
+    for (guint i = 0; i < gst_sdp_message_attributes_len(msg); i++) {
+        const GstSDPAttribute *a = gst_sdp_message_get_attribute(msg, i);
+        g_auto(GStrv) f = NULL;
+        GPtrArray *mids;
+
+        if (a->key == NULL || strcmp(a->key, "group") != 0)
+            continue;
+        f = g_strsplit(attr_value(a), " ", -1);
+        if (f[0] == NULL || g_ascii_strcasecmp(f[0], "BUNDLE") != 0)
+            continue;
+        mids = g_ptr_array_new_with_free_func(g_free);
+        for (guint k = 1; f[k] != NULL; k++) {
+            if (f[k][0] == '\0')
+                continue;
+            if (!is_token(f[k], 256)) {
+                g_ptr_array_unref(mids);
+                return fail(error, "a=group:BUNDLE has an invalid mid");
+            }
+            if (!str_in_array(mids, f[k]))
+                g_ptr_array_add(mids, g_strdup(f[k]));
+        }
+        if (mids->len == 0) {
+            g_ptr_array_unref(mids);
+            continue; /* an empty group bundles nothing */
+        }
+        g_ptr_array_add(mids, NULL);
+        g_ptr_array_add(groups, g_ptr_array_free(mids, FALSE));
+    }
+    return TRUE;
+}
+
+/* The BUNDLE-tagged section: the first mid of the group that is not
+ * rejected (RFC 8843 §7.2.1, §7.3.1). */
+static int
+tagged_section(const ScSdpDesc *d)
+{
+    int first = -1;
+
+    if (d->bundle_mids == NULL)
+        return -1;
+    for (guint i = 0; d->bundle_mids[i] != NULL; i++) {
+        int idx = sc_sdp_desc_find_mid(d, d->bundle_mids[i]);
+        if (idx < 0)
+            continue;
+        if (first < 0)
+            first = idx;
+        if (!section_is_rejected(d->sections->pdata[idx]))
+            return idx;
+    }
+    return first;
+}
+
+typedef struct {
+    const char *ufrag, *pwd, *tls_id;
+    GPtrArray *fingerprints;
+    gboolean any_usable_fp;
+    gboolean has_setup;
+    ScSdpSetup setup;
+} Effective;
+
+static void
+effective_of(const Scope *sess, const Scope *sec, Effective *e)
+{
+    e->ufrag = sec->ice_ufrag ? sec->ice_ufrag : sess->ice_ufrag;
+    e->pwd = sec->ice_pwd ? sec->ice_pwd : sess->ice_pwd;
+    e->tls_id = sec->tls_id ? sec->tls_id : sess->tls_id;
+    if (sec->fingerprints->len > 0) {
+        e->fingerprints = sec->fingerprints;
+        e->any_usable_fp = sec->any_usable_fp;
+    } else {
+        e->fingerprints = sess->fingerprints;
+        e->any_usable_fp = sess->any_usable_fp;
+    }
+    if (sec->has_setup) {
+        e->has_setup = TRUE;
+        e->setup = sec->setup;
+    } else {
+        e->has_setup = sess->has_setup;
+        e->setup = sess->setup;
+    }
+}
+
+static gboolean
+validate_desc(ScSdpDesc *d, const Scope *sess, Scope *scopes, GError **error)
+{
+    Effective eff;
+    int tagged = tagged_section(d);
+    const ScSdpSection *ts;
+
+    if (!check_setup(d->type, sess, "session level", error))
+        return FALSE;
+    for (guint i = 0; i < d->sections->len; i++) {
+        g_autofree char *where = g_strdup_printf("m-section %u", i);
+        if (section_is_rejected(d->sections->pdata[i]))
+            continue;
+        if (!check_setup(d->type, &scopes[i], where, error))
+            return FALSE;
+    }
+
+    /* the transport that carries the data */
+    if (d->data_section >= 0) {
+        const ScSdpSection *ds = d->sections->pdata[d->data_section];
+        if (tagged >= 0 && mid_in_bundle(d, ds->mid))
+            d->transport_section = tagged;
+        else
+            d->transport_section = d->data_section;
+    } else if (tagged >= 0) {
+        d->transport_section = tagged;
+    } else {
+        d->transport_section = 0;
+        for (guint i = 0; i < d->sections->len; i++) {
+            if (!section_is_rejected(d->sections->pdata[i])) {
+                d->transport_section = (int)i;
+                break;
+            }
+        }
+    }
+    ts = d->sections->pdata[d->transport_section];
+    effective_of(sess, &scopes[d->transport_section], &eff);
+
+    if (eff.ufrag == NULL)
+        return fail(error, "remote description has no a=ice-ufrag (m-section "
+                           "%d, m=%s)",
+                    d->transport_section, ts->media);
+    if (eff.pwd == NULL)
+        return fail(error, "remote description has no a=ice-pwd (m-section "
+                           "%d, m=%s)",
+                    d->transport_section, ts->media);
+    if (eff.fingerprints->len == 0)
+        return fail(error, "remote description has no a=fingerprint");
+    if (!eff.any_usable_fp)
+        return fail(error, "remote description has no a=fingerprint with a "
+                           "supported hash (sha-1, sha-224, sha-256, "
+                           "sha-384, sha-512)");
+
+    /* Bundled sections that repeat transport attributes must agree with the
+     * tagged one (RFC 8843 §7.1.3: same transport, same credentials). */
+    if (tagged >= 0) {
+        Effective teff;
+
+        effective_of(sess, &scopes[tagged], &teff);
+        for (guint k = 0; d->bundle_mids[k] != NULL; k++) {
+            int idx = sc_sdp_desc_find_mid(d, d->bundle_mids[k]);
+            const Scope *sc;
+
+            if (idx < 0 || idx == tagged ||
+                section_is_rejected(d->sections->pdata[idx]))
+                continue;
+            sc = &scopes[idx];
+            if (sc->ice_ufrag != NULL &&
+                (teff.ufrag == NULL || strcmp(sc->ice_ufrag, teff.ufrag) != 0))
+                return fail(error,
+                            "bundled m-section %d (mid %s) has a different "
+                            "a=ice-ufrag than the BUNDLE-tagged m-section %d",
+                            idx, d->bundle_mids[k], tagged);
+            if (sc->ice_pwd != NULL &&
+                (teff.pwd == NULL || strcmp(sc->ice_pwd, teff.pwd) != 0))
+                return fail(error,
+                            "bundled m-section %d (mid %s) has a different "
+                            "a=ice-pwd than the BUNDLE-tagged m-section %d",
+                            idx, d->bundle_mids[k], tagged);
+            if (sc->fingerprints->len > 0 &&
+                !same_set(sc->fingerprints, teff.fingerprints))
+                return fail(error,
+                            "bundled m-section %d (mid %s) has different "
+                            "a=fingerprint values than the BUNDLE-tagged "
+                            "m-section %d",
+                            idx, d->bundle_mids[k], tagged);
+        }
+    }
+
+    d->ice_ufrag = g_strdup(eff.ufrag);
+    d->ice_pwd = g_strdup(eff.pwd);
+    d->tls_id = g_strdup(eff.tls_id);
+    for (guint i = 0; i < eff.fingerprints->len; i++)
+        g_ptr_array_add(d->fingerprints, g_strdup(eff.fingerprints->pdata[i]));
+    /* RFC 4145 §4: "active" when absent (JSEP endpoints always send it) */
+    d->setup = eff.has_setup ? eff.setup : SC_SDP_SETUP_ACTIVE;
+    d->ice_trickle = sess->trickle || scopes[d->transport_section].trickle;
+    return TRUE;
+}
+
+static gboolean
+check_session_lines(const GstSDPMessage *msg, ScSdpDesc *d, GError **error)
+{
+    const GstSDPOrigin *o = gst_sdp_message_get_origin(msg);
+    const char *v = gst_sdp_message_get_version(msg);
+
+    if (v == NULL)
+        return fail(error, "SDP has no v= line");
+    if (strcmp(v, "0") != 0)
+        return fail(error, "SDP v= must be 0");
+    if (o == NULL || o->username == NULL || o->sess_id == NULL ||
+        o->sess_version == NULL || o->nettype == NULL || o->addrtype == NULL ||
+        o->addr == NULL || *o->sess_id == '\0' || *o->addr == '\0')
+        return fail(error, "SDP has no complete o= line");
+    if (!is_fmt(o->sess_id))
+        return fail(error, "SDP o= line has an invalid session id");
+    if (!parse_u64(o->sess_version, G_MAXUINT64, &d->session_version))
+        return fail(error, "SDP o= session version is not a number");
+    if (gst_sdp_message_get_session_name(msg) == NULL)
+        return fail(error, "SDP has no s= line");
+    if (gst_sdp_message_medias_len(msg) == 0)
+        return fail(error, "SDP has no m= line");
+    d->session_id = g_strdup(o->sess_id);
+    return TRUE;
+}
+
+ScSdpDesc *
+sc_sdp_parse(ScSdpType type, const char *text, GError **error)
+{
+    GstSDPMessage *msg = NULL;
+    g_autoptr(ScSdpDesc) d = NULL;
+    Scope sess;
+    Scope *scopes = NULL;
+    GPtrArray *groups = NULL;
+    guint n_media = 0;
+    gboolean ok = FALSE;
+
+    g_return_val_if_fail(text != NULL, NULL);
+    g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+    if (*text == '\0') {
+        fail(error, "SDP is empty");
+        return NULL;
+    }
+    scope_init(&sess);
+    if (gst_sdp_message_new_from_text(text, &msg) != GST_SDP_OK ||
+        msg == NULL) {
+        scope_clear(&sess);
+        if (msg != NULL)
+            gst_sdp_message_free(msg);
+        fail(error, "SDP could not be parsed");
+        return NULL;
+    }
+
+    d = g_new0(ScSdpDesc, 1);
+    d->type = type;
+    d->sections = g_ptr_array_new_with_free_func(section_free);
+    d->fingerprints = g_ptr_array_new_with_free_func(g_free);
+    d->data_section = -1;
+    d->transport_section = -1;
+
+    if (!check_session_lines(msg, d, error))
+        goto out;
+
+    for (guint i = 0; i < gst_sdp_message_attributes_len(msg); i++) {
+        const GstSDPAttribute *a = gst_sdp_message_get_attribute(msg, i);
+
+        if (a->key == NULL)
+            continue;
+        if (strcmp(a->key, "ice-lite") == 0)
+            d->ice_lite = TRUE;
+        else if (!scope_add_attr(&sess, a->key, attr_value(a), "session level",
+                                 error))
+            goto out;
+    }
+
+    n_media = gst_sdp_message_medias_len(msg);
+    scopes = g_new0(Scope, n_media);
+    for (guint i = 0; i < n_media; i++) {
+        ScSdpSection *s =
+            parse_section(gst_sdp_message_get_media(msg, i), i, &scopes[i],
+                          error);
+        if (s == NULL)
+            goto out;
+        if (s->direction == NULL)
+            s->direction = g_strdup(scopes[i].direction ? scopes[i].direction
+                                    : sess.direction ? sess.direction
+                                                     : "sendrecv");
+        if (s->mid != NULL && sc_sdp_desc_find_mid(d, s->mid) >= 0) {
+            fail(error, "m-section %u repeats a=mid:%s", i, s->mid);
+            section_free(s);
+            goto out;
+        }
+        g_ptr_array_add(d->sections, s);
+        if (d->data_section < 0 && s->is_datachannel &&
+            !section_is_rejected(s))
+            d->data_section = (int)i;
+    }
+
+    /* BUNDLE: every mid must exist; keep the group of the data section */
+    groups = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+    if (!collect_groups(msg, groups, error))
+        goto out;
+    for (guint g = 0; g < groups->len; g++) {
+        char **mids = groups->pdata[g];
+        for (guint k = 0; mids[k] != NULL; k++) {
+            if (sc_sdp_desc_find_mid(d, mids[k]) < 0) {
+                fail(error,
+                     "a=group:BUNDLE names mid \"%s\" but no m-section has it",
+                     mids[k]);
+                goto out;
+            }
+        }
+    }
+    if (groups->len > 0) {
+        guint pick = 0;
+        if (d->data_section >= 0) {
+            const char *dmid =
+                ((ScSdpSection *)d->sections->pdata[d->data_section])->mid;
+            for (guint g = 0; g < groups->len && dmid != NULL; g++) {
+                if (g_strv_contains((const char *const *)groups->pdata[g],
+                                      dmid)) {
+                    pick = g;
+                    break;
+                }
+            }
+        }
+        d->bundle_mids = g_strdupv(groups->pdata[pick]);
+    }
+
+    if (!validate_desc(d, &sess, scopes, error))
+        goto out;
+
+    /* keep the media-level transport attributes "as written" */
+    for (guint i = 0; i < n_media; i++) {
+        ScSdpSection *s = d->sections->pdata[i];
+        s->ice_ufrag = g_steal_pointer(&scopes[i].ice_ufrag);
+        s->ice_pwd = g_steal_pointer(&scopes[i].ice_pwd);
+        s->tls_id = g_steal_pointer(&scopes[i].tls_id);
+        s->has_setup = scopes[i].has_setup;
+        s->setup = scopes[i].setup;
+        g_ptr_array_unref(s->fingerprints);
+        s->fingerprints = g_steal_pointer(&scopes[i].fingerprints);
+    }
+    d->identity = g_steal_pointer(&sess.identity);
+    if (d->identity == NULL && d->transport_section >= 0)
+        d->identity = g_strdup(scopes[d->transport_section].identity);
+    ok = TRUE;
+
+out:
+    if (groups != NULL)
+        g_ptr_array_unref(groups);
+    for (guint i = 0; scopes != NULL && i < n_media; i++)
+        scope_clear(&scopes[i]);
+    g_free(scopes);
+    scope_clear(&sess);
+    gst_sdp_message_free(msg);
+    if (!ok)
+        return NULL;
+    return g_steal_pointer(&d);
+}

@@ -1,0 +1,227 @@
+/* src/sdp - JSEP offer/answer (RFC 8829) on top of GStreamer's GstSDPMessage,
+ * ICE candidate lines (RFC 8839 §5.1, mDNS draft), DTLS attributes
+ * (RFC 8122 fingerprint, RFC 5763/8842 setup and tls-id) and data channel
+ * m-sections (RFC 8841).
+ *
+ * Pure module: no I/O, no timers, no globals. GstSDPMessage does the SDP
+ * syntax (gst_init() is not needed for it); this module adds the JSEP rules.
+ * Every function may be called from any thread; the returned structures have
+ * a single owner.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_SDP_H
+#define SC_SDP_H
+
+#include "core/core.h"
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------ */
+/* ICE candidates (RFC 8839 §5.1)                                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    char *foundation;  /* 1-32 ice-chars */
+    guint component;   /* 1..256 */
+    char *transport;   /* "udp" or "tcp", lower case */
+    guint32 priority;
+    char *address;     /* IPv4, IPv6 or an mDNS name "<label>.local", as written */
+    guint16 port;
+    char *type;        /* "host", "srflx", "prflx" or "relay" (lower case) */
+    char *raddr;       /* related address, NULL if absent */
+    guint16 rport;     /* related port, 0 if absent */
+    char *tcptype;     /* "active", "passive" or "so"; NULL unless tcp */
+    char *ufrag;       /* "ufrag" extension, NULL if absent (or malformed) */
+    gboolean mdns;     /* @address is an mDNS .local name (needs resolving) */
+} ScIceCandidate;
+
+/* Parses "candidate:..." or "a=candidate:..." (leading/trailing white space
+ * and CR/LF are ignored). Unknown extensions (generation, network-id,
+ * network-cost, ...) are ignored. FQDNs other than "<label>.local" (one dot),
+ * transports other than UDP/TCP, unknown candidate types, TCP candidates
+ * without a valid tcptype, and out-of-range numbers are rejected.
+ * Returns: (transfer full) (nullable): free with sc_ice_candidate_free();
+ * NULL with %SC_ERROR_SDP_SYNTAX set on failure. */
+ScIceCandidate *sc_ice_candidate_parse(const char *line, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* "candidate:F C udp P ADDR PORT typ T [raddr A rport P] [tcptype X]"
+ * (no "a=", no line end, no ufrag). (transfer full): g_free(). */
+char *sc_ice_candidate_to_string(const ScIceCandidate *c)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+ScIceCandidate *sc_ice_candidate_copy(const ScIceCandidate *c)
+    G_GNUC_WARN_UNUSED_RESULT;
+void sc_ice_candidate_free(ScIceCandidate *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScIceCandidate, sc_ice_candidate_free)
+
+/* ------------------------------------------------------------------ */
+/* Attribute value helpers (shared by parse and write)                 */
+/* ------------------------------------------------------------------ */
+
+/* TRUE if @s is @min..@max ice-chars (ALPHA / DIGIT / "+" / "/"). */
+gboolean sc_sdp_is_ice_chars(const char *s, gsize min, gsize max);
+
+/* TRUE if @s is a valid tls-id value (RFC 8842 §4: 20-255 chars of
+ * ALPHA / DIGIT / "+" / "/" / "-" / "_"). */
+gboolean sc_sdp_tls_id_is_valid(const char *s);
+
+/* Checks an a=fingerprint value "HASH XX:XX:..." (RFC 8122 §5) and returns it
+ * normalised: hash name lower case, hex upper case, one space. Known hashes
+ * (sha-1, sha-224, sha-256, sha-384, sha-512) must have the right number of
+ * bytes; md2 and md5 are refused (RFC 8122 §5); other hash tokens are
+ * accepted with any number of bytes and reported with *@usable = FALSE
+ * (@usable may be NULL).
+ * Returns: (transfer full) (nullable): g_free(); NULL with
+ * %SC_ERROR_SDP_SYNTAX on failure. */
+char *sc_sdp_fingerprint_normalize(const char *value, gboolean *usable,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ------------------------------------------------------------------ */
+/* Parsed session descriptions                                         */
+/* ------------------------------------------------------------------ */
+
+typedef enum { SC_SDP_TYPE_OFFER, SC_SDP_TYPE_ANSWER } ScSdpType;
+typedef enum {
+    SC_SDP_SETUP_ACTPASS,
+    SC_SDP_SETUP_ACTIVE,
+    SC_SDP_SETUP_PASSIVE
+} ScSdpSetup;
+
+/* "actpass", "active", "passive" (NULL for an invalid value). */
+const char *sc_sdp_setup_to_string(ScSdpSetup setup);
+/* "offer", "answer". */
+const char *sc_sdp_type_to_string(ScSdpType type);
+
+/* One RTP payload format of a media section (a=rtpmap + a=fmtp). Filled only
+ * for sections whose proto contains "RTP"; formats without a (well-formed)
+ * a=rtpmap have no entry. */
+typedef struct {
+    guint pt;          /* payload type 0..127 */
+    char *encoding;    /* "opus", "VP8", ... as written */
+    guint clock_rate;
+    guint channels;    /* 0 if not given */
+    char *fmtp;        /* a=fmtp parameters after the payload type, or NULL */
+} ScSdpCodec;
+
+typedef struct {
+    char *media;       /* "application", "audio", "video", other */
+    char *proto;       /* as written */
+    guint16 port;      /* 0 = rejected (or bundle-only) */
+    char *mid;         /* NULL if none */
+    gboolean bundle_only;      /* a=bundle-only */
+    gboolean is_datachannel;   /* UDP/DTLS/SCTP|TCP/DTLS/SCTP webrtc-datachannel,
+                                * or legacy DTLS/SCTP + a=sctpmap */
+    gboolean legacy_sctpmap;   /* the legacy DTLS/SCTP <port> + sctpmap form */
+    guint16 sctp_port;         /* 0 if absent */
+    guint64 max_message_size;  /* 65536 if absent; 0 = unlimited */
+    char *direction;   /* sendrecv/sendonly/recvonly/inactive (media level,
+                        * else session level, else "sendrecv") */
+    GPtrArray *formats;        /* char *: non-empty fmt tokens */
+    GPtrArray *codecs;         /* ScSdpCodec *: RTP sections only */
+    /* ICE/DTLS attributes written at media level (NULL/FALSE/empty if absent) */
+    char *ice_ufrag, *ice_pwd;
+    ScSdpSetup setup;
+    gboolean has_setup;
+    char *tls_id;
+    GPtrArray *fingerprints;   /* char *: normalised, see the desc field */
+    GPtrArray *candidates;     /* ScIceCandidate *: well-formed a=candidate
+                                * lines (others are ignored, RFC 8839 §5.1) */
+    gboolean end_of_candidates;
+    gboolean rtcp_mux;
+} ScSdpSection;
+
+typedef struct {
+    ScSdpType type;
+    /* Effective transport attributes: those of the transport section (see
+     * below) at media level, else at session level. */
+    char *ice_ufrag, *ice_pwd;
+    gboolean ice_trickle;      /* a=ice-options:trickle (session or transport section) */
+    gboolean ice_lite;         /* a=ice-lite (session level) */
+    GPtrArray *fingerprints;   /* char *: "sha-256 AB:CD:..." (hash lower case,
+                                * hex upper case). Entries with an unknown hash
+                                * are kept (sc_fingerprint_parse() refuses
+                                * them): at least one has a known hash. */
+    ScSdpSetup setup;          /* RFC 4145 default "active" if absent */
+    char *tls_id;              /* NULL if absent */
+    char *identity;            /* a=identity value, NULL if absent */
+    char **bundle_mids;        /* the BUNDLE group (the one holding the data
+                                * section, else the first); NULL if none */
+    GPtrArray *sections;       /* ScSdpSection * in m-line order */
+    int data_section;          /* index of the data channel section (first
+                                * one not rejected) or -1 */
+    int transport_section;     /* index of the section whose transport carries
+                                * the data: the BUNDLE-tagged section if the
+                                * data section is bundled, else the data
+                                * section, else the BUNDLE-tagged or first
+                                * section */
+    char *session_id;          /* o= sess-id as written */
+    guint64 session_version;
+} ScSdpDesc;
+
+/* Parses and validates a remote (or our own) description. Validation, all
+ * failing with %SC_ERROR_SDP_SYNTAX and a message naming the problem:
+ * - GstSDPMessage syntax; v=0, o= and s= present; at least one m=; m-lines
+ *   with a port <= 65535, token media/proto, at least one format;
+ * - a=mid values are unique tokens; BUNDLE mids name existing sections;
+ * - ICE: a=ice-ufrag (4-256 ice-chars) and a=ice-pwd (22-256) present in the
+ *   effective scope; bundled sections that repeat them must agree;
+ * - DTLS: at least one a=fingerprint with a known hash in the effective
+ *   scope, each well-formed (md2/md5 refused); bundled sections that repeat
+ *   them must agree; a=setup: holdconn refused, answers must say active or
+ *   passive, offers may say actpass, active or passive (older endpoints);
+ *   a=tls-id syntax;
+ * - a data channel section that is not rejected needs a=sctp-port (or the
+ *   legacy a=sctpmap); a=max-message-size must be a number.
+ * Ill-formed a=candidate lines are skipped, not errors (RFC 8839 §5.1).
+ * Returns: (transfer full) (nullable): free with sc_sdp_desc_free(). */
+ScSdpDesc *sc_sdp_parse(ScSdpType type, const char *text, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void sc_sdp_desc_free(ScSdpDesc *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScSdpDesc, sc_sdp_desc_free)
+
+/* Returns the section whose a=mid is @mid, or -1. */
+int sc_sdp_desc_find_mid(const ScSdpDesc *d, const char *mid);
+
+/* TRUE if a trickled candidate's sdpMid / sdpMLineIndex names the data
+ * section or a section bundled with it (they share its transport). @mid is
+ * preferred; @mline_index is used when @mid is NULL (-1 = absent). */
+gboolean sc_sdp_desc_candidate_mid_ok(const ScSdpDesc *d, const char *mid,
+                                      int mline_index);
+
+/* ------------------------------------------------------------------ */
+/* Producing descriptions                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *ice_ufrag, *ice_pwd;  /* 4-32 / 22-256 ice-chars */
+    const char *const *fingerprints;  /* NULL-terminated "sha-256 AB:..." */
+    const char *tls_id;               /* NULL: no a=tls-id */
+    guint16 sctp_port;                /* 5000; must not be 0 */
+    guint64 max_message_size;         /* 262144; 0 = unlimited */
+    guint64 session_id;               /* random, < 2^63 */
+    guint64 session_version;
+    const char *identity;             /* a=identity value or NULL */
+} ScSdpLocal;
+
+/* A data-only offer: one "m=application 9 UDP/DTLS/SCTP webrtc-datachannel"
+ * section with mid "0" in a BUNDLE group, a=setup:actpass, trickle.
+ * Errors: %SC_ERROR_INVALID_ARGUMENT if @local holds an invalid value.
+ * Returns: (transfer full) (nullable): CRLF-terminated SDP text, g_free(). */
+char *sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* An answer to @offer (which must be of type OFFER): every m-line mirrored in
+ * order with the same mid; the data section accepted in the offered form
+ * (UDP/TCP/DTLS/SCTP webrtc-datachannel, or legacy DTLS/SCTP + a=sctpmap);
+ * every other section rejected (port 0, a=inactive) and left out of the
+ * BUNDLE group. a=setup answers the offer's role (active for actpass);
+ * a=tls-id and a=ice-options:trickle only if the offer had them.
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad @local or a non-offer;
+ * %SC_ERROR_SDP_SYNTAX "offer has no data channel section".
+ * Returns: (transfer full) (nullable): CRLF-terminated SDP text, g_free(). */
+char *sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
+
+#endif /* SC_SDP_H */
