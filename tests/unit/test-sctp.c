@@ -1,0 +1,856 @@
+/* tests/unit/test-sctp.c - two SCTP associations on one GMainContext,
+ * wired by an in-memory fake wire (delivery from an idle source, so no
+ * re-entrancy; scripted loss and reordering).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "sctp/sctp.h"
+#include "test-util.h"
+
+#define DEADLINE_MS 20000
+#define PORT 5000
+
+typedef struct Wire Wire;
+
+typedef struct {
+    guint16 sid;
+    gboolean binary;
+    GBytes *data;
+} Msg;
+
+typedef struct {
+    Wire *wire;
+    int idx;
+    ScSctpAssoc *assoc;
+    GQueue inbox; /* GBytes */
+    GSource *idle;
+    ScSctpState state;
+    GArray *states;      /* ScSctpState, in order */
+    GPtrArray *opened;   /* "sid:label:protocol:remote" */
+    GArray *open_sids;   /* guint16 */
+    GArray *closed;      /* guint16 */
+    GPtrArray *msgs;     /* Msg */
+    guint buf_low;
+    /* bulk */
+    gsize bulk_rx_bytes;
+    GChecksum *bulk_rx_sum;
+    gboolean free_in_on_message;
+} Peer;
+
+struct Wire {
+    GMainContext *ctx;
+    Peer peer[2];
+    guint loss_permille;
+    gboolean reorder;
+    guint64 sent;
+    guint64 dropped;
+};
+
+static void
+msg_free(gpointer p)
+{
+    Msg *m = p;
+    g_bytes_unref(m->data);
+    g_free(m);
+}
+
+/* ---- fake wire ---- */
+
+static gboolean
+deliver(gpointer user_data)
+{
+    Peer *p = user_data;
+    guint n = p->inbox.length;
+
+    /* only what was queued when we started: replies go to the next round */
+    for (guint i = 0; i < n && p->assoc != NULL; i++) {
+        GBytes *pkt;
+        gsize len;
+        const guint8 *data;
+
+        if (p->wire->reorder && p->inbox.length > 1) {
+            guint k = sc_random_uniform(p->inbox.length);
+            pkt = g_queue_pop_nth(&p->inbox, k);
+        } else {
+            pkt = g_queue_pop_head(&p->inbox);
+        }
+        data = g_bytes_get_data(pkt, &len);
+        sc_sctp_assoc_receive(p->assoc, data, len);
+        g_bytes_unref(pkt);
+    }
+    if (!g_queue_is_empty(&p->inbox) && p->assoc != NULL)
+        return G_SOURCE_CONTINUE;
+    g_source_unref(p->idle);
+    p->idle = NULL;
+    return G_SOURCE_REMOVE;
+}
+
+static void
+cb_send(gpointer user_data, const guint8 *buf, gsize len)
+{
+    Peer *from = user_data;
+    Wire *w = from->wire;
+    Peer *to = &w->peer[1 - from->idx];
+
+    w->sent++;
+    if (w->loss_permille > 0 && sc_random_uniform(1000) < w->loss_permille) {
+        w->dropped++;
+        return;
+    }
+    g_queue_push_tail(&to->inbox, g_bytes_new(buf, len));
+    if (to->idle == NULL) {
+        to->idle = g_idle_source_new();
+        g_source_set_callback(to->idle, deliver, to, NULL);
+        g_source_attach(to->idle, w->ctx);
+    }
+}
+
+static void
+cb_state(gpointer user_data, ScSctpState state, const GError *error)
+{
+    Peer *p = user_data;
+
+    if (state == SC_SCTP_STATE_FAILED)
+        g_assert_nonnull(error);
+    p->state = state;
+    g_array_append_val(p->states, state);
+}
+
+static void
+cb_channel_open(gpointer user_data, guint16 sid, const char *label,
+                const char *protocol, gboolean remote)
+{
+    Peer *p = user_data;
+
+    g_ptr_array_add(p->opened, g_strdup_printf("%u:%s:%s:%d", sid, label,
+                                               protocol, remote));
+    g_array_append_val(p->open_sids, sid);
+}
+
+static void
+cb_channel_closed(gpointer user_data, guint16 sid)
+{
+    Peer *p = user_data;
+    g_array_append_val(p->closed, sid);
+}
+
+static void
+cb_message(gpointer user_data, guint16 sid, gboolean binary,
+           const guint8 *data, gsize len)
+{
+    Peer *p = user_data;
+    Msg *m;
+
+    if (p->free_in_on_message) {
+        /* allowed: the free is deferred until we return */
+        sc_sctp_assoc_free(p->assoc);
+        p->assoc = NULL;
+        p->free_in_on_message = FALSE;
+    }
+    if (p->bulk_rx_sum != NULL) {
+        p->bulk_rx_bytes += len;
+        g_checksum_update(p->bulk_rx_sum, data, (gssize)len);
+        return;
+    }
+    m = g_new0(Msg, 1);
+    m->sid = sid;
+    m->binary = binary;
+    m->data = g_bytes_new(data, len);
+    g_ptr_array_add(p->msgs, m);
+}
+
+static void bulk_pump(Peer *p);
+
+static void
+cb_buffered_low(gpointer user_data, guint16 sid)
+{
+    Peer *p = user_data;
+
+    (void)sid;
+    p->buf_low++;
+    bulk_pump(p);
+}
+
+static const ScSctpCallbacks callbacks = {
+    .send = cb_send,
+    .on_state = cb_state,
+    .on_channel_open = cb_channel_open,
+    .on_channel_closed = cb_channel_closed,
+    .on_message = cb_message,
+    .on_buffered_amount_low = cb_buffered_low,
+};
+
+static Wire *
+wire_new(guint64 max_message_size)
+{
+    Wire *w = g_new0(Wire, 1);
+
+    w->ctx = g_main_context_new();
+    for (int i = 0; i < 2; i++) {
+        Peer *p = &w->peer[i];
+        g_autoptr(GError) error = NULL;
+
+        p->wire = w;
+        p->idx = i;
+        g_queue_init(&p->inbox);
+        p->states = g_array_new(FALSE, FALSE, sizeof(ScSctpState));
+        p->opened = g_ptr_array_new_with_free_func(g_free);
+        p->open_sids = g_array_new(FALSE, FALSE, sizeof(guint16));
+        p->closed = g_array_new(FALSE, FALSE, sizeof(guint16));
+        p->msgs = g_ptr_array_new_with_free_func(msg_free);
+        p->assoc = sc_sctp_assoc_new(w->ctx, i == 0 ? "client" : "server",
+                                     i == 0, PORT, PORT, max_message_size,
+                                     &callbacks, p, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(p->assoc);
+        g_assert_cmpint(sc_sctp_assoc_get_state(p->assoc), ==,
+                        SC_SCTP_STATE_NEW);
+    }
+    return w;
+}
+
+static void
+wire_free(Wire *w)
+{
+    for (int i = 0; i < 2; i++) {
+        Peer *p = &w->peer[i];
+        sc_sctp_assoc_free(p->assoc);
+        p->assoc = NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        Peer *p = &w->peer[i];
+        if (p->idle != NULL) {
+            g_source_destroy(p->idle);
+            g_source_unref(p->idle);
+        }
+        g_queue_clear_full(&p->inbox, (GDestroyNotify)g_bytes_unref);
+        g_array_unref(p->states);
+        g_ptr_array_unref(p->opened);
+        g_array_unref(p->open_sids);
+        g_array_unref(p->closed);
+        g_ptr_array_unref(p->msgs);
+        if (p->bulk_rx_sum != NULL)
+            g_checksum_free(p->bulk_rx_sum);
+    }
+    /* let anything still attached run down before the context goes */
+    while (g_main_context_iteration(w->ctx, FALSE))
+        ;
+    g_main_context_unref(w->ctx);
+    g_free(w);
+}
+
+static gboolean
+both_connected(gpointer data)
+{
+    Wire *w = data;
+    return w->peer[0].state == SC_SCTP_STATE_CONNECTED &&
+           w->peer[1].state == SC_SCTP_STATE_CONNECTED;
+}
+
+static void
+wire_connect(Wire *w)
+{
+    for (int i = 0; i < 2; i++) {
+        g_autoptr(GError) error = NULL;
+        g_assert_true(sc_sctp_assoc_start(w->peer[i].assoc, &error));
+        g_assert_no_error(error);
+    }
+    g_assert_true(sc_test_run_until(w->ctx, both_connected, w, DEADLINE_MS));
+}
+
+typedef struct {
+    Peer *p;
+    guint n;
+} CountCond;
+
+static gboolean
+has_opened(gpointer data)
+{
+    CountCond *c = data;
+    return c->p->opened->len >= c->n;
+}
+
+static gboolean
+has_msgs(gpointer data)
+{
+    CountCond *c = data;
+    return c->p->msgs->len >= c->n;
+}
+
+static gboolean
+has_closed(gpointer data)
+{
+    CountCond *c = data;
+    return c->p->closed->len >= c->n;
+}
+
+static void
+wait_opened(Peer *p, guint n)
+{
+    CountCond c = { p, n };
+    g_assert_true(sc_test_run_until(p->wire->ctx, has_opened, &c, DEADLINE_MS));
+}
+
+static void
+wait_msgs(Peer *p, guint n)
+{
+    CountCond c = { p, n };
+    g_assert_true(sc_test_run_until(p->wire->ctx, has_msgs, &c, DEADLINE_MS));
+}
+
+static void
+wait_closed(Peer *p, guint n)
+{
+    CountCond c = { p, n };
+    g_assert_true(sc_test_run_until(p->wire->ctx, has_closed, &c, DEADLINE_MS));
+}
+
+static guint16
+open_channel(Peer *p, const char *label, const char *protocol,
+             gboolean ordered, int rexmit, int lifetime)
+{
+    g_autoptr(GError) error = NULL;
+    guint16 sid = 0xffff;
+
+    g_assert_true(sc_sctp_assoc_open_channel(p->assoc, label, protocol,
+                                             ordered, rexmit, lifetime, &sid,
+                                             &error));
+    g_assert_no_error(error);
+    return sid;
+}
+
+static void
+send_ok(Peer *p, guint16 sid, gboolean binary, const void *data, gsize len)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(sc_sctp_assoc_send(p->assoc, sid, binary, data, len,
+                                     &error));
+    g_assert_no_error(error);
+}
+
+static Msg *
+msg_at(Peer *p, guint i)
+{
+    return g_ptr_array_index(p->msgs, i);
+}
+
+/* ---- tests ---- */
+
+static void
+test_connect(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 sid;
+
+    /* opened before the association is up: queued, sent on connect */
+    sid = open_channel(c, "early", "", TRUE, -1, -1);
+    g_assert_cmpuint(sid % 2, ==, 0);
+    send_ok(c, sid, FALSE, "before-ack", 10);
+    wire_connect(w);
+    for (int i = 0; i < 2; i++) {
+        Peer *p = &w->peer[i];
+        g_assert_cmpuint(p->states->len, >=, 2);
+        g_assert_cmpint(g_array_index(p->states, ScSctpState, 0), ==,
+                        SC_SCTP_STATE_CONNECTING);
+        g_assert_cmpint(g_array_index(p->states, ScSctpState, 1), ==,
+                        SC_SCTP_STATE_CONNECTED);
+    }
+    wait_opened(c, 1);
+    wait_msgs(s, 1);
+    g_assert_cmpstr(g_ptr_array_index(s->opened, 0), ==, "0:early::1");
+    g_assert_cmpstr(g_ptr_array_index(c->opened, 0), ==, "0:early::0");
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 0)->data, NULL),
+                    g_bytes_get_size(msg_at(s, 0)->data), "before-ack", 10);
+
+    /* a second start is refused */
+    {
+        g_autoptr(GError) error = NULL;
+        g_assert_false(sc_sctp_assoc_start(c->assoc, &error));
+        g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_STATE);
+    }
+    wire_free(w);
+}
+
+static void
+test_sid_parity(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 c0, c1, s0;
+    gboolean ordered = TRUE;
+    int rexmit = 0, lifetime = 0;
+
+    wire_connect(w);
+    c0 = open_channel(c, "chat", "xmpp", TRUE, -1, -1);
+    c1 = open_channel(c, "second", "", FALSE, 3, -1);
+    s0 = open_channel(s, "from-server", "proto", FALSE, -1, 1500);
+    g_assert_cmpuint(c0, ==, 0);
+    g_assert_cmpuint(c1, ==, 2);
+    g_assert_cmpuint(s0, ==, 1);
+    wait_opened(c, 3);
+    wait_opened(s, 3);
+    g_assert_true(g_ptr_array_find_with_equal_func(s->opened, "0:chat:xmpp:1",
+                                                   g_str_equal, NULL));
+    g_assert_true(g_ptr_array_find_with_equal_func(s->opened, "2:second::1",
+                                                   g_str_equal, NULL));
+    g_assert_true(g_ptr_array_find_with_equal_func(c->opened,
+                                                   "1:from-server:proto:1",
+                                                   g_str_equal, NULL));
+    g_assert_true(g_ptr_array_find_with_equal_func(s->opened,
+                                                   "1:from-server:proto:0",
+                                                   g_str_equal, NULL));
+    /* the remote side learnt the reliability parameters from the OPEN */
+    g_assert_true(sc_sctp_assoc_get_channel_params(s->assoc, c1, &ordered,
+                                                   &rexmit, &lifetime));
+    g_assert_false(ordered);
+    g_assert_cmpint(rexmit, ==, 3);
+    g_assert_cmpint(lifetime, ==, -1);
+    g_assert_true(sc_sctp_assoc_get_channel_params(c->assoc, s0, &ordered,
+                                                   &rexmit, &lifetime));
+    g_assert_cmpint(rexmit, ==, -1);
+    g_assert_cmpint(lifetime, ==, 1500);
+    {
+        g_autoptr(GError) error = NULL;
+        guint16 sid;
+        g_assert_false(sc_sctp_assoc_open_channel(c->assoc, "x", "", TRUE, 1,
+                                                  1, &sid, &error));
+        g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    }
+    wire_free(w);
+}
+
+static void
+test_messages(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 sid;
+    g_autofree guint8 *big = g_malloc(262144 + 1);
+    static const guint8 bin[] = { 0, 1, 2, 0xff, 0 };
+    g_autoptr(GError) error = NULL;
+
+    for (gsize i = 0; i < 262145; i++)
+        big[i] = (guint8)(i * 131 + (i >> 9));
+    wire_connect(w);
+    sid = open_channel(c, "msgs", "", TRUE, -1, -1);
+    wait_opened(s, 1);
+    wait_opened(c, 1);
+
+    send_ok(c, sid, FALSE, "hello", 5);
+    send_ok(c, sid, TRUE, bin, sizeof(bin));
+    send_ok(c, sid, FALSE, "", 0);
+    send_ok(c, sid, TRUE, NULL, 0);
+    send_ok(c, sid, TRUE, big, 262144);
+    wait_msgs(s, 5);
+    g_assert_cmpuint(msg_at(s, 0)->sid, ==, sid);
+    g_assert_false(msg_at(s, 0)->binary);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 0)->data, NULL), 5, "hello", 5);
+    g_assert_true(msg_at(s, 1)->binary);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 1)->data, NULL),
+                    g_bytes_get_size(msg_at(s, 1)->data), bin, sizeof(bin));
+    g_assert_false(msg_at(s, 2)->binary);
+    g_assert_cmpuint(g_bytes_get_size(msg_at(s, 2)->data), ==, 0);
+    g_assert_true(msg_at(s, 3)->binary);
+    g_assert_cmpuint(g_bytes_get_size(msg_at(s, 3)->data), ==, 0);
+    g_assert_true(msg_at(s, 4)->binary);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 4)->data, NULL),
+                    g_bytes_get_size(msg_at(s, 4)->data), big, 262144);
+
+    /* the other way, on the same (remote-opened) channel */
+    send_ok(s, sid, FALSE, "world", 5);
+    send_ok(s, sid, TRUE, "", 0);
+    send_ok(s, sid, FALSE, "", 0);
+    wait_msgs(c, 3);
+    g_assert_false(msg_at(c, 0)->binary);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(c, 0)->data, NULL), 5, "world", 5);
+    g_assert_true(msg_at(c, 1)->binary);
+    g_assert_cmpuint(g_bytes_get_size(msg_at(c, 1)->data), ==, 0);
+    g_assert_false(msg_at(c, 2)->binary);
+    g_assert_cmpuint(g_bytes_get_size(msg_at(c, 2)->data), ==, 0);
+
+    /* refused: beyond the peer's max-message-size, bad UTF-8, bad sid */
+    g_assert_false(sc_sctp_assoc_send(c->assoc, sid, TRUE, big, 262145,
+                                      &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&error);
+    g_assert_false(sc_sctp_assoc_send(c->assoc, sid, FALSE,
+                                      (const guint8 *)"\xc3\x28", 2, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&error);
+    g_assert_false(sc_sctp_assoc_send(c->assoc, 40, FALSE,
+                                      (const guint8 *)"x", 1, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_STATE);
+    g_clear_error(&error);
+    /* text with an embedded U+0000 is valid UTF-8 */
+    send_ok(c, sid, FALSE, "a\0b", 3);
+    wait_msgs(s, 6);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 5)->data, NULL), 3, "a\0b", 3);
+    g_assert_cmpuint(sc_sctp_assoc_get_local_max_message_size(), ==, 262144);
+    wire_free(w);
+}
+
+static void
+test_unordered_reorder(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 sid;
+    const guint n = 300;
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                       g_free, NULL);
+    gboolean out_of_order = FALSE;
+
+    wire_connect(w);
+    sid = open_channel(c, "unordered", "", FALSE, -1, -1);
+    wait_opened(c, 1); /* after the ACK: messages may go unordered */
+    w->reorder = TRUE;
+    for (guint i = 0; i < n; i++) {
+        char text[32];
+        int len = g_snprintf(text, sizeof(text), "m%u", i);
+        send_ok(c, sid, FALSE, text, (gsize)len);
+    }
+    wait_msgs(s, n);
+    for (guint i = 0; i < n; i++) {
+        gsize len;
+        const char *d = g_bytes_get_data(msg_at(s, i)->data, &len);
+        char *t = g_strndup(d, len);
+        char expect[32];
+        g_snprintf(expect, sizeof(expect), "m%u", i);
+        if (!g_str_equal(t, expect))
+            out_of_order = TRUE;
+        g_assert_true(g_hash_table_add(seen, t));
+    }
+    g_assert_cmpuint(g_hash_table_size(seen), ==, n);
+    g_test_message("unordered: %s", out_of_order ? "arrived out of order"
+                                                 : "arrived in order");
+    wire_free(w);
+}
+
+static gboolean
+msgs_on_sid(gpointer data)
+{
+    CountCond *c = data;
+    guint n = 0;
+
+    for (guint i = 0; i < c->p->msgs->len; i++)
+        if (msg_at(c->p, i)->sid == 2)
+            n++;
+    return n >= c->n;
+}
+
+static void
+test_partial_reliable_loss(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 pr, rel;
+    guint pr_rx = 0, rel_rx = 0;
+    guint8 payload[1000];
+    CountCond cond = { s, 20 };
+
+    memset(payload, 0x5a, sizeof(payload));
+    wire_connect(w);
+    pr = open_channel(c, "lossy", "", TRUE, 0, -1);
+    rel = open_channel(c, "reliable", "", TRUE, -1, -1);
+    g_assert_cmpuint(rel, ==, 2);
+    wait_opened(c, 2);
+    w->loss_permille = 300;
+    for (guint i = 0; i < 200; i++)
+        send_ok(c, pr, TRUE, payload, sizeof(payload));
+    for (guint i = 0; i < 20; i++) {
+        char text[16];
+        int len = g_snprintf(text, sizeof(text), "r%u", i);
+        send_ok(c, rel, FALSE, text, (gsize)len);
+    }
+    g_assert_true(sc_test_run_until(w->ctx, msgs_on_sid, &cond, 60000));
+    for (guint i = 0; i < s->msgs->len; i++) {
+        Msg *m = msg_at(s, i);
+        if (m->sid == pr) {
+            pr_rx++;
+        } else {
+            char expect[16];
+            g_snprintf(expect, sizeof(expect), "r%u", rel_rx);
+            g_assert_cmpmem(g_bytes_get_data(m->data, NULL),
+                            g_bytes_get_size(m->data), expect, strlen(expect));
+            rel_rx++;
+        }
+    }
+    g_assert_cmpuint(rel_rx, ==, 20);
+    g_assert_cmpint(sc_sctp_assoc_get_state(c->assoc), ==,
+                    SC_SCTP_STATE_CONNECTED);
+    g_assert_cmpint(sc_sctp_assoc_get_state(s->assoc), ==,
+                    SC_SCTP_STATE_CONNECTED);
+    /* the lossy channel is not stalled either */
+    w->loss_permille = 0;
+    send_ok(c, pr, FALSE, "last", 4);
+    cond.n = s->msgs->len + 1;
+    wait_msgs(s, cond.n);
+    g_assert_cmpuint(msg_at(s, cond.n - 1)->sid, ==, pr);
+    pr_rx = 0;
+    for (guint i = 0; i < s->msgs->len; i++)
+        if (msg_at(s, i)->sid == pr)
+            pr_rx++;
+    g_assert_cmpuint(pr_rx, <=, 201);
+    g_test_message("partial reliability: %u/200 delivered, %" G_GUINT64_FORMAT
+                   " of %" G_GUINT64_FORMAT " packets dropped", pr_rx - 1,
+                   w->dropped, w->sent);
+    wire_free(w);
+}
+
+/* ---- bulk transfer with back-pressure ---- */
+
+#define BULK_TOTAL (16u * 1024 * 1024)
+#define BULK_MSG (64u * 1024)
+#define BULK_CAP (1024u * 1024)
+#define BULK_LOW (256u * 1024)
+
+typedef struct {
+    guint16 sid;
+    gsize sent;
+    gsize max_buffered;
+    GChecksum *sum;
+    guint8 *buf;
+} Bulk;
+
+static Bulk bulk;
+
+static void
+bulk_pump(Peer *p)
+{
+    while (bulk.sum != NULL && bulk.sent < BULK_TOTAL &&
+           sc_sctp_assoc_get_buffered_amount(p->assoc, bulk.sid) < BULK_CAP) {
+        gsize n = MIN(BULK_MSG, BULK_TOTAL - bulk.sent);
+        gsize buffered;
+
+        for (gsize i = 0; i < n; i++)
+            bulk.buf[i] = (guint8)((bulk.sent + i) * 2654435761u >> 13);
+        g_checksum_update(bulk.sum, bulk.buf, (gssize)n);
+        send_ok(p, bulk.sid, TRUE, bulk.buf, n);
+        bulk.sent += n;
+        buffered = sc_sctp_assoc_get_buffered_amount(p->assoc, bulk.sid);
+        bulk.max_buffered = MAX(bulk.max_buffered, buffered);
+    }
+}
+
+static gboolean
+bulk_done(gpointer data)
+{
+    Peer *s = data;
+    return s->bulk_rx_bytes >= BULK_TOTAL;
+}
+
+static void
+test_bulk(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    gint64 t0, t1;
+    double secs;
+
+    wire_connect(w);
+    memset(&bulk, 0, sizeof(bulk));
+    bulk.sid = open_channel(c, "bulk", "", TRUE, -1, -1);
+    wait_opened(c, 1);
+    sc_sctp_assoc_set_buffered_amount_low_threshold(c->assoc, bulk.sid,
+                                                    BULK_LOW);
+    bulk.sum = g_checksum_new(G_CHECKSUM_SHA256);
+    bulk.buf = g_malloc(BULK_MSG);
+    s->bulk_rx_sum = g_checksum_new(G_CHECKSUM_SHA256);
+    t0 = g_get_monotonic_time();
+    bulk_pump(c);
+    g_assert_true(sc_test_run_until(w->ctx, bulk_done, s, 120000));
+    t1 = g_get_monotonic_time();
+    g_assert_cmpuint(bulk.sent, ==, BULK_TOTAL);
+    g_assert_cmpuint(s->bulk_rx_bytes, ==, BULK_TOTAL);
+    g_assert_cmpstr(g_checksum_get_string(bulk.sum), ==,
+                    g_checksum_get_string(s->bulk_rx_sum));
+    g_assert_cmpuint(bulk.max_buffered, <=, BULK_CAP + BULK_MSG);
+    g_assert_cmpuint(c->buf_low, >, 0);
+    secs = (double)(t1 - t0) / 1e6;
+    g_test_message("bulk: %u MiB in %.3f s = %.1f Mbit/s (fake wire, no DTLS), "
+                   "max buffered %" G_GSIZE_FORMAT ", %u low events, %"
+                   G_GUINT64_FORMAT " packets",
+                   BULK_TOTAL >> 20, secs,
+                   secs > 0 ? BULK_TOTAL * 8.0 / secs / 1e6 : 0.0,
+                   bulk.max_buffered, c->buf_low, w->sent);
+    g_checksum_free(bulk.sum);
+    g_free(bulk.buf);
+    memset(&bulk, 0, sizeof(bulk));
+    wire_free(w);
+}
+
+static void
+test_close_and_reuse(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 sid, again, ssid;
+    g_autoptr(GError) error = NULL;
+
+    wire_connect(w);
+    sid = open_channel(c, "one", "", TRUE, -1, -1);
+    wait_opened(c, 1);
+    wait_opened(s, 1);
+    send_ok(c, sid, FALSE, "before close", 12);
+    sc_sctp_assoc_close_channel(c->assoc, sid);
+    /* no send once closing */
+    g_assert_false(sc_sctp_assoc_send(c->assoc, sid, FALSE,
+                                      (const guint8 *)"x", 1, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_STATE);
+    g_clear_error(&error);
+    wait_closed(c, 1);
+    wait_closed(s, 1);
+    g_assert_cmpuint(g_array_index(c->closed, guint16, 0), ==, sid);
+    g_assert_cmpuint(g_array_index(s->closed, guint16, 0), ==, sid);
+    wait_msgs(s, 1); /* queued data was flushed before the reset */
+
+    /* the sid is reusable on both sides */
+    again = open_channel(c, "two", "", TRUE, -1, -1);
+    g_assert_cmpuint(again, ==, sid);
+    wait_opened(c, 2);
+    wait_opened(s, 2);
+    g_assert_cmpstr(g_ptr_array_index(s->opened, 1), ==, "0:two::1");
+    send_ok(c, again, FALSE, "reused", 6);
+    send_ok(s, again, FALSE, "back", 4);
+    wait_msgs(s, 2);
+    wait_msgs(c, 1);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 1)->data, NULL), 6, "reused", 6);
+
+    /* the side that did not open the channel closes it */
+    ssid = open_channel(s, "server-side", "", TRUE, -1, -1);
+    wait_opened(c, 3);
+    sc_sctp_assoc_close_channel(c->assoc, ssid);
+    sc_sctp_assoc_close_channel(s->assoc, again);
+    wait_closed(c, 3);
+    wait_closed(s, 3);
+    /* the association survives */
+    g_assert_cmpint(sc_sctp_assoc_get_state(c->assoc), ==,
+                    SC_SCTP_STATE_CONNECTED);
+    wire_free(w);
+}
+
+static void
+test_garbage(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint8 pkt[1500];
+    guint16 sid;
+
+    /* before start: dropped */
+    sc_sctp_assoc_receive(c->assoc, (const guint8 *)"junk", 4);
+    wire_connect(w);
+    sid = open_channel(c, "g", "", TRUE, -1, -1);
+    wait_opened(s, 1);
+    for (guint i = 0; i < 500; i++) {
+        gsize len = 1 + sc_random_uniform(sizeof(pkt));
+        sc_random_bytes(pkt, len);
+        if (i % 3 == 0 && len >= 12) {
+            /* plausible common header: our ports, random rest */
+            pkt[0] = PORT >> 8;
+            pkt[1] = PORT & 0xff;
+            pkt[2] = PORT >> 8;
+            pkt[3] = PORT & 0xff;
+        }
+        sc_sctp_assoc_receive(s->assoc, pkt, len);
+    }
+    sc_sctp_assoc_receive(s->assoc, pkt, 0);
+    send_ok(c, sid, FALSE, "still alive", 11);
+    wait_msgs(s, 1);
+    g_assert_cmpint(sc_sctp_assoc_get_state(s->assoc), ==,
+                    SC_SCTP_STATE_CONNECTED);
+    wire_free(w);
+}
+
+static gboolean
+both_closed(gpointer data)
+{
+    Wire *w = data;
+    return w->peer[0].state == SC_SCTP_STATE_CLOSED &&
+           w->peer[1].state == SC_SCTP_STATE_CLOSED;
+}
+
+static void
+test_shutdown(void)
+{
+    Wire *w = wire_new(0);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 sid;
+    g_autoptr(GError) error = NULL;
+
+    wire_connect(w);
+    sid = open_channel(c, "x", "", TRUE, -1, -1);
+    wait_opened(s, 1);
+    sc_sctp_assoc_close(c->assoc);
+    g_assert_true(sc_test_run_until(w->ctx, both_closed, w, DEADLINE_MS));
+    g_assert_cmpuint(c->closed->len, ==, 1);
+    g_assert_cmpuint(s->closed->len, ==, 1);
+    g_assert_false(sc_sctp_assoc_send(c->assoc, sid, FALSE,
+                                      (const guint8 *)"x", 1, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_STATE);
+    wire_free(w);
+}
+
+static void
+test_close_before_connect(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0];
+    guint16 sid = open_channel(c, "never", "", TRUE, -1, -1);
+    gboolean done;
+
+    (void)sid;
+    sc_sctp_assoc_close(c->assoc);
+    /* reported from an idle source, not from inside close() */
+    g_assert_cmpuint(c->states->len, ==, 0);
+    done = FALSE;
+    while (c->state != SC_SCTP_STATE_CLOSED && !done)
+        done = !g_main_context_iteration(w->ctx, FALSE);
+    g_assert_cmpint(c->state, ==, SC_SCTP_STATE_CLOSED);
+    g_assert_cmpuint(c->closed->len, ==, 1);
+    wire_free(w);
+}
+
+static void
+test_free_in_callback(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 sid;
+
+    wire_connect(w);
+    sid = open_channel(c, "f", "", TRUE, -1, -1);
+    wait_opened(s, 1);
+    s->free_in_on_message = TRUE;
+    send_ok(c, sid, FALSE, "one", 3);
+    send_ok(c, sid, FALSE, "two", 3);
+    wait_msgs(s, 1);
+    g_assert_null(s->assoc);
+    /* no further callback after the free */
+    for (int i = 0; i < 20; i++)
+        g_main_context_iteration(w->ctx, FALSE);
+    g_assert_cmpuint(s->msgs->len, ==, 1);
+    wire_free(w);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sctp/assoc/connect", test_connect);
+    g_test_add_func("/sctp/assoc/garbage", test_garbage);
+    g_test_add_func("/sctp/assoc/shutdown", test_shutdown);
+    g_test_add_func("/sctp/assoc/close-before-connect",
+                    test_close_before_connect);
+    g_test_add_func("/sctp/assoc/free-in-callback", test_free_in_callback);
+    g_test_add_func("/sctp/channel/sid-parity", test_sid_parity);
+    g_test_add_func("/sctp/channel/messages", test_messages);
+    g_test_add_func("/sctp/channel/unordered-reorder", test_unordered_reorder);
+    g_test_add_func("/sctp/channel/partial-reliable-loss",
+                    test_partial_reliable_loss);
+    g_test_add_func("/sctp/channel/close-and-reuse", test_close_and_reuse);
+    g_test_add_func("/sctp/channel/bulk", test_bulk);
+    return g_test_run();
+}
