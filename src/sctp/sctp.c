@@ -908,7 +908,10 @@ handle_notification(ScSctpAssoc *a, const guint8 *buf, gsize len)
         }
         break;
     case SCTP_SEND_FAILED_EVENT:
-        SC_LOG_TRACE(a->log_id, "message abandoned (partial reliability)");
+        SC_LOG_TRACE(a->log_id, "message on stream %u abandoned (%s)",
+                     n->sn_send_failed_event.ssfe_info.snd_sid,
+                     (n->sn_send_failed_event.ssfe_flags & SCTP_DATA_SENT)
+                         ? "sent" : "unsent");
         break;
     case SCTP_SHUTDOWN_EVENT:
         SC_LOG_DEBUG(a->log_id, "peer shut the association down");

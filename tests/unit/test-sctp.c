@@ -180,8 +180,9 @@ static const ScSctpCallbacks callbacks = {
     .on_buffered_amount_low = cb_buffered_low,
 };
 
+/* @both_clients: misconfigure both ends as DTLS clients (same sid parity) */
 static Wire *
-wire_new(guint64 max_message_size)
+wire_new_full(guint64 max_message_size, gboolean both_clients)
 {
     Wire *w = g_new0(Wire, 1);
 
@@ -199,7 +200,8 @@ wire_new(guint64 max_message_size)
         p->closed = g_array_new(FALSE, FALSE, sizeof(guint16));
         p->msgs = g_ptr_array_new_with_free_func(msg_free);
         p->assoc = sc_sctp_assoc_new(w->ctx, i == 0 ? "client" : "server",
-                                     i == 0, PORT, PORT, max_message_size,
+                                     i == 0 || both_clients, PORT, PORT,
+                                     max_message_size,
                                      &callbacks, p, &error);
         g_assert_no_error(error);
         g_assert_nonnull(p->assoc);
@@ -207,6 +209,12 @@ wire_new(guint64 max_message_size)
                         SC_SCTP_STATE_NEW);
     }
     return w;
+}
+
+static Wire *
+wire_new(guint64 max_message_size)
+{
+    return wire_new_full(max_message_size, FALSE);
 }
 
 static void
@@ -835,6 +843,34 @@ test_free_in_callback(void)
     wire_free(w);
 }
 
+/* RFC 8832 section 6: an OPEN with the wrong sid parity is refused by
+ * resetting the stream, without ACK; the opener sees the channel closed. */
+static void
+test_wrong_parity(void)
+{
+    Wire *w = wire_new_full(262144, TRUE);
+    Peer *a = &w->peer[0], *b = &w->peer[1];
+    guint16 sid;
+    g_autoptr(GError) error = NULL;
+
+    wire_connect(w);
+    sid = open_channel(a, "bad", "", TRUE, -1, -1);
+    g_assert_cmpuint(sid, ==, 0);
+    wait_closed(a, 1);
+    g_assert_cmpuint(g_array_index(a->closed, guint16, 0), ==, sid);
+    g_assert_cmpuint(a->opened->len, ==, 0);
+    g_assert_cmpuint(b->opened->len, ==, 0);
+    g_assert_cmpuint(b->closed->len, ==, 0);
+    g_assert_false(sc_sctp_assoc_send(a->assoc, sid, FALSE,
+                                      (const guint8 *)"x", 1, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_STATE);
+    /* the association is unharmed and the sid can be used again */
+    g_assert_cmpint(sc_sctp_assoc_get_state(b->assoc), ==,
+                    SC_SCTP_STATE_CONNECTED);
+    g_assert_cmpuint(open_channel(a, "bad-again", "", TRUE, -1, -1), ==, 0);
+    wire_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -851,6 +887,7 @@ main(int argc, char **argv)
     g_test_add_func("/sctp/channel/partial-reliable-loss",
                     test_partial_reliable_loss);
     g_test_add_func("/sctp/channel/close-and-reuse", test_close_and_reuse);
+    g_test_add_func("/sctp/channel/wrong-parity", test_wrong_parity);
     g_test_add_func("/sctp/channel/bulk", test_bulk);
     return g_test_run();
 }
