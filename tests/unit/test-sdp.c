@@ -467,6 +467,7 @@ test_answer_captures(void)
         g_assert_null(strstr(answer, "a=tls-id")); /* no browser sends it */
         g_assert_null(strstr(answer, "a=candidate"));
         g_assert_null(strstr(answer, "bundle-only"));
+        g_assert_cmpint(a->transport_section, ==, a->data_section);
     }
 }
 
