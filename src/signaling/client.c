@@ -358,7 +358,8 @@ sc_signal_client_new(GMainContext *ctx, const char *url, const char *log_id,
         return NULL;
 
     c = g_new0(ScSignalClient, 1);
-    c->ctx = g_main_context_ref(ctx != NULL ? ctx : g_main_context_default());
+    c->ctx = ctx != NULL ? g_main_context_ref(ctx)
+                     : g_main_context_ref_thread_default();
     c->http_uri = http_uri;
     c->url = g_strdup(url);
     c->log_id = g_strdup(log_id != NULL ? log_id : "signal");

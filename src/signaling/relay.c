@@ -8,6 +8,10 @@
  * are accepted up to SC_SIG_MAX_WS_PAYLOAD (1 MiB); beyond that libsoup
  * itself closes the connection with 1009 (message too big).
  *
+ * libsoup attaches the sources of each new connection to the thread-default
+ * context of the moment, so the relay's context must be the thread-default
+ * context of the thread that iterates it (or the global default context).
+ *
  * HTTP routing: only /room/... has handlers; every other path gets libsoup's
  * 404. More pages (such as a web client at "/") are added in
  * relay_add_http_handlers().
@@ -301,7 +305,7 @@ listener_port(SoupServer *server)
     return port;
 }
 
-ScRelay *
+SC_API ScRelay *
 sc_relay_new(GMainContext *context, const char *host, guint16 port,
              GError **error)
 {
@@ -325,7 +329,7 @@ sc_relay_new(GMainContext *context, const char *host, guint16 port,
 
     relay = g_new0(ScRelay, 1);
     relay->ctx = context != NULL ? g_main_context_ref(context)
-                                 : g_main_context_ref(g_main_context_default());
+                                 : g_main_context_ref_thread_default();
     relay->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify)room_free);
     relay->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal,
@@ -357,14 +361,14 @@ sc_relay_new(GMainContext *context, const char *host, guint16 port,
     return relay;
 }
 
-guint16
+SC_API guint16
 sc_relay_get_port(ScRelay *relay)
 {
     g_return_val_if_fail(relay != NULL, 0);
     return relay->port;
 }
 
-void
+SC_API void
 sc_relay_close(ScRelay *relay)
 {
     GHashTableIter iter;
@@ -395,7 +399,7 @@ sc_relay_close(ScRelay *relay)
     SC_LOG_INFO("relay", "closed");
 }
 
-void
+SC_API void
 sc_relay_free(ScRelay *relay)
 {
     if (relay == NULL)

@@ -97,11 +97,11 @@ typedef struct {
 gboolean sc_signal_url_validate(const char *url, char **room_out,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* @ctx: (nullable) main context the client runs on (NULL: the global
- * default). Like every libsoup object, the client's sockets attach to the
- * thread-default context of the moment, so @ctx must be the thread-default
- * context (g_main_context_push_thread_default) of the thread iterating it,
- * unless it is the global default context.
+/* @ctx: (nullable) main context the client runs on (NULL: the
+ * thread-default context). Like every libsoup object, the client's sockets
+ * attach to the thread-default context of the moment, so @ctx must be the
+ * thread-default context (g_main_context_push_thread_default) of the thread
+ * iterating it, unless it is the global default context.
  * @log_id: (nullable) prefix of log lines. Errors: invalid URL
  * (SC_ERROR_INVALID_ARGUMENT). Nothing happens on the network until
  * sc_signal_client_connect(). */
