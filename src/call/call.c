@@ -540,6 +540,7 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps)
     local->max_message_size = sc_sctp_assoc_get_local_max_message_size();
     local->session_id = call->session_id;
     local->session_version = 2;
+    local->ice_pacing_ms = SC_ICE_TA_LOCAL_MS;
 }
 
 static void
@@ -567,11 +568,18 @@ apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
     if (!sc_ice_transport_set_remote_credentials(call->ice, desc->ice_ufrag,
                                                  desc->ice_pwd, error))
         return FALSE;
-    if (!sc_dtls_transport_set_remote_fingerprints(
-            call->dtls, (const char *const *)desc->fingerprints->pdata,
-            error))
-        return FALSE;
+    {
+        /* GPtrArray data is not NULL-terminated: build a strv */
+        g_autofree const char **fps =
+            g_new0(const char *, desc->fingerprints->len + 1);
+        for (guint i = 0; i < desc->fingerprints->len; i++)
+            fps[i] = desc->fingerprints->pdata[i];
+        if (!sc_dtls_transport_set_remote_fingerprints(
+                call->dtls, (const char *const *)fps, error))
+            return FALSE;
+    }
     call->remote = desc;
+    sc_ice_transport_set_pacing(call->ice, desc->ice_pacing_ms);
     /* candidates carried in the description itself (non-trickle peers) */
     for (guint i = 0; i < desc->sections->len; i++) {
         ScSdpSection *s = desc->sections->pdata[i];
@@ -1085,7 +1093,8 @@ bench_receive(ScCall *call, ScChannel *c, gboolean binary,
     BenchReceiver *rx = &call->bench_rx;
 
     if (!binary) {
-        g_autofree char *text = g_strndup((const char *)data, len);
+        g_autofree char *text =
+            len > 0 ? g_strndup((const char *)data, len) : g_strdup("");
         guint64 bytes = 0;
         guint64 chunk = 0;
         if (g_str_has_prefix(text, "start ")) {
@@ -1168,10 +1177,12 @@ on_message(gpointer data, guint16 sid, gboolean binary, const guint8 *buf,
     ev = sc_call_event_new(SC_CALL_EVENT_MESSAGE);
     sc_call_event_set_str(ev, "label", c->label);
     if (binary) {
-        g_autofree char *b64 = g_base64_encode(buf, len);
+        g_autofree char *b64 = len > 0 ? g_base64_encode(buf, len)
+                                       : g_strdup("");
         sc_call_event_set_str(ev, "binary", b64);
     } else {
-        g_autofree char *text = g_strndup((const char *)buf, len);
+        g_autofree char *text = len > 0 ? g_strndup((const char *)buf, len)
+                                        : g_strdup("");
         sc_call_event_set_str(ev, "text", text);
     }
     emit(call, ev);
@@ -1247,6 +1258,13 @@ start_sctp(ScCall *call)
                                                         : SC_SCTP_PORT,
                                    data->max_message_size, &sctp_cb, call,
                                    &error);
+    if (call->sctp != NULL) {
+        /* One SCTP packet per DTLS record. usrsctp's AF_CONN packets come
+         * out a few bytes above the path MTU set, so leave a margin. */
+        guint mtu = sc_dtls_transport_get_data_mtu(call->dtls);
+        if (mtu > 600)
+            sc_sctp_assoc_set_path_mtu(call->sctp, mtu - 16);
+    }
     if (call->sctp == NULL || !sc_sctp_assoc_start(call->sctp, &error))
         call_end(call, SC_END_REASON_ERROR, error->message);
 }

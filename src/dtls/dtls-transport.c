@@ -1000,6 +1000,14 @@ sc_dtls_transport_get_state(ScDtlsTransport *t)
     return t->state;
 }
 
+guint
+sc_dtls_transport_get_data_mtu(ScDtlsTransport *t)
+{
+    if (t->ssl == NULL || t->state != SC_DTLS_STATE_CONNECTED)
+        return 0;
+    return (guint)DTLS_get_data_mtu(t->ssl);
+}
+
 gboolean
 sc_dtls_transport_is_client(ScDtlsTransport *t)
 {

@@ -123,6 +123,9 @@ void sc_dtls_transport_free(ScDtlsTransport *t);
 ScDtlsState sc_dtls_transport_get_state(ScDtlsTransport *t);
 const char *sc_dtls_state_to_string(ScDtlsState s);
 gboolean sc_dtls_transport_is_client(ScDtlsTransport *t);
+/* Largest application datagram one record carries at the link MTU with the
+ * negotiated cipher (DTLS_get_data_mtu); 0 before the handshake. */
+guint sc_dtls_transport_get_data_mtu(ScDtlsTransport *t);
 
 /* Read from the live SSL object once the handshake finished, NULL (FALSE,
  * NONE) before. Static or SSL-owned strings, valid while @t lives. */

@@ -210,7 +210,8 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
         return NULL;
     }
     g_object_set(t->agent, "controlling-mode", config->controlling,
-                 "ice-tcp", FALSE, "upnp", FALSE, NULL);
+                 "ice-tcp", FALSE, "upnp", FALSE, "stun-pacing-timer",
+                 (guint)SC_ICE_TA_DEFAULT_MS, NULL);
     if (config->stun_host != NULL)
         g_object_set(t->agent, "stun-server", config->stun_host,
                      "stun-server-port", (guint)config->stun_port, NULL);
@@ -303,6 +304,18 @@ const char *
 sc_ice_transport_get_pwd(ScIceTransport *t)
 {
     return t->pwd;
+}
+
+void
+sc_ice_transport_set_pacing(ScIceTransport *t, guint remote_ms)
+{
+    /* RFC 8445 §14.2: both agents use the larger of the proposed values;
+     * an agent that proposes none counts as the default, 50 ms. */
+    guint remote = remote_ms > 0 ? remote_ms : SC_ICE_TA_DEFAULT_MS;
+    guint ta = MAX(remote, SC_ICE_TA_LOCAL_MS);
+
+    g_object_set(t->agent, "stun-pacing-timer", ta, NULL);
+    SC_LOG_DEBUG(t->log_id, "Ta %u ms (remote proposed %u)", ta, remote_ms);
 }
 
 gboolean

@@ -47,6 +47,14 @@ void sc_ice_transport_free(ScIceTransport *t);
 const char *sc_ice_transport_get_ufrag(ScIceTransport *t);
 const char *sc_ice_transport_get_pwd(ScIceTransport *t);
 
+/* RFC 8445 §14.2 pacing: we propose SC_ICE_TA_LOCAL_MS (a=ice-pacing);
+ * the default when a peer proposes nothing is SC_ICE_TA_DEFAULT_MS. */
+#define SC_ICE_TA_LOCAL_MS 5
+#define SC_ICE_TA_DEFAULT_MS 50
+/* @remote_ms: the peer's a=ice-pacing, 0 when absent. Call before remote
+ * candidates are added. */
+void sc_ice_transport_set_pacing(ScIceTransport *t, guint remote_ms);
+
 gboolean sc_ice_transport_gather(ScIceTransport *t, GError **error);
 gboolean sc_ice_transport_set_remote_credentials(ScIceTransport *t,
                                                  const char *ufrag,

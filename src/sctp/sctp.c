@@ -23,6 +23,11 @@
 #define SCTP_MTU 1200            /* RFC 8831 section 5: initial PMTU */
 #define SOCK_BUF_SIZE (2 * 1024 * 1024)
 #define N_STREAMS 65535          /* RFC 8831 section 6.2 SHOULD */
+/* Streams negotiated at INIT. usrsctp allocates per-stream state for every
+ * negotiated stream (about 10 MB for 65535 each way, and milliseconds of
+ * zeroing on the setup path), so start with 1024 like Chromium and add
+ * streams (RFC 6525) when a higher stream id is needed, up to N_STREAMS. */
+#define INIT_STREAMS 1024
 #define MAX_SID 65534            /* 65535 is reserved (W3C id range) */
 #define TICK_MS 10
 #define RBUF_SIZE (64 * 1024)
@@ -1148,21 +1153,16 @@ configure_socket(ScSctpAssoc *a, GError **error)
     }
 
     memset(&init, 0, sizeof(init));
-    init.sinit_num_ostreams = N_STREAMS;
+    init.sinit_num_ostreams = INIT_STREAMS;
     init.sinit_max_instreams = N_STREAMS;
     if (!set_opt(a, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init),
                  "SCTP_INITMSG", error))
         return FALSE;
 
-    /* RFC 8831 section 5: no ICMP-based PMTUD, start at 1200 */
-    memset(&pp, 0, sizeof(pp));
-    pp.spp_assoc_id = SCTP_FUTURE_ASSOC;
-    pp.spp_flags = SPP_PMTUD_DISABLE;
-    pp.spp_pathmtu = SCTP_MTU;
-    if (usrsctp_setsockopt(a->sock, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp,
-                           (socklen_t)sizeof(pp)) != 0)
-        SC_LOG_DEBUG(a->log_id, "default path MTU not set: %s",
-                     g_strerror(errno));
+    /* RFC 8831 section 5: no ICMP-based PMTUD, start at 1200 (the layer
+     * above lowers it by the DTLS record overhead, see set_path_mtu) */
+    (void)pp;
+    sc_sctp_assoc_set_path_mtu(a, SCTP_MTU);
 
     memset(&sconn, 0, sizeof(sconn));
     sconn.sconn_family = AF_CONN;
@@ -1223,6 +1223,23 @@ sc_sctp_assoc_new(GMainContext *ctx, const char *log_id, gboolean dtls_client,
     SC_LOG_DEBUG(a->log_id, "association created (DTLS %s, port %u -> %u)",
                  dtls_client ? "client" : "server", local_port, remote_port);
     return a;
+}
+
+void
+sc_sctp_assoc_set_path_mtu(ScSctpAssoc *a, guint mtu)
+{
+    struct sctp_paddrparams pp;
+
+    memset(&pp, 0, sizeof(pp));
+    pp.spp_assoc_id = SCTP_FUTURE_ASSOC;
+    pp.spp_flags = SPP_PMTUD_DISABLE;
+    pp.spp_pathmtu = mtu;
+    if (usrsctp_setsockopt(a->sock, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp,
+                           (socklen_t)sizeof(pp)) != 0)
+        SC_LOG_WARN(a->log_id, "path MTU %u not set: %s", mtu,
+                    g_strerror(errno));
+    else
+        SC_LOG_DEBUG(a->log_id, "path MTU %u", mtu);
 }
 
 gboolean

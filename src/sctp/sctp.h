@@ -74,6 +74,10 @@ ScSctpAssoc *sc_sctp_assoc_new(GMainContext *ctx, const char *log_id,
 
 /* Both sides connect() (RFC 8841: both active, same port). Call once DTLS
  * is connected. SC_ERROR_INVALID_STATE if already started. */
+/* Fixed SCTP path MTU (no PMTUD). Default 1200; a DTLS transport below
+ * must lower it by its record overhead (DTLS_get_data_mtu) so that one SCTP
+ * packet always fits one DTLS record. Call before sc_sctp_assoc_start(). */
+void sc_sctp_assoc_set_path_mtu(ScSctpAssoc *a, guint mtu);
 gboolean sc_sctp_assoc_start(ScSctpAssoc *a, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 

@@ -892,9 +892,19 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
 
         if (a->key == NULL)
             continue;
-        if (strcmp(a->key, "ice-lite") == 0)
+        if (strcmp(a->key, "ice-lite") == 0) {
             d->ice_lite = TRUE;
-        else if (!scope_add_attr(&sess, a->key, attr_value(a), "session level",
+        } else if (strcmp(a->key, "ice-pacing") == 0) {
+            /* RFC 8839 §5.5: ice-pacing-att = "ice-pacing:" 1*10DIGIT */
+            guint64 v = 0;
+            if (!g_ascii_string_to_unsigned(attr_value(a), 10, 1, G_MAXUINT32,
+                                            &v, NULL)) {
+                g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
+                            "a=ice-pacing must be a positive number of ms");
+                goto out;
+            }
+            d->ice_pacing_ms = (guint)v;
+        } else if (!scope_add_attr(&sess, a->key, attr_value(a), "session level",
                                  error))
             goto out;
     }

@@ -147,6 +147,11 @@ sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
     gst_sdp_message_add_attribute(msg, "group", "BUNDLE 0");
     if (local->identity != NULL)
         gst_sdp_message_add_attribute(msg, "identity", local->identity);
+    if (local->ice_pacing_ms > 0) {
+        char pacing[16];
+        g_snprintf(pacing, sizeof pacing, "%u", local->ice_pacing_ms);
+        gst_sdp_message_add_attribute(msg, "ice-pacing", pacing);
+    }
 
     gst_sdp_media_init(m);
     gst_sdp_media_set_media(m, "application");
@@ -203,6 +208,11 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
     }
     if (local->identity != NULL)
         gst_sdp_message_add_attribute(msg, "identity", local->identity);
+    if (local->ice_pacing_ms > 0) {
+        char pacing[16];
+        g_snprintf(pacing, sizeof pacing, "%u", local->ice_pacing_ms);
+        gst_sdp_message_add_attribute(msg, "ice-pacing", pacing);
+    }
 
     for (guint i = 0; i < offer->sections->len; i++) {
         const ScSdpSection *os = offer->sections->pdata[i];

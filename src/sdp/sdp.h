@@ -137,6 +137,7 @@ typedef struct {
     char *ice_ufrag, *ice_pwd;
     gboolean ice_trickle;      /* a=ice-options:trickle (session or transport section) */
     gboolean ice_lite;         /* a=ice-lite (session level) */
+    guint ice_pacing_ms;       /* a=ice-pacing (session level), 0 if absent */
     GPtrArray *fingerprints;   /* char *: "sha-256 AB:CD:..." (hash lower case,
                                 * hex upper case). Entries with an unknown hash
                                 * are kept (sc_fingerprint_parse() refuses
@@ -201,6 +202,7 @@ typedef struct {
     guint64 session_id;               /* random, < 2^63 */
     guint64 session_version;
     const char *identity;             /* a=identity value or NULL */
+    guint ice_pacing_ms;              /* a=ice-pacing (RFC 8839); 0: omit */
 } ScSdpLocal;
 
 /* A data-only offer: one "m=application 9 UDP/DTLS/SCTP webrtc-datachannel"
