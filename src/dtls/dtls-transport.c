@@ -923,8 +923,10 @@ sc_dtls_transport_send(ScDtlsTransport *t, const guint8 *buf, gsize len)
 
     if (t->state != SC_DTLS_STATE_CONNECTED || is_dead(t))
         return SC_DROP_STATE;
-    if (len == 0 || len > t->mtu || len > READ_BUF_LEN)
-        return len == 0 ? SC_DROP_MALFORMED : SC_DROP_NOSPACE;
+    if (len == 0)
+        return SC_DROP_MALFORMED;
+    if (len > sc_dtls_transport_get_data_mtu(t) || len > READ_BUF_LEN)
+        return SC_DROP_NOSPACE;
     enter(t);
     ScStatus status = SC_OK;
     int n = SSL_write(t->ssl, buf, (int)len);
@@ -1003,9 +1005,10 @@ sc_dtls_transport_get_state(ScDtlsTransport *t)
 guint
 sc_dtls_transport_get_data_mtu(ScDtlsTransport *t)
 {
+    g_return_val_if_fail(t != NULL, 0);
     if (t->ssl == NULL || t->state != SC_DTLS_STATE_CONNECTED)
         return 0;
-    return (guint)DTLS_get_data_mtu(t->ssl);
+    return (guint)MIN(DTLS_get_data_mtu(t->ssl), (size_t)t->mtu);
 }
 
 gboolean

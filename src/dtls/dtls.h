@@ -108,8 +108,9 @@ void sc_dtls_transport_receive(ScDtlsTransport *t, const guint8 *buf,
                                gsize len);
 
 /* Application data, one record. SC_DROP_STATE unless CONNECTED,
- * SC_DROP_NOSPACE if it does not fit the MTU, SC_DROP_MALFORMED if
- * OpenSSL refuses it. */
+ * SC_DROP_NOSPACE if it exceeds
+ * sc_dtls_transport_get_data_mtu(), SC_DROP_MALFORMED if OpenSSL refuses
+ * it. */
 ScStatus sc_dtls_transport_send(ScDtlsTransport *t, const guint8 *buf,
                                 gsize len) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -123,8 +124,10 @@ void sc_dtls_transport_free(ScDtlsTransport *t);
 ScDtlsState sc_dtls_transport_get_state(ScDtlsTransport *t);
 const char *sc_dtls_state_to_string(ScDtlsState s);
 gboolean sc_dtls_transport_is_client(ScDtlsTransport *t);
-/* Largest application datagram one record carries at the link MTU with the
- * negotiated cipher (DTLS_get_data_mtu); 0 before the handshake. */
+/* Largest application payload one record carries in one datagram of the
+ * MTU with the negotiated cipher (DTLS_get_data_mtu(): MTU minus record
+ * header, explicit nonce and tag; 1163 for AES-128-GCM at 1200). 0 unless
+ * CONNECTED. */
 guint sc_dtls_transport_get_data_mtu(ScDtlsTransport *t);
 
 /* Read from the live SSL object once the handshake finished, NULL (FALSE,

@@ -289,6 +289,12 @@ b_has_one(gpointer data)
     return got_n_data(&((Wire *)data)->b, 1);
 }
 
+static gboolean
+b_has_two(gpointer data)
+{
+    return got_n_data(&((Wire *)data)->b, 2);
+}
+
 static void
 assert_data(Peer *p, guint i, const char *text)
 {
@@ -328,6 +334,7 @@ test_handshake(Wire *w, gconstpointer data)
     g_assert_cmpint(sc_dtls_transport_send(w->a.t, early, sizeof(early)), ==,
                     SC_DROP_STATE);
     g_assert_null(sc_dtls_transport_get_version(w->a.t));
+    g_assert_cmpuint(sc_dtls_transport_get_data_mtu(w->a.t), ==, 0);
     g_assert_null(sc_dtls_transport_get_remote_fingerprint(w->a.t));
 
     connect_pair(w);
@@ -356,10 +363,18 @@ test_handshake(Wire *w, gconstpointer data)
     }
     exchange_data(w);
 
-    /* too large for one datagram */
+    /* one record per datagram: AES-128-GCM costs 13 (header) + 8 (explicit
+     * nonce) + 16 (tag) bytes of the 1200 */
+    guint data_mtu = sc_dtls_transport_get_data_mtu(w->a.t);
+    g_assert_cmpuint(data_mtu, ==, 1200 - 13 - 8 - 16);
+    g_assert_cmpuint(sc_dtls_transport_get_data_mtu(w->b.t), ==, data_mtu);
     guint8 big[1500] = {0};
-    g_assert_cmpint(sc_dtls_transport_send(w->a.t, big, sizeof(big)), ==,
+    g_assert_cmpint(sc_dtls_transport_send(w->a.t, big, data_mtu + 1), ==,
                     SC_DROP_NOSPACE);
+    g_assert_cmpint(sc_dtls_transport_send(w->a.t, big, data_mtu), ==, SC_OK);
+    g_assert_true(sc_test_run_until(w->ctx, b_has_two, w, DEADLINE_MS));
+    g_assert_cmpuint(g_bytes_get_size(w->b.data->pdata[1]), ==, data_mtu);
+    g_assert_false(w->mtu_violation);
 
     /* close: close_notify makes the peer CLOSED too */
     sc_dtls_transport_close(w->a.t);
