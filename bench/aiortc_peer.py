@@ -47,6 +47,20 @@ except ImportError as exc:  # pragma: no cover
 LOOPBACK = "127.0.0.1"
 BENCH_HIGH_WATER = 1024 * 1024
 BENCH_LOW_WATER = 256 * 1024
+# Bench payload: the byte at stream offset i is i mod 251 (as sealcall sends
+# and checks it), so chunk boundaries do not line up with the pattern.
+BENCH_PERIOD = 251
+
+
+def bench_pattern(offset, n, _cache={}):
+    base = _cache.get(n)
+    if base is None:
+        base = bytes(i % BENCH_PERIOD for i in range(n + BENCH_PERIOD))
+        if len(_cache) >= 4:
+            _cache.clear()
+        _cache[n] = base
+    o = offset % BENCH_PERIOD
+    return base[o:o + n]
 
 
 def _loopback_only(use_ipv4=True, use_ipv6=False):
@@ -110,7 +124,8 @@ class Peer:
         self.bench_lock = asyncio.Lock()
         self.bench_done = None
         self.bench_low = asyncio.Event()
-        self.bench_rx = {}  # id(channel) -> [target, count]
+        self.bench_rx = {}  # id(channel) -> [target, count, pattern ok]
+        self.peer_left = asyncio.Event()
         self.ice_connected = False
         self.dtls_reported = False
         self.any_open = False
@@ -125,6 +140,13 @@ class Peer:
             try:
                 await asyncio.wait_for(self.ws.send(json.dumps(
                     {"type": "bye", "reason": reason})), 2)
+                # Let the bye reach the peer before our SCTP/DTLS shutdown
+                # does: wait (briefly) for the peer to leave the room.
+                if self.args.bye_grace > 0:
+                    await asyncio.wait_for(self.peer_left.wait(),
+                                           self.args.bye_grace)
+            except asyncio.TimeoutError:
+                pass
             except Exception as exc:  # noqa: BLE001
                 log.info("bye not sent: %s", exc)
         if self.pc is not None:
@@ -259,6 +281,7 @@ class Peer:
                 if self.role == "call":
                     await self.send_offer()
             elif kind == "peer-left":
+                self.peer_left.set()
                 await self.finish("bye", "peer-left", code=0)
             elif kind == "offer" and isinstance(msg.get("sdp"), str):
                 if self.role == "answer":
@@ -396,10 +419,9 @@ class Peer:
                     target = int(words[1])
                 except ValueError:
                     return
-                self.bench_rx[id(ch)] = [target, 0]
+                self.bench_rx[id(ch)] = [target, 0, True]
                 if target <= 0:
-                    ch.send("done 0")
-                    self.bench_rx.pop(id(ch), None)
+                    self.bench_received(ch, self.bench_rx.pop(id(ch)))
             elif len(words) == 2 and words[0] == "done":
                 if self.bench_done is not None and not self.bench_done.done():
                     self.bench_done.set_result(int(words[1]))
@@ -407,10 +429,16 @@ class Peer:
         st = self.bench_rx.get(id(ch))
         if st is None:
             return
+        if st[2] and data != bench_pattern(st[1], len(data)):
+            st[2] = False
         st[1] += len(data)
         if st[1] >= st[0]:
-            ch.send("done %d" % st[0])
-            self.bench_rx.pop(id(ch), None)
+            self.bench_received(ch, self.bench_rx.pop(id(ch)))
+
+    def bench_received(self, ch, st):
+        ch.send("done %d" % st[0])
+        emit({"event": "bench", "role": "receiver", "bytes": st[1],
+              "pattern": "ok" if st[2] else "mismatch"})
 
     def channel_for(self, label):
         ch = self.channels.get(label)
@@ -459,7 +487,6 @@ class Peer:
             await asyncio.wait_for(opened.wait(), self.args.connect_timeout)
         ch.bufferedAmountLowThreshold = BENCH_LOW_WATER
         self.bench_done = self.loop.create_future()
-        payload = bytes((i * 7 + 1) & 0xFF for i in range(chunk))
         t0 = time.monotonic()
         ch.send("start %d %d" % (nbytes, chunk))
         sent = 0
@@ -472,7 +499,7 @@ class Peer:
                     await asyncio.wait_for(self.bench_low.wait(), 60)
                 continue
             n = min(chunk, nbytes - sent)
-            ch.send(payload if n == chunk else payload[:n])
+            ch.send(bench_pattern(sent, n))
             sent += n
         got = await asyncio.wait_for(self.bench_done,
                                      self.args.bench_timeout)
@@ -593,6 +620,9 @@ def main():
     ap.add_argument("--bench-timeout", type=float, default=300.0)
     ap.add_argument("--max-seconds", type=float, default=0,
                     help="hang up after this many seconds (0: never)")
+    ap.add_argument("--bye-grace", type=float, default=1.0,
+                    help="after sending bye, wait up to this long (s) for the "
+                    "peer to leave before closing the connection (0: no wait)")
     ap.add_argument("--no-eof-hangup", action="store_true",
                     help="keep running when stdin ends")
     ap.add_argument("-v", "--verbose", action="count", default=0)
@@ -600,11 +630,21 @@ def main():
     if args.ice_address != LOOPBACK:
         ap.error("--ice-address: only 127.0.0.1 is supported")
 
+    handler = logging.StreamHandler(sys.stderr)
+
+    class _Mono(logging.Filter):
+        def filter(self, record):
+            record.mono = time.monotonic()  # same clock as sealcall's logs
+            return True
+
+    handler.addFilter(_Mono())
+    handler.setFormatter(logging.Formatter(
+        "%(mono).3f aiortc_peer[%(process)d] %(levelname)s %(name)s: "
+        "%(message)s"))
     logging.basicConfig(
-        stream=sys.stderr,
+        handlers=[handler],
         level=[logging.WARNING, logging.INFO, logging.DEBUG][
-            min(args.verbose, 2)],
-        format="aiortc_peer[%(process)d] %(levelname)s %(name)s: %(message)s")
+            min(args.verbose, 2)])
     try:
         code = asyncio.run(Peer(args).run())
     except KeyboardInterrupt:

@@ -69,7 +69,8 @@ class Unavailable(Exception):
 
 
 class CallError(Exception):
-    pass
+    """A call went wrong; `partial` holds what was measured before."""
+    partial = None
 
 
 def stderr_tail(path, n=6):
@@ -93,6 +94,17 @@ def vm_hwm_kib(pid):
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def describe_exit(rc):
+    if rc is None:
+        return "closed its stdout"
+    if rc < 0:
+        try:
+            return "was killed by %s" % signal.Signals(-rc).name
+        except ValueError:
+            return "was killed by signal %d" % -rc
+    return "exited %d" % rc
 
 
 def percentile(values, p):
@@ -194,8 +206,9 @@ class Proc:
                                     % (self.name, ev.get("reason"),
                                        ev.get("detail"), what))
             if self.eof:
-                raise CallError("%s exited (rc=%s) while waiting for %s%s"
-                                % (self.name, self.p.returncode, what,
+                rc = await self.wait_exit(2)
+                raise CallError("%s %s while waiting for %s%s"
+                                % (self.name, describe_exit(rc), what,
                                    self.stderr_hint()))
             rem = deadline - time.monotonic()
             if rem <= 0:
@@ -299,13 +312,14 @@ class Bench:
         self.seq = 0
 
     def argv(self, impl, role, url):
+        verbose = ["-v"] if self.args.verbose_peers else []
         if impl == "sealcall":
             return [self.args.sealcall, role, "--signal", url, "--json",
-                    "--ice-address", LOOPBACK]
+                    "--ice-address", LOOPBACK] + verbose
         return [sys.executable, AIORTC_PEER, "--role", role, "--signal", url,
                 "--connect-timeout", str(self.args.setup_timeout),
                 "--bench-timeout", str(self.args.bench_timeout),
-                "--max-seconds", "3600"]
+                "--max-seconds", "3600"] + verbose
 
     async def one_call(self, offer_impl, answer_impl, idx, full):
         self.seq += 1
@@ -352,7 +366,8 @@ class Bench:
                     10, "chat message %r" % text, start)
 
             if full:
-                res["goodput"] = await self.run_benches(off)
+                res["goodput"] = {}
+                await self.run_benches(off, ans, res["goodput"])
                 res["rss_kib"] = {"offerer": vm_hwm_kib(off.pid),
                                   "answerer": vm_hwm_kib(ans.pid)}
 
@@ -366,37 +381,69 @@ class Bench:
                     raise CallError("%s printed ended but did not exit"
                                     % pr.name)
                 if rc != 0:
-                    raise CallError("%s exited %d after hangup%s"
-                                    % (pr.name, rc, pr.stderr_hint()))
+                    raise CallError("%s %s after hangup%s"
+                                    % (pr.name, describe_exit(rc),
+                                       pr.stderr_hint()))
             for pr in (off, ans):
                 if pr.bad_lines:
                     raise CallError("%s printed non-JSON stdout: %r"
                                     % (pr.name, pr.bad_lines[0]))
             return res
+        except CallError as exc:
+            if full and "goodput" in res and "rss_kib" not in res:
+                res["rss_kib"] = {"offerer": vm_hwm_kib(off.pid),
+                                  "answerer": vm_hwm_kib(ans.pid)}
+            exc.partial = res
+            raise
         finally:
             await asyncio.gather(off.kill(), ans.kill())
 
-    async def run_benches(self, off):
-        out = {}
+    async def run_benches(self, off, ans, out):
+        """Fills `out` as it goes, so a failure keeps the runs done so far."""
         for chunk in self.args.chunks:
             runs = []
             errors = []
+            out[str(chunk)] = {"median_mbps": None, "runs_mbps": runs}
+            rx_start = len(ans.events)
             for _ in range(self.args.runs):
                 start = len(off.events)
                 await off.command({"cmd": "bench", "bytes": self.args.bytes,
                                    "chunk": chunk})
-                _, ev = await off.wait_event(
-                    lambda e: e.get("event") == "bench", self.args.bench_timeout,
-                    "bench result (chunk %d)" % chunk, start)
+                try:
+                    _, ev = await off.wait_event(
+                        lambda e: e.get("event") == "bench" and
+                        e.get("role") != "receiver",
+                        self.args.bench_timeout,
+                        "bench result (chunk %d)" % chunk, start)
+                except CallError as exc:
+                    out[str(chunk)]["error"] = str(exc)
+                    raise
                 if "error" in ev or "mbps" not in ev:
                     errors.append(str(ev.get("error", ev)))
                     break
                 runs.append(float(ev["mbps"]))
-            out[str(chunk)] = {"median_mbps": median(runs),
-                               "runs_mbps": runs}
+                out[str(chunk)]["median_mbps"] = median(runs)
             if errors:
                 out[str(chunk)]["error"] = errors[0]
-        return out
+            # A receiver that checks the payload (sealcall and aiortc_peer
+            # both do: byte i of the stream is i mod 251) reports it.
+            def rx_events():
+                return [e for _, e in ans.events[rx_start:]
+                        if e.get("event") == "bench" and
+                        e.get("role") == "receiver"]
+            deadline = time.monotonic() + 5
+            while rx_events() and len(rx_events()) < len(runs) and \
+                    not ans.eof and time.monotonic() < deadline:
+                ans.changed.clear()
+                try:
+                    await asyncio.wait_for(ans.changed.wait(), 0.5)
+                except asyncio.TimeoutError:
+                    pass
+            rx = rx_events()
+            out[str(chunk)]["receiver_pattern"] = (
+                None if not rx else
+                "mismatch" if any(e.get("pattern") == "mismatch" for e in rx)
+                else "ok")
 
     async def run_pair(self, offer_impl, answer_impl):
         row = {"pair": "%s-%s" % (offer_impl, answer_impl),
@@ -411,30 +458,38 @@ class Bench:
         setups = []
         basis = set()
         failures = []
+        oks = 0
         for i in range(self.args.calls):
             full = (i == 0)
+            ok = 0
             try:
                 res = await self.one_call(offer_impl, answer_impl, i, full)
+                ok = 1
             except (CallError, Unavailable) as exc:
                 failures.append("call %d: %s" % (i, exc))
-                if i == 0:
-                    row["reason"] = str(exc)
-                    row["failures"] = failures
-                    return row
-                if len(failures) > self.args.calls // 2:
-                    break
-                continue
-            setups.append(res["setup"])
-            basis.add(res["setup_basis"])
-            if full:
+                res = getattr(exc, "partial", None) or {}
+            oks += ok
+            if "setup" in res:
+                setups.append(res["setup"])
+                basis.add(res["setup_basis"])
+            if "goodput" in res:
                 row["goodput"] = res["goodput"]
+            if "rss_kib" in res:
                 row["rss_kib"] = res["rss_kib"]
             if not self.args.quiet:
-                sys.stderr.write("  %s call %d: setup %.1f ms\n"
-                                 % (row["pair"], i, res["setup"] * 1000))
+                sys.stderr.write("  %s call %d: %s, setup %s ms\n"
+                                 % (row["pair"], i, "ok" if ok else "FAILED",
+                                    fmt(res.get("setup") and
+                                        res["setup"] * 1000)))
+            if i == 0 and "setup" not in res:
+                row["reason"] = failures[0].split(": ", 1)[1]
+                row["failures"] = failures
+                return row
+            if len(failures) > self.args.calls // 2:
+                break
         row["available"] = True
         row["calls"] = self.args.calls
-        row["ok"] = len(setups)
+        row["ok"] = oks
         row["failures"] = failures
         row["setup_basis"] = sorted(basis)
         ms = [s * 1000 for s in setups]
@@ -472,6 +527,8 @@ def print_table(rows, args):
             cell = fmt(g.get("median_mbps"))
             if g.get("error"):
                 cell += " (error)"
+            if g.get("receiver_pattern") == "mismatch":
+                cell += " (BAD DATA)"
             cells.append(cell)
         cells += [fmt(rss.get("offerer") and rss["offerer"] / 1024,
                       "%.1f MiB"),
@@ -479,6 +536,7 @@ def print_table(rows, args):
                       "%.1f MiB")]
         lines.append(cells)
     widths = [len(h) for h in head]
+    widths[0] = max([widths[0]] + [len(cells[0]) for cells in lines])
     for cells in lines:
         if len(cells) == len(head):
             widths = [max(w, len(c)) for w, c in zip(widths, cells)]
@@ -489,12 +547,17 @@ def print_table(rows, args):
         else:
             print(cells[0].ljust(widths[0]) + "  " + cells[1])
     for r in rows:
+        if not r["available"]:
+            continue
         for f in r.get("failures", [])[:3]:
             print("  %s: %s" % (r["pair"].replace("-", ARROW), f))
         for c, g in r.get("goodput", {}).items():
             if g.get("error"):
                 print("  %s bench chunk %s: %s"
                       % (r["pair"].replace("-", ARROW), c, g["error"]))
+            if g.get("receiver_pattern") == "mismatch":
+                print("  %s bench chunk %s: the receiver saw wrong payload "
+                      "bytes" % (r["pair"].replace("-", ARROW), c))
 
 
 async def amain(args):
@@ -569,6 +632,9 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=3000.0,
                     help="bound on the whole run")
     ap.add_argument("--logdir", help="keep children's stdout/stderr here")
+    ap.add_argument("--verbose-peers", action="store_true",
+                    help="pass -v to the peers (their stderr goes to the "
+                    "log directory)")
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args()
     if args.sealcall:
