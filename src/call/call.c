@@ -674,11 +674,6 @@ handle_offer(ScCall *call, const char *text)
                     "offer has no data channel section");
         g_clear_pointer(&desc, sc_sdp_desc_free);
     }
-    if (desc != NULL && desc->setup == SC_SDP_SETUP_ACTIVE) {
-        g_set_error(&error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
-                    "offer with a=setup:active is not supported");
-        g_clear_pointer(&desc, sc_sdp_desc_free);
-    }
     if (desc == NULL) {
         /* A bad offer is refused; the call waits for a good one. */
         g_autofree char *detail =
@@ -692,9 +687,11 @@ handle_offer(ScCall *call, const char *text)
         call_end(call, SC_END_REASON_ERROR, error->message);
         return;
     }
-    call->dtls_client = TRUE; /* we answer a=setup:active */
+    /* JSEP: we answer a=setup:active to actpass (and passive); an older
+     * endpoint offering active gets passive (RFC 8842 §5.3). */
+    call->dtls_client = desc->setup != SC_SDP_SETUP_ACTIVE;
     call->dtls_role_known = TRUE;
-    sc_dtls_transport_set_client(call->dtls, TRUE);
+    sc_dtls_transport_set_client(call->dtls, call->dtls_client);
     fill_local(call, &local, fps);
     if (desc->tls_id == NULL)
         local.tls_id = NULL; /* RFC 8842 §5.2 */
@@ -719,8 +716,11 @@ handle_offer(ScCall *call, const char *text)
         sc_call_event_set_str(ev, "state", "answer-sent");
         emit(call, ev);
     }
-    if (!sc_ice_transport_gather(call->ice, &error))
+    if (!sc_ice_transport_gather(call->ice, &error)) {
         call_end(call, SC_END_REASON_ICE_FAILED, error->message);
+        return;
+    }
+    start_dtls_if_ready(call);
 }
 
 static void
