@@ -3,6 +3,7 @@
 rewrite SDP on the way (an attacker on the signaling path).
 
   mitm_relay.py --rewrite-fingerprint offer|answer
+  mitm_relay.py --offer-setup active|passive
 
 Prints {"event":"listening","port":N} on stdout, binds 127.0.0.1 only."""
 import argparse
@@ -55,6 +56,12 @@ async def handler(ws, path):
                 msg["sdp"] = flip_fingerprint(msg["sdp"])
                 frame = json.dumps(msg)
                 print(json.dumps({"event": "rewrote", "type": msg["type"]}), flush=True)
+            if (args.offer_setup and msg.get("type") == "offer"
+                    and isinstance(msg.get("sdp"), str)):
+                msg["sdp"] = msg["sdp"].replace("a=setup:actpass",
+                                                "a=setup:" + args.offer_setup)
+                frame = json.dumps(msg)
+                print(json.dumps({"event": "rewrote", "type": "offer-setup"}), flush=True)
             for other in room:
                 if other is not ws:
                     await other.send(frame)
@@ -73,6 +80,8 @@ async def main():
     global args
     ap = argparse.ArgumentParser()
     ap.add_argument("--rewrite-fingerprint", choices=["offer", "answer"])
+    ap.add_argument("--offer-setup", choices=["active", "passive"],
+                    help="rewrite a=setup:actpass in the offer (an older endpoint)")
     args = ap.parse_args()
     async with websockets.serve(handler, "127.0.0.1", 0, max_size=1 << 20) as server:
         port = server.sockets[0].getsockname()[1]
