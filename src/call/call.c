@@ -1291,6 +1291,9 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
                               sc_dtls_transport_get_version(call->dtls));
         sc_call_event_set_str(ev, "cipher",
                               sc_dtls_transport_get_cipher(call->dtls));
+        sc_call_event_set_str(
+            ev, "cipher_standard",
+            sc_dtls_transport_get_cipher_standard_name(call->dtls));
         sc_call_event_set_str(ev, "srtp_profile",
                               sc_srtp_profile_to_string(
                                   sc_dtls_transport_get_srtp_profile(
@@ -1663,6 +1666,8 @@ sc_call_inspect_json(ScCall *call)
         ScFingerprint local_fp;
         s.dtls_version = sc_dtls_transport_get_version(call->dtls);
         s.cipher = sc_dtls_transport_get_cipher(call->dtls);
+        s.cipher_standard =
+            sc_dtls_transport_get_cipher_standard_name(call->dtls);
         s.pfs = sc_dtls_transport_is_pfs(call->dtls);
         s.srtp_profile = sc_srtp_profile_to_string(
             sc_dtls_transport_get_srtp_profile(call->dtls));

@@ -29,7 +29,8 @@ typedef struct {
     /* transport (NULL strings are reported as null) */
     const char *dtls_state;
     const char *dtls_version;
-    const char *cipher;
+    const char *cipher;          /* OpenSSL name */
+    const char *cipher_standard; /* IANA name, as browsers' getStats */
     gboolean pfs;
     const char *srtp_profile;
     const char *dtls_role;

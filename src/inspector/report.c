@@ -45,6 +45,7 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     add_str(b, "dtls_state", s->dtls_state);
     add_str(b, "dtls_version", s->dtls_version);
     add_str(b, "cipher", s->cipher);
+    add_str(b, "cipher_standard", s->cipher_standard);
     add_bool(b, "pfs", s->pfs);
     add_str(b, "srtp_profile", s->srtp_profile);
     add_bool(b, "null_cipher", sc_inspector_cipher_is_null(s->cipher));
