@@ -105,6 +105,34 @@ def filter_sdp(sdp):
     return "\r\n".join(out) + "\r\n"
 
 
+def split_candidates(sdp):
+    """SDP without its candidates, and the candidate messages (contract
+    section 1) that carry them, ending with the end-of-candidates one."""
+    out, cands = [], []
+    index, mid = -1, None
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            index += 1
+            mid = None
+        elif line.startswith("a=mid:"):
+            mid = line[len("a=mid:"):]
+            for c in cands:
+                if c["sdpMLineIndex"] == index and c["sdpMid"] is None:
+                    c["sdpMid"] = mid
+        if line.startswith("a=candidate:"):
+            cands.append({"type": "candidate", "candidate": line[2:],
+                          "sdpMid": mid, "sdpMLineIndex": max(index, 0)})
+            continue
+        if line.startswith("a=end-of-candidates"):
+            continue
+        out.append(line)
+    first = cands[0] if cands else {"sdpMid": "0", "sdpMLineIndex": 0}
+    cands.append({"type": "candidate", "candidate": "",
+                  "sdpMid": first["sdpMid"],
+                  "sdpMLineIndex": first["sdpMLineIndex"]})
+    return "\r\n".join(out) + "\r\n", cands
+
+
 class Peer:
     def __init__(self, args):
         self.args = args
@@ -179,10 +207,18 @@ class Peer:
         self.offer_sent = True
         offer = await self.pc.createOffer()
         await self.pc.setLocalDescription(offer)
-        sdp = filter_sdp(self.pc.localDescription.sdp)
-        await self.ws_send({"type": "offer", "sdp": sdp})
+        await self.send_description("offer")
         emit({"event": "signaling", "state": "offer-sent",
               "t": time.monotonic()})
+
+    async def send_description(self, kind):
+        sdp = filter_sdp(self.pc.localDescription.sdp)
+        cands = []
+        if self.args.trickle:
+            sdp, cands = split_candidates(sdp)
+        await self.ws_send({"type": kind, "sdp": sdp})
+        for c in cands:
+            await self.ws_send(c)
 
     async def on_offer(self, sdp):
         await self.pc.setRemoteDescription(
@@ -191,8 +227,7 @@ class Peer:
         await self.flush_candidates()
         answer = await self.pc.createAnswer()
         await self.pc.setLocalDescription(answer)
-        await self.ws_send({"type": "answer",
-                            "sdp": filter_sdp(self.pc.localDescription.sdp)})
+        await self.send_description("answer")
         emit({"event": "signaling", "state": "answer-sent",
               "t": time.monotonic()})
 
@@ -268,8 +303,12 @@ class Peer:
             emit({"event": "signaling", "state": "closed"})
             self.ws = None
         else:
+            code = getattr(self.ws, "close_code", None)
+            reason = getattr(self.ws, "close_reason", "") or ""
             await self.finish("error", "signaling closed before the call "
-                              "was up", code=1)
+                              "was up (code %s%s)"
+                              % (code, ": " + reason if reason else ""),
+                              code=1)
 
     async def on_signal(self, msg):
         kind = msg.get("type")
@@ -620,6 +659,9 @@ def main():
     ap.add_argument("--bench-timeout", type=float, default=300.0)
     ap.add_argument("--max-seconds", type=float, default=0,
                     help="hang up after this many seconds (0: never)")
+    ap.add_argument("--trickle", action="store_true",
+                    help="send our candidates as candidate messages after "
+                    "the SDP instead of inside it (to test trickle)")
     ap.add_argument("--bye-grace", type=float, default=1.0,
                     help="after sending bye, wait up to this long (s) for the "
                     "peer to leave before closing the connection (0: no wait)")
@@ -649,6 +691,10 @@ def main():
         code = asyncio.run(Peer(args).run())
     except KeyboardInterrupt:
         emit({"event": "ended", "reason": "error", "detail": "interrupted"})
+        code = 1
+    except Exception as exc:  # noqa: BLE001
+        logging.getLogger("aiortc_peer").exception("fatal")
+        emit({"event": "ended", "reason": "error", "detail": str(exc)})
         code = 1
     sys.stdout.flush()
     sys.stderr.flush()

@@ -421,8 +421,8 @@ class Bench:
                 if "error" in ev or "mbps" not in ev:
                     errors.append(str(ev.get("error", ev)))
                     break
-                runs.append(float(ev["mbps"]))
-                out[str(chunk)]["median_mbps"] = median(runs)
+                runs.append(round(float(ev["mbps"]), 3))
+                out[str(chunk)]["median_mbps"] = round(median(runs), 3)
             if errors:
                 out[str(chunk)]["error"] = errors[0]
             # A receiver that checks the payload (sealcall and aiortc_peer
