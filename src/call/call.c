@@ -994,8 +994,20 @@ on_sctp_state(gpointer data, ScSctpState state, const GError *error)
         open_pending_channels(call);
         break;
     case SC_SCTP_STATE_FAILED:
-        call_end(call, SC_END_REASON_ERROR,
-                 error != NULL ? error->message : "SCTP association failed");
+        /* Browsers close a peer connection with an SCTP ABORT (inside
+         * DTLS, so authenticated) that often overtakes their bye on the
+         * relay. SCTP gives up on its own only after minutes of
+         * retransmissions, long after consent would have expired (30 s):
+         * so while ICE consent is fresh, a lost association is the peer
+         * hanging up. */
+        if (call->ice != NULL &&
+            sc_ice_transport_get_state(call->ice) == SC_ICE_STATE_CONNECTED)
+            call_end(call, SC_END_REASON_BYE,
+                     "peer closed the association (SCTP ABORT)");
+        else
+            call_end(call, SC_END_REASON_ERROR,
+                     error != NULL ? error->message
+                                   : "SCTP association failed");
         break;
     case SC_SCTP_STATE_CLOSED:
         call_end(call, SC_END_REASON_BYE, "peer closed the SCTP association");
