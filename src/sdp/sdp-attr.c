@@ -1,6 +1,7 @@
 /* src/sdp/sdp-attr.c - attribute value syntax shared by parser and writer:
  * ice-char strings (RFC 8839 §5.4), tls-id (RFC 8842 §4), a=fingerprint
- * (RFC 8122 §5), a=setup names (RFC 4145 §4, RFC 5763 §5).
+ * (RFC 8122 §5), a=setup names (RFC 4145 §4, RFC 5763 §5), direction
+ * names (RFC 3264 §5.1).
  * Pure: no I/O, no globals.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "sdp"
@@ -54,6 +55,30 @@ sc_sdp_setup_to_string(ScSdpSetup setup)
         return "passive";
     }
     return NULL;
+}
+
+const char *
+sc_sdp_direction_to_string(ScSdpDirection dir)
+{
+    switch (dir) {
+    case SC_SDP_DIRECTION_INACTIVE:
+        return "inactive";
+    case SC_SDP_DIRECTION_SENDONLY:
+        return "sendonly";
+    case SC_SDP_DIRECTION_RECVONLY:
+        return "recvonly";
+    case SC_SDP_DIRECTION_SENDRECV:
+        return "sendrecv";
+    }
+    return NULL;
+}
+
+ScSdpDirection
+sc_sdp_direction_reverse(ScSdpDirection dir)
+{
+    guint d = (guint)dir & 3u;
+
+    return (ScSdpDirection)(((d & 1u) << 1) | ((d & 2u) >> 1));
 }
 
 const char *

@@ -4,7 +4,11 @@
  * (ice-ufrag / ice-pwd), RFC 8838 (ice-options:trickle, end-of-candidates),
  * RFC 8122 §5 (fingerprint), RFC 5763 §5 / RFC 8842 §5 (setup, tls-id),
  * RFC 8841 (sctp-port, max-message-size) and the legacy
- * draft-ietf-mmusic-sctp-sdp-05 form (DTLS/SCTP <port> + a=sctpmap).
+ * draft-ietf-mmusic-sctp-sdp-05 form (DTLS/SCTP <port> + a=sctpmap);
+ * RTP media sections: RFC 4566 §6 (rtpmap, fmtp, directions), RFC 4585
+ * §4.2 / RFC 5104 §7.1 (rtcp-fb), RFC 5761 (rtcp-mux), RFC 5506
+ * (rtcp-rsize), RFC 5576 (ssrc, ssrc-group), RFC 8830 (msid), RFC 7587
+ * (Opus) and RFC 7741 (VP8) for the codecs we support.
  * SDP syntax itself is GstSDPMessage's; it is lenient, so the lines JSEP
  * needs are checked again here.
  * Pure: no I/O, no globals.
@@ -76,6 +80,10 @@ section_free(gpointer p)
     g_free(s->tls_id);
     g_ptr_array_unref(s->fingerprints);
     g_ptr_array_unref(s->candidates);
+    g_array_unref(s->ssrcs);
+    g_free(s->cname);
+    g_free(s->msid_stream);
+    g_free(s->msid_track);
     g_free(s);
 }
 
@@ -89,6 +97,7 @@ section_new(void)
     s->fingerprints = g_ptr_array_new_with_free_func(g_free);
     s->candidates =
         g_ptr_array_new_with_free_func((GDestroyNotify)sc_ice_candidate_free);
+    s->ssrcs = g_array_new(FALSE, FALSE, sizeof(guint32));
     s->max_message_size = SC_SDP_DEFAULT_MAX_MESSAGE_SIZE;
     return s;
 }
@@ -396,6 +405,135 @@ section_add_fmtp(ScSdpSection *s, const char *value)
     }
 }
 
+/* "a=rtcp-fb:<pt>|* <type> [<subtype>] [params]" (RFC 4585 §4.2) */
+static void
+section_add_rtcp_fb(ScSdpSection *s, const char *value)
+{
+    g_auto(GStrv) f = g_strsplit(value, " ", 4);
+    guint64 pt = 0;
+    gboolean any;
+    guint flag = 0;
+
+    if (f[0] == NULL || f[1] == NULL)
+        return;
+    any = strcmp(f[0], "*") == 0;
+    if (!any && !parse_u64(f[0], 127, &pt))
+        return;
+    if (g_ascii_strcasecmp(f[1], "nack") == 0)
+        flag = f[2] == NULL ? SC_SDP_RTCP_FB_NACK
+               : g_ascii_strcasecmp(f[2], "pli") == 0 ? SC_SDP_RTCP_FB_NACK_PLI
+                                                      : 0;
+    else if (g_ascii_strcasecmp(f[1], "ccm") == 0 && f[2] != NULL &&
+             g_ascii_strcasecmp(f[2], "fir") == 0)
+        flag = SC_SDP_RTCP_FB_CCM_FIR;
+    else if (g_ascii_strcasecmp(f[1], "goog-remb") == 0 && f[2] == NULL)
+        flag = SC_SDP_RTCP_FB_GOOG_REMB;
+    else if (g_ascii_strcasecmp(f[1], "transport-cc") == 0 && f[2] == NULL)
+        flag = SC_SDP_RTCP_FB_TRANSPORT_CC;
+    for (guint i = 0; i < s->codecs->len; i++) {
+        ScSdpCodec *c = s->codecs->pdata[i];
+        if (any || c->pt == pt)
+            c->rtcp_fb |= flag;
+    }
+}
+
+static gboolean
+parse_ssrc_id(const char *s, guint32 *out)
+{
+    guint64 v;
+
+    if (!parse_u64(s, G_MAXUINT32, &v))
+        return FALSE;
+    *out = (guint32)v;
+    return TRUE;
+}
+
+static void
+section_add_ssrc_id(ScSdpSection *s, guint32 id)
+{
+    for (guint i = 0; i < s->ssrcs->len; i++)
+        if (g_array_index(s->ssrcs, guint32, i) == id)
+            return;
+    if (s->ssrcs->len == 0)
+        s->ssrc = id;
+    g_array_append_val(s->ssrcs, id);
+}
+
+/* RFC 5576 §4.1: "a=ssrc:<ssrc-id> <attribute>[:<value>]"; lines that do
+ * not follow it are ignored, like unusable a=rtpmap lines. */
+static void
+section_add_ssrc(ScSdpSection *s, const char *value)
+{
+    g_auto(GStrv) f = g_strsplit(value, " ", 2);
+    guint32 id;
+
+    if (f[0] == NULL || f[1] == NULL || !parse_ssrc_id(f[0], &id))
+        return;
+    section_add_ssrc_id(s, id);
+    if (s->cname == NULL && g_str_has_prefix(f[1], "cname:") &&
+        f[1][6] != '\0' && strlen(f[1] + 6) <= 255 && is_fmt(f[1] + 6))
+        s->cname = g_strdup(f[1] + 6);
+}
+
+/* "a=ssrc-group:FID <primary> <rtx>" (RFC 5576 §4.2, RFC 4588 §8.3):
+ * the first FID group names the primary and retransmission SSRCs. */
+static void
+parse_fid_group(const char *value, gboolean *have_fid, guint32 fid[2])
+{
+    g_auto(GStrv) f = g_strsplit(value, " ", 4);
+
+    if (*have_fid || f[0] == NULL || strcmp(f[0], "FID") != 0 ||
+        f[1] == NULL || f[2] == NULL || !parse_ssrc_id(f[1], &fid[0]) ||
+        !parse_ssrc_id(f[2], &fid[1]))
+        return;
+    *have_fid = TRUE;
+}
+
+/* "a=msid:<stream> [<track>]" (RFC 8830 §2): the first one counts. */
+static void
+section_add_msid(ScSdpSection *s, const char *value)
+{
+    g_auto(GStrv) f = g_strsplit(value, " ", 3);
+
+    if (s->msid_stream != NULL || f[0] == NULL || !is_token(f[0], 64))
+        return;
+    if (f[1] != NULL && !is_token(f[1], 64))
+        return;
+    s->msid_stream = g_strdup(f[0]);
+    s->msid_track = g_strdup(f[1]);
+}
+
+/* The first format on the m= line that we support (RFC 8829 §5.3.1: the
+ * offerer's order is its preference). */
+static void
+section_pick_codec(ScSdpSection *s)
+{
+    gboolean audio = strcmp(s->media, "audio") == 0;
+    gboolean video = strcmp(s->media, "video") == 0;
+
+    if (!audio && !video)
+        return;
+    for (guint i = 0; i < s->formats->len; i++) {
+        guint64 pt;
+
+        if (!parse_u64(s->formats->pdata[i], 127, &pt))
+            continue;
+        for (guint k = 0; k < s->codecs->len; k++) {
+            const ScSdpCodec *c = s->codecs->pdata[k];
+
+            if (c->pt != pt)
+                continue;
+            if ((audio && g_ascii_strcasecmp(c->encoding, "opus") == 0 &&
+                 c->clock_rate == 48000 && c->channels == 2) ||
+                (video && g_ascii_strcasecmp(c->encoding, "VP8") == 0 &&
+                 c->clock_rate == 90000 && c->channels == 0)) {
+                s->codec = c;
+                return;
+            }
+        }
+    }
+}
+
 static gboolean
 proto_is_sctp(const char *proto)
 {
@@ -412,7 +550,9 @@ parse_section(const GstSDPMedia *md, guint index, Scope *scope,
     g_autofree char *where = NULL;
     SctpInfo sctp = {0};
     GPtrArray *rtpmaps = g_ptr_array_new(), *fmtps = g_ptr_array_new();
-    gboolean is_rtp;
+    GPtrArray *rtcpfbs = g_ptr_array_new();
+    gboolean is_rtp, have_fid = FALSE;
+    guint32 fid[2] = {0, 0};
 
     where = g_strdup_printf("m-section %u", index);
     scope_init(scope);
@@ -470,6 +610,19 @@ parse_section(const GstSDPMedia *md, guint index, Scope *scope,
             s->bundle_only = TRUE;
         } else if (strcmp(key, "rtcp-mux") == 0) {
             s->rtcp_mux = TRUE;
+        } else if (strcmp(key, "rtcp-rsize") == 0) {
+            s->rtcp_rsize = TRUE;
+        } else if (strcmp(key, "rtcp-fb") == 0) {
+            g_ptr_array_add(rtcpfbs, (gpointer)value);
+        } else if (strcmp(key, "ssrc") == 0) {
+            if (is_rtp)
+                section_add_ssrc(s, value);
+        } else if (strcmp(key, "ssrc-group") == 0) {
+            if (is_rtp)
+                parse_fid_group(value, &have_fid, fid);
+        } else if (strcmp(key, "msid") == 0) {
+            if (is_rtp)
+                section_add_msid(s, value);
         } else if (strcmp(key, "end-of-candidates") == 0) {
             s->end_of_candidates = TRUE;
         } else if (strcmp(key, "candidate") == 0) {
@@ -529,6 +682,16 @@ parse_section(const GstSDPMedia *md, guint index, Scope *scope,
             section_add_rtpmap(s, rtpmaps->pdata[i]);
         for (guint i = 0; i < fmtps->len; i++)
             section_add_fmtp(s, fmtps->pdata[i]);
+        for (guint i = 0; i < rtcpfbs->len; i++)
+            section_add_rtcp_fb(s, rtcpfbs->pdata[i]);
+        section_pick_codec(s);
+        if (have_fid) {
+            /* the group may name SSRCs without a=ssrc lines */
+            section_add_ssrc_id(s, fid[0]);
+            section_add_ssrc_id(s, fid[1]);
+            s->ssrc = fid[0];
+            s->rtx_ssrc = fid[1];
+        }
     }
 
     /* data channels (RFC 8841 §4, JSEP §5.8.2; legacy sctpmap) */
@@ -556,11 +719,13 @@ parse_section(const GstSDPMedia *md, guint index, Scope *scope,
 
     g_ptr_array_unref(rtpmaps);
     g_ptr_array_unref(fmtps);
+    g_ptr_array_unref(rtcpfbs);
     return s;
 
 error:
     g_ptr_array_unref(rtpmaps);
     g_ptr_array_unref(fmtps);
+    g_ptr_array_unref(rtcpfbs);
     section_free(s);
     scope_clear(scope);
     return NULL;
@@ -635,6 +800,120 @@ sc_sdp_desc_candidate_mid_ok(const ScSdpDesc *d, const char *mid,
     return mid_in_bundle(d, s->mid) &&
            mid_in_bundle(d, ((ScSdpSection *)
                                  d->sections->pdata[d->data_section])->mid);
+}
+
+static ScSdpDirection
+direction_from_string(const char *s)
+{
+    if (strcmp(s, "sendonly") == 0)
+        return SC_SDP_DIRECTION_SENDONLY;
+    if (strcmp(s, "recvonly") == 0)
+        return SC_SDP_DIRECTION_RECVONLY;
+    if (strcmp(s, "inactive") == 0)
+        return SC_SDP_DIRECTION_INACTIVE;
+    return SC_SDP_DIRECTION_SENDRECV;
+}
+
+static gboolean
+proto_is_dtls_srtp(const char *proto)
+{
+    /* JSEP §5.1.2: media runs over DTLS-SRTP with RTCP feedback */
+    return g_ascii_strcasecmp(proto, "UDP/TLS/RTP/SAVPF") == 0 ||
+           g_ascii_strcasecmp(proto, "TCP/TLS/RTP/SAVPF") == 0;
+}
+
+/* An RTP section we could run: on the one transport the data uses. */
+static gboolean
+media_usable(const ScSdpDesc *d, const ScSdpSection *s)
+{
+    if (section_is_rejected(s) || !proto_is_dtls_srtp(s->proto) ||
+        !s->rtcp_mux || s->codec == NULL || s->mid == NULL ||
+        !mid_in_bundle(d, s->mid))
+        return FALSE;
+    if (d->data_section >= 0) {
+        const ScSdpSection *ds = d->sections->pdata[d->data_section];
+        return mid_in_bundle(d, ds->mid);
+    }
+    return TRUE;
+}
+
+/* ScSdpSection.accepted: the data section and the first usable audio and
+ * video sections (one of each: a second one is rejected in our answers). */
+static void
+mark_accepted(ScSdpDesc *d)
+{
+    gboolean audio = FALSE, video = FALSE;
+
+    for (guint i = 0; i < d->sections->len; i++) {
+        ScSdpSection *s = d->sections->pdata[i];
+
+        if ((int)i == d->data_section) {
+            s->accepted = TRUE;
+        } else if (!audio && strcmp(s->media, "audio") == 0 &&
+                   media_usable(d, s)) {
+            s->accepted = audio = TRUE;
+        } else if (!video && strcmp(s->media, "video") == 0 &&
+                   media_usable(d, s)) {
+            s->accepted = video = TRUE;
+        }
+    }
+}
+
+int
+sc_sdp_desc_find_media_index(const ScSdpDesc *d, const char *kind)
+{
+    g_return_val_if_fail(d != NULL, -1);
+    g_return_val_if_fail(kind != NULL, -1);
+    for (guint i = 0; i < d->sections->len; i++) {
+        const ScSdpSection *s = d->sections->pdata[i];
+        if (s->accepted && strcmp(s->media, kind) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+const ScSdpSection *
+sc_sdp_desc_find_media(const ScSdpDesc *d, const char *kind)
+{
+    int i = sc_sdp_desc_find_media_index(d, kind);
+
+    return i < 0 ? NULL : d->sections->pdata[i];
+}
+
+gboolean
+sc_sdp_media_negotiated(const ScSdpDesc *local, const ScSdpDesc *remote,
+                        const char *kind, ScSdpMedia *out)
+{
+    const ScSdpDesc *answer;
+    const ScSdpSection *ls, *rs;
+    int idx;
+
+    g_return_val_if_fail(out != NULL, FALSE);
+    memset(out, 0, sizeof *out);
+    g_return_val_if_fail(local != NULL && remote != NULL, FALSE);
+    g_return_val_if_fail(kind != NULL, FALSE);
+    g_return_val_if_fail(local->type != remote->type, FALSE);
+
+    answer = local->type == SC_SDP_TYPE_ANSWER ? local : remote;
+    idx = sc_sdp_desc_find_media_index(answer, kind);
+    if (idx < 0 || (guint)idx >= local->sections->len ||
+        (guint)idx >= remote->sections->len)
+        return FALSE;
+    ls = local->sections->pdata[idx];
+    rs = remote->sections->pdata[idx];
+    if (!ls->accepted || !rs->accepted || strcmp(ls->media, rs->media) != 0 ||
+        g_strcmp0(ls->mid, rs->mid) != 0 || ls->codec == NULL ||
+        rs->codec == NULL)
+        return FALSE;
+    out->index = (guint)idx;
+    out->mid = ls->mid;
+    out->direction = (ScSdpDirection)(ls->dir & sc_sdp_direction_reverse(rs->dir));
+    out->send_codec = rs->codec;
+    out->recv_codec = ls->codec;
+    out->rtcp_fb = ls->codec->rtcp_fb & rs->codec->rtcp_fb;
+    out->local = ls;
+    out->remote = rs;
+    return TRUE;
 }
 
 /* Parses "BUNDLE a b c" groups; returns them (NULL-terminated vectors). */
@@ -921,6 +1200,7 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
             s->direction = g_strdup(scopes[i].direction ? scopes[i].direction
                                     : sess.direction ? sess.direction
                                                      : "sendrecv");
+        s->dir = direction_from_string(s->direction);
         if (s->mid != NULL && sc_sdp_desc_find_mid(d, s->mid) >= 0) {
             fail(error, "m-section %u repeats a=mid:%s", i, s->mid);
             section_free(s);
@@ -963,6 +1243,7 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
         d->bundle_mids = g_strdupv(groups->pdata[pick]);
     }
 
+    mark_accepted(d);
     if (!validate_desc(d, &sess, scopes, error))
         goto out;
 

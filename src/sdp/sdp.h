@@ -1,7 +1,10 @@
 /* src/sdp - JSEP offer/answer (RFC 8829) on top of GStreamer's GstSDPMessage,
  * ICE candidate lines (RFC 8839 §5.1, mDNS draft), DTLS attributes
- * (RFC 8122 fingerprint, RFC 5763/8842 setup and tls-id) and data channel
- * m-sections (RFC 8841).
+ * (RFC 8122 fingerprint, RFC 5763/8842 setup and tls-id), data channel
+ * m-sections (RFC 8841) and RTP media m-sections bundled with the data
+ * (RFC 8843 BUNDLE, RFC 3264 directions, Opus RFC 7587, VP8 RFC 7741,
+ * RFC 4585/5104 feedback, RFC 5576 a=ssrc, RFC 8830 a=msid, RFC 7022
+ * CNAMEs).
  *
  * Pure module: no I/O, no timers, no globals. GstSDPMessage does the SDP
  * syntax (gst_init() is not needed for it); this module adds the JSEP rules.
@@ -92,15 +95,53 @@ const char *sc_sdp_setup_to_string(ScSdpSetup setup);
 /* "offer", "answer". */
 const char *sc_sdp_type_to_string(ScSdpType type);
 
-/* One RTP payload format of a media section (a=rtpmap + a=fmtp). Filled only
- * for sections whose proto contains "RTP"; formats without a (well-formed)
- * a=rtpmap have no entry. */
+/* A media direction (RFC 3264 §5.1) from the point of view of whoever wrote
+ * the description: bit 0 = it sends, bit 1 = it receives. In a remote
+ * description, sc_sdp_direction_reverse() gives ours. */
+typedef enum {
+    SC_SDP_DIRECTION_INACTIVE = 0,
+    SC_SDP_DIRECTION_SENDONLY = 1,
+    SC_SDP_DIRECTION_RECVONLY = 2,
+    SC_SDP_DIRECTION_SENDRECV = 3,
+} ScSdpDirection;
+
+#define SC_SDP_DIRECTION_SENDS(d) (((guint)(d) & 1u) != 0)
+#define SC_SDP_DIRECTION_RECEIVES(d) (((guint)(d) & 2u) != 0)
+
+/* "inactive", "sendonly", "recvonly", "sendrecv" (NULL for a bad value). */
+const char *sc_sdp_direction_to_string(ScSdpDirection dir);
+/* sendonly <-> recvonly; sendrecv and inactive stay. */
+ScSdpDirection sc_sdp_direction_reverse(ScSdpDirection dir);
+
+/* RTCP feedback (a=rtcp-fb, RFC 4585 §4.2, RFC 5104 §7.1) as flags. We
+ * implement and offer only NACK, NACK_PLI and CCM_FIR; the others are
+ * recognised when parsing and never written. */
+typedef enum {
+    SC_SDP_RTCP_FB_NACK = 1 << 0,         /* "nack" */
+    SC_SDP_RTCP_FB_NACK_PLI = 1 << 1,     /* "nack pli" */
+    SC_SDP_RTCP_FB_CCM_FIR = 1 << 2,      /* "ccm fir" */
+    SC_SDP_RTCP_FB_GOOG_REMB = 1 << 3,    /* "goog-remb" (parsed only) */
+    SC_SDP_RTCP_FB_TRANSPORT_CC = 1 << 4, /* "transport-cc" (parsed only) */
+    /* ScSdpLocalMedia.rtcp_fb only: "no feedback at all" (0 = default) */
+    SC_SDP_RTCP_FB_NONE = 1 << 30,
+} ScSdpRtcpFb;
+
+/* The feedback we can write: what sc_sdp_create_offer/answer keep from a
+ * ScSdpLocalMedia.rtcp_fb mask. */
+#define SC_SDP_RTCP_FB_WRITABLE                                               \
+    (SC_SDP_RTCP_FB_NACK | SC_SDP_RTCP_FB_NACK_PLI | SC_SDP_RTCP_FB_CCM_FIR)
+
+/* One RTP payload format of a media section (a=rtpmap + a=fmtp + a=rtcp-fb).
+ * Filled only for sections whose proto contains "RTP"; formats without a
+ * (well-formed) a=rtpmap have no entry. */
 typedef struct {
     guint pt;          /* payload type 0..127 */
     char *encoding;    /* "opus", "VP8", ... as written */
     guint clock_rate;
     guint channels;    /* 0 if not given */
     char *fmtp;        /* a=fmtp parameters after the payload type, or NULL */
+    guint rtcp_fb;     /* ScSdpRtcpFb flags: a=rtcp-fb lines for this payload
+                        * type or for "*" */
 } ScSdpCodec;
 
 typedef struct {
@@ -128,6 +169,32 @@ typedef struct {
                                 * lines (others are ignored, RFC 8839 §5.1) */
     gboolean end_of_candidates;
     gboolean rtcp_mux;
+
+    /* --- RTP media (audio/video); see sc_sdp_desc_find_media() --- */
+    ScSdpDirection dir;        /* @direction as a value */
+    /* TRUE for the data section (@data_section), and for the first audio and
+     * the first video section that we can use: not rejected (port != 0 or
+     * bundle-only), proto UDP/TLS/RTP/SAVPF or TCP/TLS/RTP/SAVPF, a=rtcp-mux
+     * (JSEP §5.1.1: bundled media needs it), an a=mid in the BUNDLE group
+     * that also holds the data section (we run one transport), and a
+     * supported codec (@codec). Every other section is FALSE. In an offer,
+     * these are the sections sc_sdp_create_answer() accepts (if the local
+     * wishes enable the kind); in an answer, what the peer accepted. */
+    gboolean accepted;
+    /* (transfer none): the first format on the m= line that we support:
+     * opus/48000/2 (RFC 7587) in audio, VP8/90000 (RFC 7741) in video.
+     * Points into @codecs; NULL if none (and for other media). */
+    const ScSdpCodec *codec;
+    gboolean rtcp_rsize;       /* a=rtcp-rsize (RFC 5506) */
+    GArray *ssrcs;             /* guint32: a=ssrc ids (RFC 5576) in order of
+                                * appearance, no duplicates; may be empty */
+    guint32 ssrc;              /* the primary SSRC: first id of the first
+                                * a=ssrc-group:FID, else the first a=ssrc;
+                                * meaningless when @ssrcs is empty */
+    guint32 rtx_ssrc;          /* second id of that FID group, 0 if none */
+    char *cname;               /* the first a=ssrc:N cname: value, or NULL */
+    char *msid_stream;         /* first a=msid (RFC 8830) stream id, or NULL */
+    char *msid_track;          /* its track id (appdata), or NULL */
 } ScSdpSection;
 
 typedef struct {
@@ -183,6 +250,40 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScSdpDesc, sc_sdp_desc_free)
 /* Returns the section whose a=mid is @mid, or -1. */
 int sc_sdp_desc_find_mid(const ScSdpDesc *d, const char *mid);
 
+/* The accepted section (see ScSdpSection.accepted) of media @kind
+ * ("audio", "video" or "application"), or NULL. (transfer none) */
+const ScSdpSection *sc_sdp_desc_find_media(const ScSdpDesc *d,
+                                           const char *kind);
+/* Its index in @d->sections, or -1. */
+int sc_sdp_desc_find_media_index(const ScSdpDesc *d, const char *kind);
+
+/* The outcome of an offer/answer exchange for one kind of media, from our
+ * point of view. All pointers borrow from the two descriptions. */
+typedef struct {
+    guint index;                   /* m-line index (same in both) */
+    const char *mid;
+    ScSdpDirection direction;      /* ours: SENDS = we send RTP, RECEIVES = we
+                                    * expect RTP (local ∩ reversed remote) */
+    const ScSdpCodec *send_codec;  /* the remote's entry: the payload type to
+                                    * put in what we send, and its a=fmtp
+                                    * (its receive preferences) */
+    const ScSdpCodec *recv_codec;  /* our entry: the payload type we receive */
+    guint rtcp_fb;                 /* ScSdpRtcpFb both sides listed for it */
+    const ScSdpSection *local;     /* our section */
+    const ScSdpSection *remote;    /* theirs: ssrcs, ssrc, rtx_ssrc, cname,
+                                    * msid_stream, msid_track */
+} ScSdpMedia;
+
+/* Fills @out for media @kind ("audio" or "video") negotiated between @local
+ * (our description, parsed back: our offer or our answer) and @remote (the
+ * peer's answer or offer). One must be an offer, the other an answer.
+ * Returns FALSE (and leaves @out zeroed) if the answer did not accept a
+ * section of that kind, or if the two descriptions do not match there
+ * (index, media, mid, codec). */
+gboolean sc_sdp_media_negotiated(const ScSdpDesc *local,
+                                 const ScSdpDesc *remote, const char *kind,
+                                 ScSdpMedia *out);
+
 /* TRUE if a trickled candidate's sdpMid / sdpMLineIndex names the data
  * section or a section bundled with it (they share its transport). @mid is
  * preferred; @mline_index is used when @mid is NULL (-1 = absent). */
@@ -192,6 +293,22 @@ gboolean sc_sdp_desc_candidate_mid_ok(const ScSdpDesc *d, const char *mid,
 /* ------------------------------------------------------------------ */
 /* Producing descriptions                                              */
 /* ------------------------------------------------------------------ */
+
+/* Our wishes for one kind of RTP media. All zero = "none": the kind is not
+ * offered, and offered sections of that kind are rejected (port 0). */
+typedef struct {
+    gboolean enabled;          /* offer it / accept it when offered */
+    ScSdpDirection direction;  /* what we want; the answer intersects it
+                                * with the offer (RFC 3264 §6.1) */
+    guint32 ssrc;              /* our SSRC (random, not 0); needed when
+                                * @direction sends */
+    const char *track_id;      /* a=msid track id (1-64 token chars, e.g.
+                                * random); needed when @direction sends */
+    guint rtcp_fb;             /* ScSdpRtcpFb we implement, masked with
+                                * SC_SDP_RTCP_FB_WRITABLE; 0 = the default
+                                * (video: nack, nack pli, ccm fir; audio:
+                                * none); SC_SDP_RTCP_FB_NONE = none */
+} ScSdpLocalMedia;
 
 typedef struct {
     const char *ice_ufrag, *ice_pwd;  /* 4-32 / 22-256 ice-chars */
@@ -203,10 +320,26 @@ typedef struct {
     guint64 session_version;
     const char *identity;             /* a=identity value or NULL */
     guint ice_pacing_ms;              /* a=ice-pacing (RFC 8839); 0: omit */
+    /* RTP media; zero-initialised = data only (the descriptions are then
+     * exactly what they were before media existed). */
+    ScSdpLocalMedia audio, video;
+    const char *cname;      /* RTCP CNAME for a=ssrc (RFC 7022: 16 base64
+                             * chars from 96 random bits; 1-255 visible
+                             * ASCII); needed when a kind sends */
+    const char *stream_id;  /* a=msid stream id shared by audio and video
+                             * (1-64 token chars); needed when a kind sends */
 } ScSdpLocal;
 
-/* A data-only offer: one "m=application 9 UDP/DTLS/SCTP webrtc-datachannel"
- * section with mid "0" in a BUNDLE group, a=setup:actpass, trickle.
+/* Without media (@local->audio and ->video not enabled), a data-only offer:
+ * one "m=application 9 UDP/DTLS/SCTP webrtc-datachannel" section with mid
+ * "0" in a BUNDLE group, a=setup:actpass, trickle.
+ * With media: "m=audio 9 UDP/TLS/RTP/SAVPF 111" (opus/48000/2, fmtp
+ * minptime=10;useinbandfec=1) if audio is enabled, then
+ * "m=video 9 UDP/TLS/RTP/SAVPF 96" (VP8/90000 + the a=rtcp-fb lines of
+ * video.rtcp_fb) if video is enabled, then the data section; mids "0", "1",
+ * ... in that order, all in one BUNDLE group, every section with the same
+ * ICE/DTLS attributes, a=rtcp-mux, a=rtcp-rsize, the direction, and when it
+ * sends a=msid plus a=ssrc cname/msid; session-level a=msid-semantic:WMS *.
  * Errors: %SC_ERROR_INVALID_ARGUMENT if @local holds an invalid value.
  * Returns: (transfer full) (nullable): CRLF-terminated SDP text, g_free(). */
 char *sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
@@ -215,9 +348,23 @@ char *sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
 /* An answer to @offer (which must be of type OFFER): every m-line mirrored in
  * order with the same mid; the data section accepted in the offered form
  * (UDP/TCP/DTLS/SCTP webrtc-datachannel, or legacy DTLS/SCTP + a=sctpmap);
- * every other section rejected (port 0, a=inactive) and left out of the
- * BUNDLE group. a=setup answers the offer's role (active for actpass);
- * a=tls-id and a=ice-options:trickle only if the offer had them.
+ * the offer's accepted audio / video section (ScSdpSection.accepted)
+ * accepted if @local enables that kind: the offered proto, one format (the
+ * offerer's payload type for Opus or VP8; no rtx, red or FEC), our own fmtp
+ * for Opus (minptime=10;useinbandfec=1), the a=rtcp-fb lines offered for
+ * that payload type that @local implements, a=rtcp-mux, a=rtcp-rsize if
+ * offered, the direction reverse(offered) ∩ local wish (RFC 3264 §6.1), and
+ * when that direction sends a=msid and a=ssrc. Every other section is
+ * rejected (port 0, a=inactive) and left out of the BUNDLE group, which
+ * lists the accepted mids in the offer's group order.
+ * BUNDLE tag: RFC 8843 §7.3.3 / JSEP §5.3.1 say that rejecting the
+ * offerer-tagged section (the first mid of the group, audio in browser
+ * offers) rejects the whole group. We do not follow that for a section we
+ * reject: the data section stays accepted and the remaining accepted
+ * sections form the answer's group (Chromium and Firefox accept this). With
+ * media enabled, the tagged section is normally accepted.
+ * a=setup answers the offer's role (active for actpass); a=tls-id and
+ * a=ice-options:trickle only if the offer had them.
  * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad @local or a non-offer;
  * %SC_ERROR_SDP_SYNTAX "offer has no data channel section".
  * Returns: (transfer full) (nullable): CRLF-terminated SDP text, g_free(). */
