@@ -1249,6 +1249,22 @@ on_buffered_amount_low(gpointer data, guint16 sid)
         bench_pump(call);
 }
 
+/* TRUE when the negotiated description has an accepted RTP section. */
+static gboolean
+call_has_rtp(ScCall *call)
+{
+    if (call->remote == NULL)
+        return FALSE;
+    for (guint i = 0; i < call->remote->sections->len; i++) {
+        ScSdpSection *s = call->remote->sections->pdata[i];
+        if (!s->is_datachannel && s->port != 0 &&
+            (g_strcmp0(s->media, "audio") == 0 ||
+             g_strcmp0(s->media, "video") == 0))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static void
 start_sctp(ScCall *call)
 {
@@ -1316,12 +1332,14 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
                                   : "server");
         sc_call_event_set_str(ev, "remote_fingerprint", rfp);
         emit(call, ev);
-        if (sc_dtls_transport_export_srtp_keys(call->dtls, &keys, &kerr)) {
+        /* SRTP contexts (about 40 KB) only when RTP is negotiated. */
+        if (call_has_rtp(call) &&
+            sc_dtls_transport_export_srtp_keys(call->dtls, &keys, &kerr)) {
             call->srtp = sc_srtp_session_new(&keys, &kerr);
             sc_secure_wipe(&keys, sizeof keys);
             if (call->srtp == NULL)
                 SC_LOG_WARN(call->id, "no SRTP session: %s", kerr->message);
-        } else {
+        } else if (kerr != NULL) {
             SC_LOG_WARN(call->id, "no SRTP keys: %s", kerr->message);
         }
         start_sctp(call);

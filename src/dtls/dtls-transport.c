@@ -78,7 +78,6 @@ struct ScDtlsTransport {
     gsize held_bytes;
 
     GSource *timer;
-    guint8 read_buf[READ_BUF_LEN];
 
     /* re-entrancy: depth of transport calls on the stack, and a free
      * requested from a callback */
@@ -584,14 +583,20 @@ peer_closed(ScDtlsTransport *t)
     set_state(t, SC_DTLS_STATE_CLOSED, NULL);
 }
 
+/* One plaintext scratch buffer per thread rather than 16 KiB in every
+ * transport (memory per idle call); wiped after each record. Nothing that
+ * deliver_or_hold() calls reads records again on this thread. */
+static __thread guint8 read_buf[READ_BUF_LEN];
+
 static void
 read_records(ScDtlsTransport *t)
 {
     while (!is_dead(t) && (t->state == SC_DTLS_STATE_CONNECTING ||
                            t->state == SC_DTLS_STATE_CONNECTED)) {
-        int n = SSL_read(t->ssl, t->read_buf, sizeof(t->read_buf));
+        int n = SSL_read(t->ssl, read_buf, sizeof(read_buf));
         if (n > 0) {
-            deliver_or_hold(t, t->read_buf, (gsize)n);
+            deliver_or_hold(t, read_buf, (gsize)n);
+            sc_secure_wipe(read_buf, (gsize)n);
             continue;
         }
         int err = SSL_get_error(t->ssl, n);
@@ -695,6 +700,8 @@ setup_ssl(ScDtlsTransport *t, GError **error)
                                  SSL_OP_NO_QUERY_MTU |
                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    /* give idle record buffers back (memory per idle call) */
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_verify(ctx,
                        SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                        verify_cb);
@@ -976,7 +983,6 @@ transport_destroy(ScDtlsTransport *t)
     sc_cert_unref(t->cert);
     g_main_context_unref(t->ctx);
     g_free(t->log_id);
-    sc_secure_wipe(t->read_buf, sizeof(t->read_buf));
     g_free(t);
 }
 

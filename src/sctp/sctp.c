@@ -25,12 +25,16 @@
 #define N_STREAMS 65535          /* RFC 8831 section 6.2 SHOULD */
 /* Streams negotiated at INIT. usrsctp allocates per-stream state for every
  * negotiated stream (about 10 MB for 65535 each way, and milliseconds of
- * zeroing on the setup path), so start with 1024 like Chromium and add
+ * zeroing on the setup path), so offer 256 outgoing streams and add
  * streams (RFC 6525) when a higher stream id is needed, up to N_STREAMS. */
-#define INIT_STREAMS 1024
+#define INIT_STREAMS 256
 #define MAX_SID 65534            /* 65535 is reserved (W3C id range) */
 #define TICK_MS 10
 #define RBUF_SIZE (64 * 1024)
+/* One receive buffer per thread, not per association (memory per idle
+ * call); every association is served by its owner thread and reads are
+ * not re-entered. */
+static __thread guint8 rbuf[RBUF_SIZE];
 #define MAX_RESET_RETRIES 5
 
 typedef enum { CH_OPENING, CH_OPEN, CH_CLOSING } ChState;
@@ -99,7 +103,6 @@ struct ScSctpAssoc {
     gboolean close_requested;
     guint16 n_out_streams;
     gboolean add_streams_pending;
-    guint8 *rbuf;
     GByteArray *reasm;
     guint16 reasm_sid;
     guint32 reasm_ppid;
@@ -991,7 +994,7 @@ read_socket(ScSctpAssoc *a)
         ssize_t n;
 
         memset(&info, 0, sizeof(info));
-        n = usrsctp_recvv(a->sock, a->rbuf, RBUF_SIZE, (struct sockaddr *)&from,
+        n = usrsctp_recvv(a->sock, rbuf, RBUF_SIZE, (struct sockaddr *)&from,
                           &fromlen, &info, &infolen, &infotype, &flags);
         if (n < 0) {
             if (errno != EWOULDBLOCK && errno != EAGAIN && errno != ENOTCONN)
@@ -1003,13 +1006,13 @@ read_socket(ScSctpAssoc *a)
         progress = TRUE;
         if (flags & MSG_NOTIFICATION) {
             if (!(flags & MSG_EOR) || a->notif->len > 0) {
-                g_byte_array_append(a->notif, a->rbuf, (guint)n);
+                g_byte_array_append(a->notif, rbuf, (guint)n);
                 if (!(flags & MSG_EOR))
                     continue;
                 handle_notification(a, a->notif->data, a->notif->len);
                 g_byte_array_set_size(a->notif, 0);
             } else {
-                handle_notification(a, a->rbuf, (gsize)n);
+                handle_notification(a, rbuf, (gsize)n);
             }
             continue;
         }
@@ -1017,7 +1020,7 @@ read_socket(ScSctpAssoc *a)
             SC_LOG_DEBUG(a->log_id, "data without rcvinfo dropped");
             continue;
         }
-        handle_data(a, &info, a->rbuf, (gsize)n, (flags & MSG_EOR) != 0);
+        handle_data(a, &info, rbuf, (gsize)n, (flags & MSG_EOR) != 0);
     }
     return progress;
 }
@@ -1203,7 +1206,6 @@ sc_sctp_assoc_new(GMainContext *ctx, const char *log_id, gboolean dtls_client,
     a->channels = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                         channel_free);
     g_queue_init(&a->events);
-    a->rbuf = g_malloc(RBUF_SIZE);
     a->reasm = g_byte_array_new();
     a->notif = g_byte_array_new();
     global_ref(a);
@@ -1547,7 +1549,6 @@ real_free(ScSctpAssoc *a)
     g_hash_table_destroy(a->channels);
     g_byte_array_unref(a->reasm);
     g_byte_array_unref(a->notif);
-    g_free(a->rbuf);
     g_main_context_unref(a->ctx);
     g_free(a->log_id);
     g_free(a);
