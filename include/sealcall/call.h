@@ -143,6 +143,50 @@ SC_API gboolean sc_call_add_local_address(ScCall *call, const char *address,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * ScMediaKind:
+ * @SC_MEDIA_KIND_AUDIO: Opus audio
+ * @SC_MEDIA_KIND_VIDEO: VP8 video
+ * Since: 0.1
+ */
+typedef enum {
+    SC_MEDIA_KIND_AUDIO = 0,
+    SC_MEDIA_KIND_VIDEO = 1,
+} ScMediaKind;
+
+/**
+ * sc_call_set_media:
+ * @kind: audio or video
+ * @enabled: %FALSE: neither send nor receive this kind (default: %FALSE,
+ *   a data-only call)
+ * @source: (nullable) (transfer none): a GStreamer source description
+ *   (gst-launch syntax, e.g. "pulsesrc" or "v4l2src device=/dev/video0");
+ *   %NULL for the embedded default: a 440 Hz sine / a test pattern
+ *
+ * Chooses the media of the call before sc_call_start(). Media is sent only
+ * after DTLS is connected, always SRTP-protected.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_media(ScCall *call, ScMediaKind kind,
+                                  gboolean enabled, const char *source,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_record:
+ * @path: (nullable) (transfer none): file for received media (Ogg/Opus for
+ *   audio only, WebM when video is received); %NULL: received audio plays
+ *   on the default sink when there is one
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_record(ScCall *call, const char *path,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * sc_call_set_event_func:
  * @func: (nullable): receives every event of the call
  * @user_data: (transfer full): passed to @func

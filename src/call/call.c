@@ -88,6 +88,9 @@ struct ScCall {
     char *stun_host;
     guint16 stun_port;
     GPtrArray *local_addresses;
+    gboolean media_enabled[2];      /* by ScMediaKind */
+    char *media_source[2];
+    char *record_path;
 
     ScCallEventFunc func;
     gpointer func_data;
@@ -1521,6 +1524,9 @@ sc_call_unref(ScCall *call)
     g_free(call->tls_id);
     g_free(call->signal_url);
     g_free(call->stun_host);
+    g_free(call->media_source[0]);
+    g_free(call->media_source[1]);
+    g_free(call->record_path);
     if (call->func_destroy != NULL)
         call->func_destroy(call->func_data);
     g_main_context_unref(call->ctx);
@@ -1586,6 +1592,39 @@ sc_call_add_local_address(ScCall *call, const char *address, GError **error)
     g_ptr_array_add(call->local_addresses, NULL);
     g_ptr_array_set_size(call->local_addresses,
                          call->local_addresses->len - 1);
+    return TRUE;
+}
+
+gboolean
+sc_call_set_media(ScCall *call, ScMediaKind kind, gboolean enabled,
+                  const char *source, GError **error)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    g_return_val_if_fail(kind == SC_MEDIA_KIND_AUDIO ||
+                             kind == SC_MEDIA_KIND_VIDEO,
+                         FALSE);
+    if (call->state != CALL_IDLE) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "media must be chosen before the call starts");
+        return FALSE;
+    }
+    call->media_enabled[kind] = enabled;
+    g_free(call->media_source[kind]);
+    call->media_source[kind] = g_strdup(source);
+    return TRUE;
+}
+
+gboolean
+sc_call_set_record(ScCall *call, const char *path, GError **error)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (call->state != CALL_IDLE) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the recording must be chosen before the call starts");
+        return FALSE;
+    }
+    g_free(call->record_path);
+    call->record_path = g_strdup(path);
     return TRUE;
 }
 
