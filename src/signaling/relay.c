@@ -12,9 +12,9 @@
  * context of the moment, so the relay's context must be the thread-default
  * context of the thread that iterates it (or the global default context).
  *
- * HTTP routing: only /room/... has handlers; every other path gets libsoup's
- * 404. More pages (such as a web client at "/") are added in
- * relay_add_http_handlers().
+ * HTTP routing: /room/... is the WebSocket relay; GET / (and HEAD) serves
+ * the web client (web/index.html and web/app.js, compiled in as a
+ * GResource), every other path is 404.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "signaling"
 #include "core/core.h"
@@ -280,9 +280,73 @@ on_room_http(SoupServer *server, SoupServerMessage *msg, const char *path,
      * WebSocket handshake (400 if this is not a WebSocket request). */
 }
 
+/* The web client, compiled from web/web.gresource.xml by
+ * glib-compile-resources (src/signaling/Makefile.inc). */
+#define WEB_RESOURCE_PREFIX "/org/sealcall/web"
+GResource *sc_web_get_resource(void);
+
+static const struct {
+    const char *path;      /* request path */
+    const char *resource;  /* file name under WEB_RESOURCE_PREFIX */
+    const char *mime;
+} web_files[] = {
+    {"/", "index.html", "text/html; charset=utf-8"},
+    {"/index.html", "index.html", "text/html; charset=utf-8"},
+    {"/app.js", "app.js", "text/javascript; charset=utf-8"},
+};
+
+/* Every path outside /room: the web client's files, else 404. */
+static void
+on_web_http(SoupServer *server, SoupServerMessage *msg, const char *path,
+            GHashTable *query, gpointer user_data)
+{
+    const char *method = soup_server_message_get_method(msg);
+    SoupMessageHeaders *hdrs;
+    g_autofree char *rpath = NULL;
+    GBytes *data;
+    gsize i;
+
+    for (i = 0; i < G_N_ELEMENTS(web_files); i++) {
+        if (g_str_equal(path, web_files[i].path))
+            break;
+    }
+    if (i == G_N_ELEMENTS(web_files)) {
+        soup_server_message_set_status(msg, SOUP_STATUS_NOT_FOUND, NULL);
+        return;
+    }
+    if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
+        soup_server_message_set_status(msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                                       NULL);
+        soup_message_headers_replace(
+            soup_server_message_get_response_headers(msg), "Allow",
+            "GET, HEAD");
+        return;
+    }
+    rpath = g_strconcat(WEB_RESOURCE_PREFIX "/", web_files[i].resource, NULL);
+    data = g_resource_lookup_data(sc_web_get_resource(), rpath,
+                                  G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+    if (data == NULL) {
+        soup_server_message_set_status(msg, SOUP_STATUS_NOT_FOUND, NULL);
+        return;
+    }
+    hdrs = soup_server_message_get_response_headers(msg);
+    soup_message_headers_replace(hdrs, "Cache-Control", "no-store");
+    soup_message_headers_replace(hdrs, "X-Content-Type-Options", "nosniff");
+    soup_message_headers_replace(
+        hdrs, "Content-Security-Policy",
+        "default-src 'self'; connect-src 'self' ws: wss:; "
+        "style-src 'self' 'unsafe-inline'; media-src 'self' blob: mediastream:");
+    soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+    soup_server_message_set_response(
+        msg, web_files[i].mime, SOUP_MEMORY_COPY,
+        g_bytes_get_data(data, NULL), g_bytes_get_size(data));
+    g_bytes_unref(data);
+}
+
 static void
 relay_add_http_handlers(ScRelay *relay)
 {
+    soup_server_add_handler(relay->server, NULL, on_web_http, relay, NULL);
     soup_server_add_handler(relay->server, "/room", on_room_http, relay, NULL);
     soup_server_add_websocket_handler(relay->server, "/room", NULL, NULL,
                                       on_websocket, relay, NULL);
