@@ -438,7 +438,9 @@ pointer_is_set(gpointer data)
 static void
 test_http_404(Fixture *f, gconstpointer data)
 {
-    g_autofree char *url = g_strdup_printf("http://127.0.0.1:%u/", f->port);
+    /* "/" is the web client (test_web): any other path is 404 */
+    g_autofree char *url =
+        g_strdup_printf("http://127.0.0.1:%u/nope", f->port);
     g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
     g_autoptr(GBytes) body = NULL;
     g_autofree char *url2 =
@@ -456,6 +458,102 @@ test_http_404(Fixture *f, gconstpointer data)
     g_assert_true(sc_test_run_until(f->ctx, pointer_is_set, &body2, WAIT_MS));
     g_assert_cmpuint(soup_message_get_status(msg2), ==,
                      SOUP_STATUS_BAD_REQUEST);
+}
+
+/* Sends @method @path to the relay; returns the body, sets *@status and
+ * *@content_type (g_free). */
+static GBytes *
+http_request(Fixture *f, const char *method, const char *path, guint *status,
+             char **content_type)
+{
+    g_autofree char *url =
+        g_strdup_printf("http://127.0.0.1:%u%s", f->port, path);
+    g_autoptr(SoupMessage) msg = soup_message_new(method, url);
+    GBytes *body = NULL;
+    const char *ct;
+
+    soup_session_send_and_read_async(f->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                     on_http_done, &body);
+    g_assert_true(sc_test_run_until(f->ctx, pointer_is_set, &body, WAIT_MS));
+    *status = soup_message_get_status(msg);
+    ct = soup_message_headers_get_one(soup_message_get_response_headers(msg),
+                                      "Content-Type");
+    *content_type = g_strdup(ct);
+    return body;
+}
+
+static gboolean
+bytes_contain(GBytes *b, const char *needle)
+{
+    gsize len = 0;
+    const char *data = g_bytes_get_data(b, &len);
+
+    return data != NULL && g_strstr_len(data, (gssize)len, needle) != NULL;
+}
+
+/* The web client at / and /app.js, served next to the rooms. */
+static void
+test_web(Fixture *f, gconstpointer data)
+{
+    guint status = 0;
+    TClient *a;
+    TClient *b;
+
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body = http_request(f, "GET", "/", &status, &ct);
+        gsize len = 0;
+        const char *html = g_bytes_get_data(body, &len);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_nonnull(ct);
+        g_assert_true(g_str_has_prefix(ct, "text/html"));
+        g_assert_cmpuint(len, >, 100);
+        g_assert_true(g_str_has_prefix(html, "<!DOCTYPE html>"));
+        g_assert_true(bytes_contain(body, "<script src=\"app.js\">"));
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", "/index.html", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_true(g_str_has_prefix(ct, "text/html"));
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", "/app.js?x=1", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_nonnull(ct);
+        g_assert_true(g_str_has_prefix(ct, "text/javascript"));
+        g_assert_true(bytes_contain(body, "RTCPeerConnection"));
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body = http_request(f, "HEAD", "/", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_cmpuint(g_bytes_get_size(body), ==, 0);
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body = http_request(f, "POST", "/", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", "/web.gresource.xml", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_NOT_FOUND);
+    }
+    /* the rooms still work on the same port */
+    join_pair(f, "web", &a, &b);
+    tc_send(a, "{\"type\":\"offer\",\"sdp\":\"v=0\"}");
+    tc_expect(b, "{\"type\":\"offer\",\"sdp\":\"v=0\"}");
 }
 
 static void
@@ -852,6 +950,7 @@ main(int argc, char **argv)
     ADD("/signaling/relay/rooms-independent", test_rooms_independent);
     ADD("/signaling/relay/bad-rooms", test_bad_rooms);
     ADD("/signaling/relay/http-404", test_http_404);
+    ADD("/signaling/relay/web", test_web);
     ADD("/signaling/relay/close", test_close);
     ADD("/signaling/relay/port-in-use", test_port_in_use);
     g_test_add_func("/signaling/relay/bad-host", test_bad_host);
