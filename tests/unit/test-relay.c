@@ -518,6 +518,7 @@ test_web(Fixture *f, gconstpointer data)
             http_request(f, "GET", "/index.html", &status, &ct);
 
         g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_true(bytes_contain(body, "<!DOCTYPE html>"));
         g_assert_true(g_str_has_prefix(ct, "text/html"));
     }
     {
@@ -542,6 +543,7 @@ test_web(Fixture *f, gconstpointer data)
         g_autoptr(GBytes) body = http_request(f, "POST", "/", &status, &ct);
 
         g_assert_cmpuint(status, ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+        g_assert_false(bytes_contain(body, "<html"));
     }
     {
         g_autofree char *ct = NULL;
@@ -549,6 +551,7 @@ test_web(Fixture *f, gconstpointer data)
             http_request(f, "GET", "/web.gresource.xml", &status, &ct);
 
         g_assert_cmpuint(status, ==, SOUP_STATUS_NOT_FOUND);
+        g_assert_false(bytes_contain(body, "gresource"));
     }
     /* the rooms still work on the same port */
     join_pair(f, "web", &a, &b);
