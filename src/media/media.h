@@ -1,0 +1,119 @@
+/* src/media/media.h - audio (Opus) and video (VP8) through GStreamer around
+ * our own transport: RTP payloading, rtpbin sessions with RTCP SR/RR and
+ * feedback (PLI), decoding, playback and recording.
+ *
+ * Threading: every function must be called from the thread that iterates
+ * the GMainContext given to sc_media_session_new(). GStreamer's streaming
+ * threads never touch caller state: packets and events are marshalled to
+ * that context (a GAsyncQueue drained by a GSource attached to it).
+ *
+ * Callbacks and re-entrancy:
+ *  - No callback runs from inside a call to this module: cb->send() and
+ *    cb->on_flow() run only from sources attached to the context (the packet
+ *    queue, the 500 ms flow timer, the bus watch).
+ *  - Callbacks may call any function of this module, including
+ *    sc_media_session_stop() and sc_media_session_free() (the free is then
+ *    deferred until the callback returns; no further callback runs).
+ *  - sc_media_session_stop() and _free() never call a callback.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_MEDIA_H
+#define SC_MEDIA_H
+
+#include "core/core.h"
+
+G_BEGIN_DECLS
+
+typedef enum { SC_MEDIA_AUDIO, SC_MEDIA_VIDEO, SC_MEDIA_N_KINDS } ScMediaKind;
+
+const char *sc_media_kind_to_string(ScMediaKind kind);
+
+/* All media of one call (BUNDLE: one transport, one RTP session per kind). */
+typedef struct ScMediaSession ScMediaSession;
+
+typedef struct {
+    /* One clear RTP or RTCP packet (borrowed) to protect and send. */
+    void (*send)(gpointer user_data, const guint8 *buf, gsize len,
+                 gboolean is_rtcp);
+    /* Flow state per kind and direction: @flowing TRUE when the first RTP
+     * packet passes (and again after a stop), FALSE after ~2 s without RTP
+     * packets or after a pipeline error; @packets is the running count. */
+    void (*on_flow)(gpointer user_data, ScMediaKind kind, gboolean send,
+                    gboolean flowing, guint64 packets);
+} ScMediaCallbacks;
+
+typedef struct {
+    ScMediaKind kind;
+    guint8 payload_type;  /* from SDP; 0-127 (Opus: 96-127) */
+    guint clock_rate;     /* 48000 Opus, 90000 VP8; 0 = the codec's */
+    guint channels;       /* Opus: 2 in SDP (informative) */
+    guint32 ssrc;         /* our SSRC (random, chosen by the caller; not 0xffffffff) */
+    gboolean send, recv;  /* from the negotiated direction */
+    /* gst-launch description of a source ("pulsesrc", "v4l2src"); NULL =
+     * audiotestsrc 440 Hz sine / videotestsrc ball, both live. */
+    const char *source;
+    /* Video: most frames between periodic keyframes (0 = 300, i.e. 20 s at
+     * 15 fps); keyframes are also produced on the peer's PLI/FIR. */
+    guint keyframe_max_dist;
+} ScMediaTrack;
+
+/* @log_id: short id for log lines; @cname: RTCP CNAME (RFC 7022). @cb is
+ * copied. Errors: SC_ERROR_NOT_SUPPORTED when GStreamer cannot start. */
+ScMediaSession *sc_media_session_new(GMainContext *ctx, const char *log_id,
+                                     const char *cname,
+                                     const ScMediaCallbacks *cb,
+                                     gpointer user_data, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* Before start; at most one track per kind, distinct payload types.
+ * Errors: SC_ERROR_INVALID_STATE (started), SC_ERROR_INVALID_ARGUMENT (bad
+ * parameters or source description), SC_ERROR_NOT_SUPPORTED (a GStreamer
+ * plugin is missing). */
+gboolean sc_media_session_add_track(ScMediaSession *s, const ScMediaTrack *t,
+                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Before start. Where received media goes. @record_path NULL: audio plays on
+ * autoaudiosink when @play_audio (else it is decoded and discarded); video is
+ * decoded and discarded (frames counted). With a path: Ogg/Opus when only
+ * audio is received, WebM (VP8 + Opus) when video is received; the file is
+ * finalized by sc_media_session_stop(). Default: no recording, no playback. */
+void sc_media_session_set_record(ScMediaSession *s, const char *record_path,
+                                 gboolean play_audio);
+
+/* Call once DTLS is connected: nothing is produced before. Errors:
+ * SC_ERROR_INVALID_STATE (no track, or started twice), SC_ERROR_INTERNAL. */
+gboolean sc_media_session_start(ScMediaSession *s, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* One clear RTP or RTCP packet from the peer (copied; @buf stays the
+ * caller's). RTP is routed by payload type to the receiving track; RTCP
+ * goes to every RTP session. Returns SC_OK, or why the packet was dropped
+ * (and counted): SC_DROP_STATE (not started / stopped), SC_DROP_MALFORMED,
+ * SC_DROP_UNKNOWN (payload type not negotiated for reception). */
+ScStatus sc_media_session_receive(ScMediaSession *s, const guint8 *buf,
+                                  gsize len, gboolean is_rtcp);
+
+/* Sends EOS through the receive chains, waits (at most ~5 s) until the
+ * recording is finalized, then stops the pipeline. No callback runs after
+ * it. Idempotent. */
+void sc_media_session_stop(ScMediaSession *s);
+
+/* Stops if needed and frees. NULL-safe. */
+void sc_media_session_free(ScMediaSession *s);
+
+typedef struct {
+    guint64 packets_sent, packets_received, bytes_sent, bytes_received;
+    guint64 frames_decoded;  /* decoder output buffers (video frames, audio chunks) */
+    guint32 remote_ssrc;     /* SSRC of the last RTP packet received, 0 = none */
+} ScMediaStats;
+
+/* RTP counters of @kind (all zero if there is no such track). */
+void sc_media_session_get_stats(ScMediaSession *s, ScMediaKind kind,
+                                ScMediaStats *out);
+
+/* Incoming packets dropped by sc_media_session_receive() (every reason). */
+guint64 sc_media_session_get_dropped(ScMediaSession *s);
+
+G_END_DECLS
+
+#endif /* SC_MEDIA_H */

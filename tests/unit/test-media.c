@@ -1,0 +1,712 @@
+/* tests/unit/test-media.c - media: two GStreamer media sessions back to back
+ * on one GMainContext (no network): Opus + VP8 both ways, RTCP, PLI ->
+ * keyframe, WebM and Ogg/Opus recordings checked by decoding them (level,
+ * spectrum), unknown payload types, garbage, teardown while flowing.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "media/media.h"
+#include "test-util.h"
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <math.h>
+#include <string.h>
+
+#define DEADLINE_MS 30000
+#define PT_OPUS 111
+#define PT_VP8 96
+
+/* ---- a wire between two sessions: packets are delivered from an idle
+ * source, never from inside the sender's callback ---- */
+
+typedef struct Peer Peer;
+
+typedef struct {
+    GBytes *pkt;
+    gboolean rtcp;
+} WirePacket;
+
+typedef struct {
+    GMainContext *ctx;
+    GQueue q;
+    GSource *idle;
+    Peer *to;
+    /* test hooks on the video RTP of this direction */
+    guint drop_video_first;     /* drop this many video RTP packets */
+    guint video_seen;
+    guint keyframes_after_drop; /* VP8 keyframes delivered after the drop */
+} Wire;
+
+struct Peer {
+    const char *name;
+    ScMediaSession *s;
+    Wire out;                   /* what this peer sends */
+    gboolean flowing[SC_MEDIA_N_KINDS][2]; /* [kind][send] */
+    guint flow_events;
+    gboolean free_in_callback;  /* frees itself from on_flow */
+};
+
+static void
+wire_packet_free(gpointer data)
+{
+    WirePacket *p = data;
+
+    g_bytes_unref(p->pkt);
+    g_free(p);
+}
+
+/* RFC 7741 §4.2/§4.3: is this the start of a VP8 keyframe? */
+static gboolean
+vp8_rtp_is_keyframe_start(const guint8 *b, gsize len)
+{
+    gsize off = 12 + 4u * (b[0] & 0x0f);
+    guint8 d;
+
+    if (b[0] & 0x10) {
+        if (off + 4 > len)
+            return FALSE;
+        off += 4 + 4u * ((b[off + 2] << 8) | b[off + 3]);
+    }
+    if (off >= len)
+        return FALSE;
+    d = b[off++];
+    if (!(d & 0x10) || (d & 0x07) != 0) /* S=1 and PID=0 */
+        return FALSE;
+    if (d & 0x80) {                     /* X */
+        guint8 x;
+        if (off >= len)
+            return FALSE;
+        x = b[off++];
+        if (x & 0x80) {                 /* I: 7 or 15 bit picture id */
+            if (off >= len)
+                return FALSE;
+            off += (b[off] & 0x80) ? 2 : 1;
+        }
+        if (x & 0x40)                   /* L */
+            off++;
+        if (x & 0x30)                   /* T or K */
+            off++;
+    }
+    return off < len && (b[off] & 0x01) == 0; /* P bit 0: keyframe */
+}
+
+static gboolean
+wire_deliver(gpointer data)
+{
+    Wire *w = data;
+    WirePacket *p;
+
+    while ((p = g_queue_pop_head(&w->q)) != NULL) {
+        gsize len;
+        const guint8 *b = g_bytes_get_data(p->pkt, &len);
+        gboolean deliver = w->to && w->to->s;
+
+        if (deliver && !p->rtcp && len >= 12 && (b[1] & 0x7f) == PT_VP8) {
+            w->video_seen++;
+            if (w->video_seen <= w->drop_video_first)
+                deliver = FALSE;
+            else if (w->drop_video_first && vp8_rtp_is_keyframe_start(b, len))
+                w->keyframes_after_drop++;
+        }
+        if (deliver)
+            (void)sc_media_session_receive(w->to->s, b, len, p->rtcp);
+        wire_packet_free(p);
+    }
+    g_clear_pointer(&w->idle, g_source_unref);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+on_send(gpointer user_data, const guint8 *buf, gsize len, gboolean is_rtcp)
+{
+    Peer *p = user_data;
+    Wire *w = &p->out;
+    WirePacket *wp = g_new0(WirePacket, 1);
+
+    wp->pkt = g_bytes_new(buf, len);
+    wp->rtcp = is_rtcp;
+    g_queue_push_tail(&w->q, wp);
+    if (!w->idle) {
+        w->idle = g_idle_source_new();
+        g_source_set_callback(w->idle, wire_deliver, w, NULL);
+        g_source_attach(w->idle, w->ctx);
+    }
+}
+
+static void
+on_flow(gpointer user_data, ScMediaKind kind, gboolean send, gboolean flowing,
+        guint64 packets)
+{
+    Peer *p = user_data;
+
+    g_assert_cmpint(kind, <, SC_MEDIA_N_KINDS);
+    if (flowing)
+        g_assert_cmpuint(packets, >, 0);
+    p->flowing[kind][send ? 1 : 0] = flowing;
+    p->flow_events++;
+    if (p->free_in_callback && flowing) {
+        g_clear_pointer(&p->s, sc_media_session_free);
+        p->free_in_callback = FALSE;
+    }
+}
+
+static const ScMediaCallbacks callbacks = { on_send, on_flow };
+
+static void
+peer_init(Peer *p, const char *name, GMainContext *ctx, Peer *to)
+{
+    g_autoptr(GError) err = NULL;
+
+    memset(p, 0, sizeof *p);
+    p->name = name;
+    p->out.ctx = ctx;
+    p->out.to = to;
+    g_queue_init(&p->out.q);
+    p->s = sc_media_session_new(ctx, name, name, &callbacks, p, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(p->s);
+}
+
+static void
+peer_add(Peer *p, ScMediaKind kind, guint32 ssrc, gboolean send,
+         gboolean recv, guint keyframe_max_dist)
+{
+    g_autoptr(GError) err = NULL;
+    ScMediaTrack t = {
+        .kind = kind,
+        .payload_type = kind == SC_MEDIA_AUDIO ? PT_OPUS : PT_VP8,
+        .clock_rate = kind == SC_MEDIA_AUDIO ? 48000 : 90000,
+        .channels = kind == SC_MEDIA_AUDIO ? 2 : 0,
+        .ssrc = ssrc,
+        .send = send,
+        .recv = recv,
+        .keyframe_max_dist = keyframe_max_dist,
+    };
+
+    g_assert_true(sc_media_session_add_track(p->s, &t, &err));
+    g_assert_no_error(err);
+}
+
+static void
+peer_start(Peer *p)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean ok = sc_media_session_start(p->s, &err);
+
+    g_assert_no_error(err);
+    g_assert_true(ok);
+}
+
+static void
+peer_clear(Peer *p)
+{
+    g_clear_pointer(&p->s, sc_media_session_free);
+    if (p->out.idle) {
+        g_source_destroy(p->out.idle);
+        g_clear_pointer(&p->out.idle, g_source_unref);
+    }
+    g_queue_clear_full(&p->out.q, wire_packet_free);
+}
+
+static guint64
+frames(Peer *p, ScMediaKind kind)
+{
+    ScMediaStats st;
+
+    sc_media_session_get_stats(p->s, kind, &st);
+    return st.frames_decoded;
+}
+
+typedef struct {
+    Peer *a, *b;
+    gboolean video;
+} Both;
+
+static void
+dump(Peer *p)
+{
+    for (int k = 0; k < SC_MEDIA_N_KINDS; k++) {
+        ScMediaStats st;
+        sc_media_session_get_stats(p->s, k, &st);
+        g_test_message("%s %s: send %d recv %d sent %" G_GUINT64_FORMAT
+                       " received %" G_GUINT64_FORMAT " decoded %" G_GUINT64_FORMAT,
+                       p->name, sc_media_kind_to_string(k), p->flowing[k][1],
+                       p->flowing[k][0], st.packets_sent, st.packets_received,
+                       st.frames_decoded);
+    }
+}
+
+static gboolean
+both_flowing(gpointer data)
+{
+    Both *x = data;
+    Peer *peers[2] = { x->a, x->b };
+
+    for (int i = 0; i < 2; i++) {
+        for (int k = 0; k < (x->video ? 2 : 1); k++) {
+            if (!peers[i]->flowing[k][0] || !peers[i]->flowing[k][1])
+                return FALSE;
+        }
+    }
+    if (frames(x->b, SC_MEDIA_AUDIO) < 25 || frames(x->a, SC_MEDIA_AUDIO) < 25)
+        return FALSE;
+    return !x->video || (frames(x->b, SC_MEDIA_VIDEO) >= 30 &&
+                         frames(x->a, SC_MEDIA_VIDEO) >= 30);
+}
+
+/* ---- checking a recording by decoding it ---- */
+
+typedef struct {
+    gboolean done, error;
+    double max_rms_db;
+    double mag_sum[1024];
+    guint spectra;
+    guint64 video_frames;
+    guint rate;
+} FileCheck;
+
+#define SPECTRUM_BANDS 1024
+
+static gboolean
+on_check_bus(GstBus *bus, GstMessage *msg, gpointer data)
+{
+    FileCheck *fc = data;
+    const GstStructure *st;
+
+    (void)bus;
+    switch (GST_MESSAGE_TYPE(msg)) {
+    case GST_MESSAGE_EOS:
+        fc->done = TRUE;
+        break;
+    case GST_MESSAGE_ERROR: {
+        g_autoptr(GError) err = NULL;
+        gst_message_parse_error(msg, &err, NULL);
+        g_test_message("decode error: %s", err->message);
+        fc->error = TRUE;
+        fc->done = TRUE;
+        break;
+    }
+    case GST_MESSAGE_ELEMENT:
+        st = gst_message_get_structure(msg);
+        if (gst_structure_has_name(st, "level")) {
+            const GValue *rms = gst_structure_get_value(st, "rms");
+            G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+            GValueArray *arr = g_value_get_boxed(rms);
+            for (guint i = 0; arr && i < arr->n_values; i++) {
+                double db = g_value_get_double(g_value_array_get_nth(arr, i));
+                if (db > fc->max_rms_db)
+                    fc->max_rms_db = db;
+            }
+            G_GNUC_END_IGNORE_DEPRECATIONS
+        } else if (gst_structure_has_name(st, "spectrum")) {
+            const GValue *mag = gst_structure_get_value(st, "magnitude");
+            guint n = gst_value_list_get_size(mag);
+            for (guint i = 0; i < n && i < SPECTRUM_BANDS; i++)
+                fc->mag_sum[i] +=
+                    g_value_get_float(gst_value_list_get_value(mag, i));
+            fc->spectra++;
+        }
+        break;
+    default:
+        break;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+on_video_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
+{
+    FileCheck *fc = data;
+
+    (void)sink;
+    (void)buf;
+    (void)pad;
+    g_atomic_pointer_add(&fc->video_frames, 1); /* streaming thread */
+}
+
+static void
+check_recording(GMainContext *ctx, const char *path, gboolean want_video)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *desc = NULL;
+    GstElement *pipe, *vsink;
+    GstBus *bus;
+    GSource *watch;
+    FileCheck fc = { .max_rms_db = -1000.0 };
+    GStatBuf sb;
+    guint peak = 0;
+    double peak_hz;
+
+    g_assert_cmpint(g_stat(path, &sb), ==, 0);
+    g_test_message("recording %s: %lld bytes", path, (long long)sb.st_size);
+    g_assert_cmpint(sb.st_size, >, 1000);
+
+    desc = g_strdup_printf(
+        "filesrc location=\"%s\" ! decodebin name=d "
+        "d. ! audio/x-raw ! queue ! audioconvert ! audioresample ! "
+        "audio/x-raw,rate=48000,format=F32LE ! level ! spectrum bands=%d "
+        "threshold=-90 ! fakesink sync=false %s",
+        path, SPECTRUM_BANDS,
+        want_video ? "d. ! video/x-raw ! queue ! fakesink name=vsink "
+                     "sync=false signal-handoffs=true"
+                   : "");
+    pipe = gst_parse_launch(desc, &err);
+    g_assert_no_error(err);
+    fc.rate = 48000;
+    vsink = gst_bin_get_by_name(GST_BIN(pipe), "vsink");
+    if (vsink) {
+        g_signal_connect(vsink, "handoff", G_CALLBACK(on_video_handoff), &fc);
+        gst_object_unref(vsink);
+    }
+    bus = gst_pipeline_get_bus(GST_PIPELINE(pipe));
+    watch = gst_bus_create_watch(bus);
+    g_source_set_callback(watch, (GSourceFunc)(void (*)(void))on_check_bus,
+                          &fc, NULL);
+    g_source_attach(watch, ctx);
+    gst_object_unref(bus);
+    g_assert_cmpint(gst_element_set_state(pipe, GST_STATE_PLAYING), !=,
+                    GST_STATE_CHANGE_FAILURE);
+    sc_test_run_until_flag(ctx, &fc.done, DEADLINE_MS);
+    gst_element_set_state(pipe, GST_STATE_NULL);
+    g_source_destroy(watch);
+    g_source_unref(watch);
+    gst_object_unref(pipe);
+
+    g_assert_false(fc.error);
+    g_test_message("max RMS %.1f dB, %u spectra, %" G_GUINT64_FORMAT
+                   " video frames",
+                   fc.max_rms_db, fc.spectra, fc.video_frames);
+    g_assert_cmpfloat(fc.max_rms_db, >, -40.0); /* not silence */
+    g_assert_cmpuint(fc.spectra, >, 0);
+    for (guint i = 1; i < SPECTRUM_BANDS; i++) {
+        if (fc.mag_sum[i] > fc.mag_sum[peak])
+            peak = i;
+    }
+    /* spectrum's FFT has 2 * (bands - 1) points: band i is bin i */
+    peak_hz = peak * (fc.rate / 2.0) / (SPECTRUM_BANDS - 1);
+    g_test_message("spectrum peak band %u: %.0f Hz", peak, peak_hz);
+    g_assert_cmpfloat(fabs(peak_hz - 440.0), <, 50.0); /* the 440 Hz tone */
+    if (want_video)
+        g_assert_cmpuint(fc.video_frames, >, 0);
+}
+
+/* ---- tests ---- */
+
+typedef struct {
+    GMainContext *ctx;
+    Peer a, b;
+    char *dir;
+} Fixture;
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+
+    (void)data;
+    f->ctx = g_main_context_new();
+    g_main_context_push_thread_default(f->ctx);
+    f->dir = g_dir_make_tmp("sc-media-XXXXXX", &err);
+    g_assert_no_error(err);
+    peer_init(&f->a, "A", f->ctx, &f->b);
+    peer_init(&f->b, "B", f->ctx, &f->a);
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GDir) d = NULL;
+    const char *name;
+
+    (void)data;
+    peer_clear(&f->a);
+    peer_clear(&f->b);
+    /* let sources from the sessions die */
+    while (g_main_context_iteration(f->ctx, FALSE))
+        ;
+    d = g_dir_open(f->dir, 0, NULL);
+    while (d && (name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *p = g_build_filename(f->dir, name, NULL);
+        g_unlink(p);
+    }
+    g_rmdir(f->dir);
+    g_free(f->dir);
+    g_main_context_pop_thread_default(f->ctx);
+    g_main_context_unref(f->ctx);
+}
+
+static void
+test_av_loopback_record(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = g_build_filename(f->dir, "b.webm", NULL);
+    Both both = { &f->a, &f->b, TRUE };
+    ScMediaStats st;
+
+    (void)data;
+    /* A produces a keyframe only at the start and on PLI; the wire drops
+     * A's first video packets, so B decodes only if its PLI reaches A's
+     * encoder (RFC 4585 §6.3.1). */
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x1111aaaa, TRUE, TRUE, 0);
+    peer_add(&f->a, SC_MEDIA_VIDEO, 0x2222aaaa, TRUE, TRUE, 100000);
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0x3333bbbb, TRUE, TRUE, 0);
+    peer_add(&f->b, SC_MEDIA_VIDEO, 0x4444bbbb, TRUE, TRUE, 0);
+    f->a.out.drop_video_first = 40;
+    sc_media_session_set_record(f->b.s, path, FALSE);
+    peer_start(&f->a);
+    peer_start(&f->b);
+
+    if (!sc_test_run_until(f->ctx, both_flowing, &both, DEADLINE_MS)) {
+        dump(&f->a);
+        dump(&f->b);
+    }
+    g_assert_true(both_flowing(&both));
+    g_test_message("B decoded %" G_GUINT64_FORMAT " video frames, %u "
+                   "keyframes after the drop",
+                   frames(&f->b, SC_MEDIA_VIDEO),
+                   f->a.out.keyframes_after_drop);
+    g_assert_cmpuint(f->a.out.keyframes_after_drop, >=, 1);
+
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_VIDEO, &st);
+    g_assert_cmpuint(st.remote_ssrc, ==, 0x2222aaaa);
+    g_assert_cmpuint(st.packets_received, >, 0);
+    g_assert_cmpuint(st.bytes_received, >, st.packets_received * 12);
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_AUDIO, &st);
+    g_assert_cmpuint(st.remote_ssrc, ==, 0x1111aaaa);
+    sc_media_session_get_stats(f->a.s, SC_MEDIA_AUDIO, &st);
+    g_assert_cmpuint(st.packets_sent, >, 0);
+    g_assert_cmpuint(st.bytes_sent, >, 0);
+    g_assert_cmpuint(sc_media_session_get_dropped(f->b.s), ==, 0);
+
+    sc_media_session_stop(f->b.s);
+    sc_media_session_stop(f->a.s);
+    check_recording(f->ctx, path, TRUE);
+}
+
+static gboolean
+audio_received(gpointer data)
+{
+    Peer *b = data;
+
+    return b->flowing[SC_MEDIA_AUDIO][0] && frames(b, SC_MEDIA_AUDIO) >= 50;
+}
+
+static void
+test_audio_only_ogg(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = g_build_filename(f->dir, "b.ogg", NULL);
+    g_autofree char *head = NULL;
+    gsize len = 0, i;
+
+    (void)data;
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x5555aaaa, TRUE, FALSE, 0);
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0x6666bbbb, FALSE, TRUE, 0);
+    sc_media_session_set_record(f->b.s, path, FALSE);
+    peer_start(&f->a);
+    peer_start(&f->b);
+    g_assert_true(sc_test_run_until(f->ctx, audio_received, &f->b, DEADLINE_MS));
+    g_assert_true(f->a.flowing[SC_MEDIA_AUDIO][1]);
+    sc_media_session_stop(f->b.s);
+    sc_media_session_stop(f->a.s);
+
+    g_assert_true(g_file_get_contents(path, &head, &len, NULL));
+    g_assert_cmpuint(len, >, 64);
+    g_assert_cmpmem(head, 4, "OggS", 4);
+    for (i = 0; i + 8 <= MIN(len, 200); i++) {
+        if (memcmp(head + i, "OpusHead", 8) == 0)
+            break;
+    }
+    g_assert_cmpuint(i + 8, <=, MIN(len, 200)); /* RFC 7845 §5.1 header */
+    check_recording(f->ctx, path, FALSE);
+}
+
+static gboolean
+ran_out(gpointer data)
+{
+    *(gboolean *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+/* Iterates the context for @ms (lets the pipeline chew on what it got). */
+static void
+spin(GMainContext *ctx, guint ms)
+{
+    gboolean done = FALSE;
+    GSource *t = g_timeout_source_new(ms);
+
+    g_source_set_callback(t, ran_out, &done, NULL);
+    g_source_attach(t, ctx);
+    sc_test_run_until_flag(ctx, &done, ms + DEADLINE_MS);
+    g_source_destroy(t);
+    g_source_unref(t);
+}
+
+static void
+test_unknown_pt_and_garbage(Fixture *f, gconstpointer data)
+{
+    guint8 pkt[200];
+    ScMediaStats st;
+
+    (void)data;
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0x7777bbbb, FALSE, TRUE, 0);
+    peer_add(&f->b, SC_MEDIA_VIDEO, 0x8888bbbb, FALSE, TRUE, 0);
+    f->b.out.to = NULL; /* nobody listens to B */
+
+    memset(pkt, 0, sizeof pkt);
+    pkt[0] = 0x80;
+    pkt[1] = PT_OPUS;
+    g_assert_cmpint(sc_media_session_receive(f->b.s, pkt, 100, FALSE), ==,
+                    SC_DROP_STATE); /* not started */
+    peer_start(&f->b);
+
+    pkt[1] = 99; /* not negotiated */
+    g_assert_cmpint(sc_media_session_receive(f->b.s, pkt, 100, FALSE), ==,
+                    SC_DROP_UNKNOWN);
+    g_assert_cmpuint(sc_media_session_get_dropped(f->b.s), ==, 2);
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_AUDIO, &st);
+    g_assert_cmpuint(st.packets_received, ==, 0);
+
+    g_assert_cmpint(sc_media_session_receive(f->b.s, pkt, 3, FALSE), ==,
+                    SC_DROP_MALFORMED);
+    pkt[0] = 0x8f; /* 15 CSRCs do not fit in 20 bytes */
+    pkt[1] = PT_OPUS;
+    g_assert_cmpint(sc_media_session_receive(f->b.s, pkt, 20, FALSE), ==,
+                    SC_DROP_MALFORMED);
+    pkt[0] = 0x40; /* version 1 */
+    g_assert_cmpint(sc_media_session_receive(f->b.s, pkt, 100, TRUE), ==,
+                    SC_DROP_MALFORMED);
+
+    /* random bytes, then well-formed RTP headers with random payloads for
+     * both decoders, then RTCP-looking garbage: nothing may crash */
+    for (int i = 0; i < 3000; i++) {
+        gsize len = 1 + sc_random_uniform(sizeof pkt);
+        sc_random_bytes(pkt, len);
+        if (i >= 1000 && len >= 12) {
+            pkt[0] = 0x80 | (pkt[0] & 0x20); /* maybe padding */
+            pkt[1] = (pkt[1] & 0x80) | (i % 2 ? PT_OPUS : PT_VP8);
+            pkt[8] = 0x12; /* one SSRC per kind */
+            pkt[9] = 0x34;
+            pkt[10] = 0x56;
+            pkt[11] = (guint8)(i % 2);
+        }
+        if (i >= 2000 && len >= 8) {
+            pkt[0] = 0x80 | (pkt[0] & 0x1f);
+            pkt[1] = 200 + (pkt[1] % 8);
+        }
+        (void)sc_media_session_receive(f->b.s, pkt, len, i >= 2000);
+        if (i % 100 == 0)
+            g_main_context_iteration(f->ctx, FALSE);
+    }
+    spin(f->ctx, 500);
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_AUDIO, &st);
+    g_assert_cmpuint(st.packets_received, >, 0);
+    g_assert_cmpuint(st.remote_ssrc, ==, 0x12345601);
+    g_assert_cmpuint(sc_media_session_get_dropped(f->b.s), >, 2);
+    sc_media_session_stop(f->b.s);
+}
+
+static void
+test_free_while_flowing(Fixture *f, gconstpointer data)
+{
+    Both both = { &f->a, &f->b, TRUE };
+
+    (void)data;
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x9999aaaa, TRUE, TRUE, 0);
+    peer_add(&f->a, SC_MEDIA_VIDEO, 0xaaaaaaaa, TRUE, TRUE, 0);
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0xbbbbbbbb, TRUE, TRUE, 0);
+    peer_add(&f->b, SC_MEDIA_VIDEO, 0xcccccccc, TRUE, TRUE, 0);
+    sc_media_session_set_record(f->b.s, NULL, TRUE); /* playback path too */
+    peer_start(&f->a);
+    peer_start(&f->b);
+    g_assert_true(sc_test_run_until(f->ctx, both_flowing, &both, DEADLINE_MS));
+    /* no stop: free tears everything down */
+    g_clear_pointer(&f->a.s, sc_media_session_free);
+    g_clear_pointer(&f->b.s, sc_media_session_free);
+}
+
+static gboolean
+session_gone(gpointer data)
+{
+    return ((Peer *)data)->s == NULL;
+}
+
+static void
+test_free_in_callback(Fixture *f, gconstpointer data)
+{
+    (void)data;
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x12121212, TRUE, FALSE, 0);
+    f->a.out.to = NULL;
+    f->a.free_in_callback = TRUE;
+    peer_start(&f->a);
+    /* the first send-flowing event frees the session from inside on_flow */
+    g_assert_true(sc_test_run_until(f->ctx, session_gone, &f->a, DEADLINE_MS));
+    spin(f->ctx, 100); /* no callback after the free */
+    g_assert_cmpuint(f->a.flow_events, ==, 1);
+}
+
+static void
+test_api_errors(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    ScMediaTrack t = {
+        .kind = SC_MEDIA_AUDIO, .payload_type = 8, .ssrc = 1, .send = TRUE,
+    };
+
+    (void)data;
+    g_assert_false(sc_media_session_start(f->a.s, &err));
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_STATE);
+    g_clear_error(&err);
+
+    g_assert_false(sc_media_session_add_track(f->a.s, &t, &err)); /* PT 8 */
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&err);
+
+    t.payload_type = PT_OPUS;
+    t.send = t.recv = FALSE;
+    g_assert_false(sc_media_session_add_track(f->a.s, &t, &err));
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&err);
+
+    t.send = TRUE;
+    t.source = "no-such-element-xyz ! audioconvert";
+    g_assert_false(sc_media_session_add_track(f->a.s, &t, &err));
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&err);
+
+    t.source = "audiotestsrc is-live=true wave=square";
+    g_assert_true(sc_media_session_add_track(f->a.s, &t, &err));
+    g_assert_no_error(err);
+    g_assert_false(sc_media_session_add_track(f->a.s, &t, &err)); /* twice */
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&err);
+
+    t.kind = SC_MEDIA_VIDEO; /* same PT as the audio track */
+    g_assert_false(sc_media_session_add_track(f->a.s, &t, &err));
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&err);
+
+    peer_start(&f->a);
+    g_assert_false(sc_media_session_start(f->a.s, &err));
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_STATE);
+    g_clear_error(&err);
+    t.payload_type = PT_VP8;
+    g_assert_false(sc_media_session_add_track(f->a.s, &t, &err));
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_STATE);
+    g_clear_error(&err);
+    sc_media_session_stop(f->a.s);
+    sc_media_session_stop(f->a.s); /* idempotent */
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) \
+    g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/media/loopback/av-record-webm-pli", test_av_loopback_record);
+    ADD("/media/record/audio-only-ogg", test_audio_only_ogg);
+    ADD("/media/receive/unknown-pt-and-garbage", test_unknown_pt_and_garbage);
+    ADD("/media/lifecycle/free-while-flowing", test_free_while_flowing);
+    ADD("/media/lifecycle/free-in-callback", test_free_in_callback);
+    ADD("/media/api/errors", test_api_errors);
+#undef ADD
+    return g_test_run();
+}
