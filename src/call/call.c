@@ -117,6 +117,7 @@ struct ScCall {
     gboolean dtls_started;
     gboolean sctp_connected;
     GPtrArray *pending_candidates;  /* char*, before the remote description */
+    GPtrArray *dtls_early;          /* GBytes*, DTLS out before ICE connects */
     gboolean pending_end_of_candidates;
     gboolean local_candidates_done;
     GSource *teardown_source;
@@ -494,6 +495,7 @@ static void on_dtls_send(gpointer data, const guint8 *buf, gsize len);
 static void on_dtls_state(gpointer data, ScDtlsState state,
                           const GError *error);
 static void on_dtls_data(gpointer data, const guint8 *buf, gsize len);
+static void flush_dtls_early(ScCall *call);
 
 static gboolean
 create_transports(ScCall *call, gboolean controlling, GError **error)
@@ -903,8 +905,10 @@ on_ice_state(gpointer data, ScIceState state)
                                   sc_ice_transport_get_remote_type(call->ice));
         }
         emit(call, ev);
-        if (state == SC_ICE_STATE_CONNECTED)
+        if (state == SC_ICE_STATE_CONNECTED) {
+            flush_dtls_early(call);
             start_dtls_if_ready(call);
+        }
         break;
     case SC_ICE_STATE_FAILED:
         ev = sc_call_event_new(SC_CALL_EVENT_ICE);
@@ -960,15 +964,40 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
     }
 }
 
+/* DTLS datagrams written before ICE has a selected pair (a ClientHello
+ * reaches the server while its own checks are still running) are kept and
+ * sent as soon as ICE connects, instead of waiting for a retransmission. */
+#define DTLS_EARLY_MAX 16
+
 static void
 on_dtls_send(gpointer data, const guint8 *buf, gsize len)
 {
     ScCall *call = data;
     ScStatus st = sc_ice_transport_send(call->ice, buf, len);
 
-    if (st != SC_OK)
-        SC_LOG_DEBUG(call->id, "DTLS datagram not sent: %s",
-                     sc_status_to_string(st));
+    if (st == SC_OK)
+        return;
+    if (sc_ice_transport_get_state(call->ice) != SC_ICE_STATE_CONNECTED &&
+        call->dtls_early->len < DTLS_EARLY_MAX) {
+        g_ptr_array_add(call->dtls_early, g_bytes_new(buf, len));
+        return;
+    }
+    SC_LOG_DEBUG(call->id, "DTLS datagram not sent: %s",
+                 sc_status_to_string(st));
+}
+
+static void
+flush_dtls_early(ScCall *call)
+{
+    for (guint i = 0; i < call->dtls_early->len; i++) {
+        gsize len = 0;
+        const guint8 *buf = g_bytes_get_data(call->dtls_early->pdata[i], &len);
+        ScStatus st = sc_ice_transport_send(call->ice, buf, len);
+        if (st != SC_OK)
+            SC_LOG_DEBUG(call->id, "early DTLS datagram not sent: %s",
+                         sc_status_to_string(st));
+    }
+    g_ptr_array_set_size(call->dtls_early, 0);
 }
 
 static void
@@ -1252,6 +1281,21 @@ on_buffered_amount_low(gpointer data, guint16 sid)
         bench_pump(call);
 }
 
+/* The IANA name of a DTLS-SRTP profile (RFC 5764 §4.1.2, RFC 7714), which
+ * browsers' getStats report as srtpCipher. */
+static const char *
+srtp_profile_iana(ScSrtpProfile p)
+{
+    switch (p) {
+    case SC_SRTP_PROFILE_AES128_CM_SHA1_80:
+        return "SRTP_AES128_CM_HMAC_SHA1_80";
+    case SC_SRTP_PROFILE_AEAD_AES_128_GCM:
+        return "SRTP_AEAD_AES_128_GCM";
+    default:
+        return NULL;
+    }
+}
+
 /* TRUE when the negotiated description has an accepted RTP section. */
 static gboolean
 call_has_rtp(ScCall *call)
@@ -1327,6 +1371,10 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
             sc_dtls_transport_get_cipher_standard_name(call->dtls));
         sc_call_event_set_str(ev, "srtp_profile",
                               sc_srtp_profile_to_string(
+                                  sc_dtls_transport_get_srtp_profile(
+                                      call->dtls)));
+        sc_call_event_set_str(ev, "srtp_profile_standard",
+                              srtp_profile_iana(
                                   sc_dtls_transport_get_srtp_profile(
                                       call->dtls)));
         sc_call_event_set_str(ev, "role",
@@ -1472,6 +1520,8 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
     g_ptr_array_add(call->local_addresses, NULL);
     g_ptr_array_set_size(call->local_addresses, 0);
     call->pending_candidates = g_ptr_array_new_with_free_func(g_free);
+    call->dtls_early =
+        g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     call->channels =
         g_ptr_array_new_with_free_func((GDestroyNotify)sc_channel_unref);
     g_queue_init(&call->events);
@@ -1518,6 +1568,7 @@ sc_call_unref(ScCall *call)
     g_ptr_array_unref(call->channels);
     g_clear_pointer(&call->remote, sc_sdp_desc_free);
     g_ptr_array_unref(call->pending_candidates);
+    g_ptr_array_unref(call->dtls_early);
     g_ptr_array_unref(call->local_addresses);
     g_clear_pointer(&call->cert, sc_cert_unref);
     g_free(call->local_fingerprint);
@@ -1740,6 +1791,8 @@ sc_call_inspect_json(ScCall *call)
         s.pfs = sc_dtls_transport_is_pfs(call->dtls);
         s.srtp_profile = sc_srtp_profile_to_string(
             sc_dtls_transport_get_srtp_profile(call->dtls));
+        s.srtp_profile_standard =
+            srtp_profile_iana(sc_dtls_transport_get_srtp_profile(call->dtls));
         s.dtls_role =
             sc_dtls_transport_is_client(call->dtls) ? "client" : "server";
         rfp = sc_dtls_transport_get_remote_fingerprint(call->dtls);

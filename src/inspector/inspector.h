@@ -32,7 +32,8 @@ typedef struct {
     const char *cipher;          /* OpenSSL name */
     const char *cipher_standard; /* IANA name, as browsers' getStats */
     gboolean pfs;
-    const char *srtp_profile;
+    const char *srtp_profile;          /* OpenSSL name */
+    const char *srtp_profile_standard; /* IANA name, as browsers' getStats */
     const char *dtls_role;
     const char *keying;          /* "pairwise-dtls-srtp" */
     const char *local_fingerprint;

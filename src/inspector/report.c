@@ -48,6 +48,7 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     add_str(b, "cipher_standard", s->cipher_standard);
     add_bool(b, "pfs", s->pfs);
     add_str(b, "srtp_profile", s->srtp_profile);
+    add_str(b, "srtp_profile_standard", s->srtp_profile_standard);
     add_bool(b, "null_cipher", sc_inspector_cipher_is_null(s->cipher));
     add_str(b, "dtls_role", s->dtls_role);
     add_str(b, "keying", s->keying);
