@@ -907,7 +907,8 @@ sc_sdp_media_negotiated(const ScSdpDesc *local, const ScSdpDesc *remote,
         return FALSE;
     out->index = (guint)idx;
     out->mid = ls->mid;
-    out->direction = (ScSdpDirection)(ls->dir & sc_sdp_direction_reverse(rs->dir));
+    out->direction =
+        (ScSdpDirection)(ls->dir & sc_sdp_direction_reverse(rs->dir));
     out->send_codec = rs->codec;
     out->recv_codec = ls->codec;
     out->rtcp_fb = ls->codec->rtcp_fb & rs->codec->rtcp_fb;

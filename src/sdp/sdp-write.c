@@ -444,7 +444,8 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
 
         if ((int)i == audio || (int)i == video) {
             gboolean is_audio = (int)i == audio;
-            const ScSdpLocalMedia *lm = is_audio ? &local->audio : &local->video;
+            const ScSdpLocalMedia *lm =
+                is_audio ? &local->audio : &local->video;
             RtpSection r = {
                 .media = os->media,
                 .proto = os->proto,
