@@ -116,6 +116,7 @@ struct ScMediaSession {
 };
 
 static void session_really_free(ScMediaSession *s);
+static guint rtcp_route(ScMediaSession *s, const guint8 *buf, gsize len);
 
 const char *
 sc_media_kind_to_string(ScMediaKind kind)
@@ -937,9 +938,14 @@ queue_new(gboolean leaky)
 {
     GstElement *q = gst_element_factory_make("queue", NULL);
 
+    /* The muxer interleaves by time: it holds one stream until every other
+     * one has data or EOS. A negotiated stream the peer never sends (video
+     * off) therefore parks the other one here until stop; bound that by
+     * size (~1.5 h of Opus, ~8 min of 500 kbit/s VP8), dropping the oldest. */
     if (q && leaky) {
-        g_object_set(q, "max-size-buffers", 0u, "max-size-bytes", 0u,
-                     "max-size-time", (guint64)(3 * GST_SECOND), NULL);
+        g_object_set(q, "max-size-buffers", 0u, "max-size-bytes",
+                     (guint)(32 * 1024 * 1024), "max-size-time", (guint64)0,
+                     NULL);
         gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
     }
     return q;
@@ -1151,12 +1157,13 @@ sc_media_session_receive(ScMediaSession *s, const guint8 *buf, gsize len,
 
     if (is_rtcp) {
         /* RFC 3550 §6.1 compound, or RFC 5506 reduced size: checked by
-         * rtpsession; here only that it parses as RTCP at all. Every session
-         * sees it: each keeps what concerns its own SSRCs. */
+         * rtpsession; here only that it parses as RTCP at all. */
         if (!gst_rtcp_buffer_validate_data_reduced((guint8 *)buf, (guint)len))
             return drop(s, SC_DROP_MALFORMED);
+        guint mask = rtcp_route(s, buf, len);
+
         for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
-            if (s->have[i] && s->tracks[i].rtcp_appsrc)
+            if (s->have[i] && s->tracks[i].rtcp_appsrc && (mask & (1u << i)))
                 gst_app_src_push_buffer(GST_APP_SRC(s->tracks[i].rtcp_appsrc),
                                         gst_buffer_new_memdup(buf, len));
         }
@@ -1187,6 +1194,88 @@ sc_media_session_receive(ScMediaSession *s, const guint8 *buf, gsize len,
                                 gst_buffer_new_memdup(buf, len));
         return SC_OK;
     }
+}
+
+static guint
+ssrc_route(ScMediaSession *s, guint32 ssrc)
+{
+    guint mask = 0;
+
+    for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
+        if (s->have[i] && (s->tracks[i].cfg.ssrc == ssrc ||
+                           (s->tracks[i].remote_ssrc == ssrc && ssrc != 0)))
+            mask |= 1u << i;
+    }
+    return mask;
+}
+
+/* Which RTP sessions an RTCP compound packet concerns (BUNDLE, RFC 8843
+ * §9.2: by SSRC): its senders' SSRCs when we have seen their RTP, and the
+ * report blocks / feedback targets that are our SSRCs. A packet that names
+ * no known SSRC goes to every session, which ignores what is not its own.
+ * Feeding a sender report to the wrong session would make that session
+ * report on a stream it never received. */
+static guint
+rtcp_route(ScMediaSession *s, const guint8 *buf, gsize len)
+{
+    GstBuffer *b = gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY,
+                                               (gpointer)buf, len, 0, len,
+                                               NULL, NULL);
+    GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+    GstRTCPPacket pkt;
+    guint mask = 0;
+    guint32 ssrc;
+
+    if (gst_rtcp_buffer_map(b, GST_MAP_READ, &rtcp)) {
+        gboolean more = gst_rtcp_buffer_get_first_packet(&rtcp, &pkt);
+        while (more) {
+            switch (gst_rtcp_packet_get_type(&pkt)) {
+            case GST_RTCP_TYPE_SR:
+            case GST_RTCP_TYPE_RR: {
+                guint n = gst_rtcp_packet_get_rb_count(&pkt);
+                if (gst_rtcp_packet_get_type(&pkt) == GST_RTCP_TYPE_SR)
+                    gst_rtcp_packet_sr_get_sender_info(&pkt, &ssrc, NULL, NULL,
+                                                       NULL, NULL);
+                else
+                    ssrc = gst_rtcp_packet_rr_get_ssrc(&pkt);
+                mask |= ssrc_route(s, ssrc);
+                for (guint i = 0; i < n; i++) {
+                    gst_rtcp_packet_get_rb(&pkt, i, &ssrc, NULL, NULL, NULL,
+                                           NULL, NULL, NULL);
+                    mask |= ssrc_route(s, ssrc);
+                }
+                break;
+            }
+            case GST_RTCP_TYPE_RTPFB:
+            case GST_RTCP_TYPE_PSFB: {
+                guint8 *fci = gst_rtcp_packet_fb_get_fci(&pkt);
+                guint words = gst_rtcp_packet_fb_get_fci_length(&pkt);
+                mask |= ssrc_route(s, gst_rtcp_packet_fb_get_sender_ssrc(&pkt));
+                mask |= ssrc_route(s, gst_rtcp_packet_fb_get_media_ssrc(&pkt));
+                /* FIR (RFC 5104 §4.3.1.1) names its target in the FCI */
+                if (gst_rtcp_packet_get_type(&pkt) == GST_RTCP_TYPE_PSFB &&
+                    gst_rtcp_packet_fb_get_type(&pkt) ==
+                        GST_RTCP_PSFB_TYPE_FIR) {
+                    for (guint i = 0; fci && i + 2 <= words; i += 2)
+                        mask |= ssrc_route(s, GST_READ_UINT32_BE(fci + 4 * i));
+                }
+                break;
+            }
+            case GST_RTCP_TYPE_BYE: {
+                guint n = gst_rtcp_packet_bye_get_ssrc_count(&pkt);
+                for (guint i = 0; i < n; i++)
+                    mask |= ssrc_route(s, gst_rtcp_packet_bye_get_nth_ssrc(&pkt, i));
+                break;
+            }
+            default:
+                break; /* SDES, APP, XR: follow the reports they come with */
+            }
+            more = gst_rtcp_packet_move_to_next(&pkt);
+        }
+        gst_rtcp_buffer_unmap(&rtcp);
+    }
+    gst_buffer_unref(b);
+    return mask ? mask : (1u << SC_MEDIA_N_KINDS) - 1;
 }
 
 /* ---- teardown ---- */

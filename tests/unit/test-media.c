@@ -63,16 +63,26 @@ typedef struct {
     guint drop_video_first;     /* drop this many video RTP packets */
     guint video_seen;
     guint keyframes_after_drop; /* VP8 keyframes delivered after the drop */
+    guint rtcp_sr;              /* RTCP compounds starting with an SR */
+    guint rtcp_cname;           /* ... that carry the sender's CNAME */
+    gboolean cut;               /* drop everything */
 } Wire;
 
 struct Peer {
     const char *name;
+    char cname[32];
     ScMediaSession *s;
     Wire out;                   /* what this peer sends */
     gboolean flowing[SC_MEDIA_N_KINDS][2]; /* [kind][send] */
     guint flow_events;
     gboolean free_in_callback;  /* frees itself from on_flow */
 };
+
+typedef struct {
+    GMainContext *ctx;
+    Peer a, b;
+    char *dir;
+} Fixture;
 
 static void
 wire_packet_free(gpointer data)
@@ -127,7 +137,7 @@ wire_deliver(gpointer data)
     while ((p = g_queue_pop_head(&w->q)) != NULL) {
         gsize len;
         const guint8 *b = g_bytes_get_data(p->pkt, &len);
-        gboolean deliver = w->to && w->to->s;
+        gboolean deliver = w->to && w->to->s && !w->cut;
 
         if (deliver && !p->rtcp && len >= 12 && (b[1] & 0x7f) == PT_VP8) {
             w->video_seen++;
@@ -151,6 +161,16 @@ on_send(gpointer user_data, const guint8 *buf, gsize len, gboolean is_rtcp)
     Wire *w = &p->out;
     WirePacket *wp = g_new0(WirePacket, 1);
 
+    if (is_rtcp && len >= 8 && buf[1] == 200) { /* RFC 3550 §6.4.1 SR */
+        gsize cl = strlen(p->cname);
+        w->rtcp_sr++;
+        for (gsize i = 0; i + cl <= len; i++) {
+            if (memcmp(buf + i, p->cname, cl) == 0) {
+                w->rtcp_cname++;
+                break;
+            }
+        }
+    }
     wp->pkt = g_bytes_new(buf, len);
     wp->rtcp = is_rtcp;
     g_queue_push_tail(&w->q, wp);
@@ -187,10 +207,11 @@ peer_init(Peer *p, const char *name, GMainContext *ctx, Peer *to)
 
     memset(p, 0, sizeof *p);
     p->name = name;
+    g_snprintf(p->cname, sizeof p->cname, "cname-%s@sealcall.test", name);
     p->out.ctx = ctx;
     p->out.to = to;
     g_queue_init(&p->out.q);
-    p->s = sc_media_session_new(ctx, name, name, &callbacks, p, &err);
+    p->s = sc_media_session_new(ctx, name, p->cname, &callbacks, p, &err);
     g_assert_no_error(err);
     g_assert_nonnull(p->s);
 }
@@ -420,11 +441,7 @@ check_recording(GMainContext *ctx, const char *path, gboolean want_video)
 
 /* ---- tests ---- */
 
-typedef struct {
-    GMainContext *ctx;
-    Peer a, b;
-    char *dir;
-} Fixture;
+
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
@@ -461,6 +478,14 @@ fixture_teardown(Fixture *f, gconstpointer data)
     g_free(f->dir);
     g_main_context_pop_thread_default(f->ctx);
     g_main_context_unref(f->ctx);
+}
+
+static gboolean
+sr_both_ways(gpointer data)
+{
+    Fixture *f = data;
+
+    return f->a.out.rtcp_cname > 0 && f->b.out.rtcp_cname > 0;
 }
 
 static void
@@ -504,6 +529,8 @@ test_av_loopback_record(Fixture *f, gconstpointer data)
     g_assert_cmpuint(st.packets_sent, >, 0);
     g_assert_cmpuint(st.bytes_sent, >, 0);
     g_assert_cmpuint(sc_media_session_get_dropped(f->b.s), ==, 0);
+    /* rtpbin's RTCP: sender reports with our CNAME (RFC 7022) both ways */
+    g_assert_true(sc_test_run_until(f->ctx, sr_both_ways, f, DEADLINE_MS));
 
     sc_media_session_stop(f->b.s);
     sc_media_session_stop(f->a.s);
@@ -544,6 +571,30 @@ test_audio_only_ogg(Fixture *f, gconstpointer data)
             break;
     }
     g_assert_cmpuint(i + 8, <=, MIN(len, 200)); /* RFC 7845 §5.1 header */
+    check_recording(f->ctx, path, FALSE);
+}
+
+/* Video negotiated but never sent: the WebM file must still be finalized,
+ * with the audio that did arrive. */
+static void
+test_webm_without_video(Fixture *f, gconstpointer data)
+{
+    g_autofree char *path = g_build_filename(f->dir, "b.webm", NULL);
+    gint64 t0;
+
+    (void)data;
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x5555aaaa, TRUE, FALSE, 0);
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0x6666bbbb, FALSE, TRUE, 0);
+    peer_add(&f->b, SC_MEDIA_VIDEO, 0x7777bbbb, FALSE, TRUE, 0);
+    sc_media_session_set_record(f->b.s, path, FALSE);
+    peer_start(&f->a);
+    peer_start(&f->b);
+    g_assert_true(sc_test_run_until(f->ctx, audio_received, &f->b, DEADLINE_MS));
+    t0 = g_get_monotonic_time();
+    sc_media_session_stop(f->b.s);
+    g_test_message("stop took %" G_GINT64_FORMAT " ms",
+                   (g_get_monotonic_time() - t0) / 1000);
+    sc_media_session_stop(f->a.s);
     check_recording(f->ctx, path, FALSE);
 }
 
@@ -632,6 +683,14 @@ test_unknown_pt_and_garbage(Fixture *f, gconstpointer data)
     sc_media_session_stop(f->b.s);
 }
 
+static gboolean
+b_recv_stopped(gpointer data)
+{
+    Peer *b = data;
+
+    return !b->flowing[SC_MEDIA_AUDIO][0] && !b->flowing[SC_MEDIA_VIDEO][0];
+}
+
 static void
 test_free_while_flowing(Fixture *f, gconstpointer data)
 {
@@ -645,6 +704,13 @@ test_free_while_flowing(Fixture *f, gconstpointer data)
     sc_media_session_set_record(f->b.s, NULL, TRUE); /* playback path too */
     peer_start(&f->a);
     peer_start(&f->b);
+    g_assert_true(sc_test_run_until(f->ctx, both_flowing, &both, DEADLINE_MS));
+    /* cut A -> B: B reports its receive directions stopped (~2 s), then
+     * flowing again once packets return */
+    f->a.out.cut = TRUE;
+    g_assert_true(sc_test_run_until(f->ctx, b_recv_stopped, &f->b, DEADLINE_MS));
+    g_assert_true(f->b.flowing[SC_MEDIA_AUDIO][1]); /* B still sends */
+    f->a.out.cut = FALSE;
     g_assert_true(sc_test_run_until(f->ctx, both_flowing, &both, DEADLINE_MS));
     /* no stop: free tears everything down */
     g_clear_pointer(&f->a.s, sc_media_session_free);
@@ -732,6 +798,7 @@ main(int argc, char **argv)
     g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/media/loopback/av-record-webm-pli", test_av_loopback_record);
     ADD("/media/record/audio-only-ogg", test_audio_only_ogg);
+    ADD("/media/record/webm-without-video", test_webm_without_video);
     ADD("/media/receive/unknown-pt-and-garbage", test_unknown_pt_and_garbage);
     ADD("/media/lifecycle/free-while-flowing", test_free_while_flowing);
     ADD("/media/lifecycle/free-in-callback", test_free_in_callback);
