@@ -315,7 +315,8 @@ class Bench:
         verbose = ["-v"] if self.args.verbose_peers else []
         if impl == "sealcall":
             return [self.args.sealcall, role, "--signal", url, "--json",
-                    "--ice-address", LOOPBACK] + verbose
+                    "--ice-address", LOOPBACK, "--no-audio",
+                    "--no-video"] + verbose
         return [sys.executable, AIORTC_PEER, "--role", role, "--signal", url,
                 "--connect-timeout", str(self.args.setup_timeout),
                 "--bench-timeout", str(self.args.bench_timeout),

@@ -121,6 +121,12 @@ print_human(const ScCallEvent *ev)
                    sc_call_event_get_string(ev, "bytes"),
                    sc_call_event_get_string(ev, "pattern"));
         break;
+    case SC_CALL_EVENT_MEDIA:
+        printf("* %s %s %s (%s packets)\n",
+               sc_call_event_get_string(ev, "kind"),
+               sc_call_event_get_string(ev, "direction"), state,
+               sc_call_event_get_string(ev, "packets"));
+        break;
     case SC_CALL_EVENT_INSPECTOR:
         printf("* security inspector: %s\n",
                sc_call_event_get_string(ev, "report"));
@@ -423,6 +429,8 @@ cli_call_main(int argc, char **argv)
     g_auto(GStrv) addresses = NULL;
     gboolean json = FALSE;
     gboolean verbose = FALSE;
+    gboolean no_audio = FALSE, no_video = FALSE, play = FALSE, no_play = FALSE;
+    g_autofree char *audio_src = NULL, *video_src = NULL, *record = NULL;
     /* reserved by the interop contract (section 5); not built yet */
     g_autofree char *idp = NULL, *idp_protocol = NULL, *hint = NULL;
     g_autofree char *peer_identity = NULL, *ca = NULL, *turn = NULL;
@@ -440,6 +448,23 @@ cli_call_main(int argc, char **argv)
          "gather ICE host candidates only on this local address "
          "(repeatable; default: all interfaces)",
          "ADDR"},
+        {"no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio,
+         "no audio (neither send nor receive)", NULL},
+        {"no-video", 0, 0, G_OPTION_ARG_NONE, &no_video,
+         "no video (neither send nor receive)", NULL},
+        {"audio-src", 0, 0, G_OPTION_ARG_STRING, &audio_src,
+         "GStreamer audio source (default: a 440 Hz sine)",
+         "\"pulsesrc\""},
+        {"video-src", 0, 0, G_OPTION_ARG_STRING, &video_src,
+         "GStreamer video source (default: a test pattern)",
+         "\"v4l2src\""},
+        {"record", 0, 0, G_OPTION_ARG_FILENAME, &record,
+         "write received media to FILE (Ogg/Opus, or WebM with video)",
+         "FILE"},
+        {"play", 0, 0, G_OPTION_ARG_NONE, &play,
+         "play received audio (default when interactive)", NULL},
+        {"no-play", 0, 0, G_OPTION_ARG_NONE, &no_play,
+         "do not play received audio", NULL},
         {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
          "log protocol progress to stderr (SC_DEBUG=all for more)", NULL},
         {"idp", 0, 0, G_OPTION_ARG_STRING, &idp,
@@ -477,7 +502,7 @@ cli_call_main(int argc, char **argv)
     const char *unbuilt = NULL;
 
     summary = g_strdup_printf(
-        "%s\n\nEvents (--json): signaling ice dtls channel message bench "
+        "%s\n\nEvents (--json): signaling ice dtls channel message media bench "
         "inspector ended error.\nCommands (--json, one JSON object per "
         "line): send {label,text|binary}, bench {bytes,chunk},\n  inspect, "
         "hangup. Interactive: lines are chat; /inspect /bench /hangup.\n"
@@ -523,6 +548,17 @@ cli_call_main(int argc, char **argv)
                 argv[0]);
         return CLI_EXIT_USAGE;
     }
+    if ((no_audio && audio_src != NULL) || (no_video && video_src != NULL)) {
+        fprintf(stderr, "sealcall %s: --no-audio/--no-video contradict "
+                        "--audio-src/--video-src\n",
+                argv[0]);
+        return CLI_EXIT_USAGE;
+    }
+    if (play && no_play) {
+        fprintf(stderr, "sealcall %s: --play and --no-play contradict\n",
+                argv[0]);
+        return CLI_EXIT_USAGE;
+    }
     if (verbose)
         sc_log_set_level(SC_LOG_LEVEL_INFO);
     sc_log_set_handler(log_to_stderr, NULL, NULL);
@@ -545,6 +581,16 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }
+    if (!sc_call_set_media(cli.call, SC_MEDIA_TYPE_AUDIO, !no_audio,
+                           audio_src, &error) ||
+        !sc_call_set_media(cli.call, SC_MEDIA_TYPE_VIDEO, !no_video,
+                           video_src, &error) ||
+        !sc_call_set_record(cli.call, record, &error)) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    sc_call_set_playback(cli.call, play || (!json && !no_play));
     for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++) {
         if (!sc_call_add_local_address(cli.call, addresses[i], &error)) {
             fprintf(stderr, "sealcall %s: --ice-address: %s\n", argv[0],

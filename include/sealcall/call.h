@@ -143,15 +143,15 @@ SC_API gboolean sc_call_add_local_address(ScCall *call, const char *address,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**
- * ScMediaKind:
- * @SC_MEDIA_KIND_AUDIO: Opus audio
- * @SC_MEDIA_KIND_VIDEO: VP8 video
+ * ScMediaType:
+ * @SC_MEDIA_TYPE_AUDIO: Opus audio
+ * @SC_MEDIA_TYPE_VIDEO: VP8 video
  * Since: 0.1
  */
 typedef enum {
-    SC_MEDIA_KIND_AUDIO = 0,
-    SC_MEDIA_KIND_VIDEO = 1,
-} ScMediaKind;
+    SC_MEDIA_TYPE_AUDIO = 0,
+    SC_MEDIA_TYPE_VIDEO = 1,
+} ScMediaType;
 
 /**
  * sc_call_set_media:
@@ -169,7 +169,7 @@ typedef enum {
  * Returns: %TRUE on success.
  * Since: 0.1
  */
-SC_API gboolean sc_call_set_media(ScCall *call, ScMediaKind kind,
+SC_API gboolean sc_call_set_media(ScCall *call, ScMediaType kind,
                                   gboolean enabled, const char *source,
                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -185,6 +185,14 @@ SC_API gboolean sc_call_set_media(ScCall *call, ScMediaKind kind,
  */
 SC_API gboolean sc_call_set_record(ScCall *call, const char *path,
                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_playback:
+ * @play: %TRUE to play received audio on the default audio sink when there
+ *   is one and no recording is set (default %FALSE)
+ * Since: 0.1
+ */
+SC_API void sc_call_set_playback(ScCall *call, gboolean play);
 
 /**
  * sc_call_set_event_func:

@@ -15,6 +15,7 @@
 #include "inspector/inspector.h"
 #include "keys/keys.h"
 #include "media/demux.h"
+#include "media/media.h"
 #include "sctp/sctp.h"
 #include "sdp/sdp.h"
 #include "signaling/signaling.h"
@@ -28,6 +29,7 @@
 #define BENCH_LOW_WATER (1u * 1024 * 1024)
 #define CHANNEL_QUEUE_MAX (1u * 1024 * 1024)
 #define BENCH_PATTERN_MOD 251
+#define RTP_BUF_MAX 1600        /* a packet plus the SRTP/SRTCP trailer */
 
 typedef enum {
     CALL_IDLE,
@@ -88,9 +90,22 @@ struct ScCall {
     char *stun_host;
     guint16 stun_port;
     GPtrArray *local_addresses;
-    gboolean media_enabled[2];      /* by ScMediaKind */
+    gboolean media_enabled[2];      /* by ScMediaType */
     char *media_source[2];
     char *record_path;
+    gboolean play_audio;
+
+    /* media: our random identities (RFC 7022 CNAME, SSRCs, msid) */
+    char cname[17];
+    char stream_id[17];
+    char track_id[2][17];
+    guint32 ssrc[2];
+    ScMediaSession *media;
+    gboolean media_send[2];
+    gboolean media_recv[2];
+    guint8 media_pt[2];
+    guint64 rtp_sent, rtp_received;
+    guint64 srtp_errors;
 
     ScCallEventFunc func;
     gpointer func_data;
@@ -546,6 +561,42 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps)
     local->session_id = call->session_id;
     local->session_version = 2;
     local->ice_pacing_ms = SC_ICE_TA_LOCAL_MS;
+    for (int k = 0; k < 2; k++) {
+        ScSdpLocalMedia *m = k == SC_MEDIA_AUDIO ? &local->audio : &local->video;
+        if (!call->media_enabled[k])
+            continue;
+        m->enabled = TRUE;
+        m->direction = SC_SDP_DIRECTION_SENDRECV;
+        m->ssrc = call->ssrc[k];
+        m->track_id = call->track_id[k];
+    }
+    local->cname = call->cname;
+    local->stream_id = call->stream_id;
+}
+
+/* What the descriptions agreed for each kind of media: our direction is
+ * the reverse of the peer's (RFC 3264 §6.1), the payload type the one in
+ * the section. */
+static void
+negotiate_media(ScCall *call)
+{
+    for (int k = 0; k < 2; k++) {
+        const ScSdpSection *sec = sc_sdp_desc_find_media(
+            call->remote, k == SC_MEDIA_AUDIO ? "audio" : "video");
+        ScSdpDirection ours;
+
+        call->media_send[k] = call->media_recv[k] = FALSE;
+        if (!call->media_enabled[k] || sec == NULL || !sec->accepted ||
+            sec->codec == NULL)
+            continue;
+        ours = sc_sdp_direction_reverse(sec->dir);
+        call->media_send[k] = SC_SDP_DIRECTION_SENDS(ours);
+        call->media_recv[k] = SC_SDP_DIRECTION_RECEIVES(ours);
+        call->media_pt[k] = (guint8)sec->codec->pt;
+        SC_LOG_INFO(call->id, "%s: %s, payload type %u",
+                    sc_media_kind_to_string((ScMediaKind)k),
+                    sc_sdp_direction_to_string(ours), sec->codec->pt);
+    }
 }
 
 static void
@@ -584,6 +635,7 @@ apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
             return FALSE;
     }
     call->remote = desc;
+    negotiate_media(call);
     sc_ice_transport_set_pacing(call->ice, desc->ice_pacing_ms);
     /* candidates carried in the description itself (non-trickle peers) */
     for (guint i = 0; i < desc->sections->len; i++) {
@@ -955,10 +1007,29 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
         sc_dtls_transport_receive(call->dtls, buf, len);
         break;
     case SC_PACKET_RTP:
-    case SC_PACKET_RTCP:
-        /* No media sections are negotiated yet: count and drop. */
-        call->srtp_dropped++;
+    case SC_PACKET_RTCP: {
+        gboolean rtcp = sc_demux_classify(buf, len) == SC_PACKET_RTCP;
+        guint8 pkt[RTP_BUF_MAX];
+        gsize n = len;
+        ScStatus st;
+
+        /* Nothing but SRTP/SRTCP that authenticates reaches the media. */
+        if (call->srtp == NULL || call->media == NULL || len > sizeof pkt) {
+            call->srtp_dropped++;
+            break;
+        }
+        memcpy(pkt, buf, len);
+        st = rtcp ? sc_srtp_session_unprotect_rtcp(call->srtp, pkt, &n)
+                  : sc_srtp_session_unprotect(call->srtp, pkt, &n);
+        if (st != SC_OK) {
+            call->srtp_dropped++;
+            break;
+        }
+        if (!rtcp)
+            call->rtp_received++;
+        (void)sc_media_session_receive(call->media, pkt, n, rtcp);
         break;
+    }
     default:
         break;
     }
@@ -1296,19 +1367,100 @@ srtp_profile_iana(ScSrtpProfile p)
     }
 }
 
+static void
+on_media_send(gpointer data, const guint8 *buf, gsize len, gboolean is_rtcp)
+{
+    ScCall *call = data;
+    guint8 pkt[RTP_BUF_MAX];
+    gsize n = len;
+    ScStatus st;
+
+    /* Media is never sent unprotected, and only on a connected call. */
+    if (call->srtp == NULL || call->ice == NULL ||
+        call->state != CALL_CONNECTED || len > sizeof pkt - 64)
+        return;
+    memcpy(pkt, buf, len);
+    st = is_rtcp ? sc_srtp_session_protect_rtcp(call->srtp, pkt, &n,
+                                                sizeof pkt)
+                 : sc_srtp_session_protect(call->srtp, pkt, &n, sizeof pkt);
+    if (st != SC_OK) {
+        call->srtp_errors++;
+        return;
+    }
+    if (sc_ice_transport_send(call->ice, pkt, n) == SC_OK && !is_rtcp)
+        call->rtp_sent++;
+}
+
+static void
+on_media_flow(gpointer data, ScMediaKind kind, gboolean send, gboolean flowing,
+              guint64 packets)
+{
+    ScCall *call = data;
+    ScCallEvent *ev;
+
+    if (call->state == CALL_ENDED)
+        return;
+    ev = sc_call_event_new(SC_CALL_EVENT_MEDIA);
+    sc_call_event_set_str(ev, "kind", sc_media_kind_to_string(kind));
+    sc_call_event_set_str(ev, "direction", send ? "send" : "recv");
+    sc_call_event_set_str(ev, "state", flowing ? "flowing" : "stopped");
+    sc_call_event_set_int(ev, "packets", (gint64)packets);
+    emit(call, ev);
+}
+
+static void
+start_media(ScCall *call)
+{
+    static const ScMediaCallbacks media_cb = {
+        .send = on_media_send,
+        .on_flow = on_media_flow,
+    };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *log_id = g_strdup_printf("%s/media", call->id);
+    gboolean any = FALSE;
+
+    if (call->srtp == NULL)
+        return;
+    call->media = sc_media_session_new(call->ctx, log_id, call->cname,
+                                       &media_cb, call, &error);
+    for (int k = 0; call->media != NULL && k < 2; k++) {
+        ScMediaTrack t = {
+            .kind = (ScMediaKind)k,
+            .payload_type = call->media_pt[k],
+            .clock_rate = k == SC_MEDIA_AUDIO ? 48000 : 90000,
+            .channels = k == SC_MEDIA_AUDIO ? 2 : 0,
+            .ssrc = call->ssrc[k],
+            .send = call->media_send[k],
+            .recv = call->media_recv[k],
+            .source = call->media_source[k],
+        };
+        if (!t.send && !t.recv)
+            continue;
+        if (!sc_media_session_add_track(call->media, &t, &error))
+            break;
+        any = TRUE;
+    }
+    if (call->media != NULL && error == NULL && any) {
+        sc_media_session_set_record(call->media, call->record_path,
+                                    call->play_audio);
+        if (sc_media_session_start(call->media, &error))
+            return;
+    }
+    if (error != NULL) {
+        g_autofree char *d = g_strdup_printf("media: %s", error->message);
+        SC_LOG_WARN(call->id, "%s", d);
+        emit_error(call, d);
+    }
+    g_clear_pointer(&call->media, sc_media_session_free);
+}
+
 /* TRUE when the negotiated description has an accepted RTP section. */
 static gboolean
 call_has_rtp(ScCall *call)
 {
-    if (call->remote == NULL)
-        return FALSE;
-    for (guint i = 0; i < call->remote->sections->len; i++) {
-        ScSdpSection *s = call->remote->sections->pdata[i];
-        if (!s->is_datachannel && s->port != 0 &&
-            (g_strcmp0(s->media, "audio") == 0 ||
-             g_strcmp0(s->media, "video") == 0))
+    for (int k = 0; k < 2; k++)
+        if (call->media_send[k] || call->media_recv[k])
             return TRUE;
-    }
     return FALSE;
 }
 
@@ -1393,6 +1545,7 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
         } else if (kerr != NULL) {
             SC_LOG_WARN(call->id, "no SRTP keys: %s", kerr->message);
         }
+        start_media(call);
         start_sctp(call);
         break;
     }
@@ -1438,6 +1591,7 @@ on_dtls_data(gpointer data, const guint8 *buf, gsize len)
 static void
 free_transports(ScCall *call)
 {
+    g_clear_pointer(&call->media, sc_media_session_free);
     g_clear_pointer(&call->sctp, sc_sctp_assoc_free);
     g_clear_pointer(&call->srtp, sc_srtp_session_free);
     g_clear_pointer(&call->dtls, sc_dtls_transport_free);
@@ -1465,6 +1619,9 @@ call_end(ScCall *call, ScEndReason reason, const char *detail)
                 detail != NULL ? detail : "");
     call->state = CALL_ENDED;
     call->bench.running = FALSE;
+    /* finalizes a recording (bounded wait) before `ended` is reported */
+    if (call->media != NULL)
+        sc_media_session_stop(call->media);
     if (reason == SC_END_REASON_HANGUP) {
         send_bye(call, "hangup");
         if (call->sctp != NULL)
@@ -1540,6 +1697,28 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
         if (*p == '=')
             *p = '\0';
     call->session_id = sc_random_u64() >> 2;
+    {
+        /* RFC 7022: CNAME from 96 random bits, 16 base64 chars; SSRCs
+         * random and non-zero; msid ids random tokens */
+        guint8 r[12];
+        g_autofree char *b = NULL;
+        char *ids[4] = {call->cname, call->stream_id, call->track_id[0],
+                        call->track_id[1]};
+        for (int i = 0; i < 4; i++) {
+            sc_random_bytes(r, sizeof r);
+            b = g_base64_encode(r, sizeof r);
+            for (char *p = b; *p; p++)
+                if (*p == '+' || *p == '/')
+                    *p = i == 0 ? *p : 'x'; /* msid ids: token chars */
+            g_strlcpy(ids[i], b, 17);
+            g_clear_pointer(&b, g_free);
+        }
+        for (int k = 0; k < 2; k++)
+            do
+                call->ssrc[k] = sc_random_u32();
+            while (call->ssrc[k] == 0 || call->ssrc[k] == 0xffffffffu ||
+                   (k == 1 && call->ssrc[1] == call->ssrc[0]));
+    }
     return call;
 }
 
@@ -1647,12 +1826,12 @@ sc_call_add_local_address(ScCall *call, const char *address, GError **error)
 }
 
 gboolean
-sc_call_set_media(ScCall *call, ScMediaKind kind, gboolean enabled,
+sc_call_set_media(ScCall *call, ScMediaType kind, gboolean enabled,
                   const char *source, GError **error)
 {
     g_return_val_if_fail(call != NULL, FALSE);
-    g_return_val_if_fail(kind == SC_MEDIA_KIND_AUDIO ||
-                             kind == SC_MEDIA_KIND_VIDEO,
+    g_return_val_if_fail(kind == SC_MEDIA_TYPE_AUDIO ||
+                             kind == SC_MEDIA_TYPE_VIDEO,
                          FALSE);
     if (call->state != CALL_IDLE) {
         g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
@@ -1677,6 +1856,13 @@ sc_call_set_record(ScCall *call, const char *path, GError **error)
     g_free(call->record_path);
     call->record_path = g_strdup(path);
     return TRUE;
+}
+
+void
+sc_call_set_playback(ScCall *call, gboolean play)
+{
+    g_return_if_fail(call != NULL);
+    call->play_audio = play;
 }
 
 void
@@ -1771,6 +1957,7 @@ sc_call_inspect_json(ScCall *call)
     g_autofree char *sas = NULL;
     g_autoptr(JsonNode) node = NULL;
     g_autofree ScInspectorChannel *chans = NULL;
+    ScInspectorMedia media[4];
     gboolean connected;
 
     g_return_val_if_fail(call != NULL, NULL);
@@ -1822,6 +2009,28 @@ sc_call_inspect_json(ScCall *call)
         s.ice_state = "new";
         s.last_response_ms_ago = -1;
     }
+    if (call->media != NULL) {
+        const char *cipher = sc_srtp_profile_describe(
+            sc_srtp_session_get_profile(call->srtp));
+        for (int k = 0; k < 2; k++) {
+            ScMediaStats st;
+            sc_media_session_get_stats(call->media, (ScMediaKind)k, &st);
+            for (int dir = 0; dir < 2; dir++) {
+                gboolean on = dir == 0 ? call->media_send[k]
+                                       : call->media_recv[k];
+                ScInspectorMedia *m;
+                if (!on)
+                    continue;
+                m = &media[s.n_media++];
+                m->kind = sc_media_kind_to_string((ScMediaKind)k);
+                m->direction = dir == 0 ? "send" : "recv";
+                m->encrypted = TRUE; /* only SRTP leaves or enters */
+                m->cipher = cipher;
+                m->packets = dir == 0 ? st.packets_sent : st.packets_received;
+            }
+        }
+    }
+    s.media = media;
     chans = g_new0(ScInspectorChannel, call->channels->len + 1);
     for (guint i = 0; i < call->channels->len; i++) {
         ScChannel *c = call->channels->pdata[i];

@@ -163,9 +163,13 @@ def start_relay(tap=None):
     return relay, ev["port"]
 
 
-def endpoint(role, url, name=None, extra=None):
+def endpoint(role, url, name=None, extra=None, media=False):
+    """A `sealcall call|answer --json` on 127.0.0.1; data-only unless
+    @media (audio and video cost CPU that data tests do not need)."""
     args = [SEALCALL, role, "--signal", url, "--json",
             "--ice-address", "127.0.0.1"]
+    if not media:
+        args += ["--no-audio", "--no-video"]
     if extra:
         args += extra
     return Proc(args, name or role)
@@ -175,15 +179,16 @@ class Call:
     """A relay plus an offerer and an answerer on 127.0.0.1."""
 
     def __init__(self, room="t", relay=None, port=None, offer_extra=None,
-                 answer_extra=None):
+                 answer_extra=None, media=False):
         self.own_relay = relay is None
         if relay is None:
             relay, port = start_relay()
         self.relay, self.port = relay, port
         self.url = "ws://127.0.0.1:%d/room/%s" % (port, room)
-        self.answerer = endpoint("answer", self.url, "answerer", answer_extra)
+        self.answerer = endpoint("answer", self.url, "answerer", answer_extra,
+                                 media)
         self.answerer.wait_event("signaling", state="connected", timeout=20)
-        self.offerer = endpoint("call", self.url, "offerer", offer_extra)
+        self.offerer = endpoint("call", self.url, "offerer", offer_extra, media)
 
     def both(self):
         return (self.offerer, self.answerer)
