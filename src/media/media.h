@@ -15,6 +15,15 @@
  *    sc_media_session_stop() and sc_media_session_free() (the free is then
  *    deferred until the callback returns; no further callback runs).
  *  - sc_media_session_stop() and _free() never call a callback.
+ *  - cb->send() runs in bursts: one dispatch drains every packet the
+ *    pipeline produced since the last one (a video frame is 1-3 packets of at
+ *    most 1100 bytes, leaving room for SRTP and TURN; Opus is one packet per
+ *    20 ms). RTCP (SR/RR with our CNAME, PLI) comes from rtpbin about once a
+ *    second per RTP session, earlier for feedback.
+ *
+ * Latency: receive -> decoder is the jitter buffer (100 ms) plus decoding;
+ * capture -> cb->send() is the encoder (no lookahead) plus one main-loop
+ * wake-up.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef SC_MEDIA_H
@@ -49,8 +58,9 @@ typedef struct {
     guint channels;       /* Opus: 2 in SDP (informative) */
     guint32 ssrc;         /* our SSRC (random, chosen by the caller; not 0xffffffff) */
     gboolean send, recv;  /* from the negotiated direction */
-    /* gst-launch description of a source ("pulsesrc", "v4l2src"); NULL =
-     * audiotestsrc 440 Hz sine / videotestsrc ball, both live. */
+    /* gst-launch description of a live source ("pulsesrc", "v4l2src");
+     * NULL = audiotestsrc 440 Hz sine / videotestsrc ball, both live. Video
+     * is scaled and rate-limited to 320x240 at 15 fps, ~500 kbit/s VP8. */
     const char *source;
     /* Video: most frames between periodic keyframes (0 = 300, i.e. 20 s at
      * 15 fps); keyframes are also produced on the peer's PLI/FIR. */

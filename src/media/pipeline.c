@@ -370,7 +370,6 @@ on_pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
     GstPad *sinkpad;
     Track *t;
 
-    (void)rtpbin;
     if (!g_str_has_prefix(name, "recv_rtp_src_") ||
         sscanf(name, "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3)
         return;
@@ -381,11 +380,25 @@ on_pad_added(GstElement *rtpbin, GstPad *pad, gpointer data)
     sinkpad = request_pad(t->funnel, "sink_%u");
     if (!sinkpad)
         return;
-    if (gst_pad_link(pad, sinkpad) != GST_PAD_LINK_OK)
-        SC_LOG_WARN(s->log_id, "cannot link %s", name);
-    else
-        SC_LOG_DEBUG(s->log_id, "%s: receiving ssrc %08x pt %u",
-                     sc_media_kind_to_string(t->cfg.kind), ssrc, pt);
+    /* no logging here: a log handler is caller state. The bus carries the
+     * news to the owner thread (on_bus_message). */
+    if (gst_pad_link(pad, sinkpad) != GST_PAD_LINK_OK) {
+        GError *err = g_error_new(GST_STREAM_ERROR,
+                                  GST_STREAM_ERROR_FAILED,
+                                  "cannot link %s (ssrc %08x pt %u)", name,
+                                  ssrc, pt);
+        gst_element_post_message(
+            rtpbin, gst_message_new_warning(GST_OBJECT(rtpbin), err, NULL));
+        g_error_free(err);
+    } else {
+        gst_element_post_message(
+            rtpbin,
+            gst_message_new_element(
+                GST_OBJECT(rtpbin),
+                gst_structure_new("sc-media-stream", "session", G_TYPE_UINT,
+                                  session, "ssrc", G_TYPE_UINT, ssrc, "pt",
+                                  G_TYPE_UINT, pt, NULL)));
+    }
     gst_object_unref(sinkpad);
 }
 
@@ -550,6 +563,18 @@ on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
         SC_LOG_DEBUG(s->log_id, "pipeline warning from %s: %s",
                      GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), err->message);
         break;
+    case GST_MESSAGE_ELEMENT: {
+        const GstStructure *st = gst_message_get_structure(msg);
+        guint session = 0, ssrc = 0, pt = 0;
+        if (gst_structure_has_name(st, "sc-media-stream") &&
+            gst_structure_get_uint(st, "session", &session) &&
+            gst_structure_get_uint(st, "ssrc", &ssrc) &&
+            gst_structure_get_uint(st, "pt", &pt))
+            SC_LOG_DEBUG(s->log_id, "%s: receiving ssrc %08x pt %u",
+                         sc_media_kind_to_string((ScMediaKind)session), ssrc,
+                         pt);
+        break;
+    }
     default:
         break;
     }
