@@ -46,8 +46,6 @@
 #define VIDEO_KEYFRAME_DIST 300
 #define AUDIO_BITRATE 48000
 
-typedef struct ScMediaSessionPriv ScMediaSessionPriv;
-
 typedef struct {
     ScMediaSession *s;
     guint idx;          /* track index == rtpbin session id */
@@ -217,6 +215,33 @@ link_from_request(GstElement *src, const char *name, GstElement *dst)
     if (sinkpad)
         gst_object_unref(sinkpad);
     gst_object_unref(srcpad);
+    return ok;
+}
+
+/* Checks that every factory of the NULL-terminated list is installed, so
+ * that building the pipeline later cannot fail half-way for that reason. */
+static gboolean
+have_factories(GError **error, const char *first, ...)
+{
+    va_list ap;
+    const char *name = first;
+    gboolean ok = TRUE;
+
+    va_start(ap, first);
+    while (ok && name) {
+        GstElementFactory *f = gst_element_factory_find(name);
+        if (!f) {
+            g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                        "GStreamer element '%s' is missing (install "
+                        "gstreamer1.0-plugins-base/good/bad)",
+                        name);
+            ok = FALSE;
+        } else {
+            gst_object_unref(f);
+        }
+        name = va_arg(ap, const char *);
+    }
+    va_end(ap);
     return ok;
 }
 
@@ -881,6 +906,14 @@ sc_media_session_add_track(ScMediaSession *s, const ScMediaTrack *t,
         return FALSE;
     }
 
+    if (t->recv &&
+        !have_factories(error, "appsrc", "funnel", "tee", "queue", "fakesink",
+                        t->kind == SC_MEDIA_AUDIO ? "rtpopusdepay" : "rtpvp8depay",
+                        t->kind == SC_MEDIA_AUDIO ? "opusdec" : "vp8dec",
+                        t->kind == SC_MEDIA_AUDIO ? "opusparse" : "vp8dec",
+                        NULL))
+        return FALSE;
+
     tr = &s->tracks[idx];
     memset(tr, 0, sizeof *tr);
     tr->cfg = *t;
@@ -988,8 +1021,7 @@ build_recv_chain(ScMediaSession *s, Track *t, guint idx, GstElement *mux,
     if (!(t->funnel = make("funnel", NULL, error)) ||
         !(t->depay = make(audio ? "rtpopusdepay" : "rtpvp8depay", NULL, error)) ||
         !(dec = make(audio ? "opusdec" : "vp8dec", NULL, error)))
-        return FALSE; /* leaks nothing worth a cleanup path: factories exist
-                       * since add_track checked the send side */
+        return FALSE; /* not reached: add_track/start checked the factories */
     if (!audio)
         g_object_set(t->depay, "request-keyframe", TRUE, "wait-for-keyframe",
                      TRUE, NULL);
@@ -1118,7 +1150,12 @@ sc_media_session_start(ScMediaSession *s, GError **error)
                     s->n_tracks ? "already started" : "no media track");
         return FALSE;
     }
-    if (!build_recording(s, &mux, error))
+    if ((s->play_audio &&
+         !have_factories(error, "audioconvert", "audioresample",
+                         "autoaudiosink", NULL)) ||
+        (s->record_path &&
+         !have_factories(error, "filesink", "webmmux", "oggmux", NULL)) ||
+        !build_recording(s, &mux, error))
         return FALSE;
     for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
         if (s->have[i] && s->tracks[i].cfg.recv &&
