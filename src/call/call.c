@@ -973,8 +973,15 @@ on_ice_state(gpointer data, ScIceState state)
         ev = sc_call_event_new(SC_CALL_EVENT_ICE);
         sc_call_event_set_str(ev, "state", "disconnected");
         emit(call, ev);
-        call_end(call, SC_END_REASON_CONSENT_EXPIRED,
-                 "no consent response for 30 s (RFC 7675)");
+        {
+            gint64 last = sc_ice_transport_get_last_inbound_us(call->ice);
+            g_autofree char *detail = g_strdup_printf(
+                "consent lost: the peer stopped answering consent checks "
+                "(RFC 7675); last packet from it %" G_GINT64_FORMAT
+                " ms ago",
+                last > 0 ? (sc_clock_now_us() - last) / 1000 : -1);
+            call_end(call, SC_END_REASON_CONSENT_EXPIRED, detail);
+        }
         break;
     default:
         break;
