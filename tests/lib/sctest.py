@@ -54,7 +54,7 @@ class Proc:
         e = dict(os.environ)
         if env:
             e.update(env)
-        if (SEALCALL in args and "--no-video" not in args
+        if (SEALCALL in args and not ("--no-video" in args and "--no-audio" in args)
                 and "ASAN_OPTIONS" in e):
             # GStreamer's plugin loading makes GLib grow its quark table,
             # whose old array GLib leaks on purpose; LeakSanitizer can only
