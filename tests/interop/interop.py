@@ -55,6 +55,20 @@ SRTP = {
     "SRTP_AEAD_AES_256_GCM": ("SRTP_AEAD_AES_256_GCM", "AEAD_AES_256_GCM"),
 }
 DTLS_VERSION = {"DTLSv1.2": "FEFD", "DTLSv1.3": "FEFC"}
+# IANA DTLS-SRTP profile (getStats srtpCipher) -> the cipher that sealcall's
+# inspector lists for each media direction
+SRTP_INSPECTOR = {
+    "SRTP_AES128_CM_HMAC_SHA1_80": "AES-128-CM / HMAC-SHA1-80",
+    "SRTP_AEAD_AES_128_GCM": "AES-128-GCM",
+}
+MEDIACHECK = os.path.join(os.environ.get("TOP_SRCDIR",
+                                         os.path.join(HERE, "..", "..")),
+                          "tests", "lib", "mediacheck.py")
+# thresholds of the media checks
+TONE_HZ, TONE_TOLERANCE_HZ, TONE_MIN_SHARE = 440, 15, 0.2
+MIN_FRAMES = 30          # video frames decoded, each way
+MIN_AUDIO_PACKETS = 100  # 2 s of 20 ms Opus packets
+MIN_SOUND_DB = -45.0     # loudest 100 ms of the recording (RMS, dBFS)
 
 
 def norm_fp(s):
@@ -65,16 +79,6 @@ def norm_fp(s):
     if len(parts) != 2:
         return None
     return parts[0].lower(), parts[1].upper()
-
-
-def media_built():
-    """True when the CLI lists --record (audio/video in the CLI)."""
-    try:
-        out = subprocess.run([sctest.SEALCALL, "call", "--help"],
-                             capture_output=True, timeout=20).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return b"--record" in out
 
 
 # ---------------------------------------------------------------- netns
@@ -126,6 +130,11 @@ FIREFOX_PREFS = {
     "media.navigator.permission.disabled": True,
     "media.autoplay.default": 0,
     "media.autoplay.blocking_policy": 0,
+    # Firefox's own mock audio backend: with no sound server (headless, no
+    # PulseAudio) cubeb opens no output, every AudioContext stays
+    # "suspended" and resume() never settles, so the page's WebAudio
+    # analyser would hear nothing although RTP arrives and decodes
+    "media.cubeb.force_mock_context": True,
     # raw host addresses in candidates (no mDNS names), so ice=ADDR works
     "media.peerconnection.ice.obfuscate_host_addresses": False,
     "media.peerconnection.ice.default_address_only": False,
@@ -302,7 +311,7 @@ class Session:
     def proc(self, args, name):
         return sctest.Proc(self.prefix + args, name)
 
-    def start(self, media=False):
+    def start(self, media=False, record=None):
         self.relay = self.proc([sctest.SEALCALL, "serve", "--host",
                                 "127.0.0.1", "--port", "0"], "relay-" + self.tag)
         ev = self.relay.wait_event("listening", timeout=20)
@@ -319,8 +328,10 @@ class Session:
         call_room = "call-" + self.tag
         sc_args = [sctest.SEALCALL, self.sc_role, "--signal",
                    base + call_room, "--json", "--ice-address", self.ice]
-        if not media and media_built():
+        if not media:
             sc_args += ["--no-audio", "--no-video"]
+        elif record:
+            sc_args += ["--record", record]
         url = ("http://127.0.0.1:%d/?room=%s&role=%s&ice=%s&test=1&report=%s"
                "&audio=%d&video=%d" % (self.port, call_room, self.browser_role,
                                        self.ice, "rep-" + self.tag,
@@ -348,6 +359,25 @@ class Session:
                 if not self.browser.alive() else "still running",
                 self.browser.log_tail()))
         return ev
+
+    def ask_page(self, cmd, name, timeout=20, **fields):
+        """Sends @cmd to the page and returns the first @name event that
+        arrives after it (not an older one), or None at the deadline."""
+        start = len(self.report.events)
+        self.cmd(cmd)
+
+        def pred(ev):
+            return ev.get("event") == name and \
+                all(ev.get(k) == v for k, v in fields.items())
+        return self.report.wait_for(pred, timeout, start)
+
+    def inspect(self, timeout=15):
+        """A fresh inspector report from sealcall (None at the deadline)."""
+        start = len(self.sc.events)
+        self.sc.send({"cmd": "inspect"})
+        ev = self.sc.wait_for(lambda e: e.get("event") == "inspector",
+                              timeout, start)
+        return (ev or {}).get("report")
 
     def page_loaded(self):
         return any(e.get("event") == "page" for e in self.report.events)
@@ -380,12 +410,15 @@ class Session:
 
 def run_session(tap, kind, browser_role, netns=None, media=False):
     s = Session(tap, kind, browser_role, netns)
-    who = "%s %s" % (kind, "calls sealcall" if browser_role == "call"
-                     else "answers sealcall")
+    who = "%s %s%s" % (kind, "calls sealcall" if browser_role == "call"
+                       else "answers sealcall", " with media" if media else "")
     results = {}
+    tmp = tempfile.mkdtemp(prefix="sc-interop-")
+    record = os.path.join(tmp, "from-%s.webm" % kind) if media else None
+    t_begin = time.monotonic()
     try:
         try:
-            s.start(media=media)
+            s.start(media=media, record=record)
         except RuntimeError as e:
             tap.ok(False, "%s: session starts" % who, str(e))
             return results
@@ -430,13 +463,19 @@ def run_session(tap, kind, browser_role, netns=None, media=False):
                "%s: binary messages both ways" % who, s.diag())
 
         # 3. security facts: page getStats vs sealcall dtls event + inspector
-        s.cmd({"cmd": "stats"})
-        st = s.wait_page("stats", timeout=15)
-        st = st.get("stats", {}) if st else {}
-        sc.send({"cmd": "inspect"})
-        ins = sc.wait_event("inspector", timeout=15)
-        tr = (ins or {}).get("report", {}).get("transport", {})
-        check_security(tap, who, kind, st, dtls, tr, netns is not None)
+        # (with media the browser must report its SRTP cipher: wait for it)
+        deadline = time.monotonic() + 15
+        while True:
+            st = (s.ask_page({"cmd": "stats"}, "stats", timeout=15) or
+                  {}).get("stats", {})
+            t = (st.get("transports") or [{}])[0]
+            if not media or t.get("srtpCipher") or \
+                    time.monotonic() > deadline:
+                break
+            s.report.wait_for(lambda e: False, 0.3)
+        rep = s.inspect() or {}
+        check_security(tap, who, kind, st, dtls, rep, netns is not None,
+                       media, s.report.events)
 
         # 4. bench sealcall -> browser
         sc.send({"cmd": "bench", "bytes": BENCH_BYTES, "chunk": BENCH_CHUNK})
@@ -464,9 +503,9 @@ def run_session(tap, kind, browser_role, netns=None, media=False):
             tap.diag("%s: bench %s -> sealcall: %.1f Mbit/s (%.2f s)" %
                      (who, kind, ps["mbps"], ps["seconds"]))
 
-        # 6. media (when the CLI has it)
+        # 6. audio and video while the call is up
         if media:
-            check_media(tap, who, s)
+            check_media(tap, who, s, rep)
 
         # 7. hangup from sealcall ends the page with bye
         sc.send({"cmd": "hangup"})
@@ -479,17 +518,25 @@ def run_session(tap, kind, browser_role, netns=None, media=False):
                (e1, rc, e2))
         errs = [e for e in s.page_errors()]
         tap.ok(not errs, "%s: no errors on the page" % who, errs)
+
+        # 8. what sealcall recorded of the browser's audio and video (the
+        # file is complete once sealcall has exited)
+        if media:
+            check_recording(tap, who, kind, record, rc == 0)
         return results
     finally:
         s.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        tap.diag("%s: session took %.1f s" % (who, time.monotonic() - t_begin))
 
 
-def check_security(tap, who, kind, st, dtls, tr, in_netns):
+def check_security(tap, who, kind, st, dtls, rep, in_netns, media,
+                   page_events):
+    tr = rep.get("transport", {})
     transports = st.get("transports") or []
     t = transports[0] if transports else None
     if t is None:
-        tap.ok(True, "%s: DTLS facts agree # SKIP %s has no transport stats"
-               % (who, kind))
+        tap.ok(False, "%s: the browser reports transport stats" % who, st)
     else:
         ver = dtls.get("version")
         tap.ok(t.get("dtlsState") == "connected" and ver is not None and
@@ -503,12 +550,19 @@ def check_security(tap, who, kind, st, dtls, tr, in_netns):
                "%s: DTLS cipher agrees (sealcall %s = %s, browser %s)"
                % (who, dtls.get("cipher"), want, t.get("dtlsCipher")),
                (t, dtls))
-        # SRTP: negotiated on the DTLS handshake even without media; the
-        # browser only reports srtpCipher once it has SRTP streams
-        if t.get("srtpCipher"):
-            tap.ok(t.get("srtpCipher") in SRTP.get(dtls.get("srtp_profile"), ()),
-                   "%s: SRTP profile agrees (%s = %s)" % (
-                       who, dtls.get("srtp_profile"), t.get("srtpCipher")))
+        # SRTP: the profile is negotiated on the DTLS handshake even without
+        # media; a browser only has to report srtpCipher once it has SRTP
+        # streams, so with media it is required
+        srtp_std = dtls.get("srtp_profile_standard")
+        if t.get("srtpCipher") or media:
+            tap.ok(t.get("srtpCipher") is not None and
+                   t.get("srtpCipher") == srtp_std and
+                   tr.get("srtp_profile_standard") in (None, srtp_std) and
+                   t.get("srtpCipher") in SRTP.get(dtls.get("srtp_profile"),
+                                                   ()),
+                   "%s: SRTP profile agrees (sealcall %s = %s, browser %s)" % (
+                       who, dtls.get("srtp_profile"), srtp_std,
+                       t.get("srtpCipher")), (t, dtls, tr))
         else:
             tap.ok(True, "%s: SRTP profile agrees # SKIP no srtpCipher "
                    "without media streams (sealcall: %s)" % (
@@ -540,35 +594,152 @@ def check_security(tap, who, kind, st, dtls, tr, in_netns):
                norm_fp(tr.get("local_fingerprint")),
                "%s: the browser saw sealcall's certificate" % who,
                (remote, tr.get("local_fingerprint")))
+    check_selected_pair(tap, who, st, in_netns, page_events)
+
+
+def signalled_candidates(page_events):
+    """(address, port) of every candidate sealcall trickled to the page."""
+    out = set()
+    for e in page_events:
+        if e.get("event") != "remote-candidate":
+            continue
+        f = (e.get("candidate") or "").replace("a=", "").split()
+        if len(f) > 5 and f[5].isdigit():
+            out.add((f[4], int(f[5])))
+    return out
+
+
+def check_selected_pair(tap, who, st, in_netns, page_events):
+    """The browser's selected pair is between test addresses. Chromium
+    redacts the address of a remote peer-reflexive candidate in getStats
+    (address ""): that happens whenever sealcall's first connectivity check
+    reaches the browser before the browser has applied sealcall's answer and
+    candidates (trickle ICE; libwebrtc keeps the prflx entry). Then the
+    remote end is identified by its port among the candidates sealcall
+    signalled, all on the test address."""
     sel = st.get("selected") or {}
-    loc = (sel.get("local") or {}).get("address")
-    rem = (sel.get("remote") or {}).get("address")
-    ours = (lambda a: a.startswith("10.77.0.")) if in_netns else \
-        (lambda a: a == "127.0.0.1")
-    tap.ok(loc is not None and rem is not None and ours(loc) and ours(rem),
-           "%s: selected pair stays on the test address (%s <-> %s)"
-           % (who, loc, rem), sel)
+    lc = sel.get("local") or {}
+    rc = sel.get("remote") or {}
+    loc, rem = lc.get("address"), rc.get("address")
+    ours = (lambda a: a is not None and a.startswith("10.77.0.")) \
+        if in_netns else (lambda a: a == "127.0.0.1")
+    how = ""
+    if rem == "" and rc.get("candidateType") == "prflx":
+        match = [a for a, p in signalled_candidates(page_events)
+                 if p == rc.get("port") and ours(a)]
+        rem = match[0] if match else None
+        how = ", remote prflx with its address redacted by the browser: " \
+            "port %s is sealcall's signalled %s" % (rc.get("port"), rem)
+    tap.ok(ours(loc) and ours(rem),
+           "%s: selected pair stays on the test address (%s <-> %s%s)"
+           % (who, loc, rem, how),
+           (sel, sorted(signalled_candidates(page_events))))
 
 
-def check_media(tap, who, s):
-    s.cmd({"cmd": "tone", "seconds": 2})
-    tone = s.wait_page("tone", timeout=20) or {}
+def wait_browser_stats(s, cond, timeout=30):
+    """Polls the page's getStats until @cond(stats) holds; returns the last
+    stats and whether it held."""
+    deadline = time.monotonic() + timeout
+    st = {}
+    while True:
+        ev = s.ask_page({"cmd": "stats"}, "stats",
+                        timeout=max(1, deadline - time.monotonic()))
+        st = (ev or {}).get("stats", st)
+        if cond(st):
+            return st, True
+        if time.monotonic() > deadline:
+            return st, False
+        s.report.wait_for(lambda e: False, 0.5)   # read on for 0.5 s
+
+
+def by_kind(items):
+    return {i.get("kind"): i for i in items or []}
+
+
+def check_media(tap, who, s, rep):
+    sc = s.sc
+    # sealcall: both kinds flowing both ways (media events)
+    for k in ("audio", "video"):
+        for d in ("send", "recv"):
+            tap.ok(sc.wait_event("media", timeout=30, kind=k, direction=d,
+                                 state="flowing") is not None,
+                   "%s: sealcall %s %s flowing (media event)" % (who, k, d),
+                   [e for e in sc.events if e.get("event") == "media"])
+    # the browser hears sealcall's 440 Hz sine through WebAudio
+    tone = s.ask_page({"cmd": "tone", "seconds": 2}, "tone", timeout=30) or {}
     hz = tone.get("peak_hz")
-    tap.ok(hz is not None and abs(hz - 440) < 15,
-           "%s: the browser hears sealcall's 440 Hz tone (peak %s Hz)"
-           % (who, hz), tone)
-    s.cmd({"cmd": "stats"})
-    st = (s.wait_page("stats", timeout=15) or {}).get("stats", {})
-    inbound = {i.get("kind"): i for i in st.get("inbound", [])}
-    a = inbound.get("audio") or {}
-    v = inbound.get("video") or {}
-    tap.ok((a.get("packetsReceived") or 0) > 0,
-           "%s: browser receives audio RTP" % who, a)
-    tap.ok((v.get("framesDecoded") or 0) > 0,
-           "%s: browser decodes sealcall's video" % who, v)
-    m = s.sc.wait_event("media", timeout=15, kind="audio", direction="recv",
-                        state="flowing")
-    tap.ok(m is not None, "%s: sealcall receives the browser's audio" % who)
+    tap.ok(hz is not None and abs(hz - TONE_HZ) <= TONE_TOLERANCE_HZ and
+           (tone.get("share") or 0) >= TONE_MIN_SHARE,
+           "%s: the browser hears sealcall's 440 Hz tone (peak %s Hz, %.0f%% "
+           "of the power, %s dB)" % (who, hz and round(hz, 1),
+                                     100 * (tone.get("share") or 0),
+                                     tone.get("peak_db") and
+                                     round(tone["peak_db"], 1)),
+           tone or "no tone event in 30 s: " + s.diag())
+
+    # the browser receives and decodes: getStats inbound-rtp
+    def enough(st):
+        inb = by_kind(st.get("inbound"))
+        return ((inb.get("audio") or {}).get("packetsReceived") or 0) >= \
+            MIN_AUDIO_PACKETS and \
+            ((inb.get("video") or {}).get("framesDecoded") or 0) >= MIN_FRAMES
+    st, _ = wait_browser_stats(s, enough, timeout=30)
+    inb = by_kind(st.get("inbound"))
+    outb = by_kind(st.get("outbound"))
+    a, v = inb.get("audio") or {}, inb.get("video") or {}
+    tap.ok((a.get("packetsReceived") or 0) >= MIN_AUDIO_PACKETS,
+           "%s: the browser receives sealcall's audio (%s RTP packets)"
+           % (who, a.get("packetsReceived")), a)
+    tap.ok((v.get("framesDecoded") or 0) >= MIN_FRAMES,
+           "%s: the browser decodes sealcall's video (%s frames)"
+           % (who, v.get("framesDecoded")), v)
+    tap.diag("%s: browser sent %s audio packets, %s video frames encoded" % (
+        who, (outb.get("audio") or {}).get("packetsSent"),
+        (outb.get("video") or {}).get("framesEncoded")))
+    # sealcall's inspector: four encrypted directions, the cipher of the
+    # SRTP profile the browser reports, packets counted
+    srtp = ((st.get("transports") or [{}])[0]).get("srtpCipher")
+    want = SRTP_INSPECTOR.get(srtp)
+    rep = s.inspect() or {}
+    m = rep.get("media") or []
+    dirs = sorted("%s/%s" % (i.get("kind"), i.get("direction")) for i in m)
+    tap.ok(dirs == ["audio/recv", "audio/send", "video/recv", "video/send"]
+           and want is not None and
+           all(i.get("encrypted") is True and i.get("cipher") == want and
+               (i.get("packets") or 0) > 0 for i in m),
+           "%s: sealcall's inspector lists 4 encrypted media directions with "
+           "the browser's SRTP cipher (%s = %s) and packets" % (who, srtp,
+                                                               want), m)
+
+
+def check_recording(tap, who, kind, path, exited):
+    """sealcall's --record of the browser's media: decodable video frames and
+    sound. Chromium's fake microphone beeps once a second and Firefox's is a
+    continuous tone: the check is on the loudest 100 ms, not on a pitch."""
+    if not exited or not os.path.exists(path):
+        tap.ok(False, "%s: sealcall wrote a recording of the browser's media"
+               % who, "exited cleanly: %s, file exists: %s" % (
+                   exited, os.path.exists(path)))
+        return
+    size = os.path.getsize(path)
+    try:
+        p = subprocess.run([PYTHON3, MEDIACHECK, path], capture_output=True,
+                           timeout=120)
+        r = json.loads(p.stdout.decode().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError, subprocess.TimeoutExpired) as e:
+        r = {"error": "mediacheck: %s" % e}
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    tap.diag("%s: recording %d bytes: %s" % (who, size, json.dumps(r)))
+    tap.ok(magic == b"\x1a\x45\xdf\xa3" and r.get("error") is None and
+           (r.get("video_frames") or 0) >= MIN_FRAMES,
+           "%s: sealcall's WebM recording of %s has decodable video (%s "
+           "frames)" % (who, kind, r.get("video_frames")), r)
+    db = r.get("audio_peak_rms_db")
+    tap.ok(db is not None and db > MIN_SOUND_DB,
+           "%s: sealcall's recording of %s's audio has sound, not silence "
+           "(peak RMS %s dBFS, dominant %s Hz)" % (
+               who, kind, db and round(db, 1), r.get("audio_peak_hz")), r)
 
 
 def run_browser_suite(kind, use_netns):
@@ -595,18 +766,17 @@ def run_browser_suite(kind, use_netns):
             print("# %s CANNOT RUN: no network namespace: %s" % (kind, e),
                   flush=True)
             tap.skip_all("%s cannot run: network namespace: %s" % (kind, e))
-    media = media_built()
+    t0 = time.monotonic()
     try:
         figures = {}
-        for role in ("call", "answer"):
-            figures[role] = run_session(tap, kind, role, netns, media=False)
-        if media:
+        # data only (sealcall --no-audio --no-video, page audio=0 video=0),
+        # then audio + video + data, each in both roles
+        for media in (False, True):
             for role in ("call", "answer"):
-                run_session(tap, kind, role, netns, media=True)
-        else:
-            tap.ok(True, "%s: audio/video checks # SKIP media not built yet "
-                   "(sealcall call --help lists no --record)" % kind)
+                figures["%s%s" % (role, "-media" if media else "")] = \
+                    run_session(tap, kind, role, netns, media=media)
         tap.diag("figures: " + json.dumps(figures))
+        tap.diag("%s suite: %.1f s" % (kind, time.monotonic() - t0))
     finally:
         if netns is not None:
             netns.delete()
