@@ -21,7 +21,9 @@
 # A pair that cannot run (no sealcall binary yet, ...) is reported as
 # "unavailable: reason". Prints a table, then one JSON summary line
 # ({"event":"bench-summary",...}). Exit 0 when at least one pair was measured.
-# Loopback only.
+# Loopback only, except --browsers: sealcall with headless Chromium in both
+# roles and Chromium with Chromium, in a network namespace made for the
+# purpose (bench/browser_bench.py, root), after the other pairs.
 
 import os
 import sys
@@ -583,6 +585,12 @@ async def amain(args):
                 rows.append(await bench.run_pair(a, b))
     finally:
         await relay.stop()
+    if args.browsers:
+        # synchronous (the interop harness), after the other pairs so that
+        # nothing else competes for the CPU
+        import browser_bench
+        rows += browser_bench.run_pairs(
+            args, lambda msg: None if args.quiet else sys.stderr.write(msg))
     print_table(rows, args)
     keep = bool(args.logdir) or not all(
         r["available"] and not r.get("failures") for r in rows)
@@ -628,6 +636,12 @@ def main():
                     help="OFFERER-ANSWERER,... of sealcall|aiortc")
     ap.add_argument("--interop", action="store_true",
                     help="also run sealcall-aiortc and aiortc-sealcall")
+    ap.add_argument("--browsers", action="store_true",
+                    help="also sealcall-chromium, chromium-sealcall and "
+                    "chromium-chromium (headless Chromium in a network "
+                    "namespace: root; see bench/browser_bench.py)")
+    ap.add_argument("--browser-calls", type=int, default=5,
+                    help="calls per browser pair (default 5)")
     ap.add_argument("--setup-timeout", type=float, default=30.0)
     ap.add_argument("--bench-timeout", type=float, default=180.0)
     ap.add_argument("--max-seconds", type=float, default=3000.0,

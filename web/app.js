@@ -58,6 +58,8 @@ function ms() {
 
 function emit(obj) {
   obj.t_ms = ms();
+  /* wall clock (ms since the epoch), comparable with other processes' */
+  obj.t_epoch_ms = performance.timeOrigin + performance.now();
   const text = JSON.stringify(obj);
   if (report && report.readyState === WebSocket.OPEN)
     report.send(text);
@@ -536,11 +538,17 @@ async function collectStats() {
                         bytesReceived: s.bytesReceived, framesDecoded: s.framesDecoded,
                         packetsLost: s.packetsLost, codecId: s.codecId,
                         totalSamplesReceived: s.totalSamplesReceived,
-                        audioLevel: s.audioLevel});
+                        audioLevel: s.audioLevel, framesReceived: s.framesReceived,
+                        framesDropped: s.framesDropped, keyFramesDecoded: s.keyFramesDecoded,
+                        frameWidth: s.frameWidth, frameHeight: s.frameHeight,
+                        framesPerSecond: s.framesPerSecond, pliCount: s.pliCount,
+                        firCount: s.firCount, nackCount: s.nackCount, jitter: s.jitter});
       break;
     case 'outbound-rtp':
       out.outbound.push({kind: s.kind || s.mediaType, packetsSent: s.packetsSent,
-                         bytesSent: s.bytesSent, framesEncoded: s.framesEncoded});
+                         bytesSent: s.bytesSent, framesEncoded: s.framesEncoded,
+                         frameWidth: s.frameWidth, frameHeight: s.frameHeight,
+                         pliCount: s.pliCount, nackCount: s.nackCount});
       break;
     case 'data-channel':
       out.data.push({label: s.label, state: s.state, messagesSent: s.messagesSent,
