@@ -14,7 +14,9 @@ runs happen inside a network namespace made here (veth pair 10.77.0.1/2,
 docs in shared DESIGN.md), with the relay, sealcall and firefox all inside;
 the namespace is deleted afterwards whatever happens.
 """
+import array
 import json
+import math
 import os
 import shutil
 import signal
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR",
@@ -135,6 +138,10 @@ FIREFOX_PREFS = {
     # "suspended" and resume() never settles, so the page's WebAudio
     # analyser would hear nothing although RTP arrives and decodes
     "media.cubeb.force_mock_context": True,
+    # the fake microphone: a sine of this frequency (Chromium gets a WAV
+    # file with the same tone), so that sealcall's recording can be checked
+    # for the tone, not only for loudness
+    "media.navigator.audio.fake_frequency": 1000,
     # raw host addresses in candidates (no mDNS names), so ice=ADDR works
     "media.peerconnection.ice.obfuscate_host_addresses": False,
     "media.peerconnection.ice.default_address_only": False,
@@ -182,6 +189,25 @@ FIREFOX_PREFS = {
 }
 
 
+BROWSER_TONE_HZ = 1000   # the browsers' fake microphone
+
+
+def write_tone_wav(path, hz, seconds=2, rate=48000):
+    """A mono 16-bit sine at -20 dBFS (a whole number of periods, so that
+    Chromium's looping of the file is seamless)."""
+    n = rate * seconds
+    amp = 3277   # -20 dBFS: room for the browser's automatic gain
+    frames = array.array("h", (int(amp * math.sin(2 * math.pi * hz * i /
+                                                  rate)) for i in range(n)))
+    if sys.byteorder != "little":
+        frames.byteswap()
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames.tobytes())
+
+
 def find_exe(names):
     for n in names:
         p = shutil.which(n)
@@ -204,9 +230,13 @@ class Browser:
         env.pop("WAYLAND_DISPLAY", None)
         if kind == "chromium":
             exe = find_exe(["chromium", "chromium-browser"])
+            wav = os.path.join(self.tmp, "tone.wav")
+            write_tone_wav(wav, BROWSER_TONE_HZ)
             args = [exe, "--headless=new", "--no-sandbox", "--disable-gpu",
                     "--use-fake-device-for-media-stream",
                     "--use-fake-ui-for-media-stream",
+                    # instead of the default beep: a steady sine
+                    "--use-file-for-fake-audio-capture=" + wav,
                     "--autoplay-policy=no-user-gesture-required",
                     "--user-data-dir=" + os.path.join(self.tmp, "profile"),
                     "--disable-background-networking",
@@ -693,9 +723,10 @@ def check_media(tap, who, s, rep):
     tap.ok((v.get("framesDecoded") or 0) >= MIN_FRAMES,
            "%s: the browser decodes sealcall's video (%s frames)"
            % (who, v.get("framesDecoded")), v)
-    tap.diag("%s: browser sent %s audio packets, %s video frames encoded" % (
+    tap.diag("%s: browser inbound video: %s" % (who, json.dumps(v)))
+    tap.diag("%s: browser outbound: audio %s packets; video %s" % (
         who, (outb.get("audio") or {}).get("packetsSent"),
-        (outb.get("video") or {}).get("framesEncoded")))
+        json.dumps(outb.get("video"))))
     # sealcall's inspector: four encrypted directions, the cipher of the
     # SRTP profile the browser reports, packets counted
     srtp = ((st.get("transports") or [{}])[0]).get("srtpCipher")
@@ -713,9 +744,10 @@ def check_media(tap, who, s, rep):
 
 
 def check_recording(tap, who, kind, path, exited):
-    """sealcall's --record of the browser's media: decodable video frames and
-    sound. Chromium's fake microphone beeps once a second and Firefox's is a
-    continuous tone: the check is on the loudest 100 ms, not on a pitch."""
+    """sealcall's --record of the browser's media: decodable video frames,
+    sound, and the pitch of the browsers' fake microphone (a 1 kHz sine:
+    Firefox's fake_frequency pref, a WAV file for Chromium instead of its
+    default beep once a second)."""
     if not exited or not os.path.exists(path):
         tap.ok(False, "%s: sealcall wrote a recording of the browser's media"
                % who, "exited cleanly: %s, file exists: %s" % (
@@ -738,8 +770,11 @@ def check_recording(tap, who, kind, path, exited):
     db = r.get("audio_peak_rms_db")
     tap.ok(db is not None and db > MIN_SOUND_DB,
            "%s: sealcall's recording of %s's audio has sound, not silence "
-           "(peak RMS %s dBFS, dominant %s Hz)" % (
-               who, kind, db and round(db, 1), r.get("audio_peak_hz")), r)
+           "(peak RMS %s dBFS)" % (who, kind, db and round(db, 1)), r)
+    hz = r.get("audio_peak_hz")
+    tap.ok(hz is not None and abs(hz - BROWSER_TONE_HZ) <= 20,
+           "%s: sealcall's recording carries %s's %d Hz microphone tone "
+           "(dominant %s Hz)" % (who, kind, BROWSER_TONE_HZ, hz), r)
 
 
 def run_browser_suite(kind, use_netns):
