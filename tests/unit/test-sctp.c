@@ -41,6 +41,7 @@ struct Wire {
     GMainContext *ctx;
     Peer peer[2];
     guint loss_permille;
+    guint run_dropped[2];   /* consecutive drops per direction */
     gboolean reorder;
     guint64 sent;
     guint64 dropped;
@@ -93,10 +94,17 @@ cb_send(gpointer user_data, const guint8 *buf, gsize len)
     Peer *to = &w->peer[1 - from->idx];
 
     w->sent++;
-    if (w->loss_permille > 0 && sc_random_uniform(1000) < w->loss_permille) {
+    /* Random loss, but never more than two packets in a row in one
+     * direction: enough to exercise retransmission and abandonment, while
+     * bounding SCTP's RTO back-off so a loaded machine cannot turn bad luck
+     * into a minutes-long stall. */
+    if (w->loss_permille > 0 && w->run_dropped[from->idx] < 2 &&
+        sc_random_uniform(1000) < w->loss_permille) {
         w->dropped++;
+        w->run_dropped[from->idx]++;
         return;
     }
+    w->run_dropped[from->idx] = 0;
     g_queue_push_tail(&to->inbox, g_bytes_new(buf, len));
     if (to->idle == NULL) {
         to->idle = g_idle_source_new();
