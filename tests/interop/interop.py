@@ -8,11 +8,19 @@ its stdin). Browsers are started from the command line only, each in its own
 session (process group), killed by group and PID, and their profile
 directories removed.
 
-Addresses: Chromium runs on 127.0.0.1 (the page signals only 127.0.0.1
-candidates: ice=127.0.0.1). Firefox gathers no loopback candidates, so its
-runs happen inside a network namespace made here (veth pair 10.77.0.1/2,
-docs in shared DESIGN.md), with the relay, sealcall and firefox all inside;
-the namespace is deleted afterwards whatever happens.
+Addresses: neither browser gathers loopback candidates, so every session
+runs inside a network namespace made here (veth pair 10.77.0.1/2, docs in
+shared DESIGN.md), with the relay, sealcall and the browser all inside, and
+the page signals only 10.77.0.1 candidates (ice=10.77.0.1); the namespace is
+deleted afterwards whatever happens.
+
+Each browser, each role, first data only (chat, 16 MiB bench both ways,
+DTLS facts vs getStats, fingerprints, selected pair, hangup), then the same
+with audio and video, plus: sealcall's media events, the page's WebAudio
+analyser hearing sealcall's 440 Hz sine, inbound-rtp packets and decoded
+frames in the browser, sealcall's inspector media part with the browser's
+SRTP cipher, and sealcall's --record of the browser (WebM: decoded video
+frames, sound, the browser's 1 kHz fake microphone tone).
 """
 import array
 import json
@@ -791,6 +799,10 @@ def run_browser_suite(kind, use_netns):
     netns = None
     if use_netns:
         if os.geteuid() != 0:
+            print("# " + "!" * 70, flush=True)
+            print("# %s CANNOT RUN: it needs a network namespace (root) to "
+                  "gather candidates, and this is not root" % kind, flush=True)
+            print("# " + "!" * 70, flush=True)
             tap.skip_all("%s needs a network namespace (root) to gather "
                          "candidates, and this is not root" % kind)
         netns = Netns("scweb%d" % os.getpid())
