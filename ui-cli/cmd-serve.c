@@ -98,7 +98,9 @@ cli_serve_main(int argc, char **argv)
     g_option_context_set_summary(
         octx,
         "Relays WebSocket signaling between the two participants of each\n"
-        "room at ws://ADDR:N/room/NAME (interop contract section 1).\n"
+        "room at ws://ADDR:N/room/NAME (interop contract section 1), and\n"
+        "serves a web client at http://ADDR:N/ (?room=NAME&role=call|answer)\n"
+        "so that a browser can call a sealcall user and be called by one.\n"
         "Once listening, prints one line on stdout:\n"
         "  {\"event\":\"listening\",\"host\":ADDR,\"port\":N}\n"
         "SIGINT or SIGTERM closes every connection (1001) and exits 0.");

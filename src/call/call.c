@@ -101,6 +101,7 @@ struct ScCall {
     char track_id[2][17];
     guint32 ssrc[2];
     ScMediaSession *media;
+    GSource *media_source_id;       /* pending media start */
     gboolean media_send[2];
     gboolean media_recv[2];
     guint8 media_pt[2];
@@ -511,6 +512,7 @@ static void on_dtls_state(gpointer data, ScDtlsState state,
                           const GError *error);
 static void on_dtls_data(gpointer data, const guint8 *buf, gsize len);
 static void flush_dtls_early(ScCall *call);
+static void schedule_media_start(ScCall *call);
 
 static gboolean
 create_transports(ScCall *call, gboolean controlling, GError **error)
@@ -1102,6 +1104,7 @@ on_sctp_state(gpointer data, ScSctpState state, const GError *error)
     case SC_SCTP_STATE_CONNECTED:
         call->sctp_connected = TRUE;
         open_pending_channels(call);
+        schedule_media_start(call);
         break;
     case SC_SCTP_STATE_FAILED:
         /* Browsers close a peer connection with an SCTP ABORT (inside
@@ -1461,6 +1464,29 @@ start_media(ScCall *call)
     g_clear_pointer(&call->media, sc_media_session_free);
 }
 
+static gboolean
+media_start_cb(gpointer data)
+{
+    ScCall *call = data;
+
+    g_clear_pointer(&call->media_source_id, g_source_unref);
+    if (call->state == CALL_CONNECTED && call->media == NULL)
+        start_media(call);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_media_start(ScCall *call)
+{
+    if (call->media_source_id != NULL || call->srtp == NULL)
+        return;
+    call->media_source_id = g_idle_source_new();
+    g_source_set_priority(call->media_source_id, G_PRIORITY_LOW);
+    g_source_set_callback(call->media_source_id, media_start_cb,
+                          sc_call_ref(call), (GDestroyNotify)sc_call_unref);
+    g_source_attach(call->media_source_id, call->ctx);
+}
+
 /* TRUE when the negotiated description has an accepted RTP section. */
 static gboolean
 call_has_rtp(ScCall *call)
@@ -1552,7 +1578,9 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
         } else if (kerr != NULL) {
             SC_LOG_WARN(call->id, "no SRTP keys: %s", kerr->message);
         }
-        start_media(call);
+        /* Data channels first: building the GStreamer pipelines takes
+         * tens of milliseconds on a busy machine, so media starts from a
+         * low-priority idle once the association is up (or fails). */
         start_sctp(call);
         break;
     }
@@ -1626,6 +1654,10 @@ call_end(ScCall *call, ScEndReason reason, const char *detail)
                 detail != NULL ? detail : "");
     call->state = CALL_ENDED;
     call->bench.running = FALSE;
+    if (call->media_source_id != NULL) {
+        g_source_destroy(call->media_source_id);
+        g_clear_pointer(&call->media_source_id, g_source_unref);
+    }
     /* finalizes a recording (bounded wait) before `ended` is reported */
     if (call->media != NULL)
         sc_media_session_stop(call->media);
