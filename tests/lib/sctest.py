@@ -60,7 +60,7 @@ class Proc:
             # whose old array GLib leaks on purpose; LeakSanitizer can only
             # match that allocation (made under a library constructor,
             # suppressed as _dl_init in tests/lsan.supp) with slow unwinding.
-            e["ASAN_OPTIONS"] += ":fast_unwind_on_malloc=0"
+            e["ASAN_OPTIONS"] += ":fast_unwind_on_malloc=0:malloc_context_size=8"
         self.stderr_path = "/tmp/sctest-%d-%s.err" % (os.getpid(), name)
         self.stderr = open(self.stderr_path, "wb")
         self.p = subprocess.Popen(args, stdin=subprocess.PIPE,
