@@ -883,6 +883,11 @@ on_sig_message(gpointer data, const ScSigMsg *msg)
             start_offer(call);
         break;
     case SC_SIG_MSG_PEER_LEFT:
+        if (call->remote == NULL) {
+            /* whatever that participant trickled is not for the next one */
+            g_ptr_array_set_size(call->pending_candidates, 0);
+            call->pending_end_of_candidates = FALSE;
+        }
         if (call->state == CALL_CONNECTED) {
             SC_LOG_INFO(call->id, "peer left the relay; the call goes on "
                                   "while consent lasts");

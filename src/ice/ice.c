@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
 #include "ice/ice.h"
+#include "sdp/sdp.h"
 
 #include <agent.h>
 #include <string.h>
@@ -352,23 +353,12 @@ sc_ice_transport_set_remote_credentials(ScIceTransport *t, const char *ufrag,
     return TRUE;
 }
 
-/* Value of the "ufrag" extension of a candidate line, or NULL. */
-static char *
-candidate_ufrag(const char *line)
-{
-    g_auto(GStrv) tok = g_strsplit(line, " ", -1);
-    for (guint i = 8; tok[i] != NULL && tok[i + 1] != NULL; i++)
-        if (g_str_equal(tok[i], "ufrag"))
-            return g_strdup(tok[i + 1]);
-    return NULL;
-}
-
 gboolean
 sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                                       const char *candidate, GError **error)
 {
     g_autofree char *sdp = NULL;
-    g_autofree char *ufrag = NULL;
+    g_autoptr(ScIceCandidate) parsed = NULL;
     NiceCandidate *cand;
     GSList *list;
     int n;
@@ -377,15 +367,27 @@ sc_ice_transport_add_remote_candidate(ScIceTransport *t,
         SC_LOG_DEBUG(t->log_id, "ignoring candidate after end-of-candidates");
         return TRUE;
     }
-    ufrag = candidate_ufrag(candidate);
-    if (ufrag != NULL && t->remote_ufrag != NULL &&
-        !g_str_equal(ufrag, t->remote_ufrag)) {
+    /* Network input: our own strict parser first (RFC 8839 §5.1). */
+    parsed = sc_ice_candidate_parse(candidate, error);
+    if (parsed == NULL)
+        return FALSE;
+    if (parsed->ufrag != NULL && t->remote_ufrag != NULL &&
+        !g_str_equal(parsed->ufrag, t->remote_ufrag)) {
         /* RFC 8838: candidates belong to one ufrag/pwd generation. */
         SC_LOG_INFO(t->log_id, "ignoring candidate of another ICE "
-                               "generation (ufrag %s)", ufrag);
+                               "generation (ufrag %s)", parsed->ufrag);
         return TRUE;
     }
-    sdp = g_strconcat("a=", candidate, NULL);
+    if (parsed->mdns) {
+        SC_LOG_INFO(t->log_id, "ignoring mDNS candidate %s (not resolved)",
+                    parsed->address);
+        return TRUE;
+    }
+    {
+        /* libnice gets our canonical form of the line, nothing else */
+        g_autofree char *canon = sc_ice_candidate_to_string(parsed);
+        sdp = g_strconcat("a=", canon, NULL);
+    }
     cand = nice_agent_parse_remote_candidate_sdp(t->agent, t->stream_id, sdp);
     if (cand == NULL) {
         g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
@@ -415,6 +417,16 @@ sc_ice_transport_remote_gathering_done(ScIceTransport *t)
         return;
     t->remote_done = TRUE;
     nice_agent_peer_candidate_gathering_done(t->agent, t->stream_id);
+}
+
+guint
+sc_ice_transport_get_n_remote_candidates(ScIceTransport *t)
+{
+    GSList *list = nice_agent_get_remote_candidates(t->agent, t->stream_id, 1);
+    guint n = g_slist_length(list);
+
+    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    return n;
 }
 
 ScStatus

@@ -67,6 +67,8 @@ gboolean sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                                                const char *candidate,
                                                GError **error);
 void sc_ice_transport_remote_gathering_done(ScIceTransport *t);
+/* Number of remote candidates libnice holds (for tests and the inspector). */
+guint sc_ice_transport_get_n_remote_candidates(ScIceTransport *t);
 
 /* Sends one datagram on the selected pair. SC_DROP_STATE when there is no
  * pair or consent is lost. */

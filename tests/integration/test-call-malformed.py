@@ -71,4 +71,31 @@ try:
 finally:
     ans.kill()
     relay.kill()
+
+# hostile candidate messages from the signaling path: refused or ignored,
+# the call connects and carries data
+here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
+mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
+                    "--inject-candidates"], "mitm-candidates")
+ev = mitm.wait_event("listening", timeout=20)
+try:
+    tap.ok(ev is not None, "hostile relay starts", mitm.stderr_tail())
+    if ev is not None:
+        call = sctest.Call(room="cand", relay=mitm, port=ev["port"])
+        off, ans = call.both()
+        try:
+            tap.ok(call.wait_open("chat", timeout=30), "the call connects "
+                   "despite malformed and hostile candidates", call.diag())
+            tap.ok(mitm.wait_event("injected", timeout=5) is not None,
+                   "the relay injected its candidates")
+            off.send({"cmd": "send", "label": "chat", "text": "still here"})
+            tap.ok(ans.wait_event("message", text="still here", timeout=15)
+                   is not None, "data flows after the hostile candidates")
+            off.send({"cmd": "hangup"})
+            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
+                   "both exit 0")
+        finally:
+            call.close()
+finally:
+    mitm.kill()
 tap.done()

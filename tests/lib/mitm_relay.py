@@ -15,6 +15,19 @@ import sys
 import websockets
 
 rooms = {}
+HOSTILE_CANDIDATES = [
+    {"type": "candidate", "candidate": "candidate:garbage", "sdpMid": "0"},
+    {"type": "candidate", "candidate": "candidate:1 1 udp", "sdpMid": "0"},
+    {"type": "candidate", "candidate": "candidate:1 1 udp 99999999999 1.2.3.4 5 typ host",
+     "sdpMid": "0"},
+    {"type": "candidate", "candidate": "candidate:1 1 udp 1 evil.example.com 5 typ host",
+     "sdpMid": "0"},
+    {"type": "candidate", "candidate": "candidate:" + "x" * 5000, "sdpMid": "0"},
+    {"type": "candidate", "candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host ufrag zzzz",
+     "sdpMid": "0"},
+    {"type": "candidate", "candidate": 42},
+    {"type": "candidate"},
+]
 args = None
 
 
@@ -65,6 +78,10 @@ async def handler(ws, path):
             for other in room:
                 if other is not ws:
                     await other.send(frame)
+                    if args.inject_candidates and msg.get("type") == "answer":
+                        for bad in HOSTILE_CANDIDATES:
+                            await other.send(json.dumps(bad))
+                        print(json.dumps({"event": "injected"}), flush=True)
     except websockets.ConnectionClosed:
         pass
     finally:
@@ -80,6 +97,9 @@ async def main():
     global args
     ap = argparse.ArgumentParser()
     ap.add_argument("--rewrite-fingerprint", choices=["offer", "answer"])
+    ap.add_argument("--inject-candidates", action="store_true",
+                    help="after each answer, send its receiver malformed and "
+                         "hostile candidate messages")
     ap.add_argument("--offer-setup", choices=["active", "passive"],
                     help="rewrite a=setup:actpass in the offer (an older endpoint)")
     args = ap.parse_args()

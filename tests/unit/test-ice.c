@@ -1,0 +1,185 @@
+/* tests/unit/test-ice.c - ICE transport on libnice, two agents on one
+ * context over 127.0.0.1: trickled candidates connect them and carry data;
+ * candidates of another ufrag generation and candidates after
+ * end-of-candidates are ignored (RFC 8838); bad lines are refused.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ice/ice.h"
+#include "test-util.h"
+
+#include <string.h>
+
+typedef struct {
+    ScIceTransport *t;
+    struct Pair *pair;
+    int idx;
+    ScIceState state;
+    GPtrArray *cands;     /* our gathered candidates */
+    gboolean done;
+    GByteArray *rx;
+} Side;
+
+typedef struct Pair {
+    Side s[2];
+} Pair;
+
+static void
+on_candidate(gpointer data, const char *candidate)
+{
+    Side *side = data;
+    if (candidate == NULL)
+        side->done = TRUE;
+    else
+        g_ptr_array_add(side->cands, g_strdup(candidate));
+}
+
+static void
+on_state(gpointer data, ScIceState state)
+{
+    ((Side *)data)->state = state;
+}
+
+static void
+on_recv(gpointer data, const guint8 *buf, gsize len)
+{
+    g_byte_array_append(((Side *)data)->rx, buf, (guint)len);
+}
+
+static const ScIceCallbacks cb = {on_candidate, on_state, on_recv};
+
+static void
+pair_init(Pair *p)
+{
+    static const char *const lo[] = {"127.0.0.1", NULL};
+    for (int i = 0; i < 2; i++) {
+        ScIceConfig cfg = {.controlling = i == 0, .local_addresses = lo};
+        g_autoptr(GError) error = NULL;
+        p->s[i].idx = i;
+        p->s[i].pair = p;
+        p->s[i].cands = g_ptr_array_new_with_free_func(g_free);
+        p->s[i].rx = g_byte_array_new();
+        p->s[i].t = sc_ice_transport_new(NULL, i == 0 ? "a" : "b", &cfg, &cb,
+                                         &p->s[i], &error);
+        g_assert_no_error(error);
+        sc_ice_transport_set_pacing(p->s[i].t, SC_ICE_TA_LOCAL_MS);
+    }
+    for (int i = 0; i < 2; i++) {
+        g_autoptr(GError) error = NULL;
+        ScIceTransport *other = p->s[1 - i].t;
+        g_assert_true(sc_ice_transport_set_remote_credentials(
+            p->s[i].t, sc_ice_transport_get_ufrag(other),
+            sc_ice_transport_get_pwd(other), &error));
+        g_assert_true(sc_ice_transport_gather(p->s[i].t, &error));
+    }
+}
+
+static void
+pair_clear(Pair *p)
+{
+    for (int i = 0; i < 2; i++) {
+        sc_ice_transport_free(p->s[i].t);
+        g_ptr_array_unref(p->s[i].cands);
+        g_byte_array_unref(p->s[i].rx);
+    }
+}
+
+static gboolean
+both_gathered(gpointer data)
+{
+    Pair *p = data;
+    return p->s[0].done && p->s[1].done;
+}
+
+static gboolean
+both_connected(gpointer data)
+{
+    Pair *p = data;
+    return p->s[0].state == SC_ICE_STATE_CONNECTED &&
+           p->s[1].state == SC_ICE_STATE_CONNECTED;
+}
+
+static gboolean
+b_received(gpointer data)
+{
+    return ((Pair *)data)->s[1].rx->len >= 5;
+}
+
+static void
+test_connect_and_send(void)
+{
+    Pair p = {0};
+    g_autoptr(GError) error = NULL;
+
+    pair_init(&p);
+    g_assert_true(sc_test_run_until(NULL, both_gathered, &p, 20000));
+    g_assert_cmpuint(p.s[0].cands->len, >, 0);
+    for (int i = 0; i < 2; i++) {
+        for (guint j = 0; j < p.s[1 - i].cands->len; j++)
+            g_assert_true(sc_ice_transport_add_remote_candidate(
+                p.s[i].t, p.s[1 - i].cands->pdata[j], &error));
+        sc_ice_transport_remote_gathering_done(p.s[i].t);
+    }
+    g_assert_true(sc_test_run_until(NULL, both_connected, &p, 20000));
+    g_assert_cmpstr(sc_ice_transport_get_local_type(p.s[0].t), ==, "host");
+    g_assert_cmpint(sc_ice_transport_send(p.s[0].t, (const guint8 *)"\x17hi!!",
+                                          5),
+                    ==, SC_OK);
+    g_assert_true(sc_test_run_until(NULL, b_received, &p, 20000));
+    g_assert_cmpmem(p.s[1].rx->data, 5, "\x17hi!!", 5);
+    pair_clear(&p);
+}
+
+static void
+test_generation_and_end_of_candidates(void)
+{
+    Pair p = {0};
+    g_autoptr(GError) error = NULL;
+    guint before;
+
+    pair_init(&p);
+    g_assert_true(sc_test_run_until(NULL, both_gathered, &p, 20000));
+    before = sc_ice_transport_get_n_remote_candidates(p.s[0].t);
+    /* another ufrag generation: accepted as a line, not used */
+    g_assert_true(sc_ice_transport_add_remote_candidate(
+        p.s[0].t,
+        "candidate:1 1 udp 2130706431 127.0.0.1 9 typ host ufrag notours",
+        &error));
+    g_assert_cmpuint(sc_ice_transport_get_n_remote_candidates(p.s[0].t), ==,
+                     before);
+    /* this generation (the peer's ufrag) is used */
+    {
+        g_autofree char *line = g_strdup_printf(
+            "candidate:2 1 udp 2130706431 127.0.0.1 10 typ host ufrag %s",
+            sc_ice_transport_get_ufrag(p.s[1].t));
+        g_assert_true(
+            sc_ice_transport_add_remote_candidate(p.s[0].t, line, &error));
+        g_assert_cmpuint(sc_ice_transport_get_n_remote_candidates(p.s[0].t),
+                         ==, before + 1);
+    }
+    /* after end-of-candidates nothing more is taken */
+    sc_ice_transport_remote_gathering_done(p.s[0].t);
+    g_assert_true(sc_ice_transport_add_remote_candidate(
+        p.s[0].t, "candidate:3 1 udp 2130706431 127.0.0.1 11 typ host",
+        &error));
+    g_assert_cmpuint(sc_ice_transport_get_n_remote_candidates(p.s[0].t), ==,
+                     before + 1);
+    /* garbage is refused with an error, never a crash */
+    g_assert_false(sc_ice_transport_add_remote_candidate(
+        p.s[1].t, "candidate:garbage", &error));
+    g_assert_nonnull(error);
+    /* a second remote ufrag (ICE restart) is refused, not mixed in */
+    g_clear_error(&error);
+    g_assert_false(sc_ice_transport_set_remote_credentials(
+        p.s[0].t, "otherufrag", "0123456789012345678901", &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED);
+    pair_clear(&p);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/ice/transport/connect-and-send", test_connect_and_send);
+    g_test_add_func("/ice/transport/generation-and-end-of-candidates",
+                    test_generation_and_end_of_candidates);
+    return g_test_run();
+}
