@@ -420,6 +420,18 @@ log_to_stderr(ScLogLevel level, const char *module, const char *message,
             (guint)level < G_N_ELEMENTS(names) ? names[level] : "?", message);
 }
 
+static gboolean
+add_addresses(ScCall *call, char **addresses, GError **error)
+{
+    for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++) {
+        if (!sc_call_add_local_address(call, addresses[i], error)) {
+            g_prefix_error(error, "--ice-address: ");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 int
 cli_call_main(int argc, char **argv)
 {
@@ -576,29 +588,18 @@ cli_call_main(int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     if (!sc_call_set_signal_url(cli.call, signal_url, &error) ||
-        (stun != NULL && !sc_call_set_stun_server(cli.call, stun, &error))) {
-        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
-        sc_call_unref(cli.call);
-        return CLI_EXIT_USAGE;
-    }
-    if (!sc_call_set_media(cli.call, SC_MEDIA_TYPE_AUDIO, !no_audio,
+        (stun != NULL && !sc_call_set_stun_server(cli.call, stun, &error)) ||
+        !sc_call_set_media(cli.call, SC_MEDIA_TYPE_AUDIO, !no_audio,
                            audio_src, &error) ||
         !sc_call_set_media(cli.call, SC_MEDIA_TYPE_VIDEO, !no_video,
                            video_src, &error) ||
-        !sc_call_set_record(cli.call, record, &error)) {
+        !sc_call_set_record(cli.call, record, &error) ||
+        !add_addresses(cli.call, addresses, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }
     sc_call_set_playback(cli.call, play || (!json && !no_play));
-    for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++) {
-        if (!sc_call_add_local_address(cli.call, addresses[i], &error)) {
-            fprintf(stderr, "sealcall %s: --ice-address: %s\n", argv[0],
-                    error->message);
-            sc_call_unref(cli.call);
-            return CLI_EXIT_USAGE;
-        }
-    }
     cli.json = json;
     cli.loop = g_main_loop_new(NULL, FALSE);
     cli.cancel = g_cancellable_new();
