@@ -197,21 +197,35 @@ sc_sig_json_is_object(const char *text, gsize len)
 
 typedef enum { FIELD_OPTIONAL, FIELD_REQUIRED } FieldNeed;
 
+/* Member @name of @obj, or NULL when it is absent (or null, if optional):
+ * then *done says whether that is fine (TRUE) or an error was set. */
+static JsonNode *
+get_member(JsonObject *obj, const char *name, FieldNeed need,
+           const char *type, gboolean *done, GError **error)
+{
+    JsonNode *node = json_object_get_member(obj, name);
+
+    if (node != NULL &&
+        !(need == FIELD_OPTIONAL && JSON_NODE_HOLDS_NULL(node)))
+        return node;
+    *done = need == FIELD_OPTIONAL;
+    if (!*done)
+        g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                    "%s message without \"%s\"", type, name);
+    return NULL;
+}
+
 /* Reads string member @name into *out. Absent (or null, when optional):
  * *out stays NULL. Wrong type: error. */
 static gboolean
 get_string(JsonObject *obj, const char *name, FieldNeed need, char **out,
            const char *type, GError **error)
 {
-    JsonNode *node = json_object_get_member(obj, name);
+    gboolean done = FALSE;
+    JsonNode *node = get_member(obj, name, need, type, &done, error);
 
-    if (node == NULL || (need == FIELD_OPTIONAL && JSON_NODE_HOLDS_NULL(node))) {
-        if (need == FIELD_OPTIONAL)
-            return TRUE;
-        g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
-                    "%s message without \"%s\"", type, name);
-        return FALSE;
-    }
+    if (node == NULL)
+        return done;
     if (!JSON_NODE_HOLDS_VALUE(node) ||
         json_node_get_value_type(node) != G_TYPE_STRING) {
         g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
@@ -234,16 +248,12 @@ static gboolean
 get_int(JsonObject *obj, const char *name, FieldNeed need, gint64 max,
         int *out, const char *type, GError **error)
 {
-    JsonNode *node = json_object_get_member(obj, name);
+    gboolean done = FALSE;
+    JsonNode *node = get_member(obj, name, need, type, &done, error);
     gint64 v;
 
-    if (node == NULL || (need == FIELD_OPTIONAL && JSON_NODE_HOLDS_NULL(node))) {
-        if (need == FIELD_OPTIONAL)
-            return TRUE;
-        g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
-                    "%s message without \"%s\"", type, name);
-        return FALSE;
-    }
+    if (node == NULL)
+        return done;
     if (!JSON_NODE_HOLDS_VALUE(node) ||
         json_node_get_value_type(node) != G_TYPE_INT64) {
         g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
