@@ -415,8 +415,9 @@ log_to_stderr(ScLogLevel level, const char *module, const char *message,
     static const char *const names[] = {"error", "warn", "info", "debug",
                                         "trace"};
     gint64 now = g_get_monotonic_time();
-    fprintf(stderr, "%" G_GINT64_FORMAT ".%03d sealcall[%s] %s: %s\n",
-            now / 1000000 % 10000, (int)(now / 1000 % 1000), module,
+    /* microseconds: the log is also how setup time is taken apart */
+    fprintf(stderr, "%" G_GINT64_FORMAT ".%06d sealcall[%s] %s: %s\n",
+            now / 1000000 % 10000, (int)(now % 1000000), module,
             (guint)level < G_N_ELEMENTS(names) ? names[level] : "?", message);
 }
 

@@ -682,7 +682,7 @@ start_offer(ScCall *call)
     if (call->offer_sent || call->state == CALL_ENDED)
         return;
     call->state = CALL_NEGOTIATING;
-    if (!create_transports(call, TRUE, &error)) {
+    if (call->ice == NULL && !create_transports(call, TRUE, &error)) {
         call_end(call, SC_END_REASON_ERROR, error->message);
         return;
     }
@@ -864,6 +864,15 @@ on_sig_open(gpointer data)
     emit(call, ev);
     if (call->state == CALL_IDLE)
         call->state = CALL_SIGNALING;
+    /* Our ICE role follows from our call role, so the ICE agent and the
+     * DTLS context are made now, while we wait for the peer, not between
+     * the offer and the answer. Nothing is gathered or sent yet. */
+    if (call->ice == NULL && call->state != CALL_ENDED) {
+        g_autoptr(GError) error = NULL;
+        if (!create_transports(call, call->role == SC_CALL_ROLE_OFFERER,
+                               &error))
+            call_end(call, SC_END_REASON_ERROR, error->message);
+    }
 }
 
 static void
@@ -1942,6 +1951,9 @@ sc_call_start(ScCall *call, GError **error)
                     "no signal URL set");
         return FALSE;
     }
+    /* process-wide SCTP start-up now, not between DTLS and the first
+     * data channel */
+    sc_sctp_global_init();
     log_id = g_strdup_printf("%s/sig", call->id);
     call->sig = sc_signal_client_new(call->ctx, call->signal_url, log_id,
                                      &sig_cb, call, error);

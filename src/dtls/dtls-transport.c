@@ -346,6 +346,9 @@ info_cb(const SSL *ssl, int where, int ret)
 
     if (t == NULL)
         return;
+    if ((where & SSL_CB_LOOP) != 0)
+        SC_LOG_TRACE(t->log_id, "handshake state %s",
+                     SSL_state_string_long(ssl));
     if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT) {
         SC_LOG_DEBUG(t->log_id, "received %s alert: %s",
                      SSL_alert_type_string_long(ret),

@@ -186,8 +186,8 @@ conn_output(void *addr, void *buffer, size_t length, uint8_t tos,
     return 0;
 }
 
-static void
-usrsctp_global_init(void)
+void
+sc_sctp_global_init(void)
 {
     static gsize once;
 
@@ -254,7 +254,7 @@ pump_tick(gpointer user_data)
 static void
 global_ref(ScSctpAssoc *a)
 {
-    usrsctp_global_init();
+    sc_sctp_global_init();
     if (global_refs++ == 0) {
         registry = g_hash_table_new(g_direct_hash, g_direct_equal);
         pump_last_us = g_get_monotonic_time();
