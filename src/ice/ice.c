@@ -1,8 +1,9 @@
 /* src/ice/ice.c - ICE (RFC 8445) with libnice: one stream, one component
  * (BUNDLE + rtcp-mux), full trickle (RFC 8838), regular nomination, and
  * consent freshness (RFC 7675, libnice's NICE_AGENT_OPTION_CONSENT_FRESHNESS:
- * a check every 5 s +-20 %, consent lost 30 s after the last response, which
- * libnice reports as the component failing). Credentials come from OpenSSL's
+ * a check every 5 s +-20 %; libnice 0.1.21 declares consent lost 10 s after
+ * the last response, not RFC 7675's 30 s, and reports it as the component
+ * failing; see docs/internals/call-flow.md). Credentials come from OpenSSL's
  * RNG. Sits under dtls/ and srtp/ (through call/'s RFC 7983 demux).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
