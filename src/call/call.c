@@ -136,6 +136,9 @@ struct ScCall {
     GPtrArray *dtls_early;          /* GBytes*, DTLS out before ICE connects */
     gboolean pending_end_of_candidates;
     gboolean local_candidates_done;
+    gboolean restart_pending;       /* offerer: ICE-restart offer sent */
+    guint64 sdp_version;            /* o= sess-version of our next SDP */
+    guint n_restarts;
     GSource *teardown_source;
 
     GPtrArray *channels;            /* ScChannel*, strong */
@@ -561,7 +564,7 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps)
     local->sctp_port = SC_SCTP_PORT;
     local->max_message_size = sc_sctp_assoc_get_local_max_message_size();
     local->session_id = call->session_id;
-    local->session_version = 2;
+    local->session_version = call->sdp_version++;
     local->ice_pacing_ms = SC_ICE_TA_LOCAL_MS;
     for (int k = 0; k < 2; k++) {
         ScSdpLocalMedia *m = k == SC_MEDIA_AUDIO ? &local->audio : &local->video;
@@ -618,14 +621,12 @@ start_dtls_if_ready(ScCall *call)
         call_end(call, SC_END_REASON_DTLS_FAILED, error->message);
 }
 
+static gboolean apply_remote_ice(ScCall *call, ScSdpDesc *desc,
+                                 GError **error);
+
 static gboolean
 apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
 {
-    ScSdpSection *data = desc->sections->pdata[desc->data_section];
-
-    if (!sc_ice_transport_set_remote_credentials(call->ice, desc->ice_ufrag,
-                                                 desc->ice_pwd, error))
-        return FALSE;
     {
         /* GPtrArray data is not NULL-terminated: build a strv */
         g_autofree const char **fps =
@@ -638,6 +639,20 @@ apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
     }
     call->remote = desc;
     negotiate_media(call);
+    return apply_remote_ice(call, desc, error);
+}
+
+/* The ICE part of a remote description (first one or an ICE restart):
+ * credentials, pacing, candidates carried in it, then those trickled
+ * before it arrived. */
+static gboolean
+apply_remote_ice(ScCall *call, ScSdpDesc *desc, GError **error)
+{
+    ScSdpSection *data = desc->sections->pdata[desc->data_section];
+
+    if (!sc_ice_transport_set_remote_credentials(call->ice, desc->ice_ufrag,
+                                                 desc->ice_pwd, error))
+        return FALSE;
     sc_ice_transport_set_pacing(call->ice, desc->ice_pacing_ms);
     /* candidates carried in the description itself (non-trickle peers) */
     for (guint i = 0; i < desc->sections->len; i++) {
@@ -667,7 +682,179 @@ apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
     g_ptr_array_set_size(call->pending_candidates, 0);
     if (call->pending_end_of_candidates)
         sc_ice_transport_remote_gathering_done(call->ice);
+    call->pending_end_of_candidates = FALSE;
     return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* ICE restart (RFC 8445 §9, JSEP §5.2.1): the only renegotiation we do.
+ * The DTLS association, SCTP and media go on; only ICE credentials and
+ * candidates change. The offerer restarts when libnice has stopped
+ * sending on the pair (see ice.h), to win consent back before RFC 7675's
+ * 30 s run out; it also answers a peer's restart at any time.            */
+
+/* A later description must keep the DTLS association (same fingerprints,
+ * same tls-id, RFC 8842 §5.4) and the same sections. */
+static gboolean
+same_session(ScCall *call, const ScSdpDesc *desc, GError **error)
+{
+    const ScSdpDesc *old = call->remote;
+    gboolean same_fps = desc->fingerprints->len == old->fingerprints->len;
+
+    for (guint i = 0; same_fps && i < desc->fingerprints->len; i++) {
+        gboolean found = FALSE;
+        for (guint j = 0; !found && j < old->fingerprints->len; j++)
+            found = g_str_equal(desc->fingerprints->pdata[i],
+                                old->fingerprints->pdata[j]);
+        same_fps = found;
+    }
+    if (!same_fps || g_strcmp0(desc->tls_id, old->tls_id) != 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "a new DTLS association (changed a=fingerprint or "
+                    "a=tls-id) is not supported");
+        return FALSE;
+    }
+    if (desc->sections->len != old->sections->len ||
+        desc->data_section != old->data_section) {
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "renegotiation of the m-sections is not supported");
+        return FALSE;
+    }
+    if (g_str_equal(desc->ice_ufrag, old->ice_ufrag)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "renegotiation without an ICE restart is not supported");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+emit_signaling_state(ScCall *call, const char *state)
+{
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
+
+    sc_call_event_set_str(ev, "state", state);
+    emit(call, ev);
+}
+
+static void
+start_ice_restart(ScCall *call)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *sdp = NULL;
+    g_autoptr(ScSigMsg) msg = NULL;
+    const char *fps[2];
+    ScSdpLocal local;
+
+    if (call->restart_pending || call->remote == NULL)
+        return;
+    if (call->sig == NULL || !sc_signal_client_is_open(call->sig)) {
+        SC_LOG_INFO(call->id, "no signaling channel for an ICE restart; "
+                              "the call ends when consent expires");
+        return;
+    }
+    if (!sc_ice_transport_restart(call->ice, &error)) {
+        SC_LOG_WARN(call->id, "cannot restart ICE: %s", error->message);
+        return;
+    }
+    call->local_candidates_done = FALSE;
+    g_ptr_array_set_size(call->pending_candidates, 0);
+    call->pending_end_of_candidates = FALSE;
+    fill_local(call, &local, fps);
+    if (call->remote->tls_id == NULL)
+        local.tls_id = NULL;
+    sdp = sc_sdp_create_offer(&local, &error);
+    if (sdp == NULL) {
+        SC_LOG_WARN(call->id, "cannot write the ICE restart offer: %s",
+                    error->message);
+        return;
+    }
+    msg = sc_sig_msg_new(SC_SIG_MSG_OFFER);
+    msg->sdp = g_steal_pointer(&sdp);
+    send_sig(call, msg);
+    call->restart_pending = TRUE;
+    call->n_restarts++;
+    SC_LOG_INFO(call->id, "ICE restart %u: offer sent", call->n_restarts);
+    emit_signaling_state(call, "restart-offer-sent");
+}
+
+/* Answerer: a later offer. Anything but an ICE restart of the same
+ * session is refused with an error event; the call goes on. */
+static void
+handle_reoffer(ScCall *call, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScSdpDesc) desc = NULL;
+    g_autofree char *sdp = NULL;
+    g_autoptr(ScSigMsg) msg = NULL;
+    const char *fps[2];
+    ScSdpLocal local;
+
+    desc = sc_sdp_parse(SC_SDP_TYPE_OFFER, text, &error);
+    if (desc != NULL && !same_session(call, desc, &error))
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    if (desc != NULL &&
+        (desc->setup != SC_SDP_SETUP_ACTIVE) != call->dtls_client) {
+        g_set_error(&error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "the offer's a=setup would change the DTLS role");
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    }
+    if (desc != NULL && !sc_ice_transport_restart(call->ice, &error))
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    if (desc == NULL) {
+        g_autofree char *detail =
+            g_strdup_printf("refused offer: %s", error->message);
+        SC_LOG_WARN(call->id, "%s", detail);
+        emit_error(call, detail);
+        return;
+    }
+    call->local_candidates_done = FALSE;
+    call->pending_end_of_candidates = FALSE;
+    fill_local(call, &local, fps);
+    if (desc->tls_id == NULL)
+        local.tls_id = NULL;
+    sdp = sc_sdp_create_answer(&local, desc, &error);
+    /* call->remote keeps the first description (media facts); only the
+     * ICE part of this one is applied */
+    if (sdp == NULL || !apply_remote_ice(call, desc, &error)) {
+        g_autofree char *detail =
+            g_strdup_printf("cannot answer the ICE restart: %s",
+                            error->message);
+        emit_error(call, detail);
+        return;
+    }
+    msg = sc_sig_msg_new(SC_SIG_MSG_ANSWER);
+    msg->sdp = g_steal_pointer(&sdp);
+    send_sig(call, msg);
+    call->n_restarts++;
+    SC_LOG_INFO(call->id, "ICE restart %u: answer sent", call->n_restarts);
+    emit_signaling_state(call, "restart-answer-sent");
+}
+
+/* Offerer: the answer to our restart offer. */
+static void
+handle_restart_answer(ScCall *call, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScSdpDesc) desc = NULL;
+
+    call->restart_pending = FALSE;
+    desc = sc_sdp_parse(SC_SDP_TYPE_ANSWER, text, &error);
+    if (desc != NULL && !same_session(call, desc, &error))
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    if (desc != NULL &&
+        (desc->setup == SC_SDP_SETUP_PASSIVE) != call->dtls_client) {
+        g_set_error(&error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "the answer's a=setup would change the DTLS role");
+        g_clear_pointer(&desc, sc_sdp_desc_free);
+    }
+    if (desc == NULL || !apply_remote_ice(call, desc, &error)) {
+        g_autofree char *detail =
+            g_strdup_printf("refused ICE restart answer: %s",
+                            error->message);
+        SC_LOG_WARN(call->id, "%s", detail);
+        emit_error(call, detail);
+    }
 }
 
 static void
@@ -723,8 +910,7 @@ handle_offer(ScCall *call, const char *text)
         return;
     }
     if (call->remote != NULL) {
-        SC_LOG_WARN(call->id, "ignoring a second offer: renegotiation is "
-                              "not supported");
+        handle_reoffer(call, text);
         return;
     }
     desc = sc_sdp_parse(SC_SDP_TYPE_OFFER, text, &error);
@@ -788,6 +974,10 @@ handle_answer(ScCall *call, const char *text)
     g_autoptr(GError) error = NULL;
     g_autoptr(ScSdpDesc) desc = NULL;
 
+    if (call->restart_pending) {
+        handle_restart_answer(call, text);
+        return;
+    }
     if (call->role != SC_CALL_ROLE_OFFERER || !call->offer_sent ||
         call->remote != NULL) {
         SC_LOG_WARN(call->id, "ignoring an unexpected answer");
@@ -832,7 +1022,8 @@ handle_candidate(ScCall *call, const ScSigMsg *msg)
 
     if (msg->candidate == NULL)
         return;
-    if (call->remote == NULL || call->ice == NULL) {
+    if (call->remote == NULL || call->ice == NULL || call->restart_pending) {
+        /* before the (restart) answer: kept for apply_remote_ice() */
         if (msg->candidate[0] == '\0')
             call->pending_end_of_candidates = TRUE;
         else if (call->pending_candidates->len < 256)
@@ -985,20 +1176,29 @@ on_ice_state(gpointer data, ScIceState state)
         call_end(call, SC_END_REASON_ICE_FAILED,
                  "no ICE candidate pair worked");
         break;
-    case SC_ICE_STATE_CONSENT_EXPIRED:
+    case SC_ICE_STATE_DISCONNECTED:
+        /* nothing can be sent until a restart wins consent back */
         ev = sc_call_event_new(SC_CALL_EVENT_ICE);
         sc_call_event_set_str(ev, "state", "disconnected");
         emit(call, ev);
-        {
-            gint64 last = sc_ice_transport_get_last_inbound_us(call->ice);
-            g_autofree char *detail = g_strdup_printf(
-                "consent lost: the peer stopped answering consent checks "
-                "(RFC 7675); last packet from it %" G_GINT64_FORMAT
-                " ms ago",
-                last > 0 ? (sc_clock_now_us() - last) / 1000 : -1);
-            call_end(call, SC_END_REASON_CONSENT_EXPIRED, detail);
-        }
+        SC_LOG_INFO(call->id, "consent to send lost on the pair; it "
+                              "expires in %d s without an ICE restart",
+                    (SC_ICE_CONSENT_EXPIRY_MS -
+                     SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS) / 1000);
+        if (call->role == SC_CALL_ROLE_OFFERER)
+            start_ice_restart(call);
         break;
+    case SC_ICE_STATE_CONSENT_EXPIRED: {
+        gint64 last = sc_ice_transport_get_last_inbound_us(call->ice);
+        g_autofree char *detail = g_strdup_printf(
+            "consent expired: no consent response for %d s (RFC 7675) and "
+            "no ICE restart succeeded; last packet from the peer %"
+            G_GINT64_FORMAT " ms ago",
+            SC_ICE_CONSENT_EXPIRY_MS / 1000,
+            last > 0 ? (sc_clock_now_us() - last) / 1000 : -1);
+        call_end(call, SC_END_REASON_CONSENT_EXPIRED, detail);
+        break;
+    }
     default:
         break;
     }
@@ -1750,6 +1950,7 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
         if (*p == '=')
             *p = '\0';
     call->session_id = sc_random_u64() >> 2;
+    call->sdp_version = 2;
     {
         /* RFC 7022: CNAME from 96 random bits, 16 base64 chars; SSRCs
          * random and non-zero; msid ids random tokens */

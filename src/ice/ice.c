@@ -31,6 +31,9 @@ struct ScIceTransport {
     char local_type[8];
     char remote_type[8];
     gint64 last_inbound_us;
+    gint64 consent_deadline_us; /* while consent is lost, else 0 */
+    GSource *consent_timer;
+    GSource *restart_idle;     /* re-announces local candidates */
     gulong sig_ids[4];
 };
 
@@ -58,6 +61,7 @@ sc_ice_state_to_string(ScIceState s)
         [SC_ICE_STATE_CHECKING] = "checking",
         [SC_ICE_STATE_CONNECTED] = "connected",
         [SC_ICE_STATE_FAILED] = "failed",
+        [SC_ICE_STATE_DISCONNECTED] = "disconnected",
         [SC_ICE_STATE_CONSENT_EXPIRED] = "consent-expired",
         [SC_ICE_STATE_CLOSED] = "closed",
     };
@@ -67,8 +71,15 @@ sc_ice_state_to_string(ScIceState s)
 #define S(x) (1u << SC_ICE_STATE_##x)
 static const guint ice_next[SC_ICE_N_STATES] = {
     [SC_ICE_STATE_NEW] = S(CHECKING) | S(CONNECTED) | S(FAILED) | S(CLOSED),
-    [SC_ICE_STATE_CHECKING] = S(CONNECTED) | S(FAILED) | S(CLOSED),
-    [SC_ICE_STATE_CONNECTED] = S(CHECKING) | S(CONSENT_EXPIRED) | S(CLOSED),
+    /* CHECKING -> DISCONNECTED / CONSENT_EXPIRED: a restart after consent
+     * was lost, still checking */
+    [SC_ICE_STATE_CHECKING] = S(CONNECTED) | S(FAILED) | S(DISCONNECTED) |
+                              S(CONSENT_EXPIRED) | S(CLOSED),
+    [SC_ICE_STATE_CONNECTED] = S(DISCONNECTED) | S(CLOSED),
+    /* DISCONNECTED -> CONNECTED: a restart begun while still connected
+     * selects its new pair after libnice gave up on the old one */
+    [SC_ICE_STATE_DISCONNECTED] = S(CHECKING) | S(CONNECTED) |
+                                  S(CONSENT_EXPIRED) | S(CLOSED),
     [SC_ICE_STATE_FAILED] = S(CLOSED),
     [SC_ICE_STATE_CONSENT_EXPIRED] = S(CLOSED),
     [SC_ICE_STATE_CLOSED] = 0,
@@ -92,6 +103,14 @@ ice_set_state(ScIceTransport *t, ScIceState next)
     t->state = next;
     if (next == SC_ICE_STATE_CONNECTED)
         t->was_connected = TRUE;
+    if (next == SC_ICE_STATE_CONNECTED || next == SC_ICE_STATE_CLOSED ||
+        next == SC_ICE_STATE_CONSENT_EXPIRED) {
+        t->consent_deadline_us = 0;
+        if (t->consent_timer != NULL) {
+            g_source_destroy(t->consent_timer);
+            g_clear_pointer(&t->consent_timer, g_source_unref);
+        }
+    }
     SC_LOG_INFO(t->log_id, "%s -> %s", sc_ice_state_to_string(prev),
                 sc_ice_state_to_string(next));
     if (t->cb.on_state != NULL)
@@ -142,6 +161,42 @@ on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
         t->cb.on_candidate(t->user_data, NULL);
 }
 
+static gboolean
+on_consent_deadline(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    g_clear_pointer(&t->consent_timer, g_source_unref);
+    SC_LOG_INFO(t->log_id, "no consent response for %d s (RFC 7675)",
+                SC_ICE_CONSENT_EXPIRY_MS / 1000);
+    ice_set_state(t, SC_ICE_STATE_CONSENT_EXPIRED);
+    return G_SOURCE_REMOVE;
+}
+
+/* libnice has given up on the selected pair. Consent itself expires 30 s
+ * after the last response (RFC 7675 §5.1); libnice fails the pair
+ * SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS after it, so the deadline is the rest.
+ * Until then an ICE restart may bring consent back. */
+static void
+consent_lost(ScIceTransport *t)
+{
+    if (t->state == SC_ICE_STATE_DISCONNECTED ||
+        t->state == SC_ICE_STATE_CONSENT_EXPIRED ||
+        t->state == SC_ICE_STATE_CLOSED)
+        return;
+    if (t->consent_timer == NULL) {
+        guint left = SC_ICE_CONSENT_EXPIRY_MS -
+                     SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS;
+        t->consent_deadline_us = sc_clock_now_us() + (gint64)left * 1000;
+        t->consent_timer = g_timeout_source_new(left);
+        g_source_set_callback(t->consent_timer, on_consent_deadline, t,
+                              NULL);
+        g_source_set_name(t->consent_timer, "sc-ice-consent-deadline");
+        g_source_attach(t->consent_timer, t->ctx);
+    }
+    ice_set_state(t, SC_ICE_STATE_DISCONNECTED);
+}
+
 static void
 on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
                    guint state, gpointer data)
@@ -162,10 +217,13 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
         ice_set_state(t, SC_ICE_STATE_CONNECTED);
         break;
     case NICE_COMPONENT_STATE_FAILED:
-        /* After a pair worked, failing means consent was lost (RFC 7675
-         * §5.1: 30 s without a response) or revoked (§5.2). */
-        ice_set_state(t, t->was_connected ? SC_ICE_STATE_CONSENT_EXPIRED
-                                          : SC_ICE_STATE_FAILED);
+        /* After a pair worked, failing means libnice stopped sending on
+         * it: no consent response for 10 s, or a 403 (RFC 7675 §5.2), or
+         * the checks of a restart failing while consent is lost. */
+        if (t->was_connected)
+            consent_lost(t);
+        else
+            ice_set_state(t, SC_ICE_STATE_FAILED);
         break;
     default:
         break;
@@ -260,12 +318,26 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
     return t;
 }
 
+static void
+drop_sources(ScIceTransport *t)
+{
+    if (t->consent_timer != NULL) {
+        g_source_destroy(t->consent_timer);
+        g_clear_pointer(&t->consent_timer, g_source_unref);
+    }
+    if (t->restart_idle != NULL) {
+        g_source_destroy(t->restart_idle);
+        g_clear_pointer(&t->restart_idle, g_source_unref);
+    }
+}
+
 void
 sc_ice_transport_close(ScIceTransport *t)
 {
     if (t == NULL || t->closed)
         return;
     ice_set_state(t, SC_ICE_STATE_CLOSED);
+    drop_sources(t);
     t->closed = TRUE;
 }
 
@@ -275,6 +347,7 @@ sc_ice_transport_free(ScIceTransport *t)
     if (t == NULL)
         return;
     t->closed = TRUE;
+    drop_sources(t);
     if (t->agent != NULL) {
         for (guint i = 0; i < G_N_ELEMENTS(t->sig_ids); i++)
             if (t->sig_ids[i] != 0)
@@ -418,6 +491,86 @@ sc_ice_transport_remote_gathering_done(ScIceTransport *t)
         return;
     t->remote_done = TRUE;
     nice_agent_peer_candidate_gathering_done(t->agent, t->stream_id);
+}
+
+static gboolean
+announce_local_candidates(gpointer data)
+{
+    ScIceTransport *t = data;
+    GSList *list;
+
+    g_clear_pointer(&t->restart_idle, g_source_unref);
+    if (t->closed || t->cb.on_candidate == NULL)
+        return G_SOURCE_REMOVE;
+    list = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
+    for (GSList *l = list; l != NULL; l = l->next) {
+        g_autofree char *sdp =
+            nice_agent_generate_local_candidate_sdp(t->agent, l->data);
+        if (sdp != NULL)
+            t->cb.on_candidate(t->user_data,
+                               g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp);
+    }
+    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    /* a restart re-announces what was gathered; gathering itself is over
+     * unless it is still running (then its own done signal follows) */
+    if (!t->gathering)
+        t->cb.on_candidate(t->user_data, NULL);
+    return G_SOURCE_REMOVE;
+}
+
+gboolean
+sc_ice_transport_restart(ScIceTransport *t, GError **error)
+{
+    g_autofree char *ufrag = NULL;
+    g_autofree char *pwd = NULL;
+
+    if (t->closed || t->state == SC_ICE_STATE_NEW ||
+        t->state == SC_ICE_STATE_FAILED ||
+        t->state == SC_ICE_STATE_CONSENT_EXPIRED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "no ICE session to restart (state %s)",
+                    sc_ice_state_to_string(t->state));
+        return FALSE;
+    }
+    if (!nice_agent_restart_stream(t->agent, t->stream_id)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "libnice cannot restart the ICE stream");
+        return FALSE;
+    }
+    /* libnice made credentials with its own RNG: ours come from OpenSSL */
+    ufrag = sc_random_ice_string(8);
+    pwd = sc_random_ice_string(24);
+    if (!nice_agent_set_local_credentials(t->agent, t->stream_id, ufrag,
+                                          pwd)) {
+        sc_secure_wipe(pwd, strlen(pwd));
+        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                    "cannot set new local ICE credentials");
+        return FALSE;
+    }
+    if (t->pwd != NULL)
+        sc_secure_wipe(t->pwd, strlen(t->pwd));
+    g_free(t->pwd);
+    g_free(t->ufrag);
+    t->pwd = g_steal_pointer(&pwd);
+    t->ufrag = g_steal_pointer(&ufrag);
+    g_clear_pointer(&t->remote_ufrag, g_free);
+    t->remote_done = FALSE;
+    SC_LOG_INFO(t->log_id, "ICE restart: new local ufrag %s", t->ufrag);
+    if (t->state == SC_ICE_STATE_DISCONNECTED)
+        ice_set_state(t, SC_ICE_STATE_CHECKING);
+    if (t->restart_idle == NULL) {
+        t->restart_idle = g_idle_source_new();
+        g_source_set_callback(t->restart_idle, announce_local_candidates, t,
+                              NULL);
+        g_source_attach(t->restart_idle, t->ctx);
+    }
+    return TRUE;
+}
+
+gint64
+sc_ice_transport_get_consent_deadline_us(ScIceTransport *t)
+{
+    return t->consent_deadline_us;
 }
 
 guint

@@ -13,7 +13,12 @@ typedef enum {
     SC_ICE_STATE_CHECKING,
     SC_ICE_STATE_CONNECTED,
     SC_ICE_STATE_FAILED,          /* never connected: no working pair */
-    SC_ICE_STATE_CONSENT_EXPIRED, /* was connected; RFC 7675 consent lost */
+    /* Was connected; libnice stopped sending on the pair (no consent
+     * response for SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS, or a 403). Consent
+     * can come back only through an ICE restart before the RFC 7675
+     * deadline, SC_ICE_CONSENT_EXPIRY_MS after the last response. */
+    SC_ICE_STATE_DISCONNECTED,
+    SC_ICE_STATE_CONSENT_EXPIRED, /* RFC 7675: 30 s without consent */
     SC_ICE_STATE_CLOSED,
     SC_ICE_N_STATES
 } ScIceState;
@@ -69,6 +74,25 @@ gboolean sc_ice_transport_add_remote_candidate(ScIceTransport *t,
 void sc_ice_transport_remote_gathering_done(ScIceTransport *t);
 /* Number of remote candidates libnice holds (for tests and the inspector). */
 guint sc_ice_transport_get_n_remote_candidates(ScIceTransport *t);
+
+/* RFC 7675 §5.1: consent expires 30 s after the last consent response.
+ * libnice 0.1.21 gives up on a pair 10 s after it (agent-priv.h,
+ * NICE_AGENT_TIMER_CONSENT_TIMEOUT); the remaining 20 s are ours. */
+#define SC_ICE_CONSENT_EXPIRY_MS 30000
+#define SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS 10000
+
+/* ICE restart (RFC 8445 §9): new local credentials (OpenSSL's RNG), the
+ * remote generation forgotten (set the new one with
+ * sc_ice_transport_set_remote_credentials()), local candidates kept and
+ * handed to on_candidate again, then NULL (end-of-candidates), from an
+ * idle (call after the description that carries the new credentials is
+ * sent). From CONNECTED the old pair keeps carrying data until a new one
+ * is selected; from DISCONNECTED the consent deadline keeps running. */
+gboolean sc_ice_transport_restart(ScIceTransport *t, GError **error);
+
+/* Monotonic time (sc_clock_now_us) at which consent expires while
+ * DISCONNECTED, else 0. */
+gint64 sc_ice_transport_get_consent_deadline_us(ScIceTransport *t);
 
 /* Sends one datagram on the selected pair. SC_DROP_STATE when there is no
  * pair or consent is lost. */

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Consent freshness with recovery (RFC 7675 §5.1, RFC 8445 §9): a peer
+that is silent for less than 30 s does not end the call. libnice stops
+sending on the pair 10 s after the last consent response (`ice`
+`disconnected`); the offerer then restarts ICE through the relay, and once
+the silent peer answers, consent is back on a new pair and the data
+channel carries messages again. Run twice: the answerer frozen (the
+offerer notices and restarts), and the offerer frozen (the answerer
+notices and waits; the offerer restarts when it wakes)."""
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
+import sctest  # noqa: E402
+
+tap = sctest.Tap()
+
+
+def index_of(proc, ev):
+    for i, e in enumerate(proc.events):
+        if e is ev:
+            return i
+    return len(proc.events)
+
+
+def scenario(frozen_role):
+    call = sctest.Call(room="restart-" + frozen_role)
+    off, ans = call.both()
+    frozen, watcher = (ans, off) if frozen_role == "answerer" else (off, ans)
+    try:
+        ok = call.wait_open("chat", timeout=30)
+        tap.ok(ok, "%s frozen: call connects" % frozen_role, call.diag())
+        if not ok:
+            return
+        os.kill(frozen.p.pid, signal.SIGSTOP)
+        try:
+            disc = watcher.wait_event("ice", timeout=40, state="disconnected")
+            tap.ok(disc is not None,
+                   "%s frozen: the other side reports ice disconnected"
+                   % frozen_role, watcher.stderr_tail())
+            if frozen_role == "answerer":
+                r = off.wait_event("signaling", timeout=10,
+                                   state="restart-offer-sent")
+                tap.ok(r is not None,
+                       "answerer frozen: the offerer sends an ICE restart "
+                       "offer", off.stderr_tail())
+        finally:
+            os.kill(frozen.p.pid, signal.SIGCONT)
+        if disc is None:
+            return
+        start = index_of(watcher, disc)
+        back = watcher.wait_for(
+            lambda e: e.get("event") == "ice" and e.get("state") == "connected",
+            timeout=30, start=start)
+        tap.ok(back is not None,
+               "%s frozen: ICE connects again after the restart" % frozen_role,
+               call.diag())
+        r = ans.wait_event("signaling", timeout=10, state="restart-answer-sent")
+        tap.ok(r is not None, "%s frozen: the answerer answered the restart"
+               % frozen_role, ans.stderr_tail())
+        n0 = len(ans.events)
+        off.send({"cmd": "send", "label": "chat", "text": "after the gap"})
+        m = ans.wait_for(lambda e: e.get("event") == "message" and
+                         e.get("text") == "after the gap", timeout=30,
+                         start=n0)
+        tap.ok(m is not None, "%s frozen: chat offerer -> answerer works "
+               "after the restart" % frozen_role, call.diag())
+        n1 = len(off.events)
+        ans.send({"cmd": "send", "label": "chat", "text": "still here"})
+        m = off.wait_for(lambda e: e.get("event") == "message" and
+                         e.get("text") == "still here", timeout=30, start=n1)
+        tap.ok(m is not None, "%s frozen: chat answerer -> offerer works "
+               "after the restart" % frozen_role, call.diag())
+        ended = [p.name for p in (off, ans)
+                 if any(e.get("event") == "ended" for e in p.events)]
+        tap.ok(not ended, "%s frozen: neither side ended the call"
+               % frozen_role, ended)
+        off.send({"cmd": "inspect"})
+        rep = off.wait_event("inspector", timeout=10)
+        fresh = rep and rep["report"]["ice"]["consent"]["fresh"]
+        tap.ok(fresh is True, "%s frozen: inspector reports fresh consent "
+               "again" % frozen_role, rep)
+        off.send({"cmd": "hangup"})
+        tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
+               "%s frozen: hangup ends both with exit 0" % frozen_role)
+    finally:
+        call.close()
+
+
+scenario("answerer")
+scenario("offerer")
+tap.done()
