@@ -11,7 +11,9 @@
 #include "sdp/sdp.h"
 
 #include <agent.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct ScIceTransport {
     GMainContext *ctx;
@@ -28,12 +30,17 @@ struct ScIceTransport {
     gboolean remote_done;
     gboolean gathering;
     gboolean closed;
+    gboolean await_selection;  /* consent lost: only a new pair recovers */
     char local_type[8];
     char remote_type[8];
     gint64 last_inbound_us;
     gint64 consent_deadline_us; /* while consent is lost, else 0 */
     GSource *consent_timer;
     GSource *restart_idle;     /* re-announces local candidates */
+    GQueue rxq;                /* of RxPacket, see SC_ICE_RXQ_MAX_BYTES */
+    gsize rxq_bytes;
+    GSource *rx_source;
+    guint64 rx_dropped;
     gulong sig_ids[4];
 };
 
@@ -117,17 +124,75 @@ ice_set_state(ScIceTransport *t, ScIceState next)
         t->cb.on_state(t->user_data, next);
 }
 
+typedef struct {
+    gsize len;
+    guint8 data[];
+} RxPacket;
+
+static void
+rxq_clear(ScIceTransport *t)
+{
+    g_queue_clear_full(&t->rxq, g_free);
+    t->rxq_bytes = 0;
+}
+
+static gboolean
+on_rx_ready(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    for (guint n = 0; n < SC_ICE_RX_BATCH && !t->closed; n++) {
+        RxPacket *p = g_queue_pop_head(&t->rxq);
+
+        if (p == NULL)
+            break;
+        t->rxq_bytes -= p->len;
+        if (t->cb.on_recv != NULL)
+            t->cb.on_recv(t->user_data, p->data, p->len);
+        g_free(p);
+    }
+    if (!t->closed && !g_queue_is_empty(&t->rxq))
+        return G_SOURCE_CONTINUE;
+    g_clear_pointer(&t->rx_source, g_source_unref);
+    return G_SOURCE_REMOVE;
+}
+
 static void
 on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
         gchar *buf, gpointer data)
 {
     ScIceTransport *t = data;
+    RxPacket *p;
 
     if (t->closed || len == 0)
         return;
     t->last_inbound_us = sc_clock_now_us();
-    if (t->cb.on_recv != NULL)
-        t->cb.on_recv(t->user_data, (const guint8 *)buf, len);
+    if (t->rxq_bytes + len > SC_ICE_RXQ_MAX_BYTES) {
+        if (t->rx_dropped++ % 1000 == 0)
+            SC_LOG_DEBUG(t->log_id, "receive queue full (%" G_GSIZE_FORMAT
+                                    " bytes): %" G_GUINT64_FORMAT
+                                    " datagrams dropped so far",
+                         t->rxq_bytes, t->rx_dropped);
+        return;
+    }
+    p = g_malloc(sizeof *p + len);
+    p->len = len;
+    memcpy(p->data, buf, len);
+    g_queue_push_tail(&t->rxq, p);
+    t->rxq_bytes += len;
+    if (t->rx_source == NULL) {
+        t->rx_source = g_idle_source_new();
+        g_source_set_priority(t->rx_source, G_PRIORITY_DEFAULT);
+        g_source_set_callback(t->rx_source, on_rx_ready, t, NULL);
+        g_source_set_name(t->rx_source, "sc-ice-recv");
+        g_source_attach(t->rx_source, t->ctx);
+    }
+}
+
+guint64
+sc_ice_transport_get_rx_dropped(ScIceTransport *t)
+{
+    return t->rx_dropped;
 }
 
 static void
@@ -194,6 +259,10 @@ consent_lost(ScIceTransport *t)
         g_source_set_name(t->consent_timer, "sc-ice-consent-deadline");
         g_source_attach(t->consent_timer, t->ctx);
     }
+    /* libnice keeps refusing to send on the old pair even if it reports
+     * the component connected again; only a newly selected pair (after
+     * an ICE restart) carries consent. */
+    t->await_selection = TRUE;
     ice_set_state(t, SC_ICE_STATE_DISCONNECTED);
 }
 
@@ -214,6 +283,12 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
         break;
     case NICE_COMPONENT_STATE_CONNECTED:
     case NICE_COMPONENT_STATE_READY:
+        if (t->await_selection) {
+            SC_LOG_DEBUG(t->log_id, "libnice reports %s without a new "
+                                    "pair: consent is still lost",
+                         nice_component_state_to_string(state));
+            break;
+        }
         ice_set_state(t, SC_ICE_STATE_CONNECTED);
         break;
     case NICE_COMPONENT_STATE_FAILED:
@@ -230,6 +305,31 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
     }
 }
 
+/* See SC_ICE_RCVBUF_BYTES. Best effort: a smaller buffer is logged, the
+ * call goes on. */
+static void
+size_receive_buffer(ScIceTransport *t, guint stream_id, guint component_id)
+{
+    GSocket *sock = nice_agent_get_selected_socket(t->agent, stream_id,
+                                                   component_id);
+    int want = SC_ICE_RCVBUF_BYTES, got = 0;
+    socklen_t len = sizeof got;
+    int fd;
+
+    if (sock == NULL)
+        return; /* TCP/TURN-TCP pairs have no single datagram socket */
+    fd = g_socket_get_fd(sock);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want) != 0)
+        SC_LOG_WARN(t->log_id, "cannot size the socket receive buffer: %s",
+                    g_strerror(errno));
+    else if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0)
+        /* Linux reports twice the size it grants (bookkeeping share) */
+        SC_LOG_DEBUG(t->log_id, "socket receive buffer %d KiB (asked %d KiB; "
+                                "capped by net.core.rmem_max)",
+                     got / 1024, want / 1024);
+    g_object_unref(sock);
+}
+
 static void
 on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
                  NiceCandidate *lcand, NiceCandidate *rcand, gpointer data)
@@ -242,6 +342,16 @@ on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
               sizeof t->remote_type);
     SC_LOG_INFO(t->log_id, "selected pair %s -> %s", t->local_type,
                 t->remote_type);
+    if (t->closed)
+        return;
+    size_receive_buffer(t, stream_id, component_id);
+    if (t->await_selection) {
+        /* a new pair carries fresh consent (RFC 7675 §5.1) */
+        t->await_selection = FALSE;
+        if (t->state == SC_ICE_STATE_DISCONNECTED ||
+            t->state == SC_ICE_STATE_CHECKING)
+            ice_set_state(t, SC_ICE_STATE_CONNECTED);
+    }
 }
 
 ScIceTransport *
@@ -329,6 +439,11 @@ drop_sources(ScIceTransport *t)
         g_source_destroy(t->restart_idle);
         g_clear_pointer(&t->restart_idle, g_source_unref);
     }
+    if (t->rx_source != NULL) {
+        g_source_destroy(t->rx_source);
+        g_clear_pointer(&t->rx_source, g_source_unref);
+    }
+    rxq_clear(t);
 }
 
 void

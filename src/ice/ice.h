@@ -81,6 +81,28 @@ guint sc_ice_transport_get_n_remote_candidates(ScIceTransport *t);
 #define SC_ICE_CONSENT_EXPIRY_MS 30000
 #define SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS 10000
 
+/* Receive buffer asked for the socket of the selected pair: room for a
+ * full SCTP receive window (sctp/'s 2 MiB) plus media, so that a burst
+ * the main loop has not yet read waits in the kernel instead of being
+ * dropped there together with the consent responses among it (libnice
+ * sends one consent check every 4-6 s and gives up after 10 s). The
+ * kernel caps it at net.core.rmem_max. */
+#define SC_ICE_RCVBUF_BYTES (4 * 1024 * 1024)
+
+/* Received datagrams wait in a queue of at most SC_ICE_RXQ_MAX_BYTES and
+ * are handed to on_recv SC_ICE_RX_BATCH at a time from a main-loop
+ * source. libnice reads a socket until it would block and calls us for
+ * each datagram inside that one dispatch, so processing there would let
+ * a peer that sends faster than we process hold the loop for as long as
+ * it keeps sending: no timer (libnice's consent checks, DTLS and SCTP
+ * retransmissions, media) would run. Beyond the bound, datagrams are
+ * dropped as the kernel would have dropped them (counted). */
+#define SC_ICE_RXQ_MAX_BYTES (4 * 1024 * 1024)
+#define SC_ICE_RX_BATCH 64
+
+/* Datagrams dropped because the receive queue was full. */
+guint64 sc_ice_transport_get_rx_dropped(ScIceTransport *t);
+
 /* ICE restart (RFC 8445 §9): new local credentials (OpenSSL's RNG), the
  * remote generation forgotten (set the new one with
  * sc_ice_transport_set_remote_credentials()), local candidates kept and

@@ -6,6 +6,7 @@ and stopped by PID. Only 127.0.0.1 is used.
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +48,8 @@ class Tap:
 
 class Proc:
     """A child process speaking JSON lines on stdout."""
+
+    kept = 0
 
     def __init__(self, args, name, env=None):
         self.name = name
@@ -152,8 +155,20 @@ class Proc:
             self.p.kill()
             self.p.wait()
         self.stderr.close()
+        keep = os.environ.get("SCTEST_KEEP_LOGS")
         try:
-            os.unlink(self.stderr_path)
+            if keep:
+                # SCTEST_KEEP_LOGS=DIR keeps every child's stderr and
+                # stdout there (DIR/N-NAME.err, .out), for debugging
+                os.makedirs(keep, exist_ok=True)
+                Proc.kept += 1
+                base = os.path.join(keep, "%d-%d-%s" % (
+                    os.getpid(), Proc.kept, self.name))
+                shutil.move(self.stderr_path, base + ".err")
+                with open(base + ".out", "w") as f:
+                    f.write("\n".join(self.lines) + "\n")
+            else:
+                os.unlink(self.stderr_path)
         except OSError:
             pass
 
