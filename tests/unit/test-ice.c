@@ -1,7 +1,8 @@
 /* tests/unit/test-ice.c - ICE transport on libnice, two agents on one
  * context over 127.0.0.1: trickled candidates connect them and carry data;
  * candidates of another ufrag generation and candidates after
- * end-of-candidates are ignored (RFC 8838); bad lines are refused.
+ * end-of-candidates are ignored (RFC 8838); bad lines are refused; a
+ * burst of datagrams is handed on in batches, so due timers still run.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "ice/ice.h"
 #include "test-util.h"
@@ -16,6 +17,7 @@ typedef struct {
     GPtrArray *cands;     /* our gathered candidates */
     gboolean done;
     GByteArray *rx;
+    guint n_rx;           /* datagrams delivered to on_recv */
 } Side;
 
 typedef struct Pair {
@@ -42,6 +44,7 @@ static void
 on_recv(gpointer data, const guint8 *buf, gsize len)
 {
     g_byte_array_append(((Side *)data)->rx, buf, (guint)len);
+    ((Side *)data)->n_rx++;
 }
 
 static const ScIceCallbacks cb = {on_candidate, on_state, on_recv};
@@ -129,6 +132,82 @@ test_connect_and_send(void)
 }
 
 static void
+pair_connect(Pair *p)
+{
+    g_autoptr(GError) error = NULL;
+
+    pair_init(p);
+    g_assert_true(sc_test_run_until(NULL, both_gathered, p, 20000));
+    for (int i = 0; i < 2; i++) {
+        for (guint j = 0; j < p->s[1 - i].cands->len; j++)
+            g_assert_true(sc_ice_transport_add_remote_candidate(
+                p->s[i].t, p->s[1 - i].cands->pdata[j], &error));
+        sc_ice_transport_remote_gathering_done(p->s[i].t);
+    }
+    g_assert_true(sc_test_run_until(NULL, both_connected, p, 20000));
+}
+
+#define FLOOD_N 100
+
+typedef struct {
+    Pair *p;
+    gboolean fired;
+    guint delivered_when_fired;
+} Tick;
+
+static gboolean
+on_tick(gpointer data)
+{
+    Tick *tick = data;
+    tick->fired = TRUE;
+    tick->delivered_when_fired = tick->p->s[1].n_rx;
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+b_got_flood(gpointer data)
+{
+    return ((Pair *)data)->s[1].n_rx >= FLOOD_N;
+}
+
+/* A burst waiting in the socket is not delivered in one go: libnice reads
+ * until the socket is empty inside one dispatch, and a timer that is due
+ * must run before more than one batch has been handed on, whatever the
+ * rate the peer sends at (before the receive queue, every due timer waited
+ * for the burst: libnice's consent checks went unsent for 15 s). */
+static void
+test_burst_does_not_starve_timers(void)
+{
+    Pair p = {0};
+    Tick tick = {&p, FALSE, 0};
+    guint8 pkt[100];
+    GSource *timer;
+
+    pair_connect(&p);
+    p.s[1].n_rx = 0;
+    for (int i = 0; i < FLOOD_N; i++) {
+        memset(pkt, i, sizeof pkt);
+        pkt[0] = 0x17; /* a DTLS application-data record, to the demux */
+        g_assert_cmpint(sc_ice_transport_send(p.s[0].t, pkt, sizeof pkt), ==,
+                        SC_OK);
+    }
+    /* due at once, attached after libnice's socket sources */
+    timer = g_timeout_source_new(0);
+    g_source_set_callback(timer, on_tick, &tick, NULL);
+    g_source_attach(timer, NULL);
+    g_source_unref(timer);
+    g_assert_true(sc_test_run_until(NULL, b_got_flood, &p, 20000));
+    g_assert_true(tick.fired);
+    g_assert_cmpuint(tick.delivered_when_fired, <=, SC_ICE_RX_BATCH);
+    g_assert_cmpuint(p.s[1].n_rx, ==, FLOOD_N);
+    g_assert_cmpuint(sc_ice_transport_get_rx_dropped(p.s[1].t), ==, 0);
+    /* every byte in order */
+    for (int i = 0; i < FLOOD_N; i++)
+        g_assert_cmpuint(p.s[1].rx->data[i * sizeof pkt + 1], ==, (guint8)i);
+    pair_clear(&p);
+}
+
+static void
 test_generation_and_end_of_candidates(void)
 {
     Pair p = {0};
@@ -179,6 +258,8 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/ice/transport/connect-and-send", test_connect_and_send);
+    g_test_add_func("/ice/transport/burst-does-not-starve-timers",
+                    test_burst_does_not_starve_timers);
     g_test_add_func("/ice/transport/generation-and-end-of-candidates",
                     test_generation_and_end_of_candidates);
     return g_test_run();
