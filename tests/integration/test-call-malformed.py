@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Bad remote descriptions are refused with a clear error and the answerer
 keeps running: a fake peer sends malformed offers, then leaves, then a real
-sealcall offerer calls the same answerer and the call works."""
+sealcall offerer calls the same answerer and the call works; hostile
+candidates and hostile re-offers (new DTLS identity behind an ICE restart,
+DTLS role change, renegotiation, garbage) from the signaling path are
+refused mid-call and the call goes on with the same DTLS peer."""
 import asyncio
 import json
 import os
@@ -91,6 +94,66 @@ try:
             off.send({"cmd": "send", "label": "chat", "text": "still here"})
             tap.ok(ans.wait_event("message", text="still here", timeout=15)
                    is not None, "data flows after the hostile candidates")
+            off.send({"cmd": "hangup"})
+            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
+                   "both exit 0")
+        finally:
+            call.close()
+finally:
+    mitm.kill()
+
+# hostile re-offers mid-call (from the signaling path): each refused with
+# an error event; no ICE restart, the DTLS peer unchanged, the call goes on
+mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
+                    "--inject-reoffers"], "mitm-reoffers")
+ev = mitm.wait_event("listening", timeout=20)
+try:
+    tap.ok(ev is not None, "hostile re-offer relay starts", mitm.stderr_tail())
+    if ev is not None:
+        call = sctest.Call(room="reoffer", relay=mitm, port=ev["port"])
+        off, ans = call.both()
+        try:
+            tap.ok(call.wait_open("chat", timeout=30), "the call connects "
+                   "despite hostile re-offers", call.diag())
+            want = {"new fingerprint": "a=fingerprint",
+                    "setup change": "DTLS role",
+                    "same ufrag": "without an ICE restart",
+                    "garbage": "SDP has no"}
+            for name, needle in want.items():
+                tap.ok(mitm.wait_event("injected", timeout=5, what=name)
+                       is not None, "the relay sent a re-offer: %s" % name)
+                err = ans.wait_for(
+                    lambda e: e.get("event") == "error" and
+                    needle in (e.get("detail") or e.get("message") or ""), 15)
+                tap.ok(err is not None, "re-offer with %s refused with an "
+                       "error naming it" % name,
+                       [e for e in ans.events if e.get("event") == "error"])
+            off.send({"cmd": "send", "label": "chat", "text": "after"})
+            tap.ok(ans.wait_event("message", text="after", timeout=15)
+                   is not None, "offerer -> answerer after the re-offers")
+            ans.send({"cmd": "send", "label": "chat", "text": "back"})
+            tap.ok(off.wait_event("message", text="back", timeout=15)
+                   is not None, "answerer -> offerer after the re-offers")
+            restarted = [e for e in ans.events if e.get("event") == "signaling"
+                         and "restart" in (e.get("state") or "")]
+            ended = [e for e in ans.events + off.events
+                     if e.get("event") == "ended"]
+            tap.ok(not restarted and not ended, "no ICE restart happened and "
+                   "nothing ended", restarted + ended)
+            reps = []
+            for p in (off, ans):
+                start = len(p.events)
+                p.send({"cmd": "inspect"})
+                r = p.wait_for(lambda e: e.get("event") == "inspector", 15,
+                               start)
+                reps.append(((r or {}).get("report") or {}).get("transport")
+                            or {})
+            tap.ok(reps[0].get("local_fingerprint") and
+                   reps[1].get("remote_fingerprint") ==
+                   reps[0].get("local_fingerprint") and
+                   reps[1].get("dtls_state") == "connected",
+                   "the answerer's DTLS peer is still the offerer's "
+                   "certificate", reps)
             off.send({"cmd": "hangup"})
             tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
                    "both exit 0")

@@ -4,6 +4,7 @@ rewrite SDP on the way (an attacker on the signaling path).
 
   mitm_relay.py --rewrite-fingerprint offer|answer
   mitm_relay.py --offer-setup active|passive
+  mitm_relay.py --inject-candidates | --inject-reoffers
 
 Prints {"event":"listening","port":N} on stdout, binds 127.0.0.1 only."""
 import argparse
@@ -29,6 +30,27 @@ HOSTILE_CANDIDATES = [
     {"type": "candidate"},
 ]
 args = None
+offers = {}   # room -> the last offer forwarded
+
+
+def new_ice(sdp, tag):
+    """The same description with other ICE credentials (an ICE restart)."""
+    sdp = re.sub(r"(a=ice-ufrag:)(\S+)", lambda m: m.group(1) + tag + m.group(2)[len(tag):]
+                 if len(m.group(2)) > len(tag) else m.group(1) + tag, sdp)
+    return re.sub(r"(a=ice-pwd:)(\S+)", lambda m: m.group(1) + "X" * len(m.group(2)), sdp)
+
+
+def hostile_reoffers(offer):
+    """Re-offers the answerer must refuse, the call going on: a new DTLS
+    identity behind an ICE restart, a DTLS role change, a renegotiation
+    without an ICE restart, and garbage."""
+    setup_active = re.sub(r"a=setup:\S+", "a=setup:active", new_ice(offer, "rl"))
+    return [
+        ("new fingerprint", flip_fingerprint(new_ice(offer, "fp"))),
+        ("setup change", setup_active),
+        ("same ufrag", offer),
+        ("garbage", "v=0\r\nthis is no re-offer\r\n"),
+    ]
 
 
 def flip_fingerprint(sdp):
@@ -75,6 +97,8 @@ async def handler(ws, path):
                                                 "a=setup:" + args.offer_setup)
                 frame = json.dumps(msg)
                 print(json.dumps({"event": "rewrote", "type": "offer-setup"}), flush=True)
+            if msg.get("type") == "offer" and isinstance(msg.get("sdp"), str):
+                offers[m.group(1)] = msg["sdp"]
             for other in room:
                 if other is not ws:
                     await other.send(frame)
@@ -82,6 +106,12 @@ async def handler(ws, path):
                         for bad in HOSTILE_CANDIDATES:
                             await other.send(json.dumps(bad))
                         print(json.dumps({"event": "injected"}), flush=True)
+            if (args.inject_reoffers and msg.get("type") == "answer"
+                    and m.group(1) in offers):
+                # to the answerer itself, as if from its offerer
+                for name, sdp in hostile_reoffers(offers.pop(m.group(1))):
+                    await ws.send(json.dumps({"type": "offer", "sdp": sdp}))
+                    print(json.dumps({"event": "injected", "what": name}), flush=True)
     except websockets.ConnectionClosed:
         pass
     finally:
@@ -100,6 +130,10 @@ async def main():
     ap.add_argument("--inject-candidates", action="store_true",
                     help="after each answer, send its receiver malformed and "
                          "hostile candidate messages")
+    ap.add_argument("--inject-reoffers", action="store_true",
+                    help="after an answer, send its sender re-offers it must "
+                         "refuse (new fingerprint, DTLS role change, same "
+                         "ufrag, garbage)")
     ap.add_argument("--offer-setup", choices=["active", "passive"],
                     help="rewrite a=setup:actpass in the offer (an older endpoint)")
     args = ap.parse_args()
