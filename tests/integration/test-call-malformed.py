@@ -75,90 +75,89 @@ finally:
     ans.kill()
     relay.kill()
 
-# hostile candidate messages from the signaling path: refused or ignored,
-# the call connects and carries data
 here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
-mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
-                    "--inject-candidates"], "mitm-candidates")
-ev = mitm.wait_event("listening", timeout=20)
-try:
-    tap.ok(ev is not None, "hostile relay starts", mitm.stderr_tail())
-    if ev is not None:
-        call = sctest.Call(room="cand", relay=mitm, port=ev["port"])
+
+
+def hostile_call(option, room, what, body):
+    """A call through mitm_relay.py OPTION: it must connect despite WHAT,
+    pass body(mitm, offerer, answerer), then hang up cleanly."""
+    mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
+                        option], "mitm-" + room)
+    ev = mitm.wait_event("listening", timeout=20)
+    try:
+        tap.ok(ev is not None, "hostile relay (%s) starts" % option,
+               mitm.stderr_tail())
+        if ev is None:
+            return
+        call = sctest.Call(room=room, relay=mitm, port=ev["port"])
         off, ans = call.both()
         try:
             tap.ok(call.wait_open("chat", timeout=30), "the call connects "
-                   "despite malformed and hostile candidates", call.diag())
-            tap.ok(mitm.wait_event("injected", timeout=5) is not None,
-                   "the relay injected its candidates")
-            off.send({"cmd": "send", "label": "chat", "text": "still here"})
-            tap.ok(ans.wait_event("message", text="still here", timeout=15)
-                   is not None, "data flows after the hostile candidates")
+                   "despite %s" % what, call.diag())
+            body(mitm, off, ans)
             off.send({"cmd": "hangup"})
             tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
-                   "both exit 0")
+                   "both exit 0 (%s)" % what)
         finally:
             call.close()
-finally:
-    mitm.kill()
+    finally:
+        mitm.kill()
+
+
+# hostile candidate messages from the signaling path: refused or ignored,
+# the call connects and carries data
+def candidates(mitm, off, ans):
+    tap.ok(mitm.wait_event("injected", timeout=5) is not None,
+           "the relay injected its candidates")
+    off.send({"cmd": "send", "label": "chat", "text": "still here"})
+    tap.ok(ans.wait_event("message", text="still here", timeout=15)
+           is not None, "data flows after the hostile candidates")
+
+
+hostile_call("--inject-candidates", "cand",
+             "malformed and hostile candidates", candidates)
+
 
 # hostile re-offers mid-call (from the signaling path): each refused with
 # an error event; no ICE restart, the DTLS peer unchanged, the call goes on
-mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
-                    "--inject-reoffers"], "mitm-reoffers")
-ev = mitm.wait_event("listening", timeout=20)
-try:
-    tap.ok(ev is not None, "hostile re-offer relay starts", mitm.stderr_tail())
-    if ev is not None:
-        call = sctest.Call(room="reoffer", relay=mitm, port=ev["port"])
-        off, ans = call.both()
-        try:
-            tap.ok(call.wait_open("chat", timeout=30), "the call connects "
-                   "despite hostile re-offers", call.diag())
-            want = {"new fingerprint": "a=fingerprint",
-                    "setup change": "DTLS role",
-                    "same ufrag": "without an ICE restart",
-                    "garbage": "SDP has no"}
-            for name, needle in want.items():
-                tap.ok(mitm.wait_event("injected", timeout=5, what=name)
-                       is not None, "the relay sent a re-offer: %s" % name)
-                err = ans.wait_for(
-                    lambda e: e.get("event") == "error" and
-                    needle in (e.get("detail") or e.get("message") or ""), 15)
-                tap.ok(err is not None, "re-offer with %s refused with an "
-                       "error naming it" % name,
-                       [e for e in ans.events if e.get("event") == "error"])
-            off.send({"cmd": "send", "label": "chat", "text": "after"})
-            tap.ok(ans.wait_event("message", text="after", timeout=15)
-                   is not None, "offerer -> answerer after the re-offers")
-            ans.send({"cmd": "send", "label": "chat", "text": "back"})
-            tap.ok(off.wait_event("message", text="back", timeout=15)
-                   is not None, "answerer -> offerer after the re-offers")
-            restarted = [e for e in ans.events if e.get("event") == "signaling"
-                         and "restart" in (e.get("state") or "")]
-            ended = [e for e in ans.events + off.events
-                     if e.get("event") == "ended"]
-            tap.ok(not restarted and not ended, "no ICE restart happened and "
-                   "nothing ended", restarted + ended)
-            reps = []
-            for p in (off, ans):
-                start = len(p.events)
-                p.send({"cmd": "inspect"})
-                r = p.wait_for(lambda e: e.get("event") == "inspector", 15,
-                               start)
-                reps.append(((r or {}).get("report") or {}).get("transport")
-                            or {})
-            tap.ok(reps[0].get("local_fingerprint") and
-                   reps[1].get("remote_fingerprint") ==
-                   reps[0].get("local_fingerprint") and
-                   reps[1].get("dtls_state") == "connected",
-                   "the answerer's DTLS peer is still the offerer's "
-                   "certificate", reps)
-            off.send({"cmd": "hangup"})
-            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
-                   "both exit 0")
-        finally:
-            call.close()
-finally:
-    mitm.kill()
+def reoffers(mitm, off, ans):
+    want = {"new fingerprint": "a=fingerprint",
+            "setup change": "DTLS role",
+            "same ufrag": "without an ICE restart",
+            "garbage": "SDP has no"}
+    for name, needle in want.items():
+        tap.ok(mitm.wait_event("injected", timeout=5, what=name)
+               is not None, "the relay sent a re-offer: %s" % name)
+        err = ans.wait_for(
+            lambda e: e.get("event") == "error" and
+            needle in (e.get("detail") or ""), 15)
+        tap.ok(err is not None, "re-offer with %s refused with an error "
+               "naming it" % name,
+               [e for e in ans.events if e.get("event") == "error"])
+    off.send({"cmd": "send", "label": "chat", "text": "after"})
+    tap.ok(ans.wait_event("message", text="after", timeout=15)
+           is not None, "offerer -> answerer after the re-offers")
+    ans.send({"cmd": "send", "label": "chat", "text": "back"})
+    tap.ok(off.wait_event("message", text="back", timeout=15)
+           is not None, "answerer -> offerer after the re-offers")
+    restarted = [e for e in ans.events if e.get("event") == "signaling"
+                 and "restart" in (e.get("state") or "")]
+    ended = [e for e in ans.events + off.events if e.get("event") == "ended"]
+    tap.ok(not restarted and not ended, "no ICE restart happened and "
+           "nothing ended", restarted + ended)
+    reps = []
+    for p in (off, ans):
+        start = len(p.events)
+        p.send({"cmd": "inspect"})
+        r = p.wait_for(lambda e: e.get("event") == "inspector", 15, start)
+        reps.append(((r or {}).get("report") or {}).get("transport") or {})
+    tap.ok(reps[0].get("local_fingerprint") and
+           reps[1].get("remote_fingerprint") ==
+           reps[0].get("local_fingerprint") and
+           reps[1].get("dtls_state") == "connected",
+           "the answerer's DTLS peer is still the offerer's certificate",
+           reps)
+
+
+hostile_call("--inject-reoffers", "reoffer", "hostile re-offers", reoffers)
 tap.done()
