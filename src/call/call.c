@@ -579,6 +579,55 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps)
     local->stream_id = call->stream_id;
 }
 
+static void
+emit_signaling_state(ScCall *call, const char *state)
+{
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
+
+    sc_call_event_set_str(ev, "state", state);
+    emit(call, ev);
+}
+
+/* A remote description we do not take: logged and reported as an error
+ * event ("refused WHAT: why"); the call goes on. */
+static void
+refuse(ScCall *call, const char *what, const GError *error)
+{
+    g_autofree char *detail =
+        g_strdup_printf("refused %s: %s", what, error->message);
+
+    SC_LOG_WARN(call->id, "%s", detail);
+    emit_error(call, detail);
+}
+
+/* Sends @sdp (taken) as an offer or answer and reports @state. */
+static void
+send_description(ScCall *call, ScSigMsgType type, char *sdp,
+                 const char *state)
+{
+    g_autoptr(ScSigMsg) msg = sc_sig_msg_new(type);
+
+    msg->sdp = sdp;
+    send_sig(call, msg);
+    emit_signaling_state(call, state);
+}
+
+/* Our description: an offer (@offer NULL) or the answer to @offer. The
+ * tls-id goes only to a peer that sent one (RFC 8842 §5.2). */
+static char *
+write_description(ScCall *call, const ScSdpDesc *offer, GError **error)
+{
+    const ScSdpDesc *peer = offer != NULL ? offer : call->remote;
+    const char *fps[2];
+    ScSdpLocal local;
+
+    fill_local(call, &local, fps);
+    if (peer != NULL && peer->tls_id == NULL)
+        local.tls_id = NULL;
+    return offer != NULL ? sc_sdp_create_answer(&local, offer, error)
+                         : sc_sdp_create_offer(&local, error);
+}
+
 /* What the descriptions agreed for each kind of media: our direction is
  * the reverse of the peer's (RFC 3264 §6.1), the payload type the one in
  * the section. */
@@ -729,22 +778,10 @@ same_session(ScCall *call, const ScSdpDesc *desc, GError **error)
 }
 
 static void
-emit_signaling_state(ScCall *call, const char *state)
-{
-    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
-
-    sc_call_event_set_str(ev, "state", state);
-    emit(call, ev);
-}
-
-static void
 start_ice_restart(ScCall *call)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *sdp = NULL;
-    g_autoptr(ScSigMsg) msg = NULL;
-    const char *fps[2];
-    ScSdpLocal local;
+    char *sdp;
 
     if (call->restart_pending || call->remote == NULL)
         return;
@@ -760,22 +797,16 @@ start_ice_restart(ScCall *call)
     call->local_candidates_done = FALSE;
     g_ptr_array_set_size(call->pending_candidates, 0);
     call->pending_end_of_candidates = FALSE;
-    fill_local(call, &local, fps);
-    if (call->remote->tls_id == NULL)
-        local.tls_id = NULL;
-    sdp = sc_sdp_create_offer(&local, &error);
+    sdp = write_description(call, NULL, &error);
     if (sdp == NULL) {
         SC_LOG_WARN(call->id, "cannot write the ICE restart offer: %s",
                     error->message);
         return;
     }
-    msg = sc_sig_msg_new(SC_SIG_MSG_OFFER);
-    msg->sdp = g_steal_pointer(&sdp);
-    send_sig(call, msg);
     call->restart_pending = TRUE;
     call->n_restarts++;
     SC_LOG_INFO(call->id, "ICE restart %u: offer sent", call->n_restarts);
-    emit_signaling_state(call, "restart-offer-sent");
+    send_description(call, SC_SIG_MSG_OFFER, sdp, "restart-offer-sent");
 }
 
 /* Answerer: a later offer. Anything but an ICE restart of the same
@@ -786,9 +817,6 @@ handle_reoffer(ScCall *call, const char *text)
     g_autoptr(GError) error = NULL;
     g_autoptr(ScSdpDesc) desc = NULL;
     g_autofree char *sdp = NULL;
-    g_autoptr(ScSigMsg) msg = NULL;
-    const char *fps[2];
-    ScSdpLocal local;
 
     desc = sc_sdp_parse(SC_SDP_TYPE_OFFER, text, &error);
     if (desc != NULL && !same_session(call, desc, &error))
@@ -802,18 +830,12 @@ handle_reoffer(ScCall *call, const char *text)
     if (desc != NULL && !sc_ice_transport_restart(call->ice, &error))
         g_clear_pointer(&desc, sc_sdp_desc_free);
     if (desc == NULL) {
-        g_autofree char *detail =
-            g_strdup_printf("refused offer: %s", error->message);
-        SC_LOG_WARN(call->id, "%s", detail);
-        emit_error(call, detail);
+        refuse(call, "offer", error);
         return;
     }
     call->local_candidates_done = FALSE;
     call->pending_end_of_candidates = FALSE;
-    fill_local(call, &local, fps);
-    if (desc->tls_id == NULL)
-        local.tls_id = NULL;
-    sdp = sc_sdp_create_answer(&local, desc, &error);
+    sdp = write_description(call, desc, &error);
     /* call->remote keeps the first description (media facts); only the
      * ICE part of this one is applied */
     if (sdp == NULL || !apply_remote_ice(call, desc, &error)) {
@@ -823,12 +845,10 @@ handle_reoffer(ScCall *call, const char *text)
         emit_error(call, detail);
         return;
     }
-    msg = sc_sig_msg_new(SC_SIG_MSG_ANSWER);
-    msg->sdp = g_steal_pointer(&sdp);
-    send_sig(call, msg);
     call->n_restarts++;
     SC_LOG_INFO(call->id, "ICE restart %u: answer sent", call->n_restarts);
-    emit_signaling_state(call, "restart-answer-sent");
+    send_description(call, SC_SIG_MSG_ANSWER, g_steal_pointer(&sdp),
+                     "restart-answer-sent");
 }
 
 /* Offerer: the answer to our restart offer. */
@@ -848,23 +868,15 @@ handle_restart_answer(ScCall *call, const char *text)
                     "the answer's a=setup would change the DTLS role");
         g_clear_pointer(&desc, sc_sdp_desc_free);
     }
-    if (desc == NULL || !apply_remote_ice(call, desc, &error)) {
-        g_autofree char *detail =
-            g_strdup_printf("refused ICE restart answer: %s",
-                            error->message);
-        SC_LOG_WARN(call->id, "%s", detail);
-        emit_error(call, detail);
-    }
+    if (desc == NULL || !apply_remote_ice(call, desc, &error))
+        refuse(call, "ICE restart answer", error);
 }
 
 static void
 start_offer(ScCall *call)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *sdp = NULL;
-    g_autoptr(ScSigMsg) msg = NULL;
-    const char *fps[2];
-    ScSdpLocal local;
+    char *sdp;
 
     if (call->offer_sent || call->state == CALL_ENDED)
         return;
@@ -873,24 +885,16 @@ start_offer(ScCall *call)
         call_end(call, SC_END_REASON_ERROR, error->message);
         return;
     }
-    fill_local(call, &local, fps);
-    sdp = sc_sdp_create_offer(&local, &error);
+    sdp = write_description(call, NULL, &error);
     if (sdp == NULL) {
         call_end(call, SC_END_REASON_ERROR, error->message);
         return;
     }
     /* Like a browser page, the offerer opens the "chat" channel. */
     (void)sc_call_get_channel(call, "chat", TRUE, -1, -1, NULL);
-    msg = sc_sig_msg_new(SC_SIG_MSG_OFFER);
-    msg->sdp = g_steal_pointer(&sdp);
     call->t_offer_us = sc_clock_now_us();
-    send_sig(call, msg);
     call->offer_sent = TRUE;
-    {
-        ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
-        sc_call_event_set_str(ev, "state", "offer-sent");
-        emit(call, ev);
-    }
+    send_description(call, SC_SIG_MSG_OFFER, sdp, "offer-sent");
     if (!sc_ice_transport_gather(call->ice, &error))
         call_end(call, SC_END_REASON_ICE_FAILED, error->message);
 }
@@ -901,9 +905,6 @@ handle_offer(ScCall *call, const char *text)
     g_autoptr(GError) error = NULL;
     g_autoptr(ScSdpDesc) desc = NULL;
     g_autofree char *sdp = NULL;
-    g_autoptr(ScSigMsg) msg = NULL;
-    const char *fps[2];
-    ScSdpLocal local;
 
     if (call->role != SC_CALL_ROLE_ANSWERER) {
         SC_LOG_WARN(call->id, "ignoring an offer: we are the offerer");
@@ -921,10 +922,7 @@ handle_offer(ScCall *call, const char *text)
     }
     if (desc == NULL) {
         /* A bad offer is refused; the call waits for a good one. */
-        g_autofree char *detail =
-            g_strdup_printf("refused offer: %s", error->message);
-        SC_LOG_WARN(call->id, "%s", detail);
-        emit_error(call, detail);
+        refuse(call, "offer", error);
         return;
     }
     call->state = CALL_NEGOTIATING;
@@ -937,10 +935,7 @@ handle_offer(ScCall *call, const char *text)
     call->dtls_client = desc->setup != SC_SDP_SETUP_ACTIVE;
     call->dtls_role_known = TRUE;
     sc_dtls_transport_set_client(call->dtls, call->dtls_client);
-    fill_local(call, &local, fps);
-    if (desc->tls_id == NULL)
-        local.tls_id = NULL; /* RFC 8842 §5.2 */
-    sdp = sc_sdp_create_answer(&local, desc, &error);
+    sdp = write_description(call, desc, &error);
     if (sdp == NULL) {
         g_autofree char *detail =
             g_strdup_printf("cannot answer the offer: %s", error->message);
@@ -952,15 +947,9 @@ handle_offer(ScCall *call, const char *text)
         call_end(call, SC_END_REASON_ERROR, error->message);
         return;
     }
-    msg = sc_sig_msg_new(SC_SIG_MSG_ANSWER);
-    msg->sdp = g_steal_pointer(&sdp);
-    send_sig(call, msg);
     call->state = CALL_CONNECTING;
-    {
-        ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_SIGNALING);
-        sc_call_event_set_str(ev, "state", "answer-sent");
-        emit(call, ev);
-    }
+    send_description(call, SC_SIG_MSG_ANSWER, g_steal_pointer(&sdp),
+                     "answer-sent");
     if (!sc_ice_transport_gather(call->ice, &error)) {
         call_end(call, SC_END_REASON_ICE_FAILED, error->message);
         return;
@@ -1868,10 +1857,7 @@ call_end(ScCall *call, ScEndReason reason, const char *detail)
                 detail != NULL ? detail : "");
     call->state = CALL_ENDED;
     call->bench.running = FALSE;
-    if (call->media_source_id != NULL) {
-        g_source_destroy(call->media_source_id);
-        g_clear_pointer(&call->media_source_id, g_source_unref);
-    }
+    sc_source_clear(&call->media_source_id);
     /* finalizes a recording (bounded wait) before `ended` is reported */
     if (call->media != NULL)
         sc_media_session_stop(call->media);
@@ -1989,10 +1975,7 @@ sc_call_unref(ScCall *call)
 {
     if (call == NULL || !g_ref_count_dec(&call->ref))
         return;
-    if (call->event_source != NULL) {
-        g_source_destroy(call->event_source);
-        g_source_unref(call->event_source);
-    }
+    sc_source_clear(&call->event_source);
     g_queue_clear_full(&call->events, (GDestroyNotify)sc_call_event_free);
     free_transports(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);

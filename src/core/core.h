@@ -79,6 +79,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScSecret, sc_secret_free)
 gint64 sc_clock_now_us(void);
 void sc_clock_set_func(gint64 (*func)(void));
 
+/* ---- main-loop sources ---- */
+/* Destroys *source (if any), drops our reference and sets it to NULL. */
+void sc_source_clear(GSource **source);
+
 G_END_DECLS
 
 #endif /* SC_CORE_H */

@@ -142,11 +142,7 @@ is_dead(ScDtlsTransport *t)
 static void
 stop_timer(ScDtlsTransport *t)
 {
-    if (t->timer != NULL) {
-        g_source_destroy(t->timer);
-        g_source_unref(t->timer);
-        t->timer = NULL;
-    }
+    sc_source_clear(&t->timer);
 }
 
 static void

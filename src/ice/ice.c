@@ -113,10 +113,7 @@ ice_set_state(ScIceTransport *t, ScIceState next)
     if (next == SC_ICE_STATE_CONNECTED || next == SC_ICE_STATE_CLOSED ||
         next == SC_ICE_STATE_CONSENT_EXPIRED) {
         t->consent_deadline_us = 0;
-        if (t->consent_timer != NULL) {
-            g_source_destroy(t->consent_timer);
-            g_clear_pointer(&t->consent_timer, g_source_unref);
-        }
+        sc_source_clear(&t->consent_timer);
     }
     SC_LOG_INFO(t->log_id, "%s -> %s", sc_ice_state_to_string(prev),
                 sc_ice_state_to_string(next));
@@ -431,18 +428,9 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
 static void
 drop_sources(ScIceTransport *t)
 {
-    if (t->consent_timer != NULL) {
-        g_source_destroy(t->consent_timer);
-        g_clear_pointer(&t->consent_timer, g_source_unref);
-    }
-    if (t->restart_idle != NULL) {
-        g_source_destroy(t->restart_idle);
-        g_clear_pointer(&t->restart_idle, g_source_unref);
-    }
-    if (t->rx_source != NULL) {
-        g_source_destroy(t->rx_source);
-        g_clear_pointer(&t->rx_source, g_source_unref);
-    }
+    sc_source_clear(&t->consent_timer);
+    sc_source_clear(&t->restart_idle);
+    sc_source_clear(&t->rx_source);
     rxq_clear(t);
 }
 

@@ -1380,18 +1380,9 @@ sc_media_session_stop(ScMediaSession *s)
         SC_LOG_INFO(s->log_id, "media stopped");
     }
     /* streaming threads are gone: nothing calls wake_owner() any more */
-    if (s->wake) {
-        g_source_destroy(s->wake);
-        g_clear_pointer(&s->wake, g_source_unref);
-    }
-    if (s->timer) {
-        g_source_destroy(s->timer);
-        g_clear_pointer(&s->timer, g_source_unref);
-    }
-    if (s->bus_watch) {
-        g_source_destroy(s->bus_watch);
-        g_clear_pointer(&s->bus_watch, g_source_unref);
-    }
+    sc_source_clear(&s->wake);
+    sc_source_clear(&s->timer);
+    sc_source_clear(&s->bus_watch);
     if (s->outq) {
         OutPacket *p;
         while ((p = g_async_queue_try_pop(s->outq)) != NULL)

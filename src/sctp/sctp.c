@@ -278,9 +278,7 @@ global_unref(ScSctpAssoc *a)
 {
     g_hash_table_remove(registry, GSIZE_TO_POINTER(a->id));
     if (--global_refs == 0) {
-        g_source_destroy(pump);
-        g_source_unref(pump);
-        pump = NULL;
+        sc_source_clear(&pump);
         g_hash_table_destroy(registry);
         registry = NULL;
     }
@@ -1532,11 +1530,7 @@ sc_sctp_assoc_close(ScSctpAssoc *a)
 static void
 real_free(ScSctpAssoc *a)
 {
-    if (a->idle != NULL) {
-        g_source_destroy(a->idle);
-        g_source_unref(a->idle);
-        a->idle = NULL;
-    }
+    sc_source_clear(&a->idle);
     /* Unregister first: whatever usrsctp emits from now on is dropped. */
     a->free_requested = TRUE;
     global_unref(a);

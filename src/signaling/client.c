@@ -200,10 +200,7 @@ notify_closed_now(ScSignalClient *c, const GError *error)
     if (c->closed_notified)
         return;
     c->closed_notified = TRUE;
-    if (c->notify != NULL) {
-        g_source_destroy(c->notify);
-        g_clear_pointer(&c->notify, g_source_unref);
-    }
+    sc_source_clear(&c->notify);
     if (c->cb.on_closed != NULL)
         c->cb.on_closed(c->user_data, error);
 }
@@ -489,10 +486,7 @@ sc_signal_client_free(ScSignalClient *c)
         soup_websocket_connection_close(c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                         NULL);
     detach_ws(c);
-    if (c->notify != NULL) {
-        g_source_destroy(c->notify);
-        g_clear_pointer(&c->notify, g_source_unref);
-    }
+    sc_source_clear(&c->notify);
     g_clear_error(&c->notify_error);
     if (c->session != NULL) {
         soup_session_abort(c->session);
