@@ -78,6 +78,17 @@ answer_and_check(const ScSdpDesc *offer, const ScSdpLocal *local)
         g_assert_cmpstr(x->proto, ==, y->proto);
         g_assert_cmpstr(x->media, ==, y->media);
     }
+    /* our candidates: in the section that carries the transport only */
+    for (guint i = 0; i < a->sections->len; i++) {
+        const ScSdpSection *x = a->sections->pdata[i];
+        guint want = local->candidates != NULL &&
+                             (int)i == a->transport_section
+                         ? 1
+                         : 0;
+        g_assert_cmpuint(x->candidates->len, ==, want);
+        g_assert_cmpint(x->end_of_candidates, ==,
+                        want == 1 && local->end_of_candidates);
+    }
     if (local->audio.enabled) {
         check_media(offer, a, "audio", local->audio.direction);
         check_media(offer, a, "video", local->video.direction);
@@ -88,6 +99,9 @@ answer_and_check(const ScSdpDesc *offer, const ScSdpLocal *local)
     sc_sdp_desc_free(a);
     g_free(answer);
 }
+
+static const char *const cands[] = {
+    "candidate:1 1 udp 2015363327 192.0.2.10 50000 typ host", NULL};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -123,6 +137,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .rtcp_fb = (size & 4) ? SC_SDP_RTCP_FB_NACK_PLI : 0};
         local.cname = "fuzzcname";
         local.stream_id = "s";
+        local.candidates = cands;
+        local.end_of_candidates = (size & 8) != 0;
         answer_and_check(offer, &local);
         sc_sdp_desc_free(offer);
     }

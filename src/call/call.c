@@ -135,7 +135,10 @@ struct ScCall {
     GPtrArray *pending_candidates;  /* char*, before the remote description */
     GPtrArray *dtls_early;          /* GBytes*, DTLS out before ICE connects */
     gboolean pending_end_of_candidates;
-    gboolean local_candidates_done;
+    /* Our offer or answer of the current ICE generation is sent: it listed
+     * the candidates gathered until then; later ones are trickled. */
+    gboolean local_desc_sent;
+    gboolean local_candidates_done; /* end-of-candidates sent (or in it) */
     gboolean restart_pending;       /* offerer: ICE-restart offer sent */
     guint64 sdp_version;            /* o= sess-version of our next SDP */
     guint n_restarts;
@@ -485,7 +488,8 @@ on_local_candidate(gpointer data, const char *candidate)
     ScCall *call = data;
     g_autoptr(ScSigMsg) msg = NULL;
 
-    if (call->state == CALL_ENDED || call->local_candidates_done)
+    if (call->state == CALL_ENDED || call->local_candidates_done ||
+        !call->local_desc_sent) /* the description will list it */
         return;
     msg = sc_sig_msg_new(SC_SIG_MSG_CANDIDATE);
     msg->candidate = g_strdup(candidate != NULL ? candidate : "");
@@ -548,11 +552,30 @@ create_transports(ScCall *call, gboolean controlling, GError **error)
         return FALSE;
     call->dtls = sc_dtls_transport_new(call->ctx, call->cert, dtls_id,
                                        &dtls_cb, call, error);
-    return call->dtls != NULL;
+    if (call->dtls == NULL)
+        return FALSE;
+    /* Gathering starts now, before any description (RFC 8838 §4: when a
+     * call is imminent), so that our offer or answer carries the host
+     * candidates and checks start one signaling hop earlier. */
+    return sc_ice_transport_gather(call->ice, error);
 }
 
+/* The call cannot have transports: no usable local address for ICE
+ * (ice-failed), or anything else (error). */
 static void
-fill_local(ScCall *call, ScSdpLocal *local, const char **fps)
+end_transport_error(ScCall *call, const GError *error)
+{
+    call_end(call,
+             g_error_matches(error, SC_ERROR, SC_ERROR_ICE_FAILED)
+                 ? SC_END_REASON_ICE_FAILED
+                 : SC_END_REASON_ERROR,
+             error->message);
+}
+
+/* @cands: the candidates listed in the description (borrowed by it) */
+static void
+fill_local(ScCall *call, ScSdpLocal *local, const char **fps,
+           char *const *cands)
 {
     fps[0] = call->local_fingerprint;
     fps[1] = NULL;
@@ -577,6 +600,8 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps)
     }
     local->cname = call->cname;
     local->stream_id = call->stream_id;
+    local->candidates = (const char *const *)cands;
+    local->end_of_candidates = sc_ice_transport_is_gathering_done(call->ice);
 }
 
 static void
@@ -600,7 +625,10 @@ refuse(ScCall *call, const char *what, const GError *error)
     emit_error(call, detail);
 }
 
-/* Sends @sdp (taken) as an offer or answer and reports @state. */
+/* Sends @sdp (taken), just written by write_description(), as an offer or
+ * answer and reports @state. From now on candidates are trickled; the
+ * description said a=end-of-candidates if gathering was over (nothing
+ * has run since it was written). */
 static void
 send_description(ScCall *call, ScSigMsgType type, char *sdp,
                  const char *state)
@@ -609,6 +637,8 @@ send_description(ScCall *call, ScSigMsgType type, char *sdp,
 
     msg->sdp = sdp;
     send_sig(call, msg);
+    call->local_desc_sent = TRUE;
+    call->local_candidates_done = sc_ice_transport_is_gathering_done(call->ice);
     emit_signaling_state(call, state);
 }
 
@@ -619,9 +649,10 @@ write_description(ScCall *call, const ScSdpDesc *offer, GError **error)
 {
     const ScSdpDesc *peer = offer != NULL ? offer : call->remote;
     const char *fps[2];
+    g_auto(GStrv) cands = sc_ice_transport_get_local_candidates(call->ice);
     ScSdpLocal local;
 
-    fill_local(call, &local, fps);
+    fill_local(call, &local, fps, cands);
     if (peer != NULL && peer->tls_id == NULL)
         local.tls_id = NULL;
     return offer != NULL ? sc_sdp_create_answer(&local, offer, error)
@@ -718,7 +749,9 @@ apply_remote_ice(ScCall *call, ScSdpDesc *desc, GError **error)
                 SC_LOG_INFO(call->id, "ignored remote candidate: %s",
                             cerr->message);
         }
-        if (s == data && s->end_of_candidates)
+        /* with BUNDLE, the tagged section carries the transport */
+        if ((s == data || (int)i == desc->transport_section) &&
+            s->end_of_candidates)
             call->pending_end_of_candidates = TRUE;
     }
     for (guint i = 0; i < call->pending_candidates->len; i++) {
@@ -794,6 +827,7 @@ start_ice_restart(ScCall *call)
         SC_LOG_WARN(call->id, "cannot restart ICE: %s", error->message);
         return;
     }
+    call->local_desc_sent = FALSE;
     call->local_candidates_done = FALSE;
     g_ptr_array_set_size(call->pending_candidates, 0);
     call->pending_end_of_candidates = FALSE;
@@ -833,6 +867,7 @@ handle_reoffer(ScCall *call, const char *text)
         refuse(call, "offer", error);
         return;
     }
+    call->local_desc_sent = FALSE;
     call->local_candidates_done = FALSE;
     call->pending_end_of_candidates = FALSE;
     sdp = write_description(call, desc, &error);
@@ -882,7 +917,7 @@ start_offer(ScCall *call)
         return;
     call->state = CALL_NEGOTIATING;
     if (call->ice == NULL && !create_transports(call, TRUE, &error)) {
-        call_end(call, SC_END_REASON_ERROR, error->message);
+        end_transport_error(call, error);
         return;
     }
     sdp = write_description(call, NULL, &error);
@@ -895,8 +930,6 @@ start_offer(ScCall *call)
     call->t_offer_us = sc_clock_now_us();
     call->offer_sent = TRUE;
     send_description(call, SC_SIG_MSG_OFFER, sdp, "offer-sent");
-    if (!sc_ice_transport_gather(call->ice, &error))
-        call_end(call, SC_END_REASON_ICE_FAILED, error->message);
 }
 
 static void
@@ -927,7 +960,7 @@ handle_offer(ScCall *call, const char *text)
     }
     call->state = CALL_NEGOTIATING;
     if (call->ice == NULL && !create_transports(call, FALSE, &error)) {
-        call_end(call, SC_END_REASON_ERROR, error->message);
+        end_transport_error(call, error);
         return;
     }
     /* JSEP: we answer a=setup:active to actpass (and passive); an older
@@ -950,10 +983,6 @@ handle_offer(ScCall *call, const char *text)
     call->state = CALL_CONNECTING;
     send_description(call, SC_SIG_MSG_ANSWER, g_steal_pointer(&sdp),
                      "answer-sent");
-    if (!sc_ice_transport_gather(call->ice, &error)) {
-        call_end(call, SC_END_REASON_ICE_FAILED, error->message);
-        return;
-    }
     start_dtls_if_ready(call);
 }
 
@@ -1051,7 +1080,7 @@ on_sig_open(gpointer data)
         g_autoptr(GError) error = NULL;
         if (!create_transports(call, call->role == SC_CALL_ROLE_OFFERER,
                                &error))
-            call_end(call, SC_END_REASON_ERROR, error->message);
+            end_transport_error(call, error);
     }
 }
 

@@ -29,6 +29,8 @@ struct ScIceTransport {
     gboolean was_connected;
     gboolean remote_done;
     gboolean gathering;
+    gboolean gathered;         /* gathering has finished */
+    char *local_addresses;     /* configured, "a, b" for messages; or NULL */
     gboolean closed;
     gboolean await_selection;  /* consent lost: only a new pair recovers */
     char local_type[8];
@@ -36,7 +38,6 @@ struct ScIceTransport {
     gint64 last_inbound_us;
     gint64 consent_deadline_us; /* while consent is lost, else 0 */
     GSource *consent_timer;
-    GSource *restart_idle;     /* re-announces local candidates */
     GQueue rxq;                /* of RxPacket, see SC_ICE_RXQ_MAX_BYTES */
     gsize rxq_bytes;
     GSource *rx_source;
@@ -218,6 +219,7 @@ on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
     if (t->closed || !t->gathering)
         return;
     t->gathering = FALSE;
+    t->gathered = TRUE;
     SC_LOG_DEBUG(t->log_id, "gathering done");
     if (t->cb.on_candidate != NULL)
         t->cb.on_candidate(t->user_data, NULL);
@@ -394,6 +396,8 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
             }
             nice_agent_add_local_address(t->agent, &addr);
         }
+        t->local_addresses =
+            g_strjoinv(", ", (char **)config->local_addresses);
     }
     t->stream_id = nice_agent_add_stream(t->agent, 1);
     if (t->stream_id == 0) {
@@ -429,7 +433,6 @@ static void
 drop_sources(ScIceTransport *t)
 {
     sc_source_clear(&t->consent_timer);
-    sc_source_clear(&t->restart_idle);
     sc_source_clear(&t->rx_source);
     rxq_clear(t);
 }
@@ -467,6 +470,7 @@ sc_ice_transport_free(ScIceTransport *t)
     g_free(t->pwd);
     g_free(t->ufrag);
     g_free(t->remote_ufrag);
+    g_free(t->local_addresses);
     g_free(t->log_id);
     g_main_context_unref(t->ctx);
     g_free(t);
@@ -500,13 +504,45 @@ gboolean
 sc_ice_transport_gather(ScIceTransport *t, GError **error)
 {
     t->gathering = TRUE;
+    t->gathered = FALSE;
     if (!nice_agent_gather_candidates(t->agent, t->stream_id)) {
         t->gathering = FALSE;
-        g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
-                    "ICE gathering failed: no usable local address");
+        if (t->local_addresses != NULL)
+            g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                        "ICE gathering failed: no usable local address "
+                        "among %s (not on this machine?)",
+                        t->local_addresses);
+        else
+            g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                        "ICE gathering failed: no usable local address");
         return FALSE;
     }
     return TRUE;
+}
+
+char **
+sc_ice_transport_get_local_candidates(ScIceTransport *t)
+{
+    GSList *list = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
+    GPtrArray *out = g_ptr_array_new();
+
+    for (GSList *l = list; l != NULL; l = l->next) {
+        g_autofree char *sdp =
+            nice_agent_generate_local_candidate_sdp(t->agent, l->data);
+        if (sdp != NULL)
+            g_ptr_array_add(out, g_strdup(g_str_has_prefix(sdp, "a=")
+                                              ? sdp + 2
+                                              : sdp));
+    }
+    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
+gboolean
+sc_ice_transport_is_gathering_done(ScIceTransport *t)
+{
+    return t->gathered;
 }
 
 gboolean
@@ -596,31 +632,6 @@ sc_ice_transport_remote_gathering_done(ScIceTransport *t)
     nice_agent_peer_candidate_gathering_done(t->agent, t->stream_id);
 }
 
-static gboolean
-announce_local_candidates(gpointer data)
-{
-    ScIceTransport *t = data;
-    GSList *list;
-
-    g_clear_pointer(&t->restart_idle, g_source_unref);
-    if (t->closed || t->cb.on_candidate == NULL)
-        return G_SOURCE_REMOVE;
-    list = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
-    for (GSList *l = list; l != NULL; l = l->next) {
-        g_autofree char *sdp =
-            nice_agent_generate_local_candidate_sdp(t->agent, l->data);
-        if (sdp != NULL)
-            t->cb.on_candidate(t->user_data,
-                               g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp);
-    }
-    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
-    /* a restart re-announces what was gathered; gathering itself is over
-     * unless it is still running (then its own done signal follows) */
-    if (!t->gathering)
-        t->cb.on_candidate(t->user_data, NULL);
-    return G_SOURCE_REMOVE;
-}
-
 gboolean
 sc_ice_transport_restart(ScIceTransport *t, GError **error)
 {
@@ -661,12 +672,6 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     SC_LOG_INFO(t->log_id, "ICE restart: new local ufrag %s", t->ufrag);
     if (t->state == SC_ICE_STATE_DISCONNECTED)
         ice_set_state(t, SC_ICE_STATE_CHECKING);
-    if (t->restart_idle == NULL) {
-        t->restart_idle = g_idle_source_new();
-        g_source_set_callback(t->restart_idle, announce_local_candidates, t,
-                              NULL);
-        g_source_attach(t->restart_idle, t->ctx);
-    }
     return TRUE;
 }
 

@@ -26,8 +26,10 @@ typedef enum {
 typedef struct ScIceTransport ScIceTransport;
 
 typedef struct {
-    /* A local candidate to trickle, "candidate:..." (no "a="); NULL means
-     * gathering is done (send end-of-candidates). */
+    /* A local candidate as it is gathered, "candidate:..." (no "a="); NULL
+     * means gathering is done (end-of-candidates). Candidates gathered
+     * before a description is written are also listed by
+     * sc_ice_transport_get_local_candidates(). */
     void (*on_candidate)(gpointer user_data, const char *candidate);
     void (*on_state)(gpointer user_data, ScIceState state);
     /* One inbound non-STUN datagram (DTLS, SRTP, SRTCP). */
@@ -60,7 +62,18 @@ const char *sc_ice_transport_get_pwd(ScIceTransport *t);
  * candidates are added. */
 void sc_ice_transport_set_pacing(ScIceTransport *t, guint remote_ms);
 
+/* Starts gathering (host candidates arrive at once, from inside this
+ * call; server-reflexive ones later). Gathering needs no remote
+ * description: call/ gathers as soon as the call has a role, so that the
+ * offer or answer can carry the candidates itself (RFC 8838 §4.1 allows
+ * an initial description with candidates). */
 gboolean sc_ice_transport_gather(ScIceTransport *t, GError **error);
+/* The candidates gathered so far, "candidate:..." lines (no "a="), in
+ * libnice's order. (transfer full): NULL-terminated, g_strfreev(). */
+char **sc_ice_transport_get_local_candidates(ScIceTransport *t)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* TRUE once gathering has finished (no candidate will follow). */
+gboolean sc_ice_transport_is_gathering_done(ScIceTransport *t);
 gboolean sc_ice_transport_set_remote_credentials(ScIceTransport *t,
                                                  const char *ufrag,
                                                  const char *pwd,
@@ -105,11 +118,11 @@ guint64 sc_ice_transport_get_rx_dropped(ScIceTransport *t);
 
 /* ICE restart (RFC 8445 §9): new local credentials (OpenSSL's RNG), the
  * remote generation forgotten (set the new one with
- * sc_ice_transport_set_remote_credentials()), local candidates kept and
- * handed to on_candidate again, then NULL (end-of-candidates), from an
- * idle (call after the description that carries the new credentials is
- * sent). From CONNECTED the old pair keeps carrying data until a new one
- * is selected; from DISCONNECTED the consent deadline keeps running. */
+ * sc_ice_transport_set_remote_credentials()), local candidates kept (the
+ * description that carries the new credentials lists them:
+ * sc_ice_transport_get_local_candidates()). From CONNECTED the old pair
+ * keeps carrying data until a new one is selected; from DISCONNECTED the
+ * consent deadline keeps running. */
 gboolean sc_ice_transport_restart(ScIceTransport *t, GError **error);
 
 /* Monotonic time (sc_clock_now_us) at which consent expires while

@@ -2,7 +2,8 @@
  * (initial offer) and §5.3.1 (initial answer: m-lines mirrored, rejected
  * sections with port 0, BUNDLE group of the accepted mids), RFC 8841 (data
  * channel m-section), RFC 5763 §5 / RFC 8842 §5 (setup, tls-id), RFC 8838
- * §5.1 (trickle: port 9, c=IN IP4 0.0.0.0, no candidates); RTP media
+ * §5.1 (trickle: port 9, c=IN IP4 0.0.0.0) and §4.1 (the candidates
+ * gathered so far in the initial description); RTP media
  * sections: RFC 8843 (one BUNDLE group, the same transport attributes in
  * each section), RFC 3264 §6.1 (answer formats and directions), RFC 5761
  * (rtcp-mux), RFC 5506 (rtcp-rsize), RFC 4585 / RFC 5104 (rtcp-fb),
@@ -113,9 +114,11 @@ local_rtcp_fb(const ScSdpLocalMedia *lm, gboolean video)
     return lm->rtcp_fb & SC_SDP_RTCP_FB_WRITABLE;
 }
 
-/* Checks @local; fills @fps with the normalised fingerprints. */
+/* Checks @local; fills @fps with the normalised fingerprints and @cands
+ * with the parsed candidates. */
 static gboolean
-check_local(const ScSdpLocal *local, GPtrArray *fps, GError **error)
+check_local(const ScSdpLocal *local, GPtrArray *fps, GPtrArray *cands,
+            GError **error)
 {
     if (!sc_sdp_is_ice_chars(local->ice_ufrag, 4, 32))
         return bad_arg(error, "local ice-ufrag must be 4-32 ice-chars");
@@ -163,7 +166,35 @@ check_local(const ScSdpLocal *local, GPtrArray *fps, GError **error)
     if (media_sends(&local->audio) && media_sends(&local->video) &&
         local->audio.ssrc == local->video.ssrc)
         return bad_arg(error, "local audio and video SSRCs must differ");
+    for (guint i = 0; local->candidates != NULL && local->candidates[i];
+         i++) {
+        GError *e = NULL;
+        ScIceCandidate *c = sc_ice_candidate_parse(local->candidates[i], &e);
+        if (c == NULL) {
+            g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                        "local candidate: %s", e->message);
+            g_error_free(e);
+            return FALSE;
+        }
+        g_ptr_array_add(cands, c);
+    }
     return TRUE;
+}
+
+/* The candidates of the section that carries our transport (see
+ * ScSdpLocal.candidates), in our canonical form: what we write is what
+ * our parser read, nothing more. */
+static void
+add_candidates(GstSDPMedia *m, const GPtrArray *cands, gboolean done)
+{
+    for (guint i = 0; i < cands->len; i++) {
+        g_autofree char *line = sc_ice_candidate_to_string(cands->pdata[i]);
+        /* the attribute value is what follows "a=candidate:" */
+        gst_sdp_media_add_attribute(m, "candidate",
+                                    line + strlen("candidate:"));
+    }
+    if (done)
+        gst_sdp_media_add_attribute(m, "end-of-candidates", NULL);
 }
 
 static GstSDPMessage *
@@ -227,10 +258,11 @@ typedef struct {
     const ScSdpLocalMedia *lm;
 } RtpSection;
 
+/* @cands: the candidates to write in this section, or NULL */
 static void
 add_rtp_section(GstSDPMessage *msg, const ScSdpLocal *local, GPtrArray *fps,
                 const RtpSection *r, gboolean trickle, ScSdpSetup setup,
-                gboolean tls_id)
+                gboolean tls_id, const GPtrArray *cands)
 {
     static const struct {
         guint flag;
@@ -283,6 +315,8 @@ add_rtp_section(GstSDPMessage *msg, const ScSdpLocal *local, GPtrArray *fps,
         g_snprintf(buf, sizeof buf, "%u msid:%s", r->lm->ssrc, msid);
         gst_sdp_media_add_attribute(m, "ssrc", buf);
     }
+    if (cands != NULL)
+        add_candidates(m, cands, local->end_of_candidates);
     gst_sdp_message_add_media(msg, m); /* takes the contents */
 }
 
@@ -316,6 +350,8 @@ char *
 sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
 {
     g_autoptr(GPtrArray) fps = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) cands =
+        g_ptr_array_new_with_free_func((GDestroyNotify)sc_ice_candidate_free);
     GstSDPMessage *msg;
     GstSDPMedia media = {0}, *m = &media;
 
@@ -325,7 +361,7 @@ sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
     char data_mid[4];
 
     g_return_val_if_fail(local != NULL, NULL);
-    if (!check_local(local, fps, error))
+    if (!check_local(local, fps, cands, error))
         return NULL;
 
     /* JSEP §5.2.1: audio, video, then data; mids are m-line indexes */
@@ -359,8 +395,9 @@ sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
         rtp[i].mid = mids[i];
         rtp[i].dir = rtp[i].lm->direction;
         rtp[i].rsize = TRUE;
+        /* the first section carries the candidates (BUNDLE tag) */
         add_rtp_section(msg, local, fps, &rtp[i], TRUE, SC_SDP_SETUP_ACTPASS,
-                        TRUE);
+                        TRUE, i == 0 ? cands : NULL);
     }
 
     gst_sdp_media_init(m);
@@ -372,6 +409,8 @@ sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
     add_transport_attrs(m, local, fps, TRUE, SC_SDP_SETUP_ACTPASS, TRUE);
     gst_sdp_media_add_attribute(m, "mid", data_mid);
     add_sctp_attrs(m, local, FALSE);
+    if (n_rtp == 0)
+        add_candidates(m, cands, local->end_of_candidates);
     /* takes over the contents of the media (not the struct itself) */
     gst_sdp_message_add_media(msg, m);
     return finish(msg);
@@ -391,8 +430,11 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
                      GError **error)
 {
     g_autoptr(GPtrArray) fps = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) cands =
+        g_ptr_array_new_with_free_func((GDestroyNotify)sc_ice_candidate_free);
     GstSDPMessage *msg;
     const ScSdpSection *ds;
+    int tag = -1; /* the section that carries our candidates */
     g_autoptr(GString) group = g_string_new("BUNDLE");
     int audio = -1, video = -1;
     gboolean trickle, tls_id;
@@ -405,7 +447,7 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
         bad_arg(error, "cannot answer a description that is not an offer");
         return NULL;
     }
-    if (!check_local(local, fps, error))
+    if (!check_local(local, fps, cands, error))
         return NULL;
     if (offer->data_section < 0) {
         g_set_error_literal(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
@@ -429,12 +471,17 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
         for (guint k = 0; offer->bundle_mids[k] != NULL; k++) {
             int idx = sc_sdp_desc_find_mid(offer, offer->bundle_mids[k]);
             if (idx == offer->data_section || (idx >= 0 && idx == audio) ||
-                (idx >= 0 && idx == video))
+                (idx >= 0 && idx == video)) {
                 g_string_append_printf(group, " %s", offer->bundle_mids[k]);
+                if (tag < 0) /* the answerer-tagged section (RFC 8843) */
+                    tag = idx;
+            }
         }
     } else {
         audio = video = -1; /* cannot happen: see ScSdpSection.accepted */
     }
+    if (tag < 0)
+        tag = offer->data_section;
     add_session_attrs(msg, local, group->len > 6 ? group->str : NULL,
                       audio >= 0 || video >= 0);
 
@@ -460,7 +507,8 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
                 .rsize = os->rtcp_rsize,
                 .lm = lm,
             };
-            add_rtp_section(msg, local, fps, &r, trickle, setup, tls_id);
+            add_rtp_section(msg, local, fps, &r, trickle, setup, tls_id,
+                            (int)i == tag ? cands : NULL);
             continue;
         }
         gst_sdp_media_init(m);
@@ -481,6 +529,8 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
             if (os->mid != NULL)
                 gst_sdp_media_add_attribute(m, "mid", os->mid);
             add_sctp_attrs(m, local, os->legacy_sctpmap);
+            if ((int)i == tag)
+                add_candidates(m, cands, local->end_of_candidates);
         } else {
             /* rejected (RFC 3264 §6, JSEP §5.3.1) */
             gst_sdp_media_set_port_info(m, 0, 0);

@@ -328,6 +328,19 @@ typedef struct {
                              * ASCII); needed when a kind sends */
     const char *stream_id;  /* a=msid stream id shared by audio and video
                              * (1-64 token chars); needed when a kind sends */
+    /* Candidates gathered so far ("candidate:..." lines, NULL-terminated;
+     * NULL = none yet) and whether gathering has finished. RFC 8838 §4.1:
+     * an initial description may carry any mix of candidates. They are
+     * written (a=candidate, then a=end-of-candidates if
+     * @end_of_candidates) in the one section whose transport carries
+     * everything: the first m-section of an offer, the first mid of the
+     * answer's BUNDLE group (else its data section). The m= port and c=
+     * address keep the trickle placeholders (9, IN IP4 0.0.0.0), which no
+     * peer may treat as an ICE failure (RFC 8839 §4.2.5, item 2), so no
+     * later offer is needed to align a "default candidate" with the
+     * selected pair. */
+    const char *const *candidates;
+    gboolean end_of_candidates;
 } ScSdpLocal;
 
 /* Without media (@local->audio and ->video not enabled), a data-only offer:

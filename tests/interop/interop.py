@@ -636,12 +636,18 @@ def check_security(tap, who, kind, st, dtls, rep, in_netns, media,
 
 
 def signalled_candidates(page_events):
-    """(address, port) of every candidate sealcall trickled to the page."""
-    out = set()
+    """(address, port) of every candidate sealcall signalled to the page:
+    in its offer or answer (a=candidate lines) or trickled."""
+    lines = []
     for e in page_events:
-        if e.get("event") != "remote-candidate":
-            continue
-        f = (e.get("candidate") or "").replace("a=", "").split()
+        if e.get("event") == "remote-candidate":
+            lines.append(e.get("candidate") or "")
+        elif e.get("event") == "sdp" and e.get("direction") == "remote":
+            lines += [ln for ln in (e.get("sdp") or "").splitlines()
+                      if ln.startswith("a=candidate:")]
+    out = set()
+    for line in lines:
+        f = line.replace("a=", "").split()
         if len(f) > 5 and f[5].isdigit():
             out.add((f[4], int(f[5])))
     return out

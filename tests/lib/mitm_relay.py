@@ -5,13 +5,25 @@ rewrite SDP on the way (an attacker on the signaling path).
   mitm_relay.py --rewrite-fingerprint offer|answer
   mitm_relay.py --offer-setup active|passive
   mitm_relay.py --inject-candidates | --inject-reoffers
+  mitm_relay.py --record [--drop-candidates] [--stun-after-answer]
 
-Prints {"event":"listening","port":N} on stdout, binds 127.0.0.1 only."""
+--record prints each forwarded (or dropped) message as a "frame" event;
+--drop-candidates drops trickled candidate messages; --stun-after-answer
+also runs a STUN server (RFC 5389 Binding) on UDP 127.0.0.1 that keeps
+every request unanswered until an answer has passed through the relay,
+then answers with the mapped address 127.0.0.2:<the client's port>, so
+that a client's server-reflexive candidate is found only after its
+description is sent.
+
+Prints {"event":"listening","port":N} on stdout (with "stun_port" when
+--stun-after-answer), binds 127.0.0.1 only."""
 import argparse
 import asyncio
 import json
 import re
+import struct
 import sys
+import zlib
 
 import websockets
 
@@ -31,6 +43,55 @@ HOSTILE_CANDIDATES = [
 ]
 args = None
 offers = {}   # room -> the last offer forwarded
+answered = False  # an answer has passed (--stun-after-answer)
+STUN_COOKIE = 0x2112A442
+
+
+def stun_success(request, addr):
+    """A Binding success response to @request with the mapped address
+    127.0.0.2:<addr's port>: RFC 5389 §7.3.1 (XOR-MAPPED-ADDRESS and a
+    FINGERPRINT) when the request has the magic cookie, else RFC 3489
+    §11.2.1 (MAPPED-ADDRESS, the 16-byte transaction id echoed), which is
+    what libnice's server-reflexive discovery sends."""
+    ip = struct.unpack("!I", bytes([127, 0, 0, 2]))[0]
+    if struct.unpack("!I", request[4:8])[0] != STUN_COOKIE:
+        ma = struct.pack("!HHBBHI", 0x0001, 8, 0, 0x01, addr[1], ip)
+        return struct.pack("!HH", 0x0101, len(ma)) + request[4:20] + ma
+    port = addr[1] ^ (STUN_COOKIE >> 16)
+    xma = struct.pack("!HHBBHI", 0x0020, 8, 0, 0x01, port, ip ^ STUN_COOKIE)
+    head = struct.pack("!HHI", 0x0101, len(xma) + 8, STUN_COOKIE) + request[8:20]
+    # RFC 5389 §15.5: over the message before the attribute, with a
+    # length that already counts it
+    crc = (zlib.crc32(head + xma) ^ 0x5354554E) & 0xFFFFFFFF
+    return head + xma + struct.pack("!HHI", 0x8028, 4, crc)
+
+
+class StunAfterAnswer(asyncio.DatagramProtocol):
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        if len(data) < 20 or struct.unpack("!H", data[:2])[0] != 0x0001:
+            return
+        if not answered:
+            print(json.dumps({"event": "stun-held"}), flush=True)
+            return
+        self.transport.sendto(stun_success(data, addr), addr)
+        print(json.dumps({"event": "stun-answered"}), flush=True)
+
+
+def record(msg, dropped=False):
+    """A "frame" event: type, candidate lines and end-of-candidates of a
+    description, or the trickled candidate."""
+    ev = {"event": "frame", "type": msg.get("type"), "dropped": dropped}
+    if isinstance(msg.get("sdp"), str):
+        lines = msg["sdp"].splitlines()
+        ev["sdp_candidates"] = [ln[2:] for ln in lines
+                                if ln.startswith("a=candidate:")]
+        ev["sdp_end_of_candidates"] = "a=end-of-candidates" in lines
+    if msg.get("type") == "candidate":
+        ev["candidate"] = msg.get("candidate")
+    print(json.dumps(ev), flush=True)
 
 
 def new_ice(sdp, tag):
@@ -64,6 +125,7 @@ def flip_fingerprint(sdp):
 
 
 async def handler(ws, path):
+    global answered
     m = re.fullmatch(r"/room/([A-Za-z0-9_-]{1,64})", path)
     if not m:
         await ws.close(4404, "no such path")
@@ -99,6 +161,14 @@ async def handler(ws, path):
                 print(json.dumps({"event": "rewrote", "type": "offer-setup"}), flush=True)
             if msg.get("type") == "offer" and isinstance(msg.get("sdp"), str):
                 offers[m.group(1)] = msg["sdp"]
+            if args.drop_candidates and msg.get("type") == "candidate":
+                if args.record:
+                    record(msg, dropped=True)
+                continue
+            if args.record:
+                record(msg)
+            if msg.get("type") == "answer":
+                answered = True
             for other in room:
                 if other is not ws:
                     await other.send(frame)
@@ -136,11 +206,23 @@ async def main():
                          "ufrag, garbage)")
     ap.add_argument("--offer-setup", choices=["active", "passive"],
                     help="rewrite a=setup:actpass in the offer (an older endpoint)")
+    ap.add_argument("--record", action="store_true",
+                    help="print every message as a frame event")
+    ap.add_argument("--drop-candidates", action="store_true",
+                    help="drop trickled candidate messages")
+    ap.add_argument("--stun-after-answer", action="store_true",
+                    help="run a STUN server that answers only after an "
+                         "answer has passed")
     args = ap.parse_args()
+    listening = {"event": "listening", "host": "127.0.0.1"}
+    if args.stun_after_answer:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            StunAfterAnswer, local_addr=("127.0.0.1", 0))
+        listening["stun_port"] = transport.get_extra_info("sockname")[1]
     async with websockets.serve(handler, "127.0.0.1", 0, max_size=1 << 20) as server:
-        port = server.sockets[0].getsockname()[1]
-        print(json.dumps({"event": "listening", "host": "127.0.0.1", "port": port}),
-              flush=True)
+        listening["port"] = server.sockets[0].getsockname()[1]
+        print(json.dumps(listening), flush=True)
         await asyncio.Future()
 
 

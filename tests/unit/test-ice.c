@@ -64,6 +64,12 @@ pair_init(Pair *p)
                                          &p->s[i], &error);
         g_assert_no_error(error);
         sc_ice_transport_set_pacing(p->s[i].t, SC_ICE_TA_LOCAL_MS);
+        {
+            g_auto(GStrv) none =
+                sc_ice_transport_get_local_candidates(p->s[i].t);
+            g_assert_cmpuint(g_strv_length(none), ==, 0);
+            g_assert_false(sc_ice_transport_is_gathering_done(p->s[i].t));
+        }
     }
     for (int i = 0; i < 2; i++) {
         g_autoptr(GError) error = NULL;
@@ -115,6 +121,16 @@ test_connect_and_send(void)
     pair_init(&p);
     g_assert_true(sc_test_run_until(NULL, both_gathered, &p, 20000));
     g_assert_cmpuint(p.s[0].cands->len, >, 0);
+    for (int i = 0; i < 2; i++) {
+        /* what a description written now lists: exactly what was
+         * announced, and gathering is over */
+        g_auto(GStrv) listed =
+            sc_ice_transport_get_local_candidates(p.s[i].t);
+        g_assert_cmpuint(g_strv_length(listed), ==, p.s[i].cands->len);
+        for (guint j = 0; j < p.s[i].cands->len; j++)
+            g_assert_cmpstr(listed[j], ==, p.s[i].cands->pdata[j]);
+        g_assert_true(sc_ice_transport_is_gathering_done(p.s[i].t));
+    }
     for (int i = 0; i < 2; i++) {
         for (guint j = 0; j < p.s[1 - i].cands->len; j++)
             g_assert_true(sc_ice_transport_add_remote_candidate(

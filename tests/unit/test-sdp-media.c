@@ -981,6 +981,139 @@ test_data_only_unchanged(void)
     g_assert_false(sc_sdp_media_negotiated(a, offer, "video", &m));
 }
 
+/* ---- candidates in our descriptions (RFC 8838 §4.1) ---- */
+
+static const char *const cands2[] = {
+    "candidate:1 1 UDP 2015363327 192.0.2.10 50000 typ host",
+    "candidate:2 1 udp 1679819007 198.51.100.7 40000 typ srflx raddr "
+    "192.0.2.10 rport 50000",
+    NULL,
+};
+
+/* @text has both candidates of cands2 (canonical form) and the
+ * end-of-candidates line iff @eoc; the placeholders stay. */
+static void
+check_cands(const char *text, gboolean eoc)
+{
+    g_assert_true(has_line(text, "a=candidate:1 1 udp 2015363327 192.0.2.10 "
+                                 "50000 typ host"));
+    g_assert_true(has_line(text, "a=candidate:2 1 udp 1679819007 "
+                                 "198.51.100.7 40000 typ srflx raddr "
+                                 "192.0.2.10 rport 50000"));
+    g_assert_cmpuint(count(text, "a=candidate:"), ==, 2);
+    g_assert_cmpuint(count(text, "a=end-of-candidates"), ==, eoc ? 1 : 0);
+    g_assert_true(has_line(text, "c=IN IP4 0.0.0.0"));
+}
+
+static void
+test_candidates_offer(void)
+{
+    for (int media = 0; media < 2; media++) {
+        for (int eoc = 0; eoc < 2; eoc++) {
+            ScSdpLocal l = local_media();
+            g_autofree char *text = NULL, *first = NULL;
+            g_autoptr(ScSdpDesc) d = NULL;
+            guint n;
+
+            if (!media)
+                l.audio.enabled = l.video.enabled = FALSE;
+            l.candidates = cands2;
+            l.end_of_candidates = eoc;
+            text = offer_ok(&l);
+            d = parse_ok(SC_SDP_TYPE_OFFER, text);
+            n = d->sections->len;
+            g_assert_cmpuint(n, ==, media ? 3 : 1);
+            /* only the first section (the BUNDLE tag) lists them */
+            first = msection(text, 0);
+            check_cands(first, eoc);
+            g_assert_cmpuint(count(text, "a=candidate:"), ==, 2);
+            g_assert_cmpuint(section(d, 0)->candidates->len, ==, 2);
+            g_assert_cmpint(section(d, 0)->end_of_candidates, ==, eoc);
+            for (guint i = 1; i < n; i++)
+                g_assert_cmpuint(section(d, i)->candidates->len, ==, 0);
+            g_assert_true(g_str_has_prefix(first,
+                                           media ? "\r\nm=audio 9 "
+                                                 : "\r\nm=application 9 "));
+        }
+    }
+}
+
+static void
+test_candidates_answer(void)
+{
+    static const struct {
+        const char *file;
+        gboolean media;
+        guint tag; /* section index that must carry our candidates */
+    } cases[] = {
+        {"chromium156-av-data-offer.sdp", TRUE, 0},
+        {"firefox128-av-data-offer.sdp", TRUE, 0},
+        {"chromium-data-offer.sdp", FALSE, 0},
+        {"aiortc-offer.sdp", FALSE, 0},
+    };
+
+    for (guint c = 0; c < G_N_ELEMENTS(cases); c++) {
+        ScSdpLocal l = local_media();
+        g_autofree char *otext = load(cases[c].file);
+        g_autoptr(ScSdpDesc) offer = parse_ok(SC_SDP_TYPE_OFFER, otext);
+        g_autofree char *answer = NULL, *tag = NULL;
+        g_autoptr(ScSdpDesc) a = NULL;
+
+        if (!cases[c].media)
+            l.audio.enabled = l.video.enabled = FALSE;
+        l.candidates = cands2;
+        l.end_of_candidates = TRUE;
+        answer = answer_ok(&l, offer);
+        a = parse_ok(SC_SDP_TYPE_ANSWER, answer);
+        tag = msection(answer, cases[c].tag);
+        check_cands(tag, TRUE);
+        g_assert_cmpuint(count(answer, "a=candidate:"), ==, 2);
+        g_assert_cmpint(a->transport_section, ==, (int)cases[c].tag);
+        g_assert_cmpuint(section(a, cases[c].tag)->candidates->len, ==, 2);
+    }
+
+    /* the data section is not first and audio is rejected: the data
+     * section is the answer's tag */
+    {
+        ScSdpLocal l = local_media();
+        g_autofree char *otext = load("chromium156-av-data-offer.sdp");
+        g_autoptr(ScSdpDesc) offer = parse_ok(SC_SDP_TYPE_OFFER, otext);
+        g_autofree char *answer = NULL, *data = NULL;
+
+        l.audio.enabled = l.video.enabled = FALSE;
+        l.candidates = cands2;
+        answer = answer_ok(&l, offer);
+        data = msection(answer, 2);
+        check_cands(data, FALSE);
+        g_assert_cmpuint(count(answer, "a=candidate:"), ==, 2);
+    }
+}
+
+static void
+test_candidates_bad(void)
+{
+    static const char *const bad[][2] = {
+        {"candidate:garbage", NULL},
+        {"candidate:1 1 udp 1 evil.example.com 5 typ host", NULL},
+        /* a line break must not smuggle another attribute in */
+        {"candidate:1 1 udp 1 192.0.2.1 5 typ host\r\na=fingerprint:sha-1 "
+         "00:11", NULL},
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        ScSdpLocal l = local_media();
+        GError *error = NULL;
+        char *text;
+
+        l.candidates = bad[i];
+        text = sc_sdp_create_offer(&l, &error);
+        g_assert_null(text);
+        g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "local candidate"));
+        g_clear_error(&error);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1004,5 +1137,8 @@ main(int argc, char **argv)
     g_test_add_func("/sdp-media/remote-answer/rejects",
                     test_browser_answer_rejects);
     g_test_add_func("/sdp-media/own/offer-answer", test_own_offer_answer);
+    g_test_add_func("/sdp-media/candidates/offer", test_candidates_offer);
+    g_test_add_func("/sdp-media/candidates/answer", test_candidates_answer);
+    g_test_add_func("/sdp-media/candidates/bad", test_candidates_bad);
     return g_test_run();
 }

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Candidates in the offer and the answer (RFC 8838 §4: gathered before the
+description, listed in it) and trickled after it.
+
+1. A relay that drops every trickled candidate message: the call still
+   connects, because the offer and the answer each list their host
+   candidates and say a=end-of-candidates.
+2. The offerer has a STUN server that answers only after the answer has
+   passed (mitm_relay.py --stun-after-answer): its offer lists the host
+   candidate without a=end-of-candidates, the call connects on host
+   candidates, then the server-reflexive candidate is trickled, then
+   end-of-candidates, exactly once and last (RFC 8838 §13: nothing after
+   it); the answerer, whose answer said a=end-of-candidates, trickles
+   nothing.
+3. An --ice-address that is not on this machine: the call ends as soon as
+   signaling connects, with ice-failed naming the address."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
+import sctest  # noqa: E402
+
+tap = sctest.Tap()
+here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
+
+
+def start_mitm(*options):
+    mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
+                        "--record"] + list(options), "mitm")
+    ev = mitm.wait_event("listening", timeout=20)
+    tap.ok(ev is not None, "recording relay starts (%s)" % " ".join(options),
+           mitm.stderr_tail())
+    return mitm, ev
+
+
+def frames(mitm, kind):
+    return [e for e in mitm.events
+            if e.get("event") == "frame" and e.get("type") == kind]
+
+
+def description(mitm, kind, timeout=20):
+    return mitm.wait_for(lambda e: e.get("event") == "frame"
+                         and e.get("type") == kind, timeout)
+
+
+# 1. trickle dropped: the descriptions alone connect the call
+mitm, ev = start_mitm("--drop-candidates")
+try:
+    if ev is not None:
+        call = sctest.Call(room="nodrip", relay=mitm, port=ev["port"])
+        off, ans = call.both()
+        try:
+            tap.ok(call.wait_open("chat", timeout=30),
+                   "the call connects with every trickled candidate dropped",
+                   call.diag())
+            for kind in ("offer", "answer"):
+                d = description(mitm, kind)
+                tap.ok(d is not None and len(d["sdp_candidates"]) >= 1 and
+                       all(" 127.0.0.1 " in c for c in d["sdp_candidates"]),
+                       "the %s lists our host candidates" % kind, d)
+                tap.ok(d is not None and d["sdp_end_of_candidates"],
+                       "the %s says a=end-of-candidates" % kind, d)
+            off.send({"cmd": "send", "label": "chat", "text": "no trickle"})
+            tap.ok(ans.wait_event("message", text="no trickle", timeout=15)
+                   is not None, "chat flows")
+            off.send({"cmd": "hangup"})
+            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
+                   "both exit 0 after hangup")
+        finally:
+            call.close()
+finally:
+    mitm.kill()
+
+# 2. a server-reflexive candidate found after the offer is trickled
+mitm, ev = start_mitm("--stun-after-answer")
+try:
+    if ev is not None:
+        stun = ["--stun", "127.0.0.1:%d" % ev["stun_port"]]
+        call = sctest.Call(room="late", relay=mitm, port=ev["port"],
+                           offer_extra=stun)
+        off, ans = call.both()
+        try:
+            tap.ok(call.wait_open("chat", timeout=30),
+                   "the call connects while STUN is still unanswered",
+                   call.diag())
+            offer = description(mitm, "offer")
+            tap.ok(offer is not None and len(offer["sdp_candidates"]) >= 1,
+                   "the offer lists the host candidate", offer)
+            tap.ok(offer is not None and not offer["sdp_end_of_candidates"],
+                   "the offer leaves end-of-candidates out (STUN pending)",
+                   offer)
+            answer = description(mitm, "answer")
+            tap.ok(answer is not None and answer["sdp_end_of_candidates"],
+                   "the answer says a=end-of-candidates", answer)
+            end = mitm.wait_for(lambda e: e.get("event") == "frame"
+                                and e.get("type") == "candidate"
+                                and e.get("candidate") == "", 30)
+            tap.ok(end is not None, "the offerer trickles end-of-candidates "
+                   "once STUN has answered", call.diag())
+            cands = [f.get("candidate") for f in frames(mitm, "candidate")]
+            srflx = [c for c in cands if c and " typ srflx " in c + " "]
+            tap.ok(len(srflx) == 1 and "127.0.0.2" in srflx[0],
+                   "the server-reflexive candidate is trickled", cands)
+            tap.ok(cands.count("") == 1 and cands[-1] == "",
+                   "end-of-candidates comes once and last", cands)
+            tap.ok(len(cands) == 2,
+                   "nothing else is trickled (host candidates were in the "
+                   "descriptions; the answerer's gathering was over)", cands)
+            ans.send({"cmd": "send", "label": "chat", "text": "after trickle"})
+            tap.ok(off.wait_event("message", text="after trickle", timeout=15)
+                   is not None, "chat flows after the trickle")
+            off.send({"cmd": "hangup"})
+            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
+                   "both exit 0 after hangup")
+            errors = [e for e in ans.events if e.get("event") == "error"]
+            tap.ok(not errors, "the answerer took the trickled candidates "
+                   "without an error", errors)
+        finally:
+            call.close()
+finally:
+    mitm.kill()
+
+# 3. nothing to gather on: fail early and say why
+relay, port = sctest.start_relay()
+try:
+    p = sctest.Proc([sctest.SEALCALL, "answer", "--signal",
+                     "ws://127.0.0.1:%d/room/nowhere" % port, "--json",
+                     "--no-audio", "--no-video", "--ice-address", "192.0.2.1"],
+                    "noaddr")
+    try:
+        ev = p.wait_event("ended", timeout=20)
+        tap.ok(ev is not None and ev.get("reason") == "ice-failed" and
+               "192.0.2.1" in ev.get("detail", ""),
+               "a foreign --ice-address ends the call with ice-failed naming "
+               "it", ev or p.stderr_tail())
+        tap.ok(p.wait_exit(20) == 1, "and exits 1")
+    finally:
+        p.kill()
+finally:
+    relay.kill()
+
+tap.done()
