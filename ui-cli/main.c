@@ -7,6 +7,49 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Every GLib-logged message of the libraries under us (libnice, libsoup,
+ * GStreamer, GLib itself) goes to stderr: GLib's default writer sends
+ * debug, info and message levels to stdout, which in --json mode carries
+ * only our events (interop contract section 3). G_MESSAGES_DEBUG still
+ * decides what is shown. libnice's debug output (NICE_DEBUG) prints ICE
+ * and TURN passwords in a few messages: those are withheld. */
+static GLogWriterOutput
+log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+           gpointer user_data)
+{
+    const char *domain = NULL;
+    g_autofree char *line = NULL;
+    GLogField *copy = NULL;
+
+    (void)user_data;
+    for (gsize i = 0; i < n_fields; i++)
+        if (g_strcmp0(fields[i].key, "GLIB_DOMAIN") == 0 &&
+            fields[i].length < 0)
+            domain = fields[i].value;
+    if (g_log_writer_default_would_drop(level, domain))
+        return G_LOG_WRITER_HANDLED;
+    if (domain != NULL && g_str_has_prefix(domain, "libnice")) {
+        copy = g_new(GLogField, n_fields);
+        memcpy(copy, fields, sizeof *fields * n_fields);
+        for (gsize i = 0; i < n_fields; i++) {
+            g_autofree char *lower = NULL;
+            if (g_strcmp0(copy[i].key, "MESSAGE") != 0 || copy[i].length >= 0)
+                continue;
+            lower = g_ascii_strdown(copy[i].value, -1);
+            if (strstr(lower, "pass") != NULL || strstr(lower, "pwd") != NULL) {
+                copy[i].value = "(a message that shows a password, withheld "
+                                "by sealcall)";
+            }
+        }
+        fields = copy;
+    }
+    line = g_log_writer_format_fields(level, fields, n_fields, FALSE);
+    g_free(copy);
+    fprintf(stderr, "%s\n", line);
+    fflush(stderr);
+    return G_LOG_WRITER_HANDLED;
+}
+
 static void
 usage(FILE *out)
 {
@@ -35,6 +78,7 @@ main(int argc, char **argv)
 {
     const char *cmd;
 
+    g_log_set_writer_func(log_writer, NULL, NULL);
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;

@@ -5,7 +5,7 @@ rewrite SDP on the way (an attacker on the signaling path).
   mitm_relay.py --rewrite-fingerprint offer|answer
   mitm_relay.py --offer-setup active|passive
   mitm_relay.py --inject-candidates | --inject-reoffers
-  mitm_relay.py --record [--drop-candidates] [--stun-after-answer]
+  mitm_relay.py --record [--sdp] [--drop-candidates] [--stun-after-answer]
 
 --record prints each forwarded (or dropped) message as a "frame" event;
 --drop-candidates drops trickled candidate messages; --stun-after-answer
@@ -89,6 +89,8 @@ def record(msg, dropped=False):
         ev["sdp_candidates"] = [ln[2:] for ln in lines
                                 if ln.startswith("a=candidate:")]
         ev["sdp_end_of_candidates"] = "a=end-of-candidates" in lines
+        if args.sdp:
+            ev["sdp"] = msg["sdp"]
     if msg.get("type") == "candidate":
         ev["candidate"] = msg.get("candidate")
     print(json.dumps(ev), flush=True)
@@ -208,6 +210,8 @@ async def main():
                     help="rewrite a=setup:actpass in the offer (an older endpoint)")
     ap.add_argument("--record", action="store_true",
                     help="print every message as a frame event")
+    ap.add_argument("--sdp", action="store_true",
+                    help="with --record: the whole SDP in frame events")
     ap.add_argument("--drop-candidates", action="store_true",
                     help="drop trickled candidate messages")
     ap.add_argument("--stun-after-answer", action="store_true",

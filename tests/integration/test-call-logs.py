@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Logs never carry secrets and never leak into the scripted stream: a call
+with every debug switch on (SC_DEBUG=trace, G_MESSAGES_DEBUG=all,
+NICE_DEBUG=all for libnice's own messages, which print ICE passwords) keeps
+stdout to JSON events only (interop contract section 3), and neither
+side's ICE password (read from the descriptions by a recording relay)
+appears in either side's output."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
+import sctest  # noqa: E402
+
+tap = sctest.Tap()
+here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
+DEBUG = {"SC_DEBUG": "trace", "G_MESSAGES_DEBUG": "all", "NICE_DEBUG": "all"}
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
+                    "--record", "--sdp"], "mitm")
+ev = mitm.wait_event("listening", timeout=20)
+tap.ok(ev is not None, "recording relay starts", mitm.stderr_tail())
+if ev is None:
+    mitm.kill()
+    tap.done()
+    sys.exit(0)
+url = "ws://127.0.0.1:%d/room/logs" % ev["port"]
+base = ["--json", "--no-audio", "--no-video", "--ice-address", "127.0.0.1"]
+ans = sctest.Proc([sctest.SEALCALL, "answer", "--signal", url] + base,
+                  "answerer", env=DEBUG)
+off = None
+try:
+    tap.ok(ans.wait_event("signaling", state="connected", timeout=20)
+           is not None, "the answerer joins")
+    off = sctest.Proc([sctest.SEALCALL, "call", "--signal", url] + base,
+                      "offerer", env=DEBUG)
+    tap.ok(off.wait_event("channel", state="open", label="chat", timeout=30)
+           is not None and
+           ans.wait_event("channel", state="open", label="chat", timeout=30)
+           is not None, "the call connects with all debug output on",
+           off.stderr_tail() + ans.stderr_tail())
+    off.send({"cmd": "send", "label": "chat", "text": "quiet please"})
+    tap.ok(ans.wait_event("message", text="quiet please", timeout=15)
+           is not None, "chat flows")
+    off.send({"cmd": "hangup"})
+    tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
+           "both exit 0 after hangup")
+    pwds = []
+    for kind in ("offer", "answer"):
+        d = mitm.wait_for(lambda e: e.get("event") == "frame"
+                          and e.get("type") == kind, 5)
+        m = re.search(r"a=ice-pwd:(\S+)", (d or {}).get("sdp", ""))
+        if m:
+            pwds.append(m.group(1))
+    tap.ok(len(pwds) == 2, "both ICE passwords read from the descriptions")
+    for p in (off, ans):
+        bad = [ln for ln in p.lines if not ln.startswith("{")]
+        tap.ok(p.lines and not bad and
+               all(e.get("event") != "_non_json" for e in p.events),
+               "%s: stdout holds JSON events only" % p.name, bad[:5])
+        err = read(p.stderr_path)
+        tap.ok("libnice" in err and "sealcall[" in err,
+               "%s: the debug output went to stderr" % p.name)
+        out = "\n".join(p.lines)
+        leaked = [w for w in pwds if w in err or w in out]
+        tap.ok(pwds and not leaked,
+               "%s: no ICE password in its output" % p.name,
+               "%d of 2 passwords found" % len(leaked))
+finally:
+    if off is not None:
+        off.kill()
+    ans.kill()
+    mitm.kill()
+
+tap.done()
