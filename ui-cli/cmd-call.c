@@ -572,7 +572,8 @@ cli_call_main(int argc, char **argv)
                 argv[0]);
         return CLI_EXIT_USAGE;
     }
-    if (verbose)
+    /* -v raises the level to info; it must not lower SC_DEBUG=trace */
+    if (verbose && g_strcmp0(g_getenv("SC_DEBUG"), "trace") != 0)
         sc_log_set_level(SC_LOG_LEVEL_INFO);
     sc_log_set_handler(log_to_stderr, NULL, NULL);
 
