@@ -41,7 +41,8 @@ off = None
 try:
     tap.ok(ans.wait_event("signaling", state="connected", timeout=20)
            is not None, "the answerer joins")
-    off = sctest.Proc([sctest.SEALCALL, "call", "--signal", url] + base,
+    # -v on one side: it must not lower SC_DEBUG=trace to info
+    off = sctest.Proc([sctest.SEALCALL, "call", "--signal", url, "-v"] + base,
                       "offerer", env=DEBUG)
     tap.ok(off.wait_event("channel", state="open", label="chat", timeout=30)
            is not None and
@@ -68,8 +69,10 @@ try:
                all(e.get("event") != "_non_json" for e in p.events),
                "%s: stdout holds JSON events only" % p.name, bad[:5])
         err = read(p.stderr_path)
-        tap.ok("libnice" in err and "sealcall[" in err,
-               "%s: the debug output went to stderr" % p.name)
+        tap.ok("libnice" in err and "sealcall[" in err and
+               " trace: " in err,
+               "%s: the debug output (trace level included) went to stderr"
+               % p.name)
         out = "\n".join(p.lines)
         leaked = [w for w in pwds if w in err or w in out]
         tap.ok(pwds and not leaked,
