@@ -60,12 +60,8 @@ try:
                        "the %s lists our host candidates" % kind, d)
                 tap.ok(d is not None and d["sdp_end_of_candidates"],
                        "the %s says a=end-of-candidates" % kind, d)
-            off.send({"cmd": "send", "label": "chat", "text": "no trickle"})
-            tap.ok(ans.wait_event("message", text="no trickle", timeout=15)
-                   is not None, "chat flows")
-            off.send({"cmd": "hangup"})
-            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
-                   "both exit 0 after hangup")
+            sctest.chat(tap, off, ans, "no trickle")
+            sctest.hang_up(tap, off, ans)
         finally:
             call.close()
 finally:
@@ -106,12 +102,9 @@ try:
             tap.ok(len(cands) == 2,
                    "nothing else is trickled (host candidates were in the "
                    "descriptions; the answerer's gathering was over)", cands)
-            ans.send({"cmd": "send", "label": "chat", "text": "after trickle"})
-            tap.ok(off.wait_event("message", text="after trickle", timeout=15)
-                   is not None, "chat flows after the trickle")
-            off.send({"cmd": "hangup"})
-            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
-                   "both exit 0 after hangup")
+            sctest.chat(tap, ans, off, "after trickle",
+                        "chat flows after the trickle")
+            sctest.hang_up(tap, off, ans)
             errors = [e for e in ans.events if e.get("event") == "error"]
             tap.ok(not errors, "the answerer took the trickled candidates "
                    "without an error", errors)

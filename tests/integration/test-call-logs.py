@@ -49,12 +49,8 @@ try:
            ans.wait_event("channel", state="open", label="chat", timeout=30)
            is not None, "the call connects with all debug output on",
            off.stderr_tail() + ans.stderr_tail())
-    off.send({"cmd": "send", "label": "chat", "text": "quiet please"})
-    tap.ok(ans.wait_event("message", text="quiet please", timeout=15)
-           is not None, "chat flows")
-    off.send({"cmd": "hangup"})
-    tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
-           "both exit 0 after hangup")
+    sctest.chat(tap, off, ans, "quiet please")
+    sctest.hang_up(tap, off, ans)
     pwds = []
     for kind in ("offer", "answer"):
         d = mitm.wait_for(lambda e: e.get("event") == "frame"

@@ -66,9 +66,7 @@ try:
         tap.ok(o1 is not None and o2 is not None,
                "a real call to the same answerer then works",
                off.stderr_tail() + ans.stderr_tail())
-        off.send({"cmd": "hangup"})
-        tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
-               "both exit 0 after hangup")
+        sctest.hang_up(tap, off, ans)
     finally:
         off.kill()
 finally:
@@ -95,9 +93,7 @@ def hostile_call(option, room, what, body):
             tap.ok(call.wait_open("chat", timeout=30), "the call connects "
                    "despite %s" % what, call.diag())
             body(mitm, off, ans)
-            off.send({"cmd": "hangup"})
-            tap.ok(off.wait_exit(20) == 0 and ans.wait_exit(20) == 0,
-                   "both exit 0 (%s)" % what)
+            sctest.hang_up(tap, off, ans, "both exit 0 (%s)" % what)
         finally:
             call.close()
     finally:

@@ -185,6 +185,19 @@ def start_relay(tap=None):
     return relay, ev["port"]
 
 
+def chat(tap, sender, receiver, text, what="chat flows"):
+    """@sender sends @text on the "chat" channel; @receiver must get it."""
+    sender.send({"cmd": "send", "label": "chat", "text": text})
+    tap.ok(receiver.wait_event("message", text=text, timeout=15) is not None,
+           what)
+
+
+def hang_up(tap, caller, other, what="both exit 0 after hangup"):
+    """@caller hangs up; both processes must exit 0."""
+    caller.send({"cmd": "hangup"})
+    tap.ok(caller.wait_exit(20) == 0 and other.wait_exit(20) == 0, what)
+
+
 def endpoint(role, url, name=None, extra=None, media=False):
     """A `sealcall call|answer --json` on 127.0.0.1; data-only unless
     @media (audio and video cost CPU that data tests do not need)."""
