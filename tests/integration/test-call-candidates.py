@@ -5,13 +5,12 @@ description, listed in it) and trickled after it.
 1. A relay that drops every trickled candidate message: the call still
    connects, because the offer and the answer each list their host
    candidates and say a=end-of-candidates.
-2. The offerer has a STUN server that answers only after the answer has
-   passed (mitm_relay.py --stun-after-answer): its offer lists the host
-   candidate without a=end-of-candidates, the call connects on host
-   candidates, then the server-reflexive candidate is trickled, then
-   end-of-candidates, exactly once and last (RFC 8838 §13: nothing after
-   it); the answerer, whose answer said a=end-of-candidates, trickles
-   nothing.
+2. Both sides have a STUN server that answers only after the answer has
+   passed (mitm_relay.py --stun-after-answer): the offer and the answer
+   list the host candidate without a=end-of-candidates, the call connects
+   on host candidates, then each side trickles its server-reflexive
+   candidate, then end-of-candidates, exactly once and last (RFC 8838 §13:
+   nothing after it), and each side takes the other's without an error.
 3. An --ice-address that is not on this machine: the call ends as soon as
    signaling connects, with ice-failed naming the address."""
 import os
@@ -67,47 +66,59 @@ try:
 finally:
     mitm.kill()
 
-# 2. a server-reflexive candidate found after the offer is trickled
+# 2. server-reflexive candidates found after the descriptions are trickled,
+# both ways
 mitm, ev = start_mitm("--stun-after-answer")
 try:
     if ev is not None:
-        stun = ["--stun", "127.0.0.1:%d" % ev["stun_port"]]
+        # -v: a remote candidate we cannot use is logged (not an event)
+        stun = ["--stun", "127.0.0.1:%d" % ev["stun_port"], "-v"]
         call = sctest.Call(room="late", relay=mitm, port=ev["port"],
-                           offer_extra=stun)
+                           offer_extra=stun, answer_extra=stun)
         off, ans = call.both()
+        # the answerer joined the room first: frames "from" 0 are its own
+        sides = ((off, 1, "offer", "offerer"), (ans, 0, "answer", "answerer"))
         try:
             tap.ok(call.wait_open("chat", timeout=30),
                    "the call connects while STUN is still unanswered",
                    call.diag())
-            offer = description(mitm, "offer")
-            tap.ok(offer is not None and len(offer["sdp_candidates"]) >= 1,
-                   "the offer lists the host candidate", offer)
-            tap.ok(offer is not None and not offer["sdp_end_of_candidates"],
-                   "the offer leaves end-of-candidates out (STUN pending)",
-                   offer)
-            answer = description(mitm, "answer")
-            tap.ok(answer is not None and answer["sdp_end_of_candidates"],
-                   "the answer says a=end-of-candidates", answer)
-            end = mitm.wait_for(lambda e: e.get("event") == "frame"
-                                and e.get("type") == "candidate"
-                                and e.get("candidate") == "", 30)
-            tap.ok(end is not None, "the offerer trickles end-of-candidates "
-                   "once STUN has answered", call.diag())
-            cands = [f.get("candidate") for f in frames(mitm, "candidate")]
-            srflx = [c for c in cands if c and " typ srflx " in c + " "]
-            tap.ok(len(srflx) == 1 and "127.0.0.2" in srflx[0],
-                   "the server-reflexive candidate is trickled", cands)
-            tap.ok(cands.count("") == 1 and cands[-1] == "",
-                   "end-of-candidates comes once and last", cands)
-            tap.ok(len(cands) == 2,
-                   "nothing else is trickled (host candidates were in the "
-                   "descriptions; the answerer's gathering was over)", cands)
+            for proc, idx, kind, who in sides:
+                d = description(mitm, kind)
+                tap.ok(d is not None and len(d["sdp_candidates"]) >= 1,
+                       "the %s lists the host candidate" % kind, d)
+                tap.ok(d is not None and not d["sdp_end_of_candidates"],
+                       "the %s leaves end-of-candidates out (STUN pending)"
+                       % kind, d)
+            for proc, idx, kind, who in sides:
+                end = mitm.wait_for(lambda e: e.get("event") == "frame"
+                                    and e.get("type") == "candidate"
+                                    and e.get("from") == idx
+                                    and e.get("candidate") == "", 30)
+                tap.ok(end is not None, "the %s trickles end-of-candidates "
+                       "once STUN has answered" % who, call.diag())
+            for proc, idx, kind, who in sides:
+                cands = [f.get("candidate") for f in frames(mitm, "candidate")
+                         if f.get("from") == idx]
+                srflx = [c for c in cands if c and " typ srflx " in c + " "]
+                tap.ok(len(srflx) == 1 and "127.0.0.2" in srflx[0],
+                       "the %s trickles its server-reflexive candidate" % who,
+                       cands)
+                tap.ok(cands.count("") == 1 and cands[-1] == "" and
+                       len(cands) == 2,
+                       "the %s's end-of-candidates comes once and last, "
+                       "nothing else trickled" % who, cands)
             sctest.chat(tap, ans, off, "after trickle",
                         "chat flows after the trickle")
             sctest.hang_up(tap, off, ans)
-            errors = [e for e in ans.events if e.get("event") == "error"]
-            tap.ok(not errors, "the answerer took the trickled candidates "
-                   "without an error", errors)
+            for proc, idx, kind, who in sides:
+                errors = [e for e in proc.events if e.get("event") == "error"]
+                with open(proc.stderr_path, "rb") as f:
+                    log = f.read().decode("utf-8", "replace")
+                ignored = [ln for ln in log.splitlines()
+                           if "ignored remote candidate" in ln]
+                tap.ok(not errors and not ignored and "sealcall[" in log,
+                       "the %s took every trickled candidate" % who,
+                       errors + ignored)
         finally:
             call.close()
 finally:

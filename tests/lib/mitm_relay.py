@@ -80,10 +80,12 @@ class StunAfterAnswer(asyncio.DatagramProtocol):
         print(json.dumps({"event": "stun-answered"}), flush=True)
 
 
-def record(msg, dropped=False):
-    """A "frame" event: type, candidate lines and end-of-candidates of a
-    description, or the trickled candidate."""
-    ev = {"event": "frame", "type": msg.get("type"), "dropped": dropped}
+def record(msg, sender, dropped=False):
+    """A "frame" event: type, sender (0 = the participant who joined the
+    room first), candidate lines and end-of-candidates of a description,
+    or the trickled candidate."""
+    ev = {"event": "frame", "type": msg.get("type"), "from": sender,
+          "dropped": dropped}
     if isinstance(msg.get("sdp"), str):
         lines = msg["sdp"].splitlines()
         ev["sdp_candidates"] = [ln[2:] for ln in lines
@@ -165,10 +167,10 @@ async def handler(ws, path):
                 offers[m.group(1)] = msg["sdp"]
             if args.drop_candidates and msg.get("type") == "candidate":
                 if args.record:
-                    record(msg, dropped=True)
+                    record(msg, room.index(ws), dropped=True)
                 continue
             if args.record:
-                record(msg)
+                record(msg, room.index(ws))
             if msg.get("type") == "answer":
                 answered = True
             for other in room:
