@@ -193,19 +193,29 @@ sc_ice_transport_get_rx_dropped(ScIceTransport *t)
     return t->rx_dropped;
 }
 
+/* Our candidate as a "candidate:..." line (no "a="); (transfer full),
+ * NULL if libnice cannot write it. */
+static char *
+local_candidate_line(NiceAgent *agent, NiceCandidate *cand)
+{
+    g_autofree char *sdp = nice_agent_generate_local_candidate_sdp(agent, cand);
+
+    if (sdp == NULL)
+        return NULL;
+    return g_strdup(g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp);
+}
+
 static void
 on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
 {
     ScIceTransport *t = data;
-    g_autofree char *sdp = NULL;
-    const char *line;
+    g_autofree char *line = NULL;
 
     if (t->closed)
         return;
-    sdp = nice_agent_generate_local_candidate_sdp(agent, cand);
-    if (sdp == NULL)
+    line = local_candidate_line(agent, cand);
+    if (line == NULL)
         return;
-    line = g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp;
     SC_LOG_DEBUG(t->log_id, "local %s", line);
     if (t->cb.on_candidate != NULL)
         t->cb.on_candidate(t->user_data, line);
@@ -527,12 +537,9 @@ sc_ice_transport_get_local_candidates(ScIceTransport *t)
     GPtrArray *out = g_ptr_array_new();
 
     for (GSList *l = list; l != NULL; l = l->next) {
-        g_autofree char *sdp =
-            nice_agent_generate_local_candidate_sdp(t->agent, l->data);
-        if (sdp != NULL)
-            g_ptr_array_add(out, g_strdup(g_str_has_prefix(sdp, "a=")
-                                              ? sdp + 2
-                                              : sdp));
+        char *line = local_candidate_line(t->agent, l->data);
+        if (line != NULL)
+            g_ptr_array_add(out, line);
     }
     g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
     g_ptr_array_add(out, NULL);
