@@ -16,6 +16,9 @@
 # chunk size (64 KiB, 1 KiB), RUNS (3) times each, median goodput reported;
 # then the peak RSS (VmHWM) of both processes, read before the hangup. Every
 # call ends with a hangup from the offerer; both must print `ended` and exit 0.
+# For sealcall offerers, the medians of the milestones it reports with its
+# first channel open (answer, ICE, DTLS, SCTP, open: ms after its offer, by
+# its own clock) are printed under the table: where the setup time goes.
 #
 # Everything is bounded in time and every child is killed by PID at the end.
 # A pair that cannot run (no sealcall binary yet, ...) is reported as
@@ -64,6 +67,11 @@ AIORTC_PEER = os.path.join(HERE, "aiortc_peer.py")
 MINI_RELAY = os.path.join(HERE, "mini_relay.py")
 LOOPBACK = "127.0.0.1"
 ARROW = "\u2194"
+
+
+# the milestones sealcall's offerer reports with its first channel open
+STEP_FIELDS = ("setup_answer_ms", "setup_ice_ms", "setup_dtls_ms",
+               "setup_sctp_ms", "setup_ms")
 
 
 class Unavailable(Exception):
@@ -353,6 +361,12 @@ class Bench:
             if sent is not None:
                 res["setup"] = t_open - sent[0]
                 res["setup_basis"] = "offer-sent"
+                # where the time went, by the offerer's own clock (sealcall
+                # reports its milestones with the first channel open)
+                oo = off.find(is_open("chat"))
+                if oo is not None:
+                    res["steps"] = {k: oo[1][k] for k in STEP_FIELDS
+                                    if isinstance(oo[1].get(k), (int, float))}
             else:
                 res["setup"] = t_open - ans.spawned_at
                 res["setup_basis"] = "spawn"
@@ -459,6 +473,7 @@ class Bench:
                 row["reason"] = "no sealcall binary at %s" % self.args.sealcall
                 return row
         setups = []
+        steps = {k: [] for k in STEP_FIELDS}
         basis = set()
         failures = []
         oks = 0
@@ -475,6 +490,8 @@ class Bench:
             if "setup" in res:
                 setups.append(res["setup"])
                 basis.add(res["setup_basis"])
+            for k, v in res.get("steps", {}).items():
+                steps[k].append(v)
             if "goodput" in res:
                 row["goodput"] = res["goodput"]
             if "rss_kib" in res:
@@ -500,6 +517,10 @@ class Bench:
                            for k, v in (("p50", percentile(ms, 50)),
                                         ("p95", percentile(ms, 95)),
                                         ("max", max(ms) if ms else None))}
+        if all(steps[k] for k in STEP_FIELDS):
+            row["setup_steps_ms_p50"] = {
+                k[len("setup_"):-len("_ms")] or "first_open":
+                round(percentile(steps[k], 50), 2) for k in STEP_FIELDS}
         return row
 
 
@@ -552,6 +573,13 @@ def print_table(rows, args):
     for r in rows:
         if not r["available"]:
             continue
+        st = r.get("setup_steps_ms_p50")
+        if st:
+            print("  %s setup steps, ms after the offer (offerer's clock, "
+                  "medians): answer %.1f, ICE %.1f, DTLS %.1f, SCTP %.1f, "
+                  "its channel open %.1f"
+                  % (r["pair"].replace("-", ARROW), st["answer"], st["ice"],
+                     st["dtls"], st["sctp"], st["first_open"]))
         for f in r.get("failures", [])[:3]:
             print("  %s: %s" % (r["pair"].replace("-", ARROW), f))
         for c, g in r.get("goodput", {}).items():

@@ -148,7 +148,13 @@ struct ScCall {
     BenchSender bench;
     BenchReceiver bench_rx;
     guint64 srtp_dropped;
+    /* setup milestones (sc_clock_now_us; 0 = not yet), reported with the
+     * first channel open: where the offer-to-channel time went */
     gint64 t_offer_us;
+    gint64 t_answer_us;     /* offerer: the answer arrived */
+    gint64 t_ice_us;        /* ICE first connected */
+    gint64 t_dtls_us;       /* DTLS connected (fingerprint checked) */
+    gint64 t_sctp_us;       /* SCTP association up */
     gint64 t_first_open_us;
 };
 
@@ -1001,6 +1007,7 @@ handle_answer(ScCall *call, const char *text)
         SC_LOG_WARN(call->id, "ignoring an unexpected answer");
         return;
     }
+    call->t_answer_us = sc_clock_now_us();
     desc = sc_sdp_parse(SC_SDP_TYPE_ANSWER, text, &error);
     if (desc != NULL && desc->data_section < 0) {
         g_set_error(&error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
@@ -1176,6 +1183,8 @@ on_ice_state(gpointer data, ScIceState state)
                                                ? "checking"
                                                : "connected");
         if (state == SC_ICE_STATE_CONNECTED) {
+            if (call->t_ice_us == 0)
+                call->t_ice_us = sc_clock_now_us();
             sc_call_event_set_str(ev, "local_type",
                                   sc_ice_transport_get_local_type(call->ice));
             sc_call_event_set_str(ev, "remote_type",
@@ -1334,6 +1343,8 @@ on_sctp_state(gpointer data, ScSctpState state, const GError *error)
         return;
     switch (state) {
     case SC_SCTP_STATE_CONNECTED:
+        if (call->t_sctp_us == 0)
+            call->t_sctp_us = sc_clock_now_us();
         call->sctp_connected = TRUE;
         open_pending_channels(call);
         schedule_media_start(call);
@@ -1385,10 +1396,26 @@ on_channel_open(gpointer data, guint16 sid, const char *label,
     sc_call_event_set_str(ev, "state", "open");
     sc_call_event_set_str(ev, "label", c->label);
     sc_call_event_set_int(ev, "id", sid);
-    if (call->t_offer_us != 0 && call->t_first_open_us != 0)
-        sc_call_event_set_double(
-            ev, "setup_ms",
-            (double)(call->t_first_open_us - call->t_offer_us) / 1000.0);
+    if (call->t_offer_us != 0 && call->t_first_open_us != 0) {
+        /* offerer: when each step was done, in ms after the offer */
+        static const struct {
+            const char *name;
+            gsize offset;
+        } steps[] = {
+            {"setup_answer_ms", G_STRUCT_OFFSET(ScCall, t_answer_us)},
+            {"setup_ice_ms", G_STRUCT_OFFSET(ScCall, t_ice_us)},
+            {"setup_dtls_ms", G_STRUCT_OFFSET(ScCall, t_dtls_us)},
+            {"setup_sctp_ms", G_STRUCT_OFFSET(ScCall, t_sctp_us)},
+            {"setup_ms", G_STRUCT_OFFSET(ScCall, t_first_open_us)},
+        };
+        for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+            gint64 at = G_STRUCT_MEMBER(gint64, call, steps[i].offset);
+            if (at != 0)
+                sc_call_event_set_double(
+                    ev, steps[i].name,
+                    (double)(at - call->t_offer_us) / 1000.0);
+        }
+    }
     emit(call, ev);
     channel_flush_queue(call, c);
     if (call->bench.running && call->bench.chan == c)
@@ -1777,6 +1804,8 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
         ScSrtpKeys keys;
 
         call->state = CALL_CONNECTED;
+        if (call->t_dtls_us == 0)
+            call->t_dtls_us = sc_clock_now_us();
         ev = sc_call_event_new(SC_CALL_EVENT_DTLS);
         sc_call_event_set_str(ev, "state", "connected");
         sc_call_event_set_str(ev, "version",

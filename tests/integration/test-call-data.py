@@ -69,6 +69,17 @@ try:
     evc = off.wait_event("channel", state="open", label="chat")
     tap.ok(evc is not None and evc.get("id", 0) % 2 == 1,
            "offerer (DTLS server) opened chat on an odd stream id", evc)
+    steps = [(evc or {}).get(k) for k in
+             ("setup_answer_ms", "setup_ice_ms", "setup_dtls_ms",
+              "setup_sctp_ms", "setup_ms")]
+    tap.ok(all(isinstance(v, (int, float)) and v > 0 for v in steps) and
+           steps == sorted(steps),
+           "the offerer's first channel open reports its setup milestones "
+           "in order (answer, ICE, DTLS, SCTP, open)", evc)
+    # the answerer did not send the offer: it reports no setup time
+    eva = ans.wait_event("channel", state="open", label="chat")
+    tap.ok(eva is not None and "setup_ms" not in eva,
+           "the answerer reports no setup time", eva)
     evs = ans.wait_event("channel", state="open", label="side")
     tap.ok(evs is not None and evs.get("id", 1) % 2 == 0,
            "answerer (DTLS client) opened its channel on an even id", evs)
