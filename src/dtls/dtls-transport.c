@@ -46,7 +46,6 @@ struct ScDtlsTransport {
     ScDtlsCallbacks cb;
     gpointer user_data;
 
-    SSL_CTX *ssl_ctx;
     SSL *ssl;
     BIO *bio;
     guint mtu;
@@ -667,48 +666,77 @@ feed(ScDtlsTransport *t, const guint8 *buf, gsize len)
 
 /* ---- public API ---- */
 
+/* The SSL_CTX is the same for every call: one per process (an SSL_CTX
+ * costs about 13 KB of memory per call in OpenSSL 3.0), kept for the
+ * process lifetime like OpenSSL's own method tables. What differs per
+ * call, the certificate and key, is set on the SSL. */
+static SSL_CTX *
+shared_ctx(const char **what)
+{
+    static gsize done;
+    static SSL_CTX *ctx;
+    static const char *failed;
+
+    if (g_once_init_enter(&done)) {
+        SSL_CTX *c = SSL_CTX_new(DTLS_method());
+        const char *step = "SSL_CTX_new";
+
+        if (c != NULL) {
+            step = "DTLS 1.2 only";
+            if (SSL_CTX_set_min_proto_version(c, DTLS1_2_VERSION) != 1 ||
+                SSL_CTX_set_max_proto_version(c, DTLS1_2_VERSION) != 1)
+                goto out;
+            step = "cipher list";
+            if (SSL_CTX_set_cipher_list(c, DTLS_CIPHERS) != 1)
+                goto out;
+            step = "groups";
+            if (SSL_CTX_set1_groups_list(c, DTLS_GROUPS) != 1)
+                goto out;
+            step = "use_srtp"; /* returns 0 on success */
+            if (SSL_CTX_set_tlsext_use_srtp(c, DTLS_SRTP_PROFILES) != 0)
+                goto out;
+            SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
+                                       SSL_OP_NO_QUERY_MTU |
+                                       SSL_OP_CIPHER_SERVER_PREFERENCE);
+            SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+            /* give idle record buffers back (memory per idle call) */
+            SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
+            SSL_CTX_set_verify(c,
+                               SSL_VERIFY_PEER |
+                                   SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                               verify_cb);
+            SSL_CTX_set_verify_depth(c, 4);
+            step = NULL;
+        }
+    out:
+        if (step != NULL) {
+            SSL_CTX_free(c);
+            c = NULL;
+        }
+        ctx = c;
+        failed = step;
+        g_once_init_leave(&done, 1);
+    }
+    *what = failed;
+    return ctx;
+}
+
 static gboolean
 setup_ssl(ScDtlsTransport *t, GError **error)
 {
-    const char *what;
-    SSL_CTX *ctx = SSL_CTX_new(DTLS_method());
+    const char *what = NULL;
+    SSL_CTX *ctx = shared_ctx(&what);
 
-    t->ssl_ctx = ctx;
-    what = "SSL_CTX_new";
     if (ctx == NULL)
         goto fail;
-    what = "DTLS 1.2 only";
-    if (SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) != 1 ||
-        SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION) != 1)
-        goto fail;
-    what = "cipher list";
-    if (SSL_CTX_set_cipher_list(ctx, DTLS_CIPHERS) != 1)
-        goto fail;
-    what = "groups";
-    if (SSL_CTX_set1_groups_list(ctx, DTLS_GROUPS) != 1)
-        goto fail;
-    what = "use_srtp"; /* returns 0 on success */
-    if (SSL_CTX_set_tlsext_use_srtp(ctx, DTLS_SRTP_PROFILES) != 0)
-        goto fail;
-    what = "certificate";
-    if (SSL_CTX_use_certificate(ctx, sc_cert_get_x509(t->cert)) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx, sc_cert_get_key(t->cert)) != 1 ||
-        SSL_CTX_check_private_key(ctx) != 1)
-        goto fail;
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
-                                 SSL_OP_NO_QUERY_MTU |
-                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    /* give idle record buffers back (memory per idle call) */
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-    SSL_CTX_set_verify(ctx,
-                       SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                       verify_cb);
-    SSL_CTX_set_verify_depth(ctx, 4);
-
     what = "SSL_new";
     t->ssl = SSL_new(ctx);
     if (t->ssl == NULL)
+        goto fail;
+    what = "certificate";
+    if (SSL_use_certificate(t->ssl, sc_cert_get_x509(t->cert)) != 1 ||
+        SSL_use_PrivateKey(t->ssl, sc_cert_get_key(t->cert)) != 1 ||
+        SSL_check_private_key(t->ssl) != 1)
         goto fail;
     SSL_set_app_data(t->ssl, t);
     SSL_set_info_callback(t->ssl, info_cb);
@@ -974,7 +1002,6 @@ transport_destroy(ScDtlsTransport *t)
     if (t->bio != NULL)
         BIO_set_data(t->bio, NULL);
     SSL_free(t->ssl); /* frees the BIO */
-    SSL_CTX_free(t->ssl_ctx);
     clear_queue(&t->early);
     clear_queue(&t->held);
     g_free(t->fps);
