@@ -666,6 +666,32 @@ feed(ScDtlsTransport *t, const guint8 *buf, gsize len)
 
 /* ---- public API ---- */
 
+/* Applies our DTLS settings to @c; returns NULL, or the step that failed. */
+static const char *
+configure_ctx(SSL_CTX *c)
+{
+    if (SSL_CTX_set_min_proto_version(c, DTLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(c, DTLS1_2_VERSION) != 1)
+        return "DTLS 1.2 only";
+    if (SSL_CTX_set_cipher_list(c, DTLS_CIPHERS) != 1)
+        return "cipher list";
+    if (SSL_CTX_set1_groups_list(c, DTLS_GROUPS) != 1)
+        return "groups";
+    if (SSL_CTX_set_tlsext_use_srtp(c, DTLS_SRTP_PROFILES) != 0)
+        return "use_srtp"; /* it returns 0 on success */
+    SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_NO_QUERY_MTU |
+                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+    /* OpenSSL 3.0 keeps DTLS record buffers regardless (measured); the
+     * mode only matters should a later version honour it for DTLS */
+    SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                       verify_cb);
+    SSL_CTX_set_verify_depth(c, 4);
+    return NULL;
+}
+
 /* The SSL_CTX is the same for every call: one per process (an SSL_CTX
  * costs about 13 KB of memory per call in OpenSSL 3.0), kept for the
  * process lifetime like OpenSSL's own method tables. What differs per
@@ -679,36 +705,8 @@ shared_ctx(const char **what)
 
     if (g_once_init_enter(&done)) {
         SSL_CTX *c = SSL_CTX_new(DTLS_method());
-        const char *step = "SSL_CTX_new";
+        const char *step = c != NULL ? configure_ctx(c) : "SSL_CTX_new";
 
-        if (c != NULL) {
-            step = "DTLS 1.2 only";
-            if (SSL_CTX_set_min_proto_version(c, DTLS1_2_VERSION) != 1 ||
-                SSL_CTX_set_max_proto_version(c, DTLS1_2_VERSION) != 1)
-                goto out;
-            step = "cipher list";
-            if (SSL_CTX_set_cipher_list(c, DTLS_CIPHERS) != 1)
-                goto out;
-            step = "groups";
-            if (SSL_CTX_set1_groups_list(c, DTLS_GROUPS) != 1)
-                goto out;
-            step = "use_srtp"; /* returns 0 on success */
-            if (SSL_CTX_set_tlsext_use_srtp(c, DTLS_SRTP_PROFILES) != 0)
-                goto out;
-            SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
-                                       SSL_OP_NO_QUERY_MTU |
-                                       SSL_OP_CIPHER_SERVER_PREFERENCE);
-            SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
-            /* give idle record buffers back (memory per idle call) */
-            SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
-            SSL_CTX_set_verify(c,
-                               SSL_VERIFY_PEER |
-                                   SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                               verify_cb);
-            SSL_CTX_set_verify_depth(c, 4);
-            step = NULL;
-        }
-    out:
         if (step != NULL) {
             SSL_CTX_free(c);
             c = NULL;
