@@ -165,6 +165,13 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
     } else {
         print_human(ev);
     }
+    /* ICE checks are paced by a timer every Ta: keep timers precise while
+     * they run (ui-cli/poll.c), GLib's own way otherwise. */
+    if (kind == SC_CALL_EVENT_ICE)
+        cli_set_precise_timers(
+            g_strcmp0(sc_call_event_get_string(ev, "state"), "checking") == 0);
+    else if (kind == SC_CALL_EVENT_ENDED)
+        cli_set_precise_timers(FALSE);
     if (kind == SC_CALL_EVENT_ENDED) {
         ScEndReason r = sc_call_event_get_end_reason(ev);
         cli->ended = TRUE;
