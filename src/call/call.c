@@ -1916,6 +1916,7 @@ call_end(ScCall *call, ScEndReason reason, const char *detail)
     call->state = CALL_ENDED;
     call->bench.running = FALSE;
     sc_source_clear(&call->media_source_id);
+    sc_dtls_warm_up_reap();
     /* finalizes a recording (bounded wait) before `ended` is reported */
     if (call->media != NULL)
         sc_media_session_stop(call->media);
@@ -2194,8 +2195,10 @@ sc_call_start(ScCall *call, GError **error)
         return FALSE;
     }
     /* process-wide SCTP start-up now, not between DTLS and the first
-     * data channel */
+     * data channel; OpenSSL's first-use costs on a worker thread while
+     * signaling runs (src/dtls/dtls-warmup.c) */
     sc_sctp_global_init();
+    sc_dtls_warm_up_start();
     log_id = g_strdup_printf("%s/sig", call->id);
     call->sig = sc_signal_client_new(call->ctx, call->signal_url, log_id,
                                      &sig_cb, call, error);

@@ -52,6 +52,7 @@ struct ScDtlsTransport {
 
     ScDtlsState state;
     gboolean client;
+    gboolean quiet;         /* connected line at debug (warm-up) */
     gboolean handshake_done;
     gint64 start_us;
     gint64 handshake_us;
@@ -506,7 +507,7 @@ static void
 become_connected(ScDtlsTransport *t)
 {
     g_autofree char *fp = sc_fingerprint_to_string(&t->verified_fp);
-    SC_LOG_INFO(t->log_id,
+    SC_LOG_AT(t->quiet ? SC_LOG_LEVEL_DEBUG : SC_LOG_LEVEL_INFO, t->log_id,
                 "connected as %s in %" G_GINT64_FORMAT " ms: %s %s, SRTP %s,"
                 " peer %s",
                 t->client ? "client" : "server", t->handshake_us / 1000,
@@ -784,6 +785,13 @@ sc_dtls_transport_new(GMainContext *ctx, ScCert *cert, const char *log_id,
         return NULL;
     }
     return t;
+}
+
+void
+sc_dtls_transport_set_quiet(ScDtlsTransport *t)
+{
+    g_return_if_fail(t != NULL);
+    t->quiet = TRUE;
 }
 
 void

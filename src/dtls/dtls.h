@@ -77,6 +77,10 @@ ScDtlsTransport *sc_dtls_transport_new(GMainContext *ctx, ScCert *cert,
  * Default: server. */
 void sc_dtls_transport_set_client(ScDtlsTransport *t, gboolean client);
 
+/* Logs the "connected" line at debug level instead of info (the
+ * warm-up's throwaway transports). */
+void sc_dtls_transport_set_quiet(ScDtlsTransport *t);
+
 /* Before start. Largest datagram we send (default 1200, minimum 256);
  * larger handshake messages are fragmented. */
 void sc_dtls_transport_set_mtu(ScDtlsTransport *t, guint mtu);
@@ -159,6 +163,23 @@ gint64 sc_dtls_transport_get_handshake_us(ScDtlsTransport *t);
 gboolean sc_dtls_transport_export_srtp_keys(ScDtlsTransport *t,
                                             ScSrtpKeys *out, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+
+/* Runs one complete handshake between two throwaway in-memory endpoints
+ * (fresh certificates, each checked against the other's sha-256
+ * fingerprint) through the process's shared SSL_CTX, so that OpenSSL's
+ * first-use costs (algorithm look-ups, about 0.3 ms of CPU) are paid before
+ * a call needs its handshake. Any thread; uses its own GMainContext.
+ * Errors: %SC_ERROR_INTERNAL, %SC_ERROR_DTLS_FAILED. */
+gboolean sc_dtls_warm_up(GError **error);
+
+/* Starts sc_dtls_warm_up() on a worker thread, once per process (later
+ * calls do nothing). The thread is joined by sc_dtls_warm_up_wait(), by
+ * sc_dtls_warm_up_reap() once it has finished, or at exit. */
+void sc_dtls_warm_up_start(void);
+/* Waits for the warm-up thread, if one runs. */
+void sc_dtls_warm_up_wait(void);
+/* Joins the warm-up thread if it has finished; never waits. */
+void sc_dtls_warm_up_reap(void);
 
 G_END_DECLS
 

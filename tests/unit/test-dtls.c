@@ -753,6 +753,31 @@ test_state_names(void)
     g_assert_cmpstr(sc_dtls_state_to_string(SC_DTLS_N_STATES), ==, "invalid");
 }
 
+/* The throwaway in-memory handshake completes (twice: nothing of it is
+ * left behind), and the thread version starts once and joins. The other
+ * tests run after these in the same process, on the same shared SSL_CTX. */
+static void
+test_warm_up(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(sc_dtls_warm_up(&error));
+    g_assert_no_error(error);
+    g_assert_true(sc_dtls_warm_up(&error));
+    g_assert_no_error(error);
+}
+
+static void
+test_warm_up_thread(void)
+{
+    sc_dtls_warm_up_reap(); /* nothing started: nothing to join */
+    sc_dtls_warm_up_start();
+    sc_dtls_warm_up_start(); /* once per process */
+    sc_dtls_warm_up_wait();
+    sc_dtls_warm_up_wait();
+    sc_dtls_warm_up_reap();
+}
+
 #define ADD(path, func, data)                                                \
     g_test_add(path, Wire, data, wire_setup, func, wire_teardown)
 
@@ -760,6 +785,8 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/dtls/warm-up/in-memory", test_warm_up);
+    g_test_add_func("/dtls/warm-up/thread", test_warm_up_thread);
     ADD("/dtls/handshake/basic", test_handshake, NULL);
     ADD("/dtls/handshake/client-hello-before-start",
         test_client_hello_before_start, NULL);
