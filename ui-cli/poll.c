@@ -7,11 +7,11 @@
  * tick does every Ta (5 ms between sealcall endpoints), accumulates that
  * lateness at every tick: measured here, 5.3-5.5 ms per tick instead of 5,
  * and a call's ICE takes three ticks. This function sleeps to the start of
- * the last millisecond, then in quarter-millisecond steps; each early
- * return makes GLib look at its timers again, so a due timer fires within
- * about 0.25 ms of its time, at the cost of at most four more loop
- * iterations per timer. It is only worth that cost while checks are paced,
- * so the call command turns it on for the ICE checking state only.
+ * the last millisecond, then in 0.1 ms steps; each early return makes GLib
+ * look at its timers again, so a due timer fires within about 0.1 ms of
+ * its time, at the cost of at most ten more loop iterations per timer. It
+ * is only worth that cost while checks are paced, so the call command
+ * turns it on for the ICE checking state only.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include "cli.h"
