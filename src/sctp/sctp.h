@@ -142,6 +142,27 @@ ScSctpState sc_sctp_assoc_get_state(ScSctpAssoc *a);
  * message we reassemble. */
 guint64 sc_sctp_assoc_get_local_max_message_size(void);
 
+/* Packets dropped for a wrong checksum so far. */
+guint64 sc_sctp_assoc_get_bad_checksums(ScSctpAssoc *a);
+
+/* ---- the SCTP checksum (crc32c.c) ----
+ * usrsctp runs with checksum offload on: sc_sctp_assoc_receive() checks
+ * each packet's checksum before usrsctp sees it, and every packet usrsctp
+ * sends gets its checksum filled in on the way out. */
+
+/* CRC32c of @buf (the final value, as RFC 9260 appendix A computes it),
+ * with the CPU's crc32 instruction when it has one. */
+guint32 sc_crc32c(const guint8 *buf, gsize len);
+/* The same without the instruction (for tests). */
+guint32 sc_crc32c_portable(const guint8 *buf, gsize len);
+/* Whether sc_crc32c() uses the instruction. */
+gboolean sc_crc32c_is_hardware(void);
+/* Writes the checksum of the SCTP packet @pkt into its common header. */
+void sc_sctp_checksum_fill(guint8 *pkt, gsize len);
+/* Whether the checksum in @pkt's common header is right (FALSE for a
+ * packet shorter than the header). */
+gboolean sc_sctp_checksum_ok(const guint8 *pkt, gsize len);
+
 G_END_DECLS
 
 #endif /* SC_SCTP_H */

@@ -7,6 +7,8 @@
 #include "sctp/sctp.h"
 #include "test-util.h"
 
+#include <usrsctp.h>
+
 #define DEADLINE_MS 20000
 #define PORT 5000
 
@@ -760,6 +762,7 @@ test_garbage(void)
     wire_connect(w);
     sid = open_channel(c, "g", "", TRUE, -1, -1);
     wait_opened(s, 1);
+    guint64 bad = 0;
     for (guint i = 0; i < 500; i++) {
         gsize len = 1 + sc_random_uniform(sizeof(pkt));
         sc_random_bytes(pkt, len);
@@ -770,14 +773,80 @@ test_garbage(void)
             pkt[2] = PORT >> 8;
             pkt[3] = PORT & 0xff;
         }
+        /* half of it with a right checksum, so that it gets past our
+         * check and into usrsctp's parser */
+        if (i % 2 == 0 && len >= 12)
+            sc_sctp_checksum_fill(pkt, len);
+        else if (!sc_sctp_checksum_ok(pkt, len))
+            bad++;
         sc_sctp_assoc_receive(s->assoc, pkt, len);
     }
+    g_assert_cmpuint(bad, >, 200);
+    g_assert_cmpuint(sc_sctp_assoc_get_bad_checksums(s->assoc), ==, bad);
     sc_sctp_assoc_receive(s->assoc, pkt, 0);
     send_ok(c, sid, FALSE, "still alive", 11);
     wait_msgs(s, 1);
     g_assert_cmpint(sc_sctp_assoc_get_state(s->assoc), ==,
                     SC_SCTP_STATE_CONNECTED);
     wire_free(w);
+}
+
+/* CRC32c: the check value of the Castagnoli CRC, the instruction and the
+ * tables against each other and against usrsctp's own, at every length
+ * and alignment that matters. */
+static void
+test_crc32c(void)
+{
+    static const char check[] = "123456789";
+    guint8 buf[2100];
+
+    g_test_message("CRC32c with the crc32 instruction: %s",
+                   sc_crc32c_is_hardware() ? "yes" : "no");
+    g_assert_cmphex(sc_crc32c((const guint8 *)check, 9), ==, 0xE3069283u);
+    g_assert_cmphex(sc_crc32c_portable((const guint8 *)check, 9), ==,
+                    0xE3069283u);
+    g_assert_cmphex(sc_crc32c(buf, 0), ==, 0);
+    sc_random_bytes(buf, sizeof buf);
+    for (gsize off = 0; off < 8; off++) {
+        for (gsize len = 0; len + off <= sizeof buf;
+             len += (len < 80 ? 1 : 97)) {
+            guint32 hw = sc_crc32c(buf + off, len);
+            guint32 sw = sc_crc32c_portable(buf + off, len);
+            /* usrsctp returns the value as it is stored in the header */
+            guint32 ref = GUINT32_FROM_LE(usrsctp_crc32c(buf + off, len));
+            g_assert_cmphex(hw, ==, sw);
+            g_assert_cmphex(hw, ==, ref);
+        }
+    }
+}
+
+/* The checksum of an SCTP packet goes into its common header as usrsctp
+ * (and every other stack) puts it there, and any flipped bit breaks it. */
+static void
+test_checksum_packet(void)
+{
+    guint8 pkt[1200], copy[1200];
+    guint32 field, want;
+
+    sc_random_bytes(pkt, sizeof pkt);
+    sc_sctp_checksum_fill(pkt, sizeof pkt);
+    g_assert_true(sc_sctp_checksum_ok(pkt, sizeof pkt));
+    memcpy(copy, pkt, sizeof pkt);
+    memset(copy + 8, 0, 4);
+    want = usrsctp_crc32c(copy, sizeof copy);
+    memcpy(&field, pkt + 8, 4);
+    g_assert_cmphex(field, ==, want);
+    for (gsize bit = 0; bit < sizeof pkt * 8; bit += 7) {
+        memcpy(copy, pkt, sizeof pkt);
+        copy[bit / 8] ^= (guint8)(1u << (bit % 8));
+        g_assert_false(sc_sctp_checksum_ok(copy, sizeof copy));
+    }
+    /* shorter than the common header: never right */
+    g_assert_false(sc_sctp_checksum_ok(pkt, 11));
+    g_assert_false(sc_sctp_checksum_ok(pkt, 0));
+    /* the smallest packet, a bare header */
+    sc_sctp_checksum_fill(pkt, 12);
+    g_assert_true(sc_sctp_checksum_ok(pkt, 12));
 }
 
 static gboolean
@@ -883,6 +952,8 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sctp/checksum/crc32c", test_crc32c);
+    g_test_add_func("/sctp/checksum/packet", test_checksum_packet);
     g_test_add_func("/sctp/assoc/connect", test_connect);
     g_test_add_func("/sctp/assoc/garbage", test_garbage);
     g_test_add_func("/sctp/assoc/shutdown", test_shutdown);
