@@ -503,10 +503,10 @@ class Peer:
         else:
             self.pending_sends.setdefault(id(ch), []).append(payload)
 
-    async def cmd_bench(self, nbytes, chunk):
+    async def cmd_bench(self, nbytes, chunk, corrupt_at=None):
         async with self.bench_lock:
             try:
-                ev = await self.run_bench(nbytes, chunk)
+                ev = await self.run_bench(nbytes, chunk, corrupt_at)
             except Exception as exc:  # noqa: BLE001
                 log.exception("bench")
                 ev = {"event": "bench", "bytes": nbytes, "chunk": chunk,
@@ -514,7 +514,7 @@ class Peer:
             if not self.ending:
                 emit(ev)
 
-    async def run_bench(self, nbytes, chunk):
+    async def run_bench(self, nbytes, chunk, corrupt_at=None):
         ch = self.bench_ch
         if ch is None or ch.readyState != "open":
             ch = self.pc.createDataChannel("bench", ordered=True)
@@ -538,7 +538,13 @@ class Peer:
                     await asyncio.wait_for(self.bench_low.wait(), 60)
                 continue
             n = min(chunk, nbytes - sent)
-            ch.send(bench_pattern(sent, n))
+            data = bench_pattern(sent, n)
+            if corrupt_at is not None and sent <= corrupt_at < sent + n:
+                # test aid: one wrong byte, which the receiver must notice
+                data = bytearray(data)
+                data[corrupt_at - sent] ^= 0xFF
+                data = bytes(data)
+            ch.send(data)
             sent += n
         got = await asyncio.wait_for(self.bench_done,
                                      self.args.bench_timeout)
@@ -569,13 +575,16 @@ class Peer:
             try:
                 nbytes = int(cmd.get("bytes", 16 * 1024 * 1024))
                 chunk = int(cmd.get("chunk", 64 * 1024))
+                # not in the contract: a test aid (one byte flipped)
+                corrupt_at = cmd.get("corrupt_at")
+                corrupt_at = None if corrupt_at is None else int(corrupt_at)
             except (TypeError, ValueError):
                 log.warning("bench: bad bytes/chunk")
                 return
             if nbytes < 0 or chunk <= 0 or chunk > 256 * 1024:
                 log.warning("bench: bad bytes/chunk")
                 return
-            asyncio.ensure_future(self.cmd_bench(nbytes, chunk))
+            asyncio.ensure_future(self.cmd_bench(nbytes, chunk, corrupt_at))
         else:
             log.warning("unsupported cmd %r", name)
 

@@ -54,12 +54,25 @@ try:
                    what + ": chat aiortc -> sealcall")
             sc.send({"cmd": "bench", "bytes": 4 * 1024 * 1024, "chunk": 65536})
             bb = sc.wait_event("bench", role="sender", timeout=120)
-            tap.ok(bb is not None and bb.get("bytes") == 4 * 1024 * 1024,
-                   what + ": 4 MiB bench sealcall -> aiortc", bb)
+            ab = ai.wait_event("bench", role="receiver", timeout=30)
+            tap.ok(bb is not None and bb.get("bytes") == 4 * 1024 * 1024 and
+                   ab is not None and ab.get("pattern") == "ok",
+                   what + ": 4 MiB bench sealcall -> aiortc, aiortc found "
+                   "our pattern right", (bb, ab))
             ai.send({"cmd": "bench", "bytes": 2 * 1024 * 1024, "chunk": 16384})
             rb = sc.wait_event("bench", role="receiver", timeout=120)
             tap.ok(rb is not None and rb.get("pattern") == "ok",
                    what + ": 2 MiB bench aiortc -> sealcall, content checked", rb)
+            # one byte wrong, deep inside a message and past a period of
+            # the pattern: sealcall must say so
+            mark = len(sc.events)
+            ai.send({"cmd": "bench", "bytes": 1024 * 1024, "chunk": 16384,
+                     "corrupt_at": 3 * 16384 + 4000})
+            rb = sc.wait_for(lambda ev: ev.get("event") == "bench" and
+                             ev.get("role") == "receiver", 120, start=mark)
+            tap.ok(rb is not None and rb.get("pattern") == "mismatch",
+                   what + ": a bench with one wrong byte is reported as a "
+                   "pattern mismatch", rb)
             if sc_role == "answer":
                 # aiortc hangs up and closes at once
                 ai.send({"cmd": "hangup"})
