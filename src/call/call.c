@@ -710,8 +710,9 @@ start_dtls_if_ready(ScCall *call)
 static gboolean apply_remote_ice(ScCall *call, ScSdpDesc *desc,
                                  GError **error);
 
+/* The DTLS and media part of the first remote description: takes @desc. */
 static gboolean
-apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
+apply_remote_session(ScCall *call, ScSdpDesc *desc, GError **error)
 {
     {
         /* GPtrArray data is not NULL-terminated: build a strv */
@@ -725,7 +726,14 @@ apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
     }
     call->remote = desc;
     negotiate_media(call);
-    return apply_remote_ice(call, desc, error);
+    return TRUE;
+}
+
+static gboolean
+apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
+{
+    return apply_remote_session(call, desc, error) &&
+           apply_remote_ice(call, desc, error);
 }
 
 /* The ICE part of a remote description (first one or an ICE restart):
@@ -982,13 +990,23 @@ handle_offer(ScCall *call, const char *text)
         call_end(call, SC_END_REASON_ERROR, detail);
         return;
     }
-    if (!apply_remote(call, g_steal_pointer(&desc), &error)) {
+    if (!apply_remote_session(call, g_steal_pointer(&desc), &error)) {
         call_end(call, SC_END_REASON_ERROR, error->message);
         return;
     }
     call->state = CALL_CONNECTING;
+    /* The answer goes out before libnice gets the offer's candidates
+     * (pairing them costs ~0.1 ms, and it is the offerer's check timer,
+     * started when the answer arrives, that paces ICE); the offerer's
+     * first check comes one Ta after it has the answer. */
     send_description(call, SC_SIG_MSG_ANSWER, g_steal_pointer(&sdp),
                      "answer-sent");
+    if (call->state != CALL_CONNECTING)
+        return;
+    if (!apply_remote_ice(call, call->remote, &error)) {
+        call_end(call, SC_END_REASON_ERROR, error->message);
+        return;
+    }
     start_dtls_if_ready(call);
 }
 
