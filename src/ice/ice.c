@@ -28,6 +28,8 @@ struct ScIceTransport {
     ScIceState state;
     gboolean was_connected;
     gboolean remote_done;
+    guint n_remote;         /* remote candidates taken, this generation */
+    guint64 n_remote_over;  /* remote candidates ignored past the cap */
     gboolean gathering;
     gboolean gathered;         /* gathering has finished */
     char *local_addresses;     /* configured, "a, b" for messages; or NULL */
@@ -185,6 +187,12 @@ on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
         g_source_set_name(t->rx_source, "sc-ice-recv");
         g_source_attach(t->rx_source, t->ctx);
     }
+}
+
+guint64
+sc_ice_transport_get_remote_candidates_ignored(ScIceTransport *t)
+{
+    return t->n_remote_over;
 }
 
 guint64
@@ -603,6 +611,18 @@ sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                     parsed->address);
         return TRUE;
     }
+    /* A bound on what the peer may make us keep: libnice stores every
+     * remote candidate (and looks each new one up in a list of them all),
+     * though it pairs at most 100 (RFC 8445 §6.1.2.5). Real peers send a
+     * handful. */
+    if (t->n_remote >= SC_ICE_MAX_REMOTE_CANDIDATES) {
+        if (t->n_remote_over++ == 0)
+            SC_LOG_WARN(t->log_id,
+                        "ignoring remote candidates beyond %u (and any "
+                        "more this ICE generation)",
+                        SC_ICE_MAX_REMOTE_CANDIDATES);
+        return TRUE;
+    }
     {
         /* libnice gets our canonical form of the line, nothing else */
         g_autofree char *canon = sc_ice_candidate_to_string(parsed);
@@ -627,6 +647,7 @@ sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                     "libnice refused the candidate: %s", candidate);
         return FALSE;
     }
+    t->n_remote++;
     return TRUE;
 }
 
@@ -676,6 +697,7 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     t->ufrag = g_steal_pointer(&ufrag);
     g_clear_pointer(&t->remote_ufrag, g_free);
     t->remote_done = FALSE;
+    t->n_remote = 0;
     SC_LOG_INFO(t->log_id, "ICE restart: new local ufrag %s", t->ufrag);
     if (t->state == SC_ICE_STATE_DISCONNECTED)
         ice_set_state(t, SC_ICE_STATE_CHECKING);

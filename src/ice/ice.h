@@ -116,6 +116,12 @@ guint sc_ice_transport_get_n_remote_candidates(ScIceTransport *t);
 /* Datagrams dropped because the receive queue was full. */
 guint64 sc_ice_transport_get_rx_dropped(ScIceTransport *t);
 
+/* Remote candidates taken per ICE generation (an ICE restart starts a new
+ * one); more are ignored (a warning, once) and counted. libnice keeps
+ * every remote candidate it is given; real peers send a handful. */
+#define SC_ICE_MAX_REMOTE_CANDIDATES 200
+guint64 sc_ice_transport_get_remote_candidates_ignored(ScIceTransport *t);
+
 /* ICE restart (RFC 8445 §9): new local credentials (OpenSSL's RNG), the
  * remote generation forgotten (set the new one with
  * sc_ice_transport_set_remote_credentials()), local candidates kept (the

@@ -269,6 +269,46 @@ test_generation_and_end_of_candidates(void)
     pair_clear(&p);
 }
 
+/* A peer that sends candidates without end cannot make us keep them all:
+ * SC_ICE_MAX_REMOTE_CANDIDATES per generation, the rest ignored and
+ * counted; an ICE restart starts a new count. */
+static void
+test_remote_candidate_cap(void)
+{
+    Pair p = {0};
+    g_autoptr(GError) error = NULL;
+    guint before, real;
+    const guint extra = 37;
+
+    pair_init(&p);
+    g_assert_true(sc_test_run_until(NULL, both_gathered, &p, 20000));
+    before = sc_ice_transport_get_n_remote_candidates(p.s[0].t);
+    /* the peer's real candidates first, then a flood of lower priority */
+    for (int i = 0; i < 2; i++)
+        for (guint j = 0; j < p.s[1 - i].cands->len; j++)
+            g_assert_true(sc_ice_transport_add_remote_candidate(
+                p.s[i].t, p.s[1 - i].cands->pdata[j], &error));
+    real = p.s[1].cands->len;
+    for (guint i = 0; i < SC_ICE_MAX_REMOTE_CANDIDATES + extra; i++) {
+        g_autofree char *line = g_strdup_printf(
+            "candidate:%u 1 udp 1 127.0.%u.%u %u typ host", i + 10,
+            1 + i / 250, 1 + i % 250, 10000 + i);
+        g_assert_true(
+            sc_ice_transport_add_remote_candidate(p.s[0].t, line, &error));
+        g_assert_no_error(error);
+    }
+    g_assert_cmpuint(sc_ice_transport_get_n_remote_candidates(p.s[0].t), ==,
+                     before + SC_ICE_MAX_REMOTE_CANDIDATES);
+    g_assert_cmpuint(
+        sc_ice_transport_get_remote_candidates_ignored(p.s[0].t), ==,
+        real + extra);
+    for (int i = 0; i < 2; i++)
+        sc_ice_transport_remote_gathering_done(p.s[i].t);
+    /* the pair still connects over the real candidates */
+    g_assert_true(sc_test_run_until(NULL, both_connected, &p, 20000));
+    pair_clear(&p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -278,5 +318,7 @@ main(int argc, char **argv)
                     test_burst_does_not_starve_timers);
     g_test_add_func("/ice/transport/generation-and-end-of-candidates",
                     test_generation_and_end_of_candidates);
+    g_test_add_func("/ice/transport/remote-candidate-cap",
+                    test_remote_candidate_cap);
     return g_test_run();
 }
