@@ -620,6 +620,21 @@ do_reset(ScSctpAssoc *a, Channel *ch)
 }
 
 /* Hands queued messages to usrsctp until its buffer is full. */
+/* Our channel is open once its DATA_CHANNEL_OPEN has gone to SCTP: RFC
+ * 8832 §6 lets the opener send from then on (ordered until the peer's
+ * ACK or first message), and Chrome and Firefox report their channels
+ * open at that point too. */
+static void
+channel_opened(ScSctpAssoc *a, Channel *ch)
+{
+    Event *ev;
+
+    ch->state = CH_OPEN;
+    ev = push_event(a, EV_CH_OPEN, ch->sid);
+    ev->label = g_strdup(ch->label);
+    ev->protocol = g_strdup(ch->protocol);
+}
+
 static gboolean
 flush(ScSctpAssoc *a)
 {
@@ -649,6 +664,9 @@ flush(ScSctpAssoc *a)
             g_queue_pop_head(&ch->pending);
             if (r == SEND_OK)
                 ch->used = TRUE;
+            if (r == SEND_OK && p->control && !ch->remote &&
+                ch->state == CH_OPENING)
+                channel_opened(a, ch); /* our DATA_CHANNEL_OPEN is out */
             buffered_decrease(a, ch, p);
             g_free(p);
             progress = TRUE;
@@ -719,13 +737,8 @@ handle_dcep(ScSctpAssoc *a, guint16 sid, const guint8 *data, gsize len)
             return;
         }
         ch->acked = TRUE;
-        if (ch->state == CH_OPENING) {
-            Event *ev;
-            ch->state = CH_OPEN;
-            ev = push_event(a, EV_CH_OPEN, sid);
-            ev->label = g_strdup(ch->label);
-            ev->protocol = g_strdup(ch->protocol);
-        }
+        if (ch->state == CH_OPENING)
+            channel_opened(a, ch);
     } else {
         SC_LOG_DEBUG(a->log_id, "unknown DCEP message type %u on stream %u",
                      len > 0 ? data[0] : 0, sid);
@@ -775,13 +788,8 @@ handle_message(ScSctpAssoc *a, guint16 sid, guint32 ppid,
     if (!ch->acked && !ch->remote) {
         /* RFC 8832 section 6: any message counts as an ACK */
         ch->acked = TRUE;
-        if (ch->state == CH_OPENING) {
-            Event *ev;
-            ch->state = CH_OPEN;
-            ev = push_event(a, EV_CH_OPEN, sid);
-            ev->label = g_strdup(ch->label);
-            ev->protocol = g_strdup(ch->protocol);
-        }
+        if (ch->state == CH_OPENING)
+            channel_opened(a, ch);
     }
     if (ch->in_reset)
         return;

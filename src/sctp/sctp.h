@@ -43,7 +43,8 @@ typedef struct {
     /* @error (borrowed, nullable) is set for FAILED. */
     void (*on_state)(gpointer user_data, ScSctpState state,
                      const GError *error);
-    /* Local channels: when the DCEP ACK (or any first message) arrives.
+    /* Local channels: when our DCEP OPEN has gone to SCTP (RFC 8832 §6:
+     * we may send from then on; browsers report open there too).
      * Remote channels: when the DCEP OPEN arrives (we have queued the ACK). */
     void (*on_channel_open)(gpointer user_data, guint16 sid,
                             const char *label, const char *protocol,

@@ -25,6 +25,8 @@ typedef struct {
     int idx;
     ScSctpAssoc *assoc;
     GQueue inbox; /* GBytes */
+    GQueue held;  /* GBytes kept back while @hold */
+    gboolean hold;
     GSource *idle;
     ScSctpState state;
     GArray *states;      /* ScSctpState, in order */
@@ -107,6 +109,10 @@ cb_send(gpointer user_data, const guint8 *buf, gsize len)
         return;
     }
     w->run_dropped[from->idx] = 0;
+    if (to->hold) {
+        g_queue_push_tail(&to->held, g_bytes_new(buf, len));
+        return;
+    }
     g_queue_push_tail(&to->inbox, g_bytes_new(buf, len));
     if (to->idle == NULL) {
         to->idle = g_idle_source_new();
@@ -204,6 +210,7 @@ wire_new_full(guint64 max_message_size, gboolean both_clients)
         p->wire = w;
         p->idx = i;
         g_queue_init(&p->inbox);
+        g_queue_init(&p->held);
         p->states = g_array_new(FALSE, FALSE, sizeof(ScSctpState));
         p->opened = g_ptr_array_new_with_free_func(g_free);
         p->open_sids = g_array_new(FALSE, FALSE, sizeof(guint16));
@@ -242,6 +249,7 @@ wire_free(Wire *w)
             g_source_unref(p->idle);
         }
         g_queue_clear_full(&p->inbox, (GDestroyNotify)g_bytes_unref);
+        g_queue_clear_full(&p->held, (GDestroyNotify)g_bytes_unref);
         g_array_unref(p->states);
         g_ptr_array_unref(p->opened);
         g_array_unref(p->open_sids);
@@ -922,6 +930,54 @@ test_free_in_callback(void)
 
 /* RFC 8832 section 6: an OPEN with the wrong sid parity is refused by
  * resetting the stream, without ACK; the opener sees the channel closed. */
+/* Lets through what @p's hold kept back. */
+static void
+release(Peer *p)
+{
+    GBytes *b;
+
+    p->hold = FALSE;
+    while ((b = g_queue_pop_head(&p->held)) != NULL)
+        g_queue_push_tail(&p->inbox, b);
+    if (!g_queue_is_empty(&p->inbox) && p->idle == NULL) {
+        p->idle = g_idle_source_new();
+        g_source_set_callback(p->idle, deliver, p, NULL);
+        g_source_attach(p->idle, p->wire->ctx);
+    }
+}
+
+/* Our channel is open once our DATA_CHANNEL_OPEN has gone out, without
+ * waiting for the peer's ACK (RFC 8832 §6; Chrome and Firefox do the
+ * same); what we send before the ACK arrives is delivered. */
+static void
+test_open_before_ack(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 sid;
+
+    wire_connect(w);
+    c->hold = TRUE; /* nothing from the peer reaches us: no ACK */
+    sid = open_channel(c, "eager", "", FALSE, -1, -1);
+    wait_opened(c, 1);
+    g_assert_cmpstr(g_ptr_array_index(c->opened, 0), ==, "0:eager::0");
+    /* unordered channel, no ACK yet: sent ordered, and it arrives */
+    send_ok(c, sid, FALSE, "first", 5);
+    send_ok(c, sid, FALSE, "second", 6);
+    wait_msgs(s, 2);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 0)->data, NULL), 5, "first",
+                    5);
+    g_assert_cmpmem(g_bytes_get_data(msg_at(s, 1)->data, NULL), 6, "second",
+                    6);
+    /* the peer's ACK (and SACKs) were held back all along */
+    g_assert_cmpuint(g_queue_get_length(&c->held), >, 0);
+    release(c);
+    send_ok(c, sid, FALSE, "third", 5);
+    wait_msgs(s, 3);
+    g_assert_cmpuint(c->opened->len, ==, 1);
+    wire_free(w);
+}
+
 static void
 test_wrong_parity(void)
 {
@@ -935,7 +991,9 @@ test_wrong_parity(void)
     g_assert_cmpuint(sid, ==, 0);
     wait_closed(a, 1);
     g_assert_cmpuint(g_array_index(a->closed, guint16, 0), ==, sid);
-    g_assert_cmpuint(a->opened->len, ==, 0);
+    /* open as soon as our OPEN went out (as browsers do), then closed by
+     * the peer's refusal; the peer never saw a channel */
+    g_assert_cmpuint(a->opened->len, ==, 1);
     g_assert_cmpuint(b->opened->len, ==, 0);
     g_assert_cmpuint(b->closed->len, ==, 0);
     g_assert_false(sc_sctp_assoc_send(a->assoc, sid, FALSE,
@@ -967,6 +1025,7 @@ main(int argc, char **argv)
                     test_partial_reliable_loss);
     g_test_add_func("/sctp/channel/close-and-reuse", test_close_and_reuse);
     g_test_add_func("/sctp/channel/wrong-parity", test_wrong_parity);
+    g_test_add_func("/sctp/channel/open-before-ack", test_open_before_ack);
     g_test_add_func("/sctp/channel/bulk", test_bulk);
     return g_test_run();
 }
