@@ -457,6 +457,7 @@ cli_call_main(int argc, char **argv)
     g_autofree char *key_scope = NULL, *cert = NULL;
     g_auto(GStrv) trust_idp = NULL;
     gboolean relay_only = FALSE, defer_ice = FALSE;
+    gint ice_max_pairs = -1;
     GOptionEntry entries[] = {
         {"signal", 's', 0, G_OPTION_ARG_STRING, &signal_url,
          "signaling relay room (required)", "ws://HOST:PORT/room/NAME"},
@@ -468,6 +469,9 @@ cli_call_main(int argc, char **argv)
          "gather ICE host candidates only on this local address "
          "(repeatable; default: all interfaces)",
          "ADDR"},
+        {"ice-max-pairs", 0, 0, G_OPTION_ARG_INT, &ice_max_pairs,
+         "check at most N candidate pairs (RFC 8445 6.1.2.5; default 100)",
+         "N"},
         {"no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio,
          "no audio (neither send nor receive)", NULL},
         {"no-video", 0, 0, G_OPTION_ARG_NONE, &no_video,
@@ -598,6 +602,10 @@ cli_call_main(int argc, char **argv)
     }
     if (!sc_call_set_signal_url(cli.call, signal_url, &error) ||
         (stun != NULL && !sc_call_set_stun_server(cli.call, stun, &error)) ||
+        (ice_max_pairs != -1 &&
+         !sc_call_set_ice_max_pairs(
+             cli.call, ice_max_pairs < 0 ? 0 : (guint)ice_max_pairs,
+             &error)) ||
         !sc_call_set_media(cli.call, SC_MEDIA_TYPE_AUDIO, !no_audio,
                            audio_src, &error) ||
         !sc_call_set_media(cli.call, SC_MEDIA_TYPE_VIDEO, !no_video,

@@ -128,6 +128,20 @@ SC_API gboolean sc_call_set_stun_server(ScCall *call, const char *host_port,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * sc_call_set_ice_max_pairs:
+ * @max_pairs: the most candidate pairs ICE checks (RFC 8445 §6.1.2.5),
+ *   1 to 1000; the default is 100
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT out of range;
+ * %SC_ERROR_INVALID_STATE once the call has its ICE agent (after start).
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_ice_max_pairs(ScCall *call, guint max_pairs,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * sc_call_add_local_address:
  * @address: (transfer none): a local IP address
  *

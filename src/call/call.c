@@ -89,6 +89,7 @@ struct ScCall {
     char *signal_url;
     char *stun_host;
     guint16 stun_port;
+    guint ice_max_pairs;    /* 0: SC_ICE_MAX_PAIRS_DEFAULT */
     GPtrArray *local_addresses;
     gboolean media_enabled[2];      /* by ScMediaType */
     char *media_source[2];
@@ -544,6 +545,7 @@ create_transports(ScCall *call, gboolean controlling, GError **error)
         .controlling = controlling,
         .stun_host = call->stun_host,
         .stun_port = call->stun_port,
+        .max_pairs = call->ice_max_pairs,
         .local_addresses =
             call->local_addresses->len > 0
                 ? (const char *const *)call->local_addresses->pdata
@@ -2147,6 +2149,25 @@ sc_call_set_stun_server(ScCall *call, const char *host_port, GError **error)
     g_free(call->stun_host);
     call->stun_host = g_strdup(host);
     call->stun_port = port;
+    return TRUE;
+}
+
+gboolean
+sc_call_set_ice_max_pairs(ScCall *call, guint max_pairs, GError **error)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (max_pairs == 0 || max_pairs > SC_ICE_MAX_PAIRS_MAX) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "the ICE checklist limit must be 1 to %u (got %u)",
+                    SC_ICE_MAX_PAIRS_MAX, max_pairs);
+        return FALSE;
+    }
+    if (call->ice != NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the ICE checklist limit is set before the call starts");
+        return FALSE;
+    }
+    call->ice_max_pairs = max_pairs;
     return TRUE;
 }
 

@@ -189,6 +189,15 @@ on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
     }
 }
 
+guint
+sc_ice_transport_get_max_pairs(ScIceTransport *t)
+{
+    guint n = 0;
+
+    g_object_get(t->agent, "max-connectivity-checks", &n, NULL);
+    return n;
+}
+
 guint64
 sc_ice_transport_get_remote_candidates_ignored(ScIceTransport *t)
 {
@@ -399,6 +408,10 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
     g_object_set(t->agent, "controlling-mode", config->controlling,
                  "ice-tcp", FALSE, "upnp", FALSE, "stun-pacing-timer",
                  (guint)SC_ICE_TA_DEFAULT_MS, NULL);
+    g_object_set(t->agent, "max-connectivity-checks",
+                 config->max_pairs != 0 ? config->max_pairs
+                                        : (guint)SC_ICE_MAX_PAIRS_DEFAULT,
+                 NULL);
     if (config->stun_host != NULL)
         g_object_set(t->agent, "stun-server", config->stun_host,
                      "stun-server-port", (guint)config->stun_port, NULL);

@@ -41,7 +41,13 @@ typedef struct {
     const char *stun_host;           /* NULL: no STUN server */
     guint16 stun_port;
     const char *const *local_addresses; /* NULL: all interfaces */
+    guint max_pairs;                 /* checklist limit; 0: the default */
 } ScIceConfig;
+
+/* RFC 8445 §6.1.2.5: "The default limit of candidate pairs for the
+ * checklist set is 100, but the value MUST be configurable." */
+#define SC_ICE_MAX_PAIRS_DEFAULT 100
+#define SC_ICE_MAX_PAIRS_MAX 1000
 
 ScIceTransport *sc_ice_transport_new(GMainContext *ctx, const char *log_id,
                                      const ScIceConfig *config,
@@ -49,6 +55,9 @@ ScIceTransport *sc_ice_transport_new(GMainContext *ctx, const char *log_id,
                                      gpointer user_data, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 void sc_ice_transport_free(ScIceTransport *t);
+
+/* The checklist limit in force (libnice's max-connectivity-checks). */
+guint sc_ice_transport_get_max_pairs(ScIceTransport *t);
 
 /* Our credentials (random, RFC 8839 lengths); borrowed. */
 const char *sc_ice_transport_get_ufrag(ScIceTransport *t);

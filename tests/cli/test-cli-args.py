@@ -29,7 +29,8 @@ for cmd in ("call", "answer", "serve"):
     rc, out, err = run(cmd, "--help")
     tap.ok(rc == 0 and "--" in out, "sealcall %s --help describes options" % cmd)
 rc, out, err = run("call", "--help")
-for opt in ("--signal", "--json", "--stun", "--ice-address", "--relay-only",
+for opt in ("--signal", "--json", "--stun", "--ice-address", "--ice-max-pairs",
+            "--relay-only",
             "--peer-identity", "--idp", "--turn", "--key-scope", "--defer-ice"):
     tap.ok(opt in out, "call --help mentions %s" % opt)
 rc, out, err = run("frobnicate")
@@ -50,6 +51,14 @@ rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--stun", "nop
 tap.ok(rc == 2 and "STUN" in err, "bad --stun: exit 2", err)
 rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--ice-address", "eth0")
 tap.ok(rc == 2 and "address" in err, "bad --ice-address: exit 2", err)
+for bad in ("0", "1001", "-3"):
+    rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a",
+                       "--ice-max-pairs", bad)
+    tap.ok(rc == 2 and "checklist limit" in err and err.count("\n") == 1,
+           "--ice-max-pairs %s: one-line error, exit 2" % bad, err)
+rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a",
+                   "--ice-max-pairs", "many")
+tap.ok(rc == 2 and "ice-max-pairs" in err, "--ice-max-pairs many: exit 2", err)
 rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--relay-only")
 tap.ok(rc == 2 and "not built yet" in err,
        "reserved option not built yet is refused, not ignored", err)

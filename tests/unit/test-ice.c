@@ -269,6 +269,31 @@ test_generation_and_end_of_candidates(void)
     pair_clear(&p);
 }
 
+/* RFC 8445 §6.1.2.5: the checklist limit is 100 unless configured. */
+static void
+test_max_pairs(void)
+{
+    ScIceConfig cfg = {0};
+    g_autoptr(GError) error = NULL;
+    ScIceTransport *t;
+    Side side = {0};
+
+    side.rx = g_byte_array_new();
+    side.cands = g_ptr_array_new_with_free_func(g_free);
+    t = sc_ice_transport_new(NULL, "max-pairs", &cfg, &cb, &side, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(sc_ice_transport_get_max_pairs(t), ==,
+                     SC_ICE_MAX_PAIRS_DEFAULT);
+    sc_ice_transport_free(t);
+    cfg.max_pairs = 7;
+    t = sc_ice_transport_new(NULL, "max-pairs", &cfg, &cb, &side, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(sc_ice_transport_get_max_pairs(t), ==, 7);
+    sc_ice_transport_free(t);
+    g_byte_array_unref(side.rx);
+    g_ptr_array_unref(side.cands);
+}
+
 /* A peer that sends candidates without end cannot make us keep them all:
  * SC_ICE_MAX_REMOTE_CANDIDATES per generation, the rest ignored and
  * counted; an ICE restart starts a new count. */
@@ -318,6 +343,7 @@ main(int argc, char **argv)
                     test_burst_does_not_starve_timers);
     g_test_add_func("/ice/transport/generation-and-end-of-candidates",
                     test_generation_and_end_of_candidates);
+    g_test_add_func("/ice/transport/max-pairs", test_max_pairs);
     g_test_add_func("/ice/transport/remote-candidate-cap",
                     test_remote_candidate_cap);
     return g_test_run();
