@@ -1003,8 +1003,6 @@ handle_offer(ScCall *call, const char *text)
      * first check comes one Ta after it has the answer. */
     send_description(call, SC_SIG_MSG_ANSWER, g_steal_pointer(&sdp),
                      "answer-sent");
-    if (call->state != CALL_CONNECTING)
-        return;
     if (!apply_remote_ice(call, call->remote, &error)) {
         call_end(call, SC_END_REASON_ERROR, error->message);
         return;
@@ -1464,11 +1462,10 @@ on_channel_closed(gpointer data, guint16 sid)
     }
 }
 
-/* The bench pattern: byte at offset i is i mod 251, so chunk boundaries
- * never line up with the pattern and a lost or reordered chunk shows. */
-/* The bench pattern (contract section 2: byte i of the stream is
- * i mod 251) repeated over a whole number of periods, so that filling and
- * checking are memcpy and memcmp of pieces of it, not a loop per byte. */
+/* The bench pattern: byte at offset i is i mod 251 (contract section 2),
+ * so chunk boundaries never line up with the pattern and a lost or
+ * reordered chunk shows. A block of whole periods of it makes filling and
+ * checking memcpy and memcmp of pieces, not a loop per byte. */
 #define BENCH_PATTERN_BLOCK (BENCH_PATTERN_MOD * 64)
 
 static const guint8 *

@@ -619,7 +619,6 @@ do_reset(ScSctpAssoc *a, Channel *ch)
     return TRUE;
 }
 
-/* Hands queued messages to usrsctp until its buffer is full. */
 /* Our channel is open once its DATA_CHANNEL_OPEN has gone to SCTP: RFC
  * 8832 §6 lets the opener send from then on (ordered until the peer's
  * ACK or first message), and Chrome and Firefox report their channels
@@ -635,6 +634,7 @@ channel_opened(ScSctpAssoc *a, Channel *ch)
     ev->protocol = g_strdup(ch->protocol);
 }
 
+/* Hands queued messages to usrsctp until its buffer is full. */
 static gboolean
 flush(ScSctpAssoc *a)
 {

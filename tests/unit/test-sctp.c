@@ -90,6 +90,17 @@ deliver(gpointer user_data)
     return G_SOURCE_REMOVE;
 }
 
+/* Delivers @p's inbox from an idle source (never synchronously). */
+static void
+schedule_delivery(Peer *p)
+{
+    if (p->idle != NULL || g_queue_is_empty(&p->inbox))
+        return;
+    p->idle = g_idle_source_new();
+    g_source_set_callback(p->idle, deliver, p, NULL);
+    g_source_attach(p->idle, p->wire->ctx);
+}
+
 static void
 cb_send(gpointer user_data, const guint8 *buf, gsize len)
 {
@@ -114,11 +125,7 @@ cb_send(gpointer user_data, const guint8 *buf, gsize len)
         return;
     }
     g_queue_push_tail(&to->inbox, g_bytes_new(buf, len));
-    if (to->idle == NULL) {
-        to->idle = g_idle_source_new();
-        g_source_set_callback(to->idle, deliver, to, NULL);
-        g_source_attach(to->idle, w->ctx);
-    }
+    schedule_delivery(to);
 }
 
 static void
@@ -939,11 +946,7 @@ release(Peer *p)
     p->hold = FALSE;
     while ((b = g_queue_pop_head(&p->held)) != NULL)
         g_queue_push_tail(&p->inbox, b);
-    if (!g_queue_is_empty(&p->inbox) && p->idle == NULL) {
-        p->idle = g_idle_source_new();
-        g_source_set_callback(p->idle, deliver, p, NULL);
-        g_source_attach(p->idle, p->wire->ctx);
-    }
+    schedule_delivery(p);
 }
 
 /* Our channel is open once our DATA_CHANNEL_OPEN has gone out, without
