@@ -59,24 +59,11 @@ def main():
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         sock.sendall(hdr + mask + masked)
 
-    inbuf = b""
     frag = b""
-    stdin_open = True
-    while True:
-        fds = [sock] + ([sys.stdin] if stdin_open else [])
-        r, _, _ = select.select(fds, [], [])
-        if sys.stdin in r:
-            line = sys.stdin.buffer.readline()
-            if not line:
-                stdin_open = False
-                send_frame(0x8, struct.pack("!H", 1000))
-            elif line.strip():
-                send_frame(0x1, line.strip())
-        if sock in r:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return
-            buf += chunk
+
+    def drain():
+        """Handles every complete frame in buf; False once closed."""
+        nonlocal buf, frag
         while len(buf) >= 2:
             b0, b1 = buf[0], buf[1]
             n = b1 & 0x7F
@@ -104,19 +91,36 @@ def main():
             if opcode in (0x0, 0x1):
                 frag += payload
                 if b0 & 0x80:
-                    inbuf = frag
-                    frag = b""
-                    sys.stdout.write(inbuf.decode("utf-8", "replace") + "\n")
+                    sys.stdout.write(frag.decode("utf-8", "replace") + "\n")
                     sys.stdout.flush()
+                    frag = b""
             elif opcode == 0x8:
                 try:
                     send_frame(0x8, payload[:2])
                 except OSError:
                     pass
-                return
+                return False
             elif opcode == 0x9:
                 send_frame(0xA, payload)
+        return True
 
+    stdin_open = True
+    # frames may have come with the handshake's response
+    while drain():
+        fds = [sock] + ([sys.stdin] if stdin_open else [])
+        r, _, _ = select.select(fds, [], [])
+        if sys.stdin in r:
+            line = sys.stdin.buffer.readline()
+            if not line:
+                stdin_open = False
+                send_frame(0x8, struct.pack("!H", 1000))
+            elif line.strip():
+                send_frame(0x1, line.strip())
+        if sock in r:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            buf += chunk
 
 if __name__ == "__main__":
     main()
