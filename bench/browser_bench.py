@@ -6,8 +6,9 @@
 #
 # Reuses the browser interop harness (tests/interop/interop.py): a network
 # namespace made here (veth 10.77.0.1/2; Chromium gathers no loopback
-# candidates), the web client served by `sealcall serve` inside it, pages in
-# test mode driven through a report room (tests/interop/reportpeer.py). Every
+# candidates), the web client served by `sealcall serve --test-hooks` inside
+# it, its test page (/test.html, tests only) driven through a report room
+# (tests/interop/reportpeer.py). Every
 # call gets fresh processes (browser profiles included); Chromium-Chromium
 # is two browser instances in the namespace, one page calls, one answers.
 #
@@ -73,8 +74,8 @@ def pump(procs, timeout):
 
 
 class Peer:
-    """One end of a call: a sealcall in scripted mode, or a Chromium page in
-    test mode with its report peer."""
+    """One end of a call: a sealcall in scripted mode, or a Chromium test
+    page with its report peer."""
 
     def __init__(self, impl, role, ctx, room, tag):
         self.impl, self.role, self.ctx = impl, role, ctx
@@ -102,7 +103,7 @@ class Peer:
         if self.wait(lambda e: e.get("event") == "report-connected",
                      20) is None:
             raise CallFailed("report peer did not connect")
-        url = ("http://127.0.0.1:%d/?room=%s&role=%s&ice=%s&test=1&report=%s"
+        url = ("http://127.0.0.1:%d/test.html?room=%s&role=%s&ice=%s&report=%s"
                "&audio=0&video=0" % (c.port, self.room, self.role, ADDR, rep))
         self.browser = interop.Browser("chromium", url, c.prefix)
         if self.wait(lambda e: e.get("event") == "signaling" and
@@ -198,7 +199,8 @@ class Context:
             raise Unavailable("network namespace: %s" % e)
         self.prefix = self.netns.prefix()
         self.relay = TProc(self.prefix + [self.sealcall, "serve", "--host",
-                                          "127.0.0.1", "--port", "0"],
+                                          "127.0.0.1", "--port", "0",
+                                          "--test-hooks"],
                            "bench-relay")
         ev = self.relay.wait_event("listening", timeout=20)
         if ev is None:

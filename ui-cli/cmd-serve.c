@@ -78,6 +78,7 @@ cli_serve_main(int argc, char **argv)
     g_autofree char *host = NULL;
     g_autofree char *port_str = NULL;
     gboolean verbose = FALSE;
+    gboolean test_hooks = FALSE;
     const GOptionEntry entries[] = {
         {"host", 0, 0, G_OPTION_ARG_STRING, &host,
          "IP address to listen on (default " SERVE_DEFAULT_HOST ")", "ADDR"},
@@ -85,6 +86,9 @@ cli_serve_main(int argc, char **argv)
          "TCP port to listen on, 0 for any free port (default 8800)", "N"},
         {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
          "log joins, leaves and dropped frames on stderr", NULL},
+        {"test-hooks", 0, 0, G_OPTION_ARG_NONE, &test_hooks,
+         "TESTS ONLY: also serve /test.html, a page that any relay room "
+         "can read and drive (never on a relay that users reach)", NULL},
         {NULL},
     };
     g_autoptr(GOptionContext) octx = NULL;
@@ -103,7 +107,10 @@ cli_serve_main(int argc, char **argv)
         "so that a browser can call a sealcall user and be called by one.\n"
         "Once listening, prints one line on stdout:\n"
         "  {\"event\":\"listening\",\"host\":ADDR,\"port\":N}\n"
-        "SIGINT or SIGTERM closes every connection (1001) and exits 0.");
+        "SIGINT or SIGTERM closes every connection (1001) and exits 0.\n"
+        "The page's parameters: room=NAME (default demo), role=call|answer\n"
+        "(default answer), audio=0, video=0, ice=ADDR (signal only the\n"
+        "candidates on ADDR).");
     g_option_context_add_main_entries(octx, entries, NULL);
     if (!g_option_context_parse(octx, &argc, &argv, &error))
         return usage_error(error->message);
@@ -129,6 +136,13 @@ cli_serve_main(int argc, char **argv)
             return usage_error(error->message);
         fprintf(stderr, "sealcall serve: %s\n", error->message);
         return CLI_EXIT_FAILURE;
+    }
+    if (test_hooks) {
+        fputs("sealcall serve: WARNING: --test-hooks is for tests only: "
+              "/test.html sends everything it sees, chat included, to any "
+              "relay room its link names and obeys commands from there\n",
+              stderr);
+        sc_relay_set_test_page(st.relay, TRUE);
     }
 
     st.loop = g_main_loop_new(NULL, FALSE);

@@ -3,16 +3,19 @@
  * Signaling: interop contract section 1 (ws(s)://<this host>/room/<room>).
  * Data-channel benchmark: contract section 2 (label "bench"), both roles.
  *
- * Query parameters:
+ * Query parameters (the only inputs a link controls; none of them can make
+ * the page talk to another room or host, or run commands):
  *   room=NAME        relay room (default "demo")
  *   role=call|answer call sends the offer when the room has two participants
  *                    (default answer)
  *   audio=0 video=0  no microphone / camera (getUserMedia)
  *   ice=ADDR         signal only the local candidates whose address is ADDR
- *   test=1 report=NAME
- *                    automation: every event is sent as a JSON object to the
- *                    relay room NAME, and JSON commands arriving there are run
- *                    (send, bench, stats, tone, hangup; see runCommand()).
+ *
+ * This page reports nothing to anyone and takes no commands. For other
+ * scripts of this origin (only the test driver web/test-hooks.js, served by
+ * `sealcall serve --test-hooks` alone, in its own page /test.html) it
+ * dispatches each event as a "sealcall" CustomEvent on window and offers
+ * window.sealcall (send, bench, stats, hangup, remoteStream).
  *
  * Plain JS, no framework, no external resources. */
 'use strict';
@@ -23,8 +26,6 @@ const role = params.get('role') === 'call' ? 'call' : 'answer';
 const wantAudio = params.get('audio') !== '0';
 const wantVideo = params.get('video') !== '0';
 const iceFilter = params.get('ice');
-const testMode = params.get('test') === '1';
-const reportRoom = params.get('report');
 
 const wsBase = (location.protocol === 'https:' ? 'wss://' : 'ws://') +
     location.host + '/room/';
@@ -47,10 +48,7 @@ let benchTx = null;
 let benchRx = null;
 const t0 = performance.now();
 
-/* ---------- reporting ---------- */
-
-let report = null;
-const reportQueue = [];
+/* ---------- events (in this page only) ---------- */
 
 function ms() {
   return Math.round(performance.now() - t0);
@@ -60,11 +58,7 @@ function emit(obj) {
   obj.t_ms = ms();
   /* wall clock (ms since the epoch), comparable with other processes' */
   obj.t_epoch_ms = performance.timeOrigin + performance.now();
-  const text = JSON.stringify(obj);
-  if (report && report.readyState === WebSocket.OPEN)
-    report.send(text);
-  else if (report)
-    reportQueue.push(text);
+  window.dispatchEvent(new CustomEvent('sealcall', {detail: obj}));
 }
 
 function log(line, cls) {
@@ -249,22 +243,6 @@ function connectSignaling() {
 
 /* ---------- data channels ---------- */
 
-function b64encode(buf) {
-  const u8 = new Uint8Array(buf);
-  let s = '';
-  for (let i = 0; i < u8.length; i += 0x8000)
-    s += String.fromCharCode.apply(null, u8.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function b64decode(s) {
-  const bin = atob(s);
-  const u8 = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++)
-    u8[i] = bin.charCodeAt(i);
-  return u8;
-}
-
 function setupChannel(dc) {
   dc.binaryType = 'arraybuffer';
   channels.set(dc.label, dc);
@@ -315,7 +293,7 @@ function onChannelMessage(dc, data) {
       log('peer: ' + data);
     emit({event: 'message', label: dc.label, text: data});
   } else {
-    emit({event: 'message', label: dc.label, binary: b64encode(data)});
+    emit({event: 'message', label: dc.label, binary: data});   /* ArrayBuffer */
   }
 }
 
@@ -438,67 +416,6 @@ async function startMedia() {
   }
 }
 
-function delay(msec) {
-  return new Promise((resolve) => setTimeout(resolve, msec));
-}
-
-async function analyseTone(seconds) {
-  /* Peak of the remote audio spectrum, averaged over @seconds. An
-   * AudioContext only runs when the browser can open an audio output:
-   * headless Firefox without a sound server stays "suspended" forever
-   * (resume() never settles), so the wait has a deadline and the state is
-   * reported (the interop suite gives Firefox a mock audio backend). */
-  if (!remoteStream || remoteStream.getAudioTracks().length === 0) {
-    emit({event: 'tone', error: 'no remote audio track'});
-    return;
-  }
-  const AC = window.AudioContext || window.webkitAudioContext;
-  const ctx = new AC();
-  if (ctx.state !== 'running')
-    await Promise.race([ctx.resume().catch(() => {}), delay(5000)]);
-  if (ctx.state !== 'running') {
-    emit({event: 'tone', error: 'the AudioContext stays ' + ctx.state +
-          ' (no audio output device?)', audio_context: ctx.state});
-    ctx.close().catch(() => {});
-    return;
-  }
-  const src = ctx.createMediaStreamSource(new MediaStream(remoteStream.getAudioTracks()));
-  const an = ctx.createAnalyser();
-  an.fftSize = 8192;
-  an.smoothingTimeConstant = 0;
-  src.connect(an);
-  const bins = new Float32Array(an.frequencyBinCount);
-  const sum = new Float64Array(an.frequencyBinCount);
-  let frames = 0;
-  const until = performance.now() + seconds * 1000;
-  await new Promise((resolve) => {
-    const tick = () => {
-      an.getFloatFrequencyData(bins);
-      for (let i = 0; i < bins.length; i++)
-        sum[i] += isFinite(bins[i]) ? Math.pow(10, bins[i] / 10) : 0;
-      frames++;
-      if (performance.now() >= until)
-        resolve();
-      else
-        setTimeout(tick, 50);
-    };
-    setTimeout(tick, 50);
-  });
-  let peak = 1;
-  let total = 0;
-  for (let i = 1; i < sum.length; i++) {
-    total += sum[i];
-    if (sum[i] > sum[peak])
-      peak = i;
-  }
-  const hz = peak * ctx.sampleRate / an.fftSize;
-  emit({event: 'tone', peak_hz: hz, peak_db: 10 * Math.log10(sum[peak] / frames + 1e-30),
-        share: total > 0 ? sum[peak] / total : 0, frames: frames,
-        sample_rate: ctx.sampleRate, audio_context: ctx.state});
-  src.disconnect();
-  ctx.close();
-}
-
 /* ---------- stats ---------- */
 
 async function collectStats() {
@@ -619,52 +536,6 @@ async function showSecurity() {
   }
 }
 
-/* ---------- commands (test mode) ---------- */
-
-async function runCommand(c) {
-  switch (c.cmd) {
-  case 'send':
-    if (c.binary !== undefined)
-      sendOn(c.label || 'chat', b64decode(c.binary));
-    else
-      sendOn(c.label || 'chat', c.text !== undefined ? String(c.text) : '');
-    break;
-  case 'bench':
-    benchStart(Number(c.bytes), Number(c.chunk || 65536));
-    break;
-  case 'stats':
-    emit({event: 'stats', stats: await collectStats()});
-    break;
-  case 'tone':
-    await analyseTone(Number(c.seconds || 2));
-    break;
-  case 'hangup':
-    sendSig({type: 'bye', reason: 'hangup'});
-    end('hangup', '');
-    break;
-  default:
-    emit({event: 'error', where: 'command', detail: 'unknown command ' + c.cmd});
-  }
-}
-
-function connectReport() {
-  report = new WebSocket(wsBase + encodeURIComponent(reportRoom));
-  report.onopen = () => {
-    while (reportQueue.length > 0)
-      report.send(reportQueue.shift());
-  };
-  report.onmessage = (ev) => {
-    let c;
-    try {
-      c = JSON.parse(ev.data);
-    } catch (err) {
-      return;
-    }
-    if (typeof c.cmd === 'string')
-      runCommand(c).catch((err) => fail('command ' + c.cmd, err));
-  };
-}
-
 /* ---------- call ---------- */
 
 function end(reason, detail) {
@@ -684,8 +555,6 @@ function end(reason, detail) {
 async function main() {
   $('room').textContent = room;
   $('role').textContent = role;
-  if (testMode && reportRoom)
-    connectReport();
   emit({event: 'page', state: 'loaded', role: role, room: room,
         user_agent: navigator.userAgent});
 
@@ -730,10 +599,21 @@ async function main() {
     log('me: ' + text);
     $('text').value = '';
   });
-  $('hangup').addEventListener('click', () => {
-    sendSig({type: 'bye', reason: 'hangup'});
-    end('hangup', '');
-  });
+  $('hangup').addEventListener('click', hangup);
 }
+
+function hangup() {
+  sendSig({type: 'bye', reason: 'hangup'});
+  end('hangup', '');
+}
+
+/* For scripts of this origin in the same page (see the header). */
+window.sealcall = Object.freeze({
+  send: (label, data) => sendOn(label || 'chat', data),  /* string or bytes */
+  bench: (bytes, chunk) => benchStart(bytes, chunk),
+  stats: () => collectStats(),
+  hangup: hangup,
+  remoteStream: () => remoteStream,
+});
 
 main().catch((err) => fail('main', err));

@@ -38,6 +38,24 @@ SC_API ScRelay *sc_relay_new(GMainContext *context, const char *host,
 SC_API guint16 sc_relay_get_port(ScRelay *relay);
 
 /**
+ * sc_relay_set_test_page:
+ * @relay: the relay
+ * @enabled: %TRUE to serve the test page, %FALSE (the default) not to
+ *
+ * FOR TESTS ONLY. The relay always serves its web client at / (the page a
+ * user opens); with @enabled it also serves /test.html, the same client
+ * with a test driver that copies every event of the page (received chat
+ * included) to the room named by its report=NAME query parameter and runs
+ * the commands that arrive there. Anybody who can make a browser open a
+ * link to such a relay can thus read and drive that page: never enable it
+ * on a relay that users reach. When off, /test.html and /test-hooks.js are
+ * 404. Call it from the relay's context; it applies to later requests.
+ *
+ * Since: 0.1
+ */
+SC_API void sc_relay_set_test_page(ScRelay *relay, gboolean enabled);
+
+/**
  * sc_relay_close:
  * Closes every connection (close code 1001) and stops listening.
  * Since: 0.1

@@ -14,7 +14,9 @@
  *
  * HTTP routing: /room/... is the WebSocket relay; GET / (and HEAD) serves
  * the web client (web/index.html and web/app.js, compiled in as a
- * GResource), every other path is 404.
+ * GResource), every other path is 404. The test page (/test.html and its
+ * driver /test-hooks.js, which lets another room drive the page) exists
+ * only after sc_relay_set_test_page(): a link to a relay never reaches it.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "signaling"
 #include "core/core.h"
@@ -52,6 +54,7 @@ struct ScRelay {
     guint16 port;
     guint next_peer;
     gboolean closed;
+    gboolean test_page; /* serve the test page (sc_relay_set_test_page()) */
 };
 
 static void
@@ -289,17 +292,23 @@ static const struct {
     const char *path;      /* request path */
     const char *resource;  /* file name under WEB_RESOURCE_PREFIX */
     const char *mime;
+    gboolean test_only;    /* served only with relay->test_page */
 } web_files[] = {
-    {"/", "index.html", "text/html; charset=utf-8"},
-    {"/index.html", "index.html", "text/html; charset=utf-8"},
-    {"/app.js", "app.js", "text/javascript; charset=utf-8"},
+    {"/", "index.html", "text/html; charset=utf-8", FALSE},
+    {"/index.html", "index.html", "text/html; charset=utf-8", FALSE},
+    {"/app.js", "app.js", "text/javascript; charset=utf-8", FALSE},
+    {"/test.html", "test.html", "text/html; charset=utf-8", TRUE},
+    {"/test-hooks.js", "test-hooks.js", "text/javascript; charset=utf-8",
+     TRUE},
 };
 
-/* Every path outside /room: the web client's files, else 404. */
+/* Every path outside /room: the web client's files, else 404 (the test
+ * page's files too, unless the test page is on). */
 static void
 on_web_http(SoupServer *server, SoupServerMessage *msg, const char *path,
             GHashTable *query, gpointer user_data)
 {
+    ScRelay *relay = user_data;
     const char *method = soup_server_message_get_method(msg);
     SoupMessageHeaders *hdrs;
     g_autofree char *rpath = NULL;
@@ -307,7 +316,8 @@ on_web_http(SoupServer *server, SoupServerMessage *msg, const char *path,
     gsize i;
 
     for (i = 0; i < G_N_ELEMENTS(web_files); i++) {
-        if (g_str_equal(path, web_files[i].path))
+        if (g_str_equal(path, web_files[i].path) &&
+            (!web_files[i].test_only || relay->test_page))
             break;
     }
     if (i == G_N_ELEMENTS(web_files)) {
@@ -341,6 +351,14 @@ on_web_http(SoupServer *server, SoupServerMessage *msg, const char *path,
         msg, web_files[i].mime, SOUP_MEMORY_COPY,
         g_bytes_get_data(data, NULL), g_bytes_get_size(data));
     g_bytes_unref(data);
+}
+
+SC_API void
+sc_relay_set_test_page(ScRelay *relay, gboolean enabled)
+{
+    g_return_if_fail(relay != NULL);
+    relay->test_page = enabled;
+    SC_LOG_INFO("relay", "test page %s", enabled ? "on" : "off");
 }
 
 static void

@@ -1,10 +1,12 @@
 """Browser interop suite: sealcall <-> headless Chromium / Firefox ESR through
 the web client that `sealcall serve` serves at / (web/).
 
-No WebDriver: the page runs in test mode (test=1&report=NAME) and speaks JSON
-through a second relay room, where tests/interop/reportpeer.py is the
-harness's end (events from the page on its stdout, commands to the page on
-its stdin). Browsers are started from the command line only, each in its own
+No WebDriver: the relay runs with --test-hooks (tests only), which serves
+the test page /test.html (the web client plus its test driver,
+web/test-hooks.js); with report=NAME that page speaks JSON through a second
+relay room, where tests/interop/reportpeer.py is the harness's end (events
+from the page on its stdout, commands to the page on its stdin). The page a
+user opens at / has no such hook (tests/interop/test-web-link.py). Browsers are started from the command line only, each in its own
 session (process group), killed by group and PID, and their profile
 directories removed.
 
@@ -351,7 +353,8 @@ class Session:
 
     def start(self, media=False, record=None):
         self.relay = self.proc([sctest.SEALCALL, "serve", "--host",
-                                "127.0.0.1", "--port", "0"], "relay-" + self.tag)
+                                "127.0.0.1", "--port", "0", "--test-hooks"],
+                               "relay-" + self.tag)
         ev = self.relay.wait_event("listening", timeout=20)
         if ev is None:
             raise RuntimeError("relay did not start:\n" +
@@ -370,7 +373,7 @@ class Session:
             sc_args += ["--no-audio", "--no-video"]
         elif record:
             sc_args += ["--record", record]
-        url = ("http://127.0.0.1:%d/?room=%s&role=%s&ice=%s&test=1&report=%s"
+        url = ("http://127.0.0.1:%d/test.html?room=%s&role=%s&ice=%s&report=%s"
                "&audio=%d&video=%d" % (self.port, call_room, self.browser_role,
                                        self.ice, "rep-" + self.tag,
                                        int(media), int(media)))

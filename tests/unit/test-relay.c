@@ -559,6 +559,86 @@ test_web(Fixture *f, gconstpointer data)
     tc_expect(b, "{\"type\":\"offer\",\"sdp\":\"v=0\"}");
 }
 
+/* The test page and its driver (which lets another room read and drive the
+ * page) exist only after sc_relay_set_test_page(); the user's page never
+ * refers to them and app.js opens no second WebSocket. */
+static void
+test_web_test_page(Fixture *f, gconstpointer data)
+{
+    static const char *const test_paths[] = {"/test.html", "/test-hooks.js",
+                                             "/test.html?report=x"};
+    guint status = 0;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(test_paths); i++) {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", test_paths[i], &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_NOT_FOUND);
+        g_assert_false(bytes_contain(body, "report"));
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", "/?test=1&report=x", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_false(bytes_contain(body, "test-hooks"));
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body = http_request(f, "GET", "/app.js", &status,
+                                              &ct);
+        gsize len = 0;
+        const char *js = g_bytes_get_data(body, &len);
+        g_autofree char *text = g_strndup(js, len);
+        const char *first = strstr(text, "new WebSocket(");
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_nonnull(first);
+        g_assert_null(strstr(first + 1, "new WebSocket("));
+        g_assert_null(strstr(text, "runCommand"));
+    }
+
+    sc_relay_set_test_page(f->relay, TRUE);
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", "/test.html", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_true(g_str_has_prefix(ct, "text/html"));
+        g_assert_true(bytes_contain(body, "<script src=\"test-hooks.js\">"
+                                          "</script><script src=\"app.js\">"));
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", "/test-hooks.js", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_true(g_str_has_prefix(ct, "text/javascript"));
+        g_assert_true(bytes_contain(body, "runCommand"));
+    }
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body = http_request(f, "GET", "/", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_OK);
+        g_assert_false(bytes_contain(body, "test-hooks"));
+    }
+
+    sc_relay_set_test_page(f->relay, FALSE);
+    {
+        g_autofree char *ct = NULL;
+        g_autoptr(GBytes) body =
+            http_request(f, "GET", "/test-hooks.js", &status, &ct);
+
+        g_assert_cmpuint(status, ==, SOUP_STATUS_NOT_FOUND);
+        g_assert_false(bytes_contain(body, "runCommand"));
+    }
+}
+
 static void
 test_close(Fixture *f, gconstpointer data)
 {
@@ -954,6 +1034,7 @@ main(int argc, char **argv)
     ADD("/signaling/relay/bad-rooms", test_bad_rooms);
     ADD("/signaling/relay/http-404", test_http_404);
     ADD("/signaling/relay/web", test_web);
+    ADD("/signaling/relay/web-test-page", test_web_test_page);
     ADD("/signaling/relay/close", test_close);
     ADD("/signaling/relay/port-in-use", test_port_in_use);
     g_test_add_func("/signaling/relay/bad-host", test_bad_host);
