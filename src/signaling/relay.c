@@ -344,8 +344,9 @@ on_web_http(SoupServer *server, SoupServerMessage *msg, const char *path,
     soup_message_headers_replace(hdrs, "X-Content-Type-Options", "nosniff");
     soup_message_headers_replace(
         hdrs, "Content-Security-Policy",
-        "default-src 'self'; connect-src 'self' ws: wss:; "
-        "style-src 'self' 'unsafe-inline'; media-src 'self' blob: mediastream:");
+        "default-src 'self'; connect-src 'self'; "
+        "style-src 'self' 'unsafe-inline'; media-src 'self' blob: mediastream:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
     soup_server_message_set_response(
         msg, web_files[i].mime, SOUP_MEMORY_COPY,

@@ -8,8 +8,9 @@ web/test-hooks.js and the test page /test.html, which the relay serves only
 under `sealcall serve --test-hooks` (tests only).
 
 1. Over HTTP, from a plain `sealcall serve`: the page and app.js carry no
-   reporting or command code, /test.html and /test-hooks.js are 404; with
-   --test-hooks they are served and a warning is printed.
+   reporting or command code, /test.html and /test-hooks.js are 404, and
+   the Content-Security-Policy lets the page connect only to its own origin;
+   with --test-hooks the test page is served and a warning is printed.
 2. In headless Chromium and Firefox, a plain relay, the link
    /?room=OWN&role=answer&test=1&report=LEAK&audio=0&video=0: a participant
    in OWN sees the page join and gets its answer to an offer (the positive
@@ -39,11 +40,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 QUIET_S = 3.0
 
 
-def http_get(port, path):
-    """(status, body text) of GET http://127.0.0.1:PORT/PATH."""
+def http_get(port, path, headers=None):
+    """(status, body text) of GET http://127.0.0.1:PORT/PATH; the response
+    headers go into the dict @headers if given."""
     try:
         with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path),
                                     timeout=10) as r:
+            if headers is not None:
+                headers.update((k.lower(), v) for k, v in r.headers.items())
             return r.status, r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
         return e.code, ""
@@ -65,6 +69,14 @@ def check_http(tap):
         st, page = http_get(port, "/?room=x&test=1&report=leak")
         tap.ok(st == 200 and "sealcall web client" in page,
                "plain serve: / is the web client (%s)" % st)
+        hdrs = {}
+        http_get(port, "/", hdrs)
+        csp = [d.strip() for d in
+               hdrs.get("content-security-policy", "").split(";")]
+        tap.ok("connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
+               and "default-src 'self'" in csp,
+               "plain serve: the page may connect only to its own origin and "
+               "may not be framed (Content-Security-Policy)", csp)
         scripts = re.findall(r"<script[^>]*>", page)
         tap.ok(scripts == ['<script src="app.js">'],
                "plain serve: the page loads app.js and nothing else",
