@@ -110,7 +110,8 @@ cli_serve_main(int argc, char **argv)
         "SIGINT or SIGTERM closes every connection (1001) and exits 0.\n"
         "The page's parameters: room=NAME (default demo), role=call|answer\n"
         "(default answer), audio=0, video=0, ice=ADDR (signal only the\n"
-        "candidates on ADDR).");
+        "candidates on ADDR). It waits in the room until its user presses\n"
+        "Join: a link alone never starts a call.");
     g_option_context_add_main_entries(octx, entries, NULL);
     if (!g_option_context_parse(octx, &argc, &argv, &error))
         return usage_error(error->message);

@@ -11,11 +11,16 @@
  *   audio=0 video=0  no microphone / camera (getUserMedia)
  *   ice=ADDR         signal only the local candidates whose address is ADDR
  *
+ * Opening the page joins its room (the other participant sees it arrive),
+ * but nothing else happens until the user presses Join: no camera or
+ * microphone, no offer, no answer (an offer that arrives earlier waits), so
+ * a link alone never starts a call or sends media.
+ *
  * This page reports nothing to anyone and takes no commands. For other
  * scripts of this origin (only the test driver web/test-hooks.js, served by
  * `sealcall serve --test-hooks` alone, in its own page /test.html) it
  * dispatches each event as a "sealcall" CustomEvent on window and offers
- * window.sealcall (send, bench, stats, hangup, remoteStream).
+ * window.sealcall (join, send, bench, stats, hangup, remoteStream).
  *
  * Plain JS, no framework, no external resources. */
 'use strict';
@@ -41,7 +46,12 @@ let localStream = null;
 let remoteStream = null;
 let offered = false;
 let ended = false;
+let joining = false;            /* the user pressed Join */
+let joined = false;             /* ... and the media are ready */
+let peerPresent = false;        /* the room has the other participant */
+let pendingOffer = null;        /* an offer that came before Join */
 const pendingCandidates = [];   /* remote candidates before the remote SDP */
+const MAX_PENDING_CANDIDATES = 100;
 const channels = new Map();     /* label -> RTCDataChannel */
 const candStats = {signalled: 0, dropped: 0, addresses: []};
 let benchTx = null;
@@ -128,7 +138,8 @@ async function addRemoteCandidate(m) {
                 sdpMid: m.sdpMid != null ? String(m.sdpMid) : '0',
                 sdpMLineIndex: m.sdpMLineIndex != null ? m.sdpMLineIndex : 0};
   if (!pc.remoteDescription) {
-    pendingCandidates.push(init);
+    if (pendingCandidates.length < MAX_PENDING_CANDIDATES)
+      pendingCandidates.push(init);
     return;
   }
   try {
@@ -197,22 +208,32 @@ function onSigMessage(ev) {
   }
   switch (m.type) {
   case 'room':
+    peerPresent = m.peers === 1;
     setState(m.peers ? 'peer present' : 'waiting for the peer');
-    if (m.peers === 1 && role === 'call')
+    if (peerPresent && joined && role === 'call')
       makeOffer();
     break;
   case 'peer-joined':
+    peerPresent = true;
     setState('peer joined');
-    if (role === 'call')
+    if (joined && role === 'call')
       makeOffer();
     break;
   case 'peer-left':
+    peerPresent = false;
+    pendingOffer = null;   /* nobody left to answer */
     setState('peer left');
     emit({event: 'signaling', state: 'peer-left'});
     break;
   case 'offer':
-    if (role === 'answer')
+    if (role !== 'answer' || typeof m.sdp !== 'string')
+      break;
+    if (joined) {
       onRemoteOffer(m.sdp);
+    } else {
+      pendingOffer = m.sdp;
+      setState('the peer is calling: press Join to answer');
+    }
     break;
   case 'answer':
     if (role === 'call')
@@ -580,26 +601,47 @@ async function main() {
     emit({event: 'track', kind: e.track.kind, mid: e.transceiver ? e.transceiver.mid : null});
   };
 
-  await startMedia();
-  if (role === 'call') {
-    if (localStream)
-      localStream.getTracks().forEach((t) => pc.addTrack(t, localStream));
-    /* like sealcall: the caller opens "chat" before making the offer */
-    setupChannel(pc.createDataChannel('chat', {ordered: true}));
-  }
   connectSignaling();
   setInterval(showSecurity, 2000);
 
+  $('join').addEventListener('click', join);
+  $('join').disabled = false;
   $('chat').addEventListener('submit', (e) => {
     e.preventDefault();
     const text = $('text').value;
-    if (text === '')
+    if (text === '' || !joined)
       return;
     sendOn('chat', text);
     log('me: ' + text);
     $('text').value = '';
   });
   $('hangup').addEventListener('click', hangup);
+}
+
+/* The user's go-ahead: media, then the offer (role call, once the peer is
+ * there) or the answer to the offer that is waiting (role answer). */
+async function join() {
+  if (joining || ended || !pc)
+    return;
+  joining = true;
+  $('join').disabled = true;
+  emit({event: 'join'});
+  await startMedia();
+  if (ended)
+    return;
+  joined = true;   /* offers that arrive from now on are answered at once */
+  if (role === 'call') {
+    if (localStream)
+      localStream.getTracks().forEach((t) => pc.addTrack(t, localStream));
+    /* like sealcall: the caller opens "chat" before making the offer */
+    setupChannel(pc.createDataChannel('chat', {ordered: true}));
+    if (peerPresent)
+      makeOffer();
+  } else if (pendingOffer !== null) {
+    const sdp = pendingOffer;
+    pendingOffer = null;
+    onRemoteOffer(sdp);
+  }
 }
 
 function hangup() {
@@ -609,6 +651,7 @@ function hangup() {
 
 /* For scripts of this origin in the same page (see the header). */
 window.sealcall = Object.freeze({
+  join: join,
   send: (label, data) => sendOn(label || 'chat', data),  /* string or bytes */
   bench: (bytes, chunk) => benchStart(bytes, chunk),
   stats: () => collectStats(),

@@ -8,7 +8,8 @@
  * With report=NAME in the page's query, every event of the page (app.js's
  * "sealcall" events on window, received chat included) is sent as a JSON
  * object to the relay room NAME, and JSON commands arriving there are run
- * (send, bench, stats, tone, hangup; see runCommand()). That is remote
+ * (send, bench, stats, tone, hangup; see runCommand()), and the page joins
+ * its call at once, as if the user had pressed Join. That is remote
  * control of the page by whoever is in room NAME, which is why this file
  * must never be part of the user's page. */
 'use strict';
@@ -139,6 +140,9 @@
   }
 
   window.addEventListener('sealcall', (e) => send(e.detail));
+  /* the harness plays the user who presses Join as soon as the page is up
+   * (app.js has run by the load event) */
+  window.addEventListener('load', () => window.sealcall.join());
   report.onopen = () => {
     while (queue.length > 0)
       report.send(queue.shift());
