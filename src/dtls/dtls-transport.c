@@ -844,7 +844,7 @@ sc_dtls_transport_set_remote_fingerprints(ScDtlsTransport *t,
                 g_error_free(e);
             continue;
         }
-        if (fp.hash >= SC_HASH_SHA256)
+        if (sc_hash_is_accepted(fp.hash))
             usable = TRUE;
         g_array_append_val(fps, fp);
     }

@@ -88,9 +88,10 @@ void sc_dtls_transport_set_mtu(ScDtlsTransport *t, guint mtu);
 /* The remote a=fingerprint values ("sha-256 AB:CD:..."), NULL-terminated.
  * May be called before, during or after the handshake; a later call
  * replaces the set (only until one certificate has been verified). Values
- * that do not parse (md5, unknown hashes) are skipped. If no usable value
- * remains (none, or only sha-1/sha-224), returns FALSE with
- * %SC_ERROR_INVALID_ARGUMENT (or %SC_ERROR_SDP_SYNTAX) AND the transport is
+ * that sc_fingerprint_parse() refuses (sha-1, sha-224, md5, unknown hashes,
+ * bad syntax) are skipped. If no usable value remains, returns FALSE with
+ * %SC_ERROR_INVALID_ARGUMENT (or the parser's error for a single value:
+ * %SC_ERROR_NOT_SUPPORTED, %SC_ERROR_SDP_SYNTAX) AND the transport is
  * left fail-closed: any peer certificate is then rejected, so it goes FAILED
  * with %SC_ERROR_FINGERPRINT_MISMATCH. If the handshake already finished,
  * the check happens here and on_state(CONNECTED or FAILED) is called

@@ -1,5 +1,6 @@
-/* src/keys/fingerprint.c - a=fingerprint values (RFC 8122 §5) and the
- * certificate check (RFC 8122 §5.1, RFC 5763 §5, RFC 8842 §5).
+/* src/keys/fingerprint.c - the certificate check (RFC 8122 §5.1, RFC 5763
+ * §5, RFC 8842 §5) and the SAS. The a=fingerprint value syntax and the rule
+ * for acceptable hashes are sdp/sdp-fingerprint.c's (one parser).
  * Pure apart from the digest computation: no I/O, no globals.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "keys"
@@ -10,33 +11,6 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <string.h>
-
-typedef struct {
-    const char *name;
-    gsize len;
-} HashInfo;
-
-static const HashInfo hash_info[SC_HASH_N] = {
-    [SC_HASH_SHA1] = {"sha-1", 20},     [SC_HASH_SHA224] = {"sha-224", 28},
-    [SC_HASH_SHA256] = {"sha-256", 32}, [SC_HASH_SHA384] = {"sha-384", 48},
-    [SC_HASH_SHA512] = {"sha-512", 64},
-};
-
-const char *
-sc_hash_to_string(ScHash hash)
-{
-    if ((guint)hash >= SC_HASH_N)
-        return NULL;
-    return hash_info[hash].name;
-}
-
-gsize
-sc_hash_digest_len(ScHash hash)
-{
-    if ((guint)hash >= SC_HASH_N)
-        return 0;
-    return hash_info[hash].len;
-}
 
 static const EVP_MD *
 hash_md(ScHash hash)
@@ -58,135 +32,6 @@ hash_md(ScHash hash)
     }
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-static gboolean
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-gboolean
-sc_fingerprint_parse(const char *text, ScFingerprint *out, GError **error)
-{
-    g_return_val_if_fail(text != NULL, FALSE);
-    g_return_val_if_fail(out != NULL, FALSE);
-
-    const char *p = text;
-    while (is_space(*p))
-        p++;
-    const char *name = p;
-    while (*p != '\0' && !is_space(*p))
-        p++;
-    gsize name_len = (gsize)(p - name);
-    if (*p != ' ') {
-        g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
-                    "fingerprint: expected \"<hash> <hex>\"");
-        return FALSE;
-    }
-    p++;
-
-    ScHash hash = SC_HASH_N;
-    for (guint i = 0; i < SC_HASH_N; i++) {
-        if (strlen(hash_info[i].name) == name_len &&
-            g_ascii_strncasecmp(name, hash_info[i].name, name_len) == 0) {
-            hash = (ScHash)i;
-            break;
-        }
-    }
-    if (hash == SC_HASH_N) {
-        /* md2/md5 are forbidden (RFC 8122 §5), anything else unknown. Show
-         * at most 16 characters of the name: it is attacker-chosen. */
-        g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
-                    "fingerprint: unsupported hash function \"%.*s\"%s",
-                    (int)MIN(name_len, 16), name,
-                    name_len > 16 ? "..." : "");
-        return FALSE;
-    }
-
-    /* Digest: HEX HEX *(":" HEX HEX), trailing white space allowed. */
-    ScFingerprint fp = {.hash = hash, .len = 0};
-    gsize want = hash_info[hash].len;
-    for (;;) {
-        int hi = hex_value(p[0]);
-        int lo = hi < 0 ? -1 : hex_value(p[1]);
-        if (hi < 0 || lo < 0) {
-            g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
-                        "fingerprint: bad hex at byte %" G_GSIZE_FORMAT,
-                        fp.len);
-            return FALSE;
-        }
-        if (fp.len == want) {
-            g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
-                        "fingerprint: %s digest longer than %" G_GSIZE_FORMAT
-                        " bytes",
-                        hash_info[hash].name, want);
-            return FALSE;
-        }
-        fp.digest[fp.len++] = (guint8)((hi << 4) | lo);
-        p += 2;
-        if (*p != ':')
-            break;
-        p++;
-    }
-    while (is_space(*p))
-        p++;
-    if (*p != '\0') {
-        g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
-                    "fingerprint: unexpected character after the digest");
-        return FALSE;
-    }
-    if (fp.len != want) {
-        g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
-                    "fingerprint: %s digest has %" G_GSIZE_FORMAT
-                    " bytes, expected %" G_GSIZE_FORMAT,
-                    hash_info[hash].name, fp.len, want);
-        return FALSE;
-    }
-    *out = fp;
-    return TRUE;
-}
-
-char *
-sc_fingerprint_to_string(const ScFingerprint *fp)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    g_return_val_if_fail(fp != NULL, NULL);
-    g_return_val_if_fail((guint)fp->hash < SC_HASH_N, NULL);
-    g_return_val_if_fail(fp->len == hash_info[fp->hash].len, NULL);
-
-    GString *s = g_string_sized_new(8 + fp->len * 3);
-    g_string_append(s, hash_info[fp->hash].name);
-    g_string_append_c(s, ' ');
-    for (gsize i = 0; i < fp->len; i++) {
-        if (i > 0)
-            g_string_append_c(s, ':');
-        g_string_append_c(s, hex[fp->digest[i] >> 4]);
-        g_string_append_c(s, hex[fp->digest[i] & 0xf]);
-    }
-    return g_string_free(s, FALSE);
-}
-
-gboolean
-sc_fingerprint_equal(const ScFingerprint *a, const ScFingerprint *b)
-{
-    g_return_val_if_fail(a != NULL && b != NULL, FALSE);
-    return a->hash == b->hash && a->len == b->len &&
-           a->len <= sizeof(a->digest) &&
-           memcmp(a->digest, b->digest, a->len) == 0;
-}
-
 gboolean
 sc_fingerprint_compute(X509 *cert, ScHash hash, ScFingerprint *out)
 {
@@ -199,7 +44,7 @@ sc_fingerprint_compute(X509 *cert, ScHash hash, ScFingerprint *out)
     g_return_val_if_fail(md != NULL, FALSE);
 
     if (X509_digest(cert, md, fp.digest, &n) != 1 ||
-        n != hash_info[hash].len) {
+        n != sc_hash_digest_len(hash)) {
         ERR_clear_error();
         return FALSE;
     }
@@ -221,8 +66,8 @@ sc_fingerprint_verify(X509 *cert, const ScFingerprint *fps, gsize n_fps,
     ScHash best = SC_HASH_N;
     for (gsize i = 0; i < n_fps; i++) {
         if ((guint)fps[i].hash >= SC_HASH_N ||
-            fps[i].len != hash_info[fps[i].hash].len ||
-            fps[i].hash < SC_HASH_SHA256)
+            fps[i].len != sc_hash_digest_len(fps[i].hash) ||
+            !sc_hash_is_accepted(fps[i].hash))
             continue;
         if (best == SC_HASH_N || fps[i].hash > best)
             best = fps[i].hash;
@@ -239,7 +84,7 @@ sc_fingerprint_verify(X509 *cert, const ScFingerprint *fps, gsize n_fps,
     if (!sc_fingerprint_compute(cert, best, &got)) {
         g_set_error(error, SC_ERROR, SC_ERROR_INTERNAL,
                     "cannot compute the %s digest of the peer certificate",
-                    hash_info[best].name);
+                    sc_hash_to_string(best));
         return FALSE;
     }
 

@@ -1,9 +1,10 @@
 /* src/keys - DTLS certificates and their fingerprints.
  *
  * Certificates: a fresh ECDSA P-256 key with a self-signed X.509 certificate
- * (RFC 8827 §6.5), or one loaded from a PEM file. Fingerprints: the SDP
- * a=fingerprint attribute value (RFC 8122 §5) and its verification rule
- * (RFC 8122 §5.1: strongest offered hash, SHA-256 or better).
+ * (RFC 8827 §6.5), or one loaded from a PEM file. Fingerprints: the digest
+ * of a certificate and the verification rule (RFC 8122 §5.1: strongest
+ * offered hash, SHA-256 or better); the a=fingerprint value itself is
+ * parsed by sdp/ (sc_fingerprint_parse()).
  *
  * fingerprint.c is pure (no I/O, no globals): it can be fuzzed alone.
  * Everything here is usable from any thread; ScCert is immutable after
@@ -13,6 +14,7 @@
 #define SC_KEYS_H
 
 #include "core/core.h"
+#include "sdp/sdp.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -21,46 +23,9 @@ G_BEGIN_DECLS
 
 /* ---- hashes and fingerprints ---- */
 
-/* Ordered by strength: a larger value is a stronger hash. */
-typedef enum {
-    SC_HASH_SHA1,
-    SC_HASH_SHA224,
-    SC_HASH_SHA256,
-    SC_HASH_SHA384,
-    SC_HASH_SHA512,
-    SC_HASH_N
-} ScHash;
-
-#define SC_FINGERPRINT_MAX_DIGEST 64
-
-/* A parsed a=fingerprint value. A plain value type, copy freely. */
-typedef struct {
-    ScHash hash;
-    guint8 digest[SC_FINGERPRINT_MAX_DIGEST];
-    gsize len; /* digest length of @hash in bytes */
-} ScFingerprint;
-
-/* The SDP name of @hash ("sha-256"); NULL for an invalid value. */
-const char *sc_hash_to_string(ScHash hash);
-/* Digest length of @hash in bytes; 0 for an invalid value. */
-gsize sc_hash_digest_len(ScHash hash);
-
-/* Parses "sha-256 AB:CD:..." (RFC 8122 §5). The hash name is compared
- * case-insensitively; hex digits may be either case (RFC 8122 asks for upper
- * case but real stacks are lenient); exactly one space separates hash and
- * digest, leading/trailing white space is ignored. md2, md5 and unknown
- * hashes, bad hex, wrong digest length: FALSE with %SC_ERROR_SDP_SYNTAX.
- * @out is written only on success. */
-gboolean sc_fingerprint_parse(const char *text, ScFingerprint *out,
-                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
-/* "sha-256 AB:CD:..." with upper-case hex. (transfer full): g_free(). */
-char *sc_fingerprint_to_string(const ScFingerprint *fp)
-    G_GNUC_WARN_UNUSED_RESULT;
-
-/* TRUE if both have the same hash and digest (not constant-time: for
- * comparing public values such as two parsed SDP attributes). */
-gboolean sc_fingerprint_equal(const ScFingerprint *a, const ScFingerprint *b);
+/* ScHash, ScFingerprint and the a=fingerprint parser (sc_fingerprint_parse,
+ * with the one rule for accepted hashes) are in sdp/sdp.h: sdp/ is below
+ * keys/ and both need them. */
 
 /* Digest of the DER encoding of @cert under @hash. FALSE if OpenSSL fails
  * (its error queue is cleared). */
@@ -72,9 +37,10 @@ gboolean sc_fingerprint_compute(X509 *cert, ScHash hash, ScFingerprint *out)
  * that @cert matches one fingerprint of that hash, comparing in constant
  * time. On success copies the matching fingerprint into @matched_out (may be
  * NULL). Errors: %SC_ERROR_INVALID_ARGUMENT when no usable fingerprint was
- * given (none, or only sha-1/sha-224), %SC_ERROR_FINGERPRINT_MISMATCH when
- * the certificate matches none (the message names the expected and the
- * received digests, which are public values). */
+ * given (none, or only hashes sc_hash_is_accepted() refuses),
+ * %SC_ERROR_FINGERPRINT_MISMATCH when the certificate matches none (the
+ * message names the expected and the received digests, which are public
+ * values). */
 gboolean sc_fingerprint_verify(X509 *cert, const ScFingerprint *fps,
                                gsize n_fps, ScFingerprint *matched_out,
                                GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -27,8 +27,10 @@ typedef struct {
     char *ice_ufrag, *ice_pwd, *tls_id, *direction, *identity;
     gboolean has_setup;
     ScSdpSetup setup;
-    GPtrArray *fingerprints; /* char *, normalised, no duplicates */
-    gboolean any_usable_fp;
+    GPtrArray *fingerprints; /* char *: normalised, accepted hashes only, no
+                              * duplicates, at most SC_SDP_MAX_FINGERPRINTS */
+    guint n_fp_lines;        /* a=fingerprint lines, ignored ones included */
+    char *fp_refused;        /* why the first ignored line was ignored */
     gboolean trickle;
 } Scope;
 
@@ -47,6 +49,7 @@ scope_clear(Scope *sc)
     g_free(sc->tls_id);
     g_free(sc->direction);
     g_free(sc->identity);
+    g_free(sc->fp_refused);
     if (sc->fingerprints != NULL)
         g_ptr_array_unref(sc->fingerprints);
     memset(sc, 0, sizeof *sc);
@@ -319,20 +322,34 @@ scope_add_attr(Scope *sc, const char *key, const char *value,
     }
     if (strcmp(key, "fingerprint") == 0) {
         GError *local = NULL;
-        gboolean usable = FALSE;
-        char *fp = sc_sdp_fingerprint_normalize(value, &usable, &local);
+        char *fp = sc_fingerprint_normalize(value, &local);
 
+        sc->n_fp_lines++;
+        if (fp == NULL &&
+            g_error_matches(local, SC_ERROR, SC_ERROR_NOT_SUPPORTED)) {
+            /* RFC 8122 §5.1: a hash we do not use; another line may have
+             * one we do (validate_desc() refuses a scope without one) */
+            if (sc->fp_refused == NULL)
+                sc->fp_refused = g_strdup(local->message);
+            g_error_free(local);
+            return TRUE;
+        }
         if (fp == NULL) {
-            fail(error, "%s at %s", local->message, where);
+            fail(error, "a=%s at %s", local->message, where);
             g_error_free(local);
             return FALSE;
         }
-        if (usable)
-            sc->any_usable_fp = TRUE;
-        if (str_in_array(sc->fingerprints, fp))
+        if (str_in_array(sc->fingerprints, fp)) {
             g_free(fp);
-        else
-            g_ptr_array_add(sc->fingerprints, fp);
+            return TRUE;
+        }
+        if (sc->fingerprints->len == SC_SDP_MAX_FINGERPRINTS) {
+            g_free(fp);
+            return fail(error, "more than %d different a=fingerprint values "
+                               "at %s",
+                        SC_SDP_MAX_FINGERPRINTS, where);
+        }
+        g_ptr_array_add(sc->fingerprints, fp);
         return TRUE;
     }
     if (is_direction(key)) {
@@ -976,7 +993,8 @@ tagged_section(const ScSdpDesc *d)
 typedef struct {
     const char *ufrag, *pwd, *tls_id;
     GPtrArray *fingerprints;
-    gboolean any_usable_fp;
+    guint n_fp_lines;
+    const char *fp_refused;
     gboolean has_setup;
     ScSdpSetup setup;
 } Effective;
@@ -987,13 +1005,11 @@ effective_of(const Scope *sess, const Scope *sec, Effective *e)
     e->ufrag = sec->ice_ufrag ? sec->ice_ufrag : sess->ice_ufrag;
     e->pwd = sec->ice_pwd ? sec->ice_pwd : sess->ice_pwd;
     e->tls_id = sec->tls_id ? sec->tls_id : sess->tls_id;
-    if (sec->fingerprints->len > 0) {
-        e->fingerprints = sec->fingerprints;
-        e->any_usable_fp = sec->any_usable_fp;
-    } else {
-        e->fingerprints = sess->fingerprints;
-        e->any_usable_fp = sess->any_usable_fp;
-    }
+    /* media-level a=fingerprint lines replace the session-level ones */
+    const Scope *fp = sec->n_fp_lines > 0 ? sec : sess;
+    e->fingerprints = fp->fingerprints;
+    e->n_fp_lines = fp->n_fp_lines;
+    e->fp_refused = fp->fp_refused;
     if (sec->has_setup) {
         e->has_setup = TRUE;
         e->setup = sec->setup;
@@ -1049,12 +1065,19 @@ validate_desc(ScSdpDesc *d, const Scope *sess, Scope *scopes, GError **error)
         return fail(error, "remote description has no a=ice-pwd (m-section "
                            "%d, m=%s)",
                     d->transport_section, ts->media);
-    if (eff.fingerprints->len == 0)
+    if (eff.n_fp_lines == 0)
         return fail(error, "remote description has no a=fingerprint");
-    if (!eff.any_usable_fp)
-        return fail(error, "remote description has no a=fingerprint with a "
-                           "supported hash (sha-1, sha-224, sha-256, "
-                           "sha-384, sha-512)");
+    if (eff.fingerprints->len == 0) {
+        /* the peer cannot be authenticated: a refusal of its certificate,
+         * not a syntax problem (the call reports fingerprint-mismatch) */
+        g_set_error(error, SC_ERROR, SC_ERROR_FINGERPRINT_MISMATCH,
+                    "remote description has no acceptable a=fingerprint "
+                    "(%s)",
+                    eff.fp_refused != NULL
+                        ? eff.fp_refused
+                        : "sha-256, sha-384 or sha-512 is required");
+        return FALSE;
+    }
 
     /* Bundled sections that repeat transport attributes must agree with the
      * tagged one (RFC 8843 §7.1.3: same transport, same credentials). */
@@ -1082,7 +1105,7 @@ validate_desc(ScSdpDesc *d, const Scope *sess, Scope *scopes, GError **error)
                             "bundled m-section %d (mid %s) has a different "
                             "a=ice-pwd than the BUNDLE-tagged m-section %d",
                             idx, d->bundle_mids[k], tagged);
-            if (sc->fingerprints->len > 0 &&
+            if (sc->n_fp_lines > 0 &&
                 !same_set(sc->fingerprints, teff.fingerprints))
                 return fail(error,
                             "bundled m-section %d (mid %s) has different "

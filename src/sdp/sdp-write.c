@@ -128,18 +128,12 @@ check_local(const ScSdpLocal *local, GPtrArray *fps, GPtrArray *cands,
         return bad_arg(error, "no local fingerprint");
     for (guint i = 0; local->fingerprints[i] != NULL; i++) {
         GError *e = NULL;
-        gboolean usable = FALSE;
-        char *fp = sc_sdp_fingerprint_normalize(local->fingerprints[i],
-                                                &usable, &e);
+        char *fp = sc_fingerprint_normalize(local->fingerprints[i], &e);
         if (fp == NULL) {
             g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
-                        "local fingerprint: %s", e->message);
+                        "local %s", e->message);
             g_error_free(e);
             return FALSE;
-        }
-        if (!usable) {
-            g_free(fp);
-            return bad_arg(error, "local fingerprint has an unknown hash");
         }
         g_ptr_array_add(fps, fp);
     }

@@ -58,6 +58,65 @@ void sc_ice_candidate_free(ScIceCandidate *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScIceCandidate, sc_ice_candidate_free)
 
 /* ------------------------------------------------------------------ */
+/* Fingerprints (RFC 8122 §5): the one parser and the one rule         */
+/* ------------------------------------------------------------------ */
+
+/* Ordered by strength: a larger value is a stronger hash. The values are
+ * part of the SAS input (keys.h, sc_fingerprint_sas()): never renumber. */
+typedef enum {
+    SC_HASH_SHA1,
+    SC_HASH_SHA224,
+    SC_HASH_SHA256,
+    SC_HASH_SHA384,
+    SC_HASH_SHA512,
+    SC_HASH_N
+} ScHash;
+
+#define SC_FINGERPRINT_MAX_DIGEST 64
+
+/* A parsed a=fingerprint value. A plain value type, copy freely. */
+typedef struct {
+    ScHash hash;
+    guint8 digest[SC_FINGERPRINT_MAX_DIGEST];
+    gsize len; /* digest length of @hash in bytes */
+} ScFingerprint;
+
+/* The SDP name of @hash ("sha-256"); NULL for an invalid value. */
+const char *sc_hash_to_string(ScHash hash);
+/* Digest length of @hash in bytes; 0 for an invalid value. */
+gsize sc_hash_digest_len(ScHash hash);
+/* The one rule: TRUE for SHA-256, SHA-384 and SHA-512. RFC 8827 §6.5 makes
+ * SHA-256 mandatory and RFC 8122 §5 prefers it; SHA-1 is broken for
+ * collisions and SHA-224 is weaker than what every peer must support, so
+ * neither is ever used to authenticate a peer. */
+gboolean sc_hash_is_accepted(ScHash hash);
+
+/* Parses an a=fingerprint value "sha-256 AB:CD:..." (RFC 8122 §5): a hash
+ * name (compared case-insensitively), exactly one space, HEX HEX pairs
+ * separated by ':' (either case; RFC 8122 asks for upper case but real
+ * stacks are lenient), exactly as many as the hash has bytes; leading and
+ * trailing white space is ignored. Only accepted hashes
+ * (sc_hash_is_accepted()) parse. Errors: %SC_ERROR_NOT_SUPPORTED for a
+ * well-formed name of another hash (sha-1, sha-224, md2, md5 or any other
+ * token: the caller ignores that line, RFC 8122 §5.1); %SC_ERROR_SDP_SYNTAX
+ * for anything else. @out is written only on success. */
+gboolean sc_fingerprint_parse(const char *text, ScFingerprint *out,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* "sha-256 AB:CD:..." with upper-case hex. (transfer full): g_free(). */
+char *sc_fingerprint_to_string(const ScFingerprint *fp)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* sc_fingerprint_parse() then sc_fingerprint_to_string(): the canonical
+ * text of an accepted value, or NULL with the parser's error. */
+char *sc_fingerprint_normalize(const char *text, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* TRUE if both have the same hash and digest (not constant-time: for
+ * comparing public values such as two parsed SDP attributes). */
+gboolean sc_fingerprint_equal(const ScFingerprint *a, const ScFingerprint *b);
+
+/* ------------------------------------------------------------------ */
 /* Attribute value helpers (shared by parse and write)                 */
 /* ------------------------------------------------------------------ */
 
@@ -67,17 +126,6 @@ gboolean sc_sdp_is_ice_chars(const char *s, gsize min, gsize max);
 /* TRUE if @s is a valid tls-id value (RFC 8842 §4: 20-255 chars of
  * ALPHA / DIGIT / "+" / "/" / "-" / "_"). */
 gboolean sc_sdp_tls_id_is_valid(const char *s);
-
-/* Checks an a=fingerprint value "HASH XX:XX:..." (RFC 8122 §5) and returns it
- * normalised: hash name lower case, hex upper case, one space. Known hashes
- * (sha-1, sha-224, sha-256, sha-384, sha-512) must have the right number of
- * bytes; md2 and md5 are refused (RFC 8122 §5); other hash tokens are
- * accepted with any number of bytes and reported with *@usable = FALSE
- * (@usable may be NULL).
- * Returns: (transfer full) (nullable): g_free(); NULL with
- * %SC_ERROR_SDP_SYNTAX on failure. */
-char *sc_sdp_fingerprint_normalize(const char *value, gboolean *usable,
-                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* ------------------------------------------------------------------ */
 /* Parsed session descriptions                                         */
@@ -205,10 +253,9 @@ typedef struct {
     gboolean ice_trickle;      /* a=ice-options:trickle (session or transport section) */
     gboolean ice_lite;         /* a=ice-lite (session level) */
     guint ice_pacing_ms;       /* a=ice-pacing (session level), 0 if absent */
-    GPtrArray *fingerprints;   /* char *: "sha-256 AB:CD:..." (hash lower case,
-                                * hex upper case). Entries with an unknown hash
-                                * are kept (sc_fingerprint_parse() refuses
-                                * them): at least one has a known hash. */
+    GPtrArray *fingerprints;   /* char *: "sha-256 AB:CD:..." as printed by
+                                * sc_fingerprint_to_string(); accepted hashes
+                                * only, at least one, no duplicates */
     ScSdpSetup setup;          /* RFC 4145 default "active" if absent */
     char *tls_id;              /* NULL if absent */
     char *identity;            /* a=identity value, NULL if absent */
@@ -226,15 +273,25 @@ typedef struct {
     guint64 session_version;
 } ScSdpDesc;
 
-/* Parses and validates a remote (or our own) description. Validation, all
- * failing with %SC_ERROR_SDP_SYNTAX and a message naming the problem:
+/* At most this many different accepted a=fingerprint values per scope
+ * (session or m-section): one per certificate and hash; RFC 8122 peers send
+ * one or two. */
+#define SC_SDP_MAX_FINGERPRINTS 8
+
+/* Parses and validates a remote (or our own) description. Validation,
+ * failing with %SC_ERROR_SDP_SYNTAX and a message naming the problem unless
+ * said otherwise:
  * - GstSDPMessage syntax; v=0, o= and s= present; at least one m=; m-lines
  *   with a port <= 65535, token media/proto, at least one format;
  * - a=mid values are unique tokens; BUNDLE mids name existing sections;
  * - ICE: a=ice-ufrag (4-256 ice-chars) and a=ice-pwd (22-256) present in the
  *   effective scope; bundled sections that repeat them must agree;
- * - DTLS: at least one a=fingerprint with a known hash in the effective
- *   scope, each well-formed (md2/md5 refused); bundled sections that repeat
+ * - DTLS: at least one a=fingerprint in the effective scope (media-level
+ *   lines replace session-level ones); lines with a hash that
+ *   sc_hash_is_accepted() refuses (sha-1, sha-224, md2, md5, unknown) are
+ *   ignored (RFC 8122 §5.1), the others must parse; if none is left, the
+ *   peer cannot be authenticated: %SC_ERROR_FINGERPRINT_MISMATCH, "no
+ *   acceptable a=fingerprint" and why; bundled sections that repeat
  *   them must agree; a=setup: holdconn refused, answers must say active or
  *   passive, offers may say actpass, active or passive (older endpoints);
  *   a=tls-id syntax;

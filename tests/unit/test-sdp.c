@@ -192,6 +192,9 @@ test_offer_bad_local(void)
 {
     static const char *const md5[] = {"md5 AA:BB", NULL};
     static const char *const unknown[] = {"foo-9 AA:BB", NULL};
+    static const char *const sha1[] = {
+        "sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33",
+        NULL};
     static const char *const none[] = {NULL};
 
     for (guint i = 0;; i++) {
@@ -212,6 +215,7 @@ test_offer_bad_local(void)
         case 9: l.sctp_port = 0; break;
         case 10: l.session_id = G_MAXUINT64; break;
         case 11: l.identity = "two\r\nlines"; break;
+        case 12: l.fingerprints = sha1; break;
         default: return;
         }
         text = sc_sdp_create_offer(&l, &error);
@@ -663,7 +667,21 @@ typedef struct {
     ScSdpType type;
     const char *find, *replace; /* all occurrences; find NULL = whole text */
     const char *message;        /* expected substring of the error */
+    int code;                   /* 0 = SC_ERROR_SDP_SYNTAX */
 } BadCase;
+
+#define FP_REFUSED SC_ERROR_FINGERPRINT_MISMATCH
+#define HEX16 "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"
+#define FP384_A HEX16 ":" HEX16 ":" HEX16
+#define HEX15 "11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"
+#define FP384_B "FF:" HEX16 ":" HEX16 ":" HEX15
+#define FP512_A HEX16 ":" HEX16 ":" HEX16 ":" HEX16
+#define FP512_B "FF:" HEX16 ":" HEX16 ":" HEX16 ":" HEX15
+#define FP256_C HEX16 ":" HEX16
+#define FP256_D "AA:" HEX16 ":" HEX15
+#define FP256_E "BB:" HEX16 ":" HEX15
+#define SHA1_VALUE                                                            \
+    "sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33"
 
 static const BadCase bad_cases[] = {
     {SC_SDP_TYPE_OFFER, NULL, "hello", "no v= line"},
@@ -680,17 +698,42 @@ static const BadCase bad_cases[] = {
      "remote description has no a=fingerprint"},
     {SC_SDP_TYPE_ANSWER, "a=fingerprint:" FP1 "\n", "",
      "remote description has no a=fingerprint"},
-    {SC_SDP_TYPE_OFFER, "a=fingerprint:sha-256", "a=fingerprint:md5", "md5"},
-    {SC_SDP_TYPE_OFFER, "a=fingerprint:sha-256", "a=fingerprint:md2", "md2"},
+    /* one rule (RFC 8122 §5, RFC 8827 §6.5): only sha-256/384/512 count;
+     * a description with nothing else cannot authenticate its sender */
+    {SC_SDP_TYPE_OFFER, "a=fingerprint:sha-256", "a=fingerprint:md5",
+     "no acceptable a=fingerprint (fingerprint: hash \"md5\" is not accepted",
+     FP_REFUSED},
+    {SC_SDP_TYPE_OFFER, "a=fingerprint:sha-256", "a=fingerprint:md2",
+     "hash \"md2\" is not accepted", FP_REFUSED},
     {SC_SDP_TYPE_OFFER, "a=fingerprint:sha-256", "a=fingerprint:sha-1",
-     "has 32 bytes, expected 20"},
+     "hash \"sha-1\" is not accepted (sha-256, sha-384 or sha-512 is "
+     "required)", FP_REFUSED},
+    {SC_SDP_TYPE_OFFER, "a=fingerprint:" FP1, "a=fingerprint:" SHA1_VALUE,
+     "hash \"sha-1\" is not accepted", FP_REFUSED},
+    {SC_SDP_TYPE_ANSWER, "a=fingerprint:" FP1, "a=fingerprint:" SHA1_VALUE,
+     "hash \"sha-1\" is not accepted", FP_REFUSED},
+    {SC_SDP_TYPE_OFFER, "a=fingerprint:" FP1,
+     "a=fingerprint:" SHA1_VALUE "\na=fingerprint:SHA-224 "
+     "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:"
+     "88:99:AA:BB", "hash \"sha-1\" is not accepted", FP_REFUSED},
+    /* a bundled section whose only line is sha-1 does not agree */
+    {SC_SDP_TYPE_OFFER, "a=fingerprint:" FP1 "\na=setup:actpass\na=sctp",
+     "a=fingerprint:" SHA1_VALUE "\na=setup:actpass\na=sctp",
+     "different a=fingerprint"},
+    {SC_SDP_TYPE_OFFER, "a=fingerprint:" FP1 "\n",
+     "a=fingerprint:" FP1 "\na=fingerprint:" FP2 "\n"
+     "a=fingerprint:sha-384 " FP384_A "\na=fingerprint:sha-384 " FP384_B "\n"
+     "a=fingerprint:sha-512 " FP512_A "\na=fingerprint:sha-512 " FP512_B "\n"
+     "a=fingerprint:sha-256 " FP256_C "\na=fingerprint:sha-256 " FP256_D "\n"
+     "a=fingerprint:sha-256 " FP256_E "\n",
+     "more than 8 different a=fingerprint values at m-section 0"},
     {SC_SDP_TYPE_OFFER, ":4E:EA\n", ":4E\n", "has 31 bytes, expected 32"},
     {SC_SDP_TYPE_OFFER, ":4E:EA\n", ":4E:EG\n", "hex"},
     {SC_SDP_TYPE_OFFER, ":4E:EA\n", ":4E:EA:\n", "hex"},
     {SC_SDP_TYPE_OFFER, "a=fingerprint:sha-256 ", "a=fingerprint:sha-256",
-     "a=fingerprint must be"},
+     "a=fingerprint: expected \"<hash> <hex>\""},
     {SC_SDP_TYPE_OFFER, "a=fingerprint:sha-256", "a=fingerprint:sha-3000",
-     "supported hash"},
+     "hash \"sha-3000\" is not accepted", FP_REFUSED},
     {SC_SDP_TYPE_OFFER, "a=ice-ufrag:abcd\n", "", "no a=ice-ufrag"},
     {SC_SDP_TYPE_OFFER, "a=ice-pwd:abcdefghijklmnopqrstuv\n", "",
      "no a=ice-pwd"},
@@ -761,7 +804,8 @@ test_validation_errors(void)
         d = sc_sdp_parse(bc->type, text->str, &error);
         if (d != NULL)
             g_error("case %u accepted:\n%s", i, text->str);
-        g_assert_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX);
+        int code = bc->code != 0 ? bc->code : SC_ERROR_SDP_SYNTAX;
+        g_assert_error(error, SC_ERROR, code);
         if (strstr(error->message, bc->message) == NULL)
             g_error("case %u: \"%s\" does not contain \"%s\"", i,
                     error->message, bc->message);
@@ -825,9 +869,9 @@ test_liberal_session_level(void)
     g_assert_true(d->ice_trickle); /* media-level ice-options */
     g_assert_cmpstr(d->ice_ufrag, ==, "sessUfrag");
     g_assert_null(s->ice_ufrag);
-    g_assert_cmpuint(d->fingerprints->len, ==, 2);
-    g_assert_cmpstr(d->fingerprints->pdata[0], ==, FP1); /* normalised */
-    g_assert_cmpstr(d->fingerprints->pdata[1], ==, "sha-3000 01:02:03");
+    /* normalised; the sha-3000 line is ignored (RFC 8122 §5.1) */
+    g_assert_cmpuint(d->fingerprints->len, ==, 1);
+    g_assert_cmpstr(d->fingerprints->pdata[0], ==, FP1);
     g_assert_cmpint(d->setup, ==, SC_SDP_SETUP_PASSIVE);
     g_assert_cmpstr(d->tls_id, ==, "abcdefghijklmnopqrstuvwxyz0123");
     g_assert_cmpstr(d->identity, ==, "aWRlbnRpdHk=");
@@ -901,6 +945,40 @@ test_candidate_mid_ok(void)
     g_assert_false(sc_sdp_desc_candidate_mid_ok(a, NULL, 1));
 }
 
+/* RFC 8122 §5.1: lines with a hash we do not use are ignored when another
+ * one is acceptable; media-level lines replace session-level ones. */
+static void
+test_fingerprint_lines(void)
+{
+    g_autoptr(GString) mixed = g_string_new(BASE);
+    g_autoptr(GString) sess = g_string_new(BASE);
+    g_autoptr(ScSdpDesc) d = NULL, e = NULL;
+    ScSdpDesc *bad;
+    GError *error = NULL;
+
+    sub_replace(mixed, "a=fingerprint:" FP1 "\n",
+                "a=fingerprint:" SHA1_VALUE "\na=fingerprint:md5 AB:CD\n"
+                "a=fingerprint:" FP1 "\na=fingerprint:x-new 01\n",
+                0);
+    d = parse_ok(SC_SDP_TYPE_OFFER, mixed->str);
+    g_assert_cmpuint(d->fingerprints->len, ==, 1);
+    g_assert_cmpstr(d->fingerprints->pdata[0], ==, FP1);
+    g_assert_cmpuint(section(d, 0)->fingerprints->len, ==, 1);
+
+    /* sha-256 at session level, only sha-1 in every m-section: the
+     * m-sections' lines count, and they authenticate nothing */
+    sub_replace(sess, "t=0 0\n", "t=0 0\na=fingerprint:" FP2 "\n", 0);
+    e = parse_ok(SC_SDP_TYPE_OFFER, sess->str);
+    g_assert_cmpstr(e->fingerprints->pdata[0], ==, FP1);
+    sub_replace(sess, "a=fingerprint:" FP1 "\n",
+                "a=fingerprint:" SHA1_VALUE "\n", 0);
+    bad = sc_sdp_parse(SC_SDP_TYPE_OFFER, sess->str, &error);
+    g_assert_null(bad);
+    g_assert_error(error, SC_ERROR, SC_ERROR_FINGERPRINT_MISMATCH);
+    g_assert_nonnull(strstr(error->message, "no acceptable a=fingerprint"));
+    g_error_free(error);
+}
+
 static void
 test_setup_names(void)
 {
@@ -912,24 +990,60 @@ test_setup_names(void)
     g_assert_cmpstr(sc_sdp_type_to_string(SC_SDP_TYPE_ANSWER), ==, "answer");
 }
 
+/* The one a=fingerprint parser (also tested with keys/ in test-keys). */
 static void
-test_fingerprint_normalize(void)
+test_fingerprint_rule(void)
 {
-    gboolean usable = TRUE;
-    g_autofree char *a = NULL, *b = NULL;
-    g_autoptr(GError) error = NULL;
+    static const char *const refused[] = {
+        SHA1_VALUE,
+        "SHA-1 00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33",
+        "sha-224 " HEX16 ":" "00:11:22:33:44:55:66:77:88:99:AA:BB",
+        "md5 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+        "MD2 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+        "x-new AB",
+        "sha-3 " FP256_C,
+        "sha256 " FP256_C,
+    };
+    static const char *const malformed[] = {
+        "", "sha-256", "sha-256 ", "sha-256  " FP256_C, "sha-256\t" FP256_C,
+        "sha-256 " FP256_C ":00", "sha-256 " FP256_C ":", "sha-256 AB:CD",
+        "sha-256 " FP256_C " junk", "sha-256 0" FP256_C, "sha@256 AB",
+    };
+    g_autofree char *a = NULL, *b = NULL, *c = NULL;
+    ScFingerprint fp;
 
-    a = sc_sdp_fingerprint_normalize("SHA-1 00:11:22:33:44:55:66:77:88:99:aa:"
-                                     "bb:cc:dd:ee:ff:00:11:22:33",
-                                     &usable, NULL);
-    g_assert_cmpstr(a, ==, "sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:"
-                           "EE:FF:00:11:22:33");
-    g_assert_true(usable);
-    b = sc_sdp_fingerprint_normalize("x-new AB", &usable, NULL);
-    g_assert_cmpstr(b, ==, "x-new AB");
-    g_assert_false(usable);
-    g_assert_null(sc_sdp_fingerprint_normalize("MD5 AB", NULL, &error));
-    g_assert_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX);
+    g_assert_false(sc_hash_is_accepted(SC_HASH_SHA1));
+    g_assert_false(sc_hash_is_accepted(SC_HASH_SHA224));
+    g_assert_true(sc_hash_is_accepted(SC_HASH_SHA256));
+    g_assert_true(sc_hash_is_accepted(SC_HASH_SHA384));
+    g_assert_true(sc_hash_is_accepted(SC_HASH_SHA512));
+    g_assert_false(sc_hash_is_accepted(SC_HASH_N));
+
+    /* hash name in any case, hex in either case, canonical output */
+    a = sc_fingerprint_normalize("SHA-256 c1:60:d2:32:d1:4a:c9:c7:4d:3e:1f:"
+                                 "51:f2:8a:20:4a:59:da:59:da:1e:ff:0b:df:ba:"
+                                 "45:c1:42:fc:93:4e:ea",
+                                 NULL);
+    g_assert_cmpstr(a, ==, FP1);
+    b = sc_fingerprint_normalize("Sha-384 " FP384_A, NULL);
+    g_assert_cmpstr(b, ==, "sha-384 " FP384_A);
+    c = sc_fingerprint_normalize("sha-512 " FP512_A "\r\n", NULL);
+    g_assert_cmpstr(c, ==, "sha-512 " FP512_A);
+
+    for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+        g_autoptr(GError) error = NULL;
+        g_test_message("refusing \"%s\"", refused[i]);
+        g_assert_false(sc_fingerprint_parse(refused[i], &fp, &error));
+        g_assert_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "sha-256, sha-384 or "
+                                                "sha-512 is required"));
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(malformed); i++) {
+        g_autoptr(GError) error = NULL;
+        g_test_message("rejecting \"%s\"", malformed[i]);
+        g_assert_false(sc_fingerprint_parse(malformed[i], &fp, &error));
+        g_assert_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX);
+    }
     g_assert_true(sc_sdp_is_ice_chars("ab+/", 4, 4));
     g_assert_false(sc_sdp_is_ice_chars("ab+/5", 4, 4));
     g_assert_false(sc_sdp_is_ice_chars("ab_d", 4, 4));
@@ -965,6 +1079,7 @@ main(int argc, char **argv)
     g_test_add_func("/sdp/answer/tcp-no-bundle", test_answer_tcp_and_no_bundle);
     g_test_add_func("/sdp/desc/candidate-mid", test_candidate_mid_ok);
     g_test_add_func("/sdp/attr/setup-names", test_setup_names);
-    g_test_add_func("/sdp/attr/fingerprint", test_fingerprint_normalize);
+    g_test_add_func("/sdp/attr/fingerprint", test_fingerprint_rule);
+    g_test_add_func("/sdp/parse/fingerprint-lines", test_fingerprint_lines);
     return g_test_run();
 }
