@@ -55,6 +55,29 @@ scope_clear(Scope *sc)
     memset(sc, 0, sizeof *sc);
 }
 
+/* Lookups while one description is parsed, so that the work stays linear
+ * in the number of m-sections and mids: mid -> m-section index + 1, and the
+ * set of mids in the chosen BUNDLE group. Keys borrow from the sections
+ * and from ScSdpDesc.bundle_mids. */
+typedef struct {
+    GHashTable *mids;
+    GHashTable *bundle;
+} Lookup;
+
+static int
+lookup_mid(const Lookup *lk, const char *mid)
+{
+    if (mid == NULL)
+        return -1;
+    return GPOINTER_TO_INT(g_hash_table_lookup(lk->mids, mid)) - 1;
+}
+
+static gboolean
+lookup_in_bundle(const Lookup *lk, const char *mid)
+{
+    return mid != NULL && g_hash_table_contains(lk->bundle, mid);
+}
+
 /* ---- freeing ---- */
 
 static void
@@ -471,6 +494,8 @@ section_add_ssrc_id(ScSdpSection *s, guint32 id)
     for (guint i = 0; i < s->ssrcs->len; i++)
         if (g_array_index(s->ssrcs, guint32, i) == id)
             return;
+    if (s->ssrcs->len >= SC_SDP_MAX_SSRCS)
+        return; /* bounds this loop: the ids are the peer's choice */
     if (s->ssrcs->len == 0)
         s->ssrc = id;
     g_array_append_val(s->ssrcs, id);
@@ -841,15 +866,15 @@ proto_is_dtls_srtp(const char *proto)
 
 /* An RTP section we could run: on the one transport the data uses. */
 static gboolean
-media_usable(const ScSdpDesc *d, const ScSdpSection *s)
+media_usable(const ScSdpDesc *d, const Lookup *lk, const ScSdpSection *s)
 {
     if (section_is_rejected(s) || !proto_is_dtls_srtp(s->proto) ||
         !s->rtcp_mux || s->codec == NULL || s->mid == NULL ||
-        !mid_in_bundle(d, s->mid))
+        !lookup_in_bundle(lk, s->mid))
         return FALSE;
     if (d->data_section >= 0) {
         const ScSdpSection *ds = d->sections->pdata[d->data_section];
-        return mid_in_bundle(d, ds->mid);
+        return lookup_in_bundle(lk, ds->mid);
     }
     return TRUE;
 }
@@ -857,7 +882,7 @@ media_usable(const ScSdpDesc *d, const ScSdpSection *s)
 /* ScSdpSection.accepted: the data section and the first usable audio and
  * video sections (one of each: a second one is rejected in our answers). */
 static void
-mark_accepted(ScSdpDesc *d)
+mark_accepted(ScSdpDesc *d, const Lookup *lk)
 {
     gboolean audio = FALSE, video = FALSE;
 
@@ -867,10 +892,10 @@ mark_accepted(ScSdpDesc *d)
         if ((int)i == d->data_section) {
             s->accepted = TRUE;
         } else if (!audio && strcmp(s->media, "audio") == 0 &&
-                   media_usable(d, s)) {
+                   media_usable(d, lk, s)) {
             s->accepted = audio = TRUE;
         } else if (!video && strcmp(s->media, "video") == 0 &&
-                   media_usable(d, s)) {
+                   media_usable(d, lk, s)) {
             s->accepted = video = TRUE;
         }
     }
@@ -934,14 +959,17 @@ sc_sdp_media_negotiated(const ScSdpDesc *local, const ScSdpDesc *remote,
     return TRUE;
 }
 
-/* Parses "BUNDLE a b c" groups; returns them (NULL-terminated vectors). */
+/* Parses "BUNDLE a b c" groups; returns them (NULL-terminated vectors,
+ * duplicates dropped). Every mid must name an m-section. */
 static gboolean
-collect_groups(const GstSDPMessage *msg, GPtrArray *groups, GError **error)
+collect_groups(const GstSDPMessage *msg, const Lookup *lk, GPtrArray *groups,
+               GError **error)
 {
     for (guint i = 0; i < gst_sdp_message_attributes_len(msg); i++) {
         const GstSDPAttribute *a = gst_sdp_message_get_attribute(msg, i);
         g_auto(GStrv) f = NULL;
         GPtrArray *mids;
+        GHashTable *seen;
 
         if (a->key == NULL || strcmp(a->key, "group") != 0)
             continue;
@@ -949,16 +977,28 @@ collect_groups(const GstSDPMessage *msg, GPtrArray *groups, GError **error)
         if (f[0] == NULL || g_ascii_strcasecmp(f[0], "BUNDLE") != 0)
             continue;
         mids = g_ptr_array_new_with_free_func(g_free);
+        seen = g_hash_table_new(g_str_hash, g_str_equal);
         for (guint k = 1; f[k] != NULL; k++) {
             if (f[k][0] == '\0')
                 continue;
             if (!is_token(f[k], 256)) {
                 g_ptr_array_unref(mids);
+                g_hash_table_unref(seen);
                 return fail(error, "a=group:BUNDLE has an invalid mid");
             }
-            if (!str_in_array(mids, f[k]))
+            if (lookup_mid(lk, f[k]) < 0) {
+                fail(error,
+                     "a=group:BUNDLE names mid \"%.64s\" but no m-section "
+                     "has it",
+                     f[k]);
+                g_ptr_array_unref(mids);
+                g_hash_table_unref(seen);
+                return FALSE;
+            }
+            if (g_hash_table_add(seen, f[k]))
                 g_ptr_array_add(mids, g_strdup(f[k]));
         }
+        g_hash_table_unref(seen);
         if (mids->len == 0) {
             g_ptr_array_unref(mids);
             continue; /* an empty group bundles nothing */
@@ -972,14 +1012,14 @@ collect_groups(const GstSDPMessage *msg, GPtrArray *groups, GError **error)
 /* The BUNDLE-tagged section: the first mid of the group that is not
  * rejected (RFC 8843 §7.2.1, §7.3.1). */
 static int
-tagged_section(const ScSdpDesc *d)
+tagged_section(const ScSdpDesc *d, const Lookup *lk)
 {
     int first = -1;
 
     if (d->bundle_mids == NULL)
         return -1;
     for (guint i = 0; d->bundle_mids[i] != NULL; i++) {
-        int idx = sc_sdp_desc_find_mid(d, d->bundle_mids[i]);
+        int idx = lookup_mid(lk, d->bundle_mids[i]);
         if (idx < 0)
             continue;
         if (first < 0)
@@ -1020,10 +1060,11 @@ effective_of(const Scope *sess, const Scope *sec, Effective *e)
 }
 
 static gboolean
-validate_desc(ScSdpDesc *d, const Scope *sess, Scope *scopes, GError **error)
+validate_desc(ScSdpDesc *d, const Lookup *lk, const Scope *sess,
+              Scope *scopes, GError **error)
 {
     Effective eff;
-    int tagged = tagged_section(d);
+    int tagged = tagged_section(d, lk);
     const ScSdpSection *ts;
 
     if (!check_setup(d->type, sess, "session level", error))
@@ -1039,7 +1080,7 @@ validate_desc(ScSdpDesc *d, const Scope *sess, Scope *scopes, GError **error)
     /* the transport that carries the data */
     if (d->data_section >= 0) {
         const ScSdpSection *ds = d->sections->pdata[d->data_section];
-        if (tagged >= 0 && mid_in_bundle(d, ds->mid))
+        if (tagged >= 0 && lookup_in_bundle(lk, ds->mid))
             d->transport_section = tagged;
         else
             d->transport_section = d->data_section;
@@ -1086,7 +1127,7 @@ validate_desc(ScSdpDesc *d, const Scope *sess, Scope *scopes, GError **error)
 
         effective_of(sess, &scopes[tagged], &teff);
         for (guint k = 0; d->bundle_mids[k] != NULL; k++) {
-            int idx = sc_sdp_desc_find_mid(d, d->bundle_mids[k]);
+            int idx = lookup_mid(lk, d->bundle_mids[k]);
             const Scope *sc;
 
             if (idx < 0 || idx == tagged ||
@@ -1152,6 +1193,46 @@ check_session_lines(const GstSDPMessage *msg, ScSdpDesc *d, GError **error)
     return TRUE;
 }
 
+/* The number of m= lines GstSDPMessage will see: like its parser, a line
+ * starts at the beginning of the text or after '\n', its white space
+ * skipped, and is an m-line if it then reads "m=". One pass, no copy. */
+static gsize
+count_m_lines(const char *p)
+{
+    gsize n = 0;
+
+    for (;;) {
+        while (g_ascii_isspace(*p))
+            p++;
+        if (*p == '\0')
+            return n;
+        if (p[0] == 'm' && p[1] == '=')
+            n++;
+        p = strchr(p, '\n');
+        if (p == NULL)
+            return n;
+        p++;
+    }
+}
+
+/* The limits of sdp.h, before GstSDPMessage or anything else runs. */
+static gboolean
+check_limits(const char *text, GError **error)
+{
+    gsize n;
+
+    if (strnlen(text, SC_SDP_MAX_SIZE + 1) > SC_SDP_MAX_SIZE)
+        return fail(error, "SDP is larger than %d bytes (SC_SDP_MAX_SIZE)",
+                    SC_SDP_MAX_SIZE);
+    n = count_m_lines(text);
+    if (n > SC_SDP_MAX_SECTIONS)
+        return fail(error,
+                    "SDP has %" G_GSIZE_FORMAT " m-sections, more than the "
+                    "limit of %d (SC_SDP_MAX_SECTIONS)",
+                    n, SC_SDP_MAX_SECTIONS);
+    return TRUE;
+}
+
 ScSdpDesc *
 sc_sdp_parse(ScSdpType type, const char *text, GError **error)
 {
@@ -1160,6 +1241,7 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
     Scope sess;
     Scope *scopes = NULL;
     GPtrArray *groups = NULL;
+    Lookup lk = {NULL, NULL};
     guint n_media = 0;
     gboolean ok = FALSE;
 
@@ -1170,6 +1252,8 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
         fail(error, "SDP is empty");
         return NULL;
     }
+    if (!check_limits(text, error))
+        return NULL;
     scope_init(&sess);
     if (gst_sdp_message_new_from_text(text, &msg) != GST_SDP_OK ||
         msg == NULL) {
@@ -1213,6 +1297,14 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
     }
 
     n_media = gst_sdp_message_medias_len(msg);
+    /* counted by check_limits(); kept as a guard should GstSDP differ */
+    if (n_media > SC_SDP_MAX_SECTIONS) {
+        fail(error, "SDP has more than %d m-sections (SC_SDP_MAX_SECTIONS)",
+             SC_SDP_MAX_SECTIONS);
+        goto out;
+    }
+    lk.mids = g_hash_table_new(g_str_hash, g_str_equal);
+    lk.bundle = g_hash_table_new(g_str_hash, g_str_equal);
     scopes = g_new0(Scope, n_media);
     for (guint i = 0; i < n_media; i++) {
         ScSdpSection *s =
@@ -1225,12 +1317,14 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
                                     : sess.direction ? sess.direction
                                                      : "sendrecv");
         s->dir = direction_from_string(s->direction);
-        if (s->mid != NULL && sc_sdp_desc_find_mid(d, s->mid) >= 0) {
-            fail(error, "m-section %u repeats a=mid:%s", i, s->mid);
+        if (s->mid != NULL && lookup_mid(&lk, s->mid) >= 0) {
+            fail(error, "m-section %u repeats a=mid:%.64s", i, s->mid);
             section_free(s);
             goto out;
         }
         g_ptr_array_add(d->sections, s);
+        if (s->mid != NULL)
+            g_hash_table_insert(lk.mids, s->mid, GINT_TO_POINTER(i + 1));
         if (d->data_section < 0 && s->is_datachannel &&
             !section_is_rejected(s))
             d->data_section = (int)i;
@@ -1238,19 +1332,8 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
 
     /* BUNDLE: every mid must exist; keep the group of the data section */
     groups = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-    if (!collect_groups(msg, groups, error))
+    if (!collect_groups(msg, &lk, groups, error))
         goto out;
-    for (guint g = 0; g < groups->len; g++) {
-        char **mids = groups->pdata[g];
-        for (guint k = 0; mids[k] != NULL; k++) {
-            if (sc_sdp_desc_find_mid(d, mids[k]) < 0) {
-                fail(error,
-                     "a=group:BUNDLE names mid \"%s\" but no m-section has it",
-                     mids[k]);
-                goto out;
-            }
-        }
-    }
     if (groups->len > 0) {
         guint pick = 0;
         if (d->data_section >= 0) {
@@ -1265,10 +1348,12 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
             }
         }
         d->bundle_mids = g_strdupv(groups->pdata[pick]);
+        for (guint k = 0; d->bundle_mids[k] != NULL; k++)
+            g_hash_table_add(lk.bundle, d->bundle_mids[k]);
     }
 
-    mark_accepted(d);
-    if (!validate_desc(d, &sess, scopes, error))
+    mark_accepted(d, &lk);
+    if (!validate_desc(d, &lk, &sess, scopes, error))
         goto out;
 
     /* keep the media-level transport attributes "as written" */
@@ -1290,6 +1375,10 @@ sc_sdp_parse(ScSdpType type, const char *text, GError **error)
 out:
     if (groups != NULL)
         g_ptr_array_unref(groups);
+    if (lk.mids != NULL)
+        g_hash_table_unref(lk.mids);
+    if (lk.bundle != NULL)
+        g_hash_table_unref(lk.bundle);
     for (guint i = 0; scopes != NULL && i < n_media; i++)
         scope_clear(&scopes[i]);
     g_free(scopes);

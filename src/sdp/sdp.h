@@ -235,7 +235,8 @@ typedef struct {
     const ScSdpCodec *codec;
     gboolean rtcp_rsize;       /* a=rtcp-rsize (RFC 5506) */
     GArray *ssrcs;             /* guint32: a=ssrc ids (RFC 5576) in order of
-                                * appearance, no duplicates; may be empty */
+                                * appearance, no duplicates, at most
+                                * SC_SDP_MAX_SSRCS; may be empty */
     guint32 ssrc;              /* the primary SSRC: first id of the first
                                 * a=ssrc-group:FID, else the first a=ssrc;
                                 * meaningless when @ssrcs is empty */
@@ -273,14 +274,30 @@ typedef struct {
     guint64 session_version;
 } ScSdpDesc;
 
-/* At most this many different accepted a=fingerprint values per scope
- * (session or m-section): one per certificate and hash; RFC 8122 peers send
- * one or two. */
+/* What sc_sdp_parse() takes, checked before any other work, so that the
+ * cost of a description (remote descriptions come from anyone in the relay
+ * room) is bounded and linear in its size:
+ * - SC_SDP_MAX_SIZE bytes of text: a browser's offer with audio, video,
+ *   data and a dozen candidates is 5-15 KB; 128 KiB leaves room for many
+ *   candidates and sections, and is half the signaling frame limit.
+ * - SC_SDP_MAX_SECTIONS m-sections: browsers send one per track plus one
+ *   for data (1-3 for a call like ours); we use one audio, one video and
+ *   one data section and reject the others, so 64 is plenty for a peer
+ *   that offers more tracks than we take.
+ * - SC_SDP_MAX_FINGERPRINTS different accepted a=fingerprint values per
+ *   scope (session or m-section): one per certificate and hash; RFC 8122
+ *   peers send one or two. */
+#define SC_SDP_MAX_SIZE (128 * 1024)
+#define SC_SDP_MAX_SECTIONS 64
 #define SC_SDP_MAX_FINGERPRINTS 8
+/* At most this many a=ssrc ids are kept per section (ScSdpSection.ssrcs);
+ * later ones are ignored (simulcast with RTX uses 6). */
+#define SC_SDP_MAX_SSRCS 32
 
 /* Parses and validates a remote (or our own) description. Validation,
  * failing with %SC_ERROR_SDP_SYNTAX and a message naming the problem unless
  * said otherwise:
+ * - size and m-section limits (above; the message names the limit);
  * - GstSDPMessage syntax; v=0, o= and s= present; at least one m=; m-lines
  *   with a port <= 65535, token media/proto, at least one format;
  * - a=mid values are unique tokens; BUNDLE mids name existing sections;

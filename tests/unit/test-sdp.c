@@ -979,6 +979,92 @@ test_fingerprint_lines(void)
     g_error_free(error);
 }
 
+/* A description with @n data sections (each in the BUNDLE group, the
+ * first one carrying the transport). */
+static GString *
+many_sections(guint n)
+{
+    GString *s = g_string_new("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                              "t=0 0\r\na=ice-ufrag:abcd\r\n"
+                              "a=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+                              "a=fingerprint:" FP1 "\r\na=setup:actpass\r\n"
+                              "a=group:BUNDLE");
+
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(s, " m%u", i);
+    g_string_append(s, "\r\n");
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(s,
+                               "m=application 9 UDP/DTLS/SCTP "
+                               "webrtc-datachannel\r\na=mid:m%u\r\n"
+                               "a=sctp-port:5000\r\n",
+                               i);
+    return s;
+}
+
+/* The limits of sdp.h are checked before anything is parsed, and the
+ * m-line count is the one GstSDPMessage sees. */
+static void
+test_limits(void)
+{
+    g_autoptr(GString) at = many_sections(SC_SDP_MAX_SECTIONS);
+    g_autoptr(GString) over = many_sections(SC_SDP_MAX_SECTIONS + 1);
+    g_autoptr(GString) spaced = many_sections(SC_SDP_MAX_SECTIONS);
+    g_autoptr(GString) big = many_sections(2);
+    g_autoptr(GString) fake = many_sections(SC_SDP_MAX_SECTIONS);
+    g_autoptr(ScSdpDesc) d = NULL, f = NULL;
+    GError *error = NULL;
+    char *answer;
+
+    d = parse_ok(SC_SDP_TYPE_OFFER, at->str);
+    g_assert_cmpuint(d->sections->len, ==, SC_SDP_MAX_SECTIONS);
+    g_assert_cmpint(d->data_section, ==, 0);
+    /* our answer to the largest offer parses too */
+    {
+        ScSdpLocal l = local_defaults();
+        g_autoptr(ScSdpDesc) a = NULL;
+
+        answer = sc_sdp_create_answer(&l, d, &error);
+        g_assert_no_error(error);
+        a = parse_ok(SC_SDP_TYPE_ANSWER, answer);
+        g_assert_cmpuint(a->sections->len, ==, SC_SDP_MAX_SECTIONS);
+        g_free(answer);
+    }
+
+    g_assert_null(sc_sdp_parse(SC_SDP_TYPE_OFFER, over->str, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX);
+    g_assert_cmpstr(error->message, ==,
+                    "SDP has 65 m-sections, more than the limit of 64 "
+                    "(SC_SDP_MAX_SECTIONS)");
+    g_clear_error(&error);
+
+    /* GstSDP skips white space (blank lines included) before a line */
+    g_string_append(spaced, "\r\n \t\r\n  m=audio 0 RTP/AVP 0\r\n");
+    g_assert_null(sc_sdp_parse(SC_SDP_TYPE_OFFER, spaced->str, &error));
+    g_assert_nonnull(strstr(error->message, "SC_SDP_MAX_SECTIONS"));
+    g_clear_error(&error);
+
+    /* "m=" inside a line, or after a lone CR, starts no m-section */
+    g_string_append(fake, "a=x:m=audio 0 RTP/AVP 0\r\na=y:1\rm=audio 0 "
+                          "RTP/AVP 0\r\nxm=audio 0 RTP/AVP 0\r\n");
+    f = parse_ok(SC_SDP_TYPE_OFFER, fake->str);
+    g_assert_cmpuint(f->sections->len, ==, SC_SDP_MAX_SECTIONS);
+
+    /* size: a long attribute the parser would otherwise ignore */
+    g_string_append(big, "a=x-pad:");
+    while (big->len < SC_SDP_MAX_SIZE)
+        g_string_append_c(big, 'p');
+    g_assert_cmpuint(big->len, ==, SC_SDP_MAX_SIZE);
+    g_autoptr(ScSdpDesc) ok = parse_ok(SC_SDP_TYPE_OFFER, big->str);
+    g_assert_cmpuint(ok->sections->len, ==, 2);
+    g_string_append_c(big, 'p');
+    g_assert_null(sc_sdp_parse(SC_SDP_TYPE_OFFER, big->str, &error));
+    g_assert_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX);
+    g_assert_cmpstr(error->message, ==,
+                    "SDP is larger than 131072 bytes (SC_SDP_MAX_SIZE)");
+    g_clear_error(&error);
+}
+
 static void
 test_setup_names(void)
 {
@@ -1081,5 +1167,6 @@ main(int argc, char **argv)
     g_test_add_func("/sdp/attr/setup-names", test_setup_names);
     g_test_add_func("/sdp/attr/fingerprint", test_fingerprint_rule);
     g_test_add_func("/sdp/parse/fingerprint-lines", test_fingerprint_lines);
+    g_test_add_func("/sdp/parse/limits", test_limits);
     return g_test_run();
 }
