@@ -621,8 +621,9 @@ emit_signaling_state(ScCall *call, const char *state)
     emit(call, ev);
 }
 
-/* A remote description we do not take: logged and reported as an error
- * event ("refused WHAT: why"); the call goes on. */
+/* A later remote description we do not take (a re-offer, a restart
+ * answer): logged and reported as an error event ("refused WHAT: why");
+ * the call goes on. */
 static void
 refuse(ScCall *call, const char *what, const GError *error)
 {
@@ -631,6 +632,26 @@ refuse(ScCall *call, const char *what, const GError *error)
 
     SC_LOG_WARN(call->id, "%s", detail);
     emit_error(call, detail);
+}
+
+/* The peer's first description is refused: there is no call to go on
+ * with, and waiting for another would let anyone in the room make us parse
+ * offers forever. The peer gets a bye, the call ends: fingerprint-mismatch
+ * when the description has no acceptable a=fingerprint (its sender cannot
+ * be authenticated, e.g. sha-1 only), else error, with "refused WHAT: why"
+ * as the detail. */
+static void
+refuse_first(ScCall *call, const char *what, const GError *error)
+{
+    gboolean fp =
+        g_error_matches(error, SC_ERROR, SC_ERROR_FINGERPRINT_MISMATCH);
+    g_autofree char *detail =
+        g_strdup_printf("refused %s: %s", what, error->message);
+
+    SC_LOG_WARN(call->id, "%s", detail);
+    send_bye(call, fp ? "fingerprint-mismatch" : "error");
+    call_end(call, fp ? SC_END_REASON_FINGERPRINT_MISMATCH : SC_END_REASON_ERROR,
+             detail);
 }
 
 /* Sends @sdp (taken), just written by write_description(), as an offer or
@@ -970,8 +991,7 @@ handle_offer(ScCall *call, const char *text)
         g_clear_pointer(&desc, sc_sdp_desc_free);
     }
     if (desc == NULL) {
-        /* A bad offer is refused; the call waits for a good one. */
-        refuse(call, "offer", error);
+        refuse_first(call, "offer", error);
         return;
     }
     call->state = CALL_NEGOTIATING;
@@ -1033,10 +1053,7 @@ handle_answer(ScCall *call, const char *text)
         g_clear_pointer(&desc, sc_sdp_desc_free);
     }
     if (desc == NULL) {
-        g_autofree char *detail =
-            g_strdup_printf("refused answer: %s", error->message);
-        send_bye(call, "error");
-        call_end(call, SC_END_REASON_ERROR, detail);
+        refuse_first(call, "answer", error);
         return;
     }
     /* a=setup:active in the answer makes us the DTLS server. */

@@ -2,7 +2,14 @@
 """An attacker on the signaling path rewrites a=fingerprint: the DTLS
 certificate no longer matches, so both sides must end the call with
 `fingerprint-mismatch`, a non-zero exit status, and no data channel may
-ever open. Run once for a rewritten offer and once for a rewritten answer."""
+ever open. Run once for a rewritten offer and once for a rewritten answer.
+
+Then a peer whose description offers only sha-1 (which cannot authenticate
+anyone, RFC 8827 §6.5): the side that receives it refuses it, sends `bye`
+with reason `fingerprint-mismatch`, ends with that reason and exits
+non-zero, and no handshake happens; a sha-1 line beside the sha-256 one is
+ignored and the call works (RFC 8122 §5.1). Each for the offer and the
+answer."""
 import os
 import sys
 
@@ -44,6 +51,74 @@ for which in ("offer", "answer"):
                      if e.get("event") == "dtls" and e.get("state") == "connected"]
         tap.ok(not connected, "%s rewritten: DTLS never reported connected" % which,
                connected)
+    finally:
+        call.close()
+        relay.kill()
+
+
+def hostile(option, which, room):
+    relay = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
+                         option, which, "--record"], "mitm-%s-%s" % (room, which))
+    ev = relay.wait_event("listening", timeout=20)
+    if ev is None:
+        tap.ok(False, "hostile relay starts", relay.stderr_tail())
+        relay.kill()
+        return None, None
+    return relay, sctest.Call(room=room, relay=relay, port=ev["port"])
+
+
+for which in ("offer", "answer"):
+    relay, call = hostile("--sha1-fingerprint", which, "sha1")
+    if call is None:
+        continue
+    off, ans = call.both()
+    # the answerer joined the room first: it is participant 0
+    refuser, other, refuser_id = ((ans, off, 0) if which == "offer"
+                                  else (off, ans, 1))
+    try:
+        e = refuser.wait_event("ended", timeout=40)
+        rc = refuser.wait_exit(20)
+        tap.ok(relay.wait_event("rewrote", timeout=1) is not None,
+               "sha-1 %s: the relay left only sha-1 in the %s" % (which, which))
+        tap.ok(e is not None and e.get("reason") == "fingerprint-mismatch" and
+               ("refused %s" % which) in (e.get("detail") or "") and
+               '"sha-1" is not accepted' in (e.get("detail") or ""),
+               "sha-1 %s: its receiver ends with fingerprint-mismatch, "
+               "naming the refusal" % which, (e, refuser.stderr_tail()))
+        tap.ok(rc not in (0, None), "sha-1 %s: its receiver exits non-zero"
+               % which, rc)
+        bye = relay.wait_for(lambda f: f.get("event") == "frame" and
+                             f.get("type") == "bye", 20)
+        tap.ok(bye is not None and bye.get("from") == refuser_id and
+               bye.get("reason") == "fingerprint-mismatch",
+               "sha-1 %s: the peer is sent bye fingerprint-mismatch" % which,
+               bye)
+        tap.ok(other.wait_event("ended", timeout=40) is not None and
+               other.wait_exit(20) is not None,
+               "sha-1 %s: the peer's call ends too" % which,
+               other.stderr_tail())
+        opened = [x for p in (off, ans) for x in p.events
+                  if x.get("event") in ("channel", "message") or
+                  (x.get("event") == "dtls" and x.get("state") == "connected")]
+        tap.ok(not opened, "sha-1 %s: no DTLS, no channel, no message" % which,
+               opened)
+    finally:
+        call.close()
+        relay.kill()
+
+for which in ("offer", "answer"):
+    relay, call = hostile("--add-sha1-fingerprint", which, "sha1plus")
+    if call is None:
+        continue
+    off, ans = call.both()
+    try:
+        tap.ok(call.wait_open("chat", timeout=30),
+               "sha-1 beside sha-256 in the %s: ignored, the call connects"
+               % which, call.diag())
+        tap.ok(relay.wait_event("rewrote", timeout=1) is not None,
+               "sha-1 beside sha-256: the relay added a sha-1 line to the %s"
+               % which)
+        sctest.hang_up(tap, off, ans)
     finally:
         call.close()
         relay.kill()

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Bad remote descriptions are refused with a clear error and the answerer
-keeps running: a fake peer sends malformed offers, then leaves, then a real
-sealcall offerer calls the same answerer and the call works; hostile
-candidates and hostile re-offers (new DTLS identity behind an ICE restart,
-DTLS role change, renegotiation, garbage) from the signaling path are
-refused mid-call and the call goes on with the same DTLS peer."""
+"""Bad remote descriptions are refused with a clear error. A first offer
+that is refused ends the answerer's call: it sends `bye` with reason
+`error` and ends with reason `error`, the detail naming the refusal, rather
+than waiting (and parsing) on; this holds for malformed offers and for one
+over the m-section limit. Frames that are no offer at all (no sdp, sdp of
+the wrong type) are dropped and the answerer then takes a real call.
+Hostile candidates and hostile re-offers (new DTLS identity behind an ICE
+restart, DTLS role change, renegotiation, garbage) from the signaling path
+are refused mid-call and the call goes on with the same DTLS peer."""
 import asyncio
 import json
 import os
@@ -14,63 +17,108 @@ sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib
 import sctest  # noqa: E402
 import websockets  # noqa: E402
 
+HEAD = ("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+        "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+        "a=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\n"
+        "a=setup:actpass\r\n")
+DATA = ("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+        "c=IN IP4 0.0.0.0\r\na=mid:%d\r\na=sctp-port:5000\r\n")
 BAD_OFFERS = [
-    ("garbage", "this is not SDP at all"),
+    ("garbage", "this is not SDP at all", "SDP has no v= line"),
     ("no fingerprint",
      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n"
      "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
-     "a=setup:actpass\r\na=mid:0\r\na=sctp-port:5000\r\n"),
+     "a=setup:actpass\r\na=mid:0\r\na=sctp-port:5000\r\n",
+     "no a=fingerprint"),
     ("no data section",
      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
      "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
      "a=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\n"
-     "a=setup:actpass\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"),
+     "a=setup:actpass\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n",
+     "offer has no data channel section"),
+    ("65 m-sections", HEAD + "".join(DATA % i for i in range(65)),
+     "SDP has 65 m-sections, more than the limit of 64"),
 ]
+# frames that are not offers the answerer could parse: dropped, no effect
+JUNK = [{"type": "offer"}, {"type": "offer", "sdp": 42}]
 
 tap = sctest.Tap()
 relay, port = sctest.start_relay()
-url = "ws://127.0.0.1:%d/room/bad" % port
-ans = sctest.endpoint("answer", url, "answerer")
 
 
-async def fake_peer():
+def room_url(name):
+    return "ws://127.0.0.1:%d/room/%s" % (port, name)
+
+
+async def fake_peer(url, frames, wait_bye):
+    """Joins @url second, sends @frames; returns the bye it then gets (or
+    None: no bye within 20 s, or @wait_bye false)."""
     async with websockets.connect(url) as ws:
         await ws.recv()  # room
-        for _, sdp in BAD_OFFERS:
-            await ws.send(json.dumps({"type": "offer", "sdp": sdp}))
-        await ws.send(json.dumps({"type": "offer"}))           # no sdp at all
-        await ws.send(json.dumps({"type": "offer", "sdp": 42}))  # wrong type
+        for f in frames:
+            await ws.send(json.dumps(f))
+        if not wait_bye:
+            return None
+        try:
+            async with asyncio.timeout(20):
+                async for frame in ws:
+                    msg = json.loads(frame)
+                    if msg.get("type") == "bye":
+                        return msg
+        except (TimeoutError, websockets.ConnectionClosed):
+            pass
+        return None
 
+
+answerers = []
 try:
-    tap.ok(ans.wait_event("signaling", state="connected", timeout=20) is not None,
-           "answerer joins the room")
-    asyncio.run(fake_peer())
-    for name, _ in BAD_OFFERS:
-        e = ans.wait_for(lambda ev: ev.get("event") == "error"
-                         and "refused offer" in ev.get("detail", ""), 20,
-                         start=0)
-        # consume one error per bad offer
-        if e is not None:
-            ans.events.remove(e)
-        tap.ok(e is not None, "malformed offer (%s) gets an error event" % name,
-               e or ans.stderr_tail())
-    tap.ok(ans.p.poll() is None and
-           not any(ev.get("event") == "ended" for ev in ans.events),
-           "the answerer keeps running")
-    off = sctest.endpoint("call", url, "offerer")
+    for i, _ in enumerate(BAD_OFFERS):
+        answerers.append(sctest.endpoint("answer", room_url("bad%d" % i),
+                                         "answer-bad%d" % i))
+    for i, (name, sdp, needle) in enumerate(BAD_OFFERS):
+        ans = answerers[i]
+        tap.ok(ans.wait_event("signaling", state="connected", timeout=20)
+               is not None, "answerer %d joins its room" % i)
+        frames = JUNK + [{"type": "offer", "sdp": sdp}]
+        bye = asyncio.run(fake_peer(room_url("bad%d" % i), frames, True))
+        tap.ok(bye is not None and bye.get("reason") == "error",
+               "malformed offer (%s): the peer gets bye with reason error"
+               % name, bye)
+        e = ans.wait_event("ended", timeout=20)
+        tap.ok(e is not None and e.get("reason") == "error" and
+               (e.get("detail") or "").startswith("refused offer: ") and
+               needle in e.get("detail"),
+               "malformed offer (%s): the answerer ends with reason error, "
+               "naming the refusal" % name, (e, ans.stderr_tail()))
+        rc = ans.wait_exit(20)
+        tap.ok(rc not in (0, None), "malformed offer (%s): the answerer "
+               "exits non-zero" % name, rc)
+        answered = [x for x in ans.events if x.get("event") == "signaling"
+                    and x.get("state") == "answer-sent"]
+        tap.ok(not answered, "malformed offer (%s): nothing was answered"
+               % name, answered)
+
+    # junk that is no offer changes nothing: a real call then works
+    ans = sctest.endpoint("answer", room_url("junk"), "answer-junk")
+    answerers.append(ans)
+    tap.ok(ans.wait_event("signaling", state="connected", timeout=20)
+           is not None, "answerer joins the room")
+    asyncio.run(fake_peer(room_url("junk"), JUNK, False))
+    off = sctest.endpoint("call", room_url("junk"), "offerer")
     try:
         o1 = off.wait_event("channel", state="open", label="chat", timeout=30)
         o2 = ans.wait_event("channel", state="open", label="chat", timeout=30)
         tap.ok(o1 is not None and o2 is not None,
-               "a real call to the same answerer then works",
-               off.stderr_tail() + ans.stderr_tail())
+               "after frames that are no offer, a real call to the same "
+               "answerer works", off.stderr_tail() + ans.stderr_tail())
         sctest.hang_up(tap, off, ans)
     finally:
         off.kill()
 finally:
-    ans.kill()
+    for a in answerers:
+        a.kill()
     relay.kill()
 
 here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
@@ -120,7 +168,9 @@ def reoffers(mitm, off, ans):
     want = {"new fingerprint": "a=fingerprint",
             "setup change": "DTLS role",
             "same ufrag": "without an ICE restart",
-            "garbage": "SDP has no"}
+            "garbage": "SDP has no",
+            "sha-1 only": "no acceptable a=fingerprint",
+            "too many m-sections": "SC_SDP_MAX_SECTIONS"}
     for name, needle in want.items():
         tap.ok(mitm.wait_event("injected", timeout=5, what=name)
                is not None, "the relay sent a re-offer: %s" % name)

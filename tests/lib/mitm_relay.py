@@ -3,11 +3,18 @@
 rewrite SDP on the way (an attacker on the signaling path).
 
   mitm_relay.py --rewrite-fingerprint offer|answer
+  mitm_relay.py --sha1-fingerprint offer|answer [--record]
+  mitm_relay.py --add-sha1-fingerprint offer|answer
   mitm_relay.py --offer-setup active|passive
   mitm_relay.py --inject-candidates | --inject-reoffers
   mitm_relay.py --record [--sdp] [--drop-candidates] [--stun-after-answer]
 
---record prints each forwarded (or dropped) message as a "frame" event;
+--sha1-fingerprint replaces every a=fingerprint line of that description
+with a sha-1 one (a peer that offers nothing stronger);
+--add-sha1-fingerprint puts a sha-1 line before each a=fingerprint line
+(RFC 8122 §5.1: it must be ignored beside the sha-256 one).
+--record prints each forwarded (or dropped) message as a "frame" event
+(with "reason" for a bye);
 --drop-candidates drops trickled candidate messages; --stun-after-answer
 also runs a STUN server (RFC 5389 Binding) on UDP 127.0.0.1 that keeps
 every request unanswered until an answer has passed through the relay,
@@ -95,6 +102,8 @@ def record(msg, sender, dropped=False):
             ev["sdp"] = msg["sdp"]
     if msg.get("type") == "candidate":
         ev["candidate"] = msg.get("candidate")
+    if msg.get("type") == "bye":
+        ev["reason"] = msg.get("reason")
     print(json.dumps(ev), flush=True)
 
 
@@ -108,14 +117,36 @@ def new_ice(sdp, tag):
 def hostile_reoffers(offer):
     """Re-offers the answerer must refuse, the call going on: a new DTLS
     identity behind an ICE restart, a DTLS role change, a renegotiation
-    without an ICE restart, and garbage."""
+    without an ICE restart, garbage, only sha-1 fingerprints, and more
+    m-sections than the limit (64)."""
     setup_active = re.sub(r"a=setup:\S+", "a=setup:active", new_ice(offer, "rl"))
+    restart = new_ice(offer, "mx")
+    first_m = restart.index("m=")
+    many = restart[:first_m] + "".join(
+        "m=audio 0 UDP/TLS/RTP/SAVPF 0\r\na=mid:x%d\r\n" % i
+        for i in range(65)) + restart[first_m:]
     return [
         ("new fingerprint", flip_fingerprint(new_ice(offer, "fp"))),
         ("setup change", setup_active),
         ("same ufrag", offer),
         ("garbage", "v=0\r\nthis is no re-offer\r\n"),
+        ("sha-1 only", sha1_fingerprint(new_ice(offer, "s1"))),
+        ("too many m-sections", many),
     ]
+
+
+SHA1_LINE = "a=fingerprint:sha-1 " + ":".join(["5A"] * 20)
+
+
+def sha1_fingerprint(sdp):
+    """Every a=fingerprint line becomes a sha-1 one."""
+    return re.sub(r"a=fingerprint:[^\r\n]*", SHA1_LINE, sdp)
+
+
+def add_sha1_fingerprint(sdp):
+    """A sha-1 line before every a=fingerprint line."""
+    return re.sub(r"(a=fingerprint:[^\r\n]*)",
+                  lambda m: SHA1_LINE + "\r\n" + m.group(1), sdp)
 
 
 def flip_fingerprint(sdp):
@@ -157,6 +188,14 @@ async def handler(ws, path):
                 msg["sdp"] = flip_fingerprint(msg["sdp"])
                 frame = json.dumps(msg)
                 print(json.dumps({"event": "rewrote", "type": msg["type"]}), flush=True)
+            for opt, fn in ((args.sha1_fingerprint, sha1_fingerprint),
+                            (args.add_sha1_fingerprint, add_sha1_fingerprint)):
+                if (opt and msg.get("type") == opt
+                        and isinstance(msg.get("sdp"), str)):
+                    msg["sdp"] = fn(msg["sdp"])
+                    frame = json.dumps(msg)
+                    print(json.dumps({"event": "rewrote", "type": opt}),
+                          flush=True)
             if (args.offer_setup and msg.get("type") == "offer"
                     and isinstance(msg.get("sdp"), str)):
                 msg["sdp"] = msg["sdp"].replace("a=setup:actpass",
@@ -201,6 +240,11 @@ async def main():
     global args
     ap = argparse.ArgumentParser()
     ap.add_argument("--rewrite-fingerprint", choices=["offer", "answer"])
+    ap.add_argument("--sha1-fingerprint", choices=["offer", "answer"],
+                    help="replace that description's a=fingerprint lines "
+                         "with a sha-1 one")
+    ap.add_argument("--add-sha1-fingerprint", choices=["offer", "answer"],
+                    help="add a sha-1 a=fingerprint line before each one")
     ap.add_argument("--inject-candidates", action="store_true",
                     help="after each answer, send its receiver malformed and "
                          "hostile candidate messages")
