@@ -93,6 +93,12 @@ main(int argc, char **argv)
         printf("sealcall %s\n", sc_version_string());
         return CLI_EXIT_OK;
     }
+    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "call") == 0 ||
+        strcmp(cmd, "answer") == 0) {
+        /* GLib names the program in "Usage:" lines and in log lines */
+        g_autofree char *prgname = g_strdup_printf("sealcall %s", cmd);
+        g_set_prgname(prgname);
+    }
     if (strcmp(cmd, "serve") == 0)
         return cli_serve_main(argc - 1, argv + 1);
     if (strcmp(cmd, "call") == 0 || strcmp(cmd, "answer") == 0)

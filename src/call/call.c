@@ -484,7 +484,13 @@ send_sig(ScCall *call, ScSigMsg *msg)
 static void
 send_bye(ScCall *call, const char *reason)
 {
-    g_autoptr(ScSigMsg) msg = sc_sig_msg_new(SC_SIG_MSG_BYE);
+    g_autoptr(ScSigMsg) msg = NULL;
+
+    /* Before signaling is up (or after it closed) there is nobody to tell:
+     * a hangup then is not a failed send worth a warning. */
+    if (call->sig == NULL || !sc_signal_client_is_open(call->sig))
+        return;
+    msg = sc_sig_msg_new(SC_SIG_MSG_BYE);
     msg->reason = g_strdup(reason);
     send_sig(call, msg);
 }

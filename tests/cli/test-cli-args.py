@@ -4,6 +4,8 @@ bad URLs and values get one clear line on stderr and exit status 2; the
 scripted mode's signaling and ended events and the hangup command work
 before any peer shows up."""
 import os
+import signal
+import socket
 import subprocess
 import sys
 
@@ -28,6 +30,13 @@ tap.ok(rc == 2 and "Usage" in err, "no command: usage on stderr, exit 2")
 for cmd in ("call", "answer", "serve"):
     rc, out, err = run(cmd, "--help")
     tap.ok(rc == 0 and "--" in out, "sealcall %s --help describes options" % cmd)
+for cmd in ("call", "answer", "serve"):
+    rc, out, err = run(cmd, "--help")
+    usage = out.split("\n")[1].strip() if out.count("\n") > 1 else ""
+    tap.ok(out.startswith("Usage:") and
+           usage.startswith("sealcall %s [OPTION" % cmd),
+           "sealcall %s --help: the usage line names the program and the "
+           "command" % cmd, out[:80])
 rc, out, err = run("call", "--help")
 for opt in ("--signal", "--json", "--stun", "--ice-address", "--ice-max-pairs",
             "--relay-only",
@@ -109,4 +118,37 @@ try:
     p.kill()
 finally:
     relay.kill()
+
+# A hangup before signaling connects (end of input, SIGTERM, SIGINT, the
+# hangup command) ends the call quietly: `ended` hangup, exit 0, and no
+# warning on stderr (there is nobody to send a bye to yet). The "relay"
+# here accepts TCP connections and never answers, so signaling stays
+# connecting for as long as the test needs.
+mute = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+mute.bind(("127.0.0.1", 0))
+mute.listen(16)
+mute_url = "ws://127.0.0.1:%d/room/mute" % mute.getsockname()[1]
+try:
+    for how in ("eof", "SIGTERM", "SIGINT", "hangup"):
+        p = sctest.endpoint("call", mute_url, "early-" + how)
+        # the TCP connection is made, the WebSocket upgrade never answered
+        conn, _ = mute.accept()
+        if how == "eof":
+            p.p.stdin.close()
+        elif how == "hangup":
+            p.send({"cmd": "hangup"})
+        else:
+            os.kill(p.p.pid, getattr(signal, how))
+        ev = p.wait_event("ended", timeout=20)
+        rc = p.wait_exit(20)
+        connected = p.wait_event("signaling", state="connected", timeout=0)
+        err = open(p.stderr_path, "rb").read().decode("utf-8", "replace")
+        tap.ok(ev is not None and ev.get("reason") == "hangup" and rc == 0 and
+               connected is None and err.strip() == "",
+               "hangup (%s) before signaling connects: ended hangup, exit 0, "
+               "nothing on stderr" % how, (ev, rc, err))
+        p.kill()
+        conn.close()
+finally:
+    mute.close()
 tap.done()
