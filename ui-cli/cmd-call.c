@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+enum { SEEN_OPEN = 1, SEEN_CLOSED = 2 };
+
 typedef struct {
     GMainLoop *loop;
     ScCall *call;
@@ -21,6 +23,14 @@ typedef struct {
     GDataInputStream *in;
     GCancellable *cancel;
     guint grace_id;
+    /* End of input means "no more commands": what was asked is carried
+     * out, then we hang up (see finish_then_hang_up()). */
+    gboolean input_done;
+    GPtrArray *used;     /* ScChannel refs we sent on */
+    GHashTable *seen;    /* label -> SEEN_OPEN or SEEN_CLOSED */
+    gboolean all_done;   /* we hung up because everything was carried out */
+    gboolean bench_running;
+    guint recheck_id;
 } Cli;
 
 /* ---- output ---- */
@@ -144,6 +154,9 @@ print_human(const ScCallEvent *ev)
     fflush(stdout);
 }
 
+static void finish_then_hang_up(Cli *cli);
+static void report_undelivered(Cli *cli);
+
 static gboolean
 on_grace_over(gpointer data)
 {
@@ -158,7 +171,10 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
 {
     Cli *cli = data;
     ScCallEventKind kind = sc_call_event_get_kind(ev);
+    const char *state = sc_call_event_get_string(ev, "state");
 
+    if (kind == SC_CALL_EVENT_ENDED)
+        report_undelivered(cli);
     if (cli->json) {
         g_autofree char *line = sc_call_event_to_json(ev);
         print_line(line);
@@ -169,7 +185,7 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
      * they run (ui-cli/poll.c), GLib's own way otherwise. */
     if (kind == SC_CALL_EVENT_ICE)
         cli_set_precise_timers(
-            g_strcmp0(sc_call_event_get_string(ev, "state"), "checking") == 0);
+            g_strcmp0(state, "checking") == 0);
     else if (kind == SC_CALL_EVENT_ENDED)
         cli_set_precise_timers(FALSE);
     if (kind == SC_CALL_EVENT_ENDED) {
@@ -182,9 +198,106 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
          * reports closed, or after at most two seconds. */
         cli->grace_id = g_timeout_add(2000, on_grace_over, cli);
     } else if (kind == SC_CALL_EVENT_SIGNALING && cli->ended &&
-               g_strcmp0(sc_call_event_get_string(ev, "state"), "closed") ==
-                   0) {
+               g_strcmp0(state, "closed") == 0) {
         g_main_loop_quit(cli->loop);
+    } else if (kind == SC_CALL_EVENT_CHANNEL) {
+        const char *label = sc_call_event_get_string(ev, "label");
+        if (label != NULL)
+            g_hash_table_insert(cli->seen, g_strdup(label),
+                                GINT_TO_POINTER(g_strcmp0(state, "closed") == 0
+                                                    ? SEEN_CLOSED
+                                                    : SEEN_OPEN));
+    } else if (kind == SC_CALL_EVENT_BENCH &&
+               g_strcmp0(sc_call_event_get_string(ev, "role"), "sender") ==
+                   0) {
+        cli->bench_running = FALSE;
+    }
+    finish_then_hang_up(cli);
+}
+
+/* ---- end of input ---- */
+
+static void
+remember_channel(Cli *cli, ScChannel *chan)
+{
+    for (guint i = 0; i < cli->used->len; i++)
+        if (cli->used->pdata[i] == chan)
+            return;
+    g_ptr_array_add(cli->used, sc_channel_ref(chan));
+}
+
+static int
+seen(Cli *cli, ScChannel *chan)
+{
+    return GPOINTER_TO_INT(
+        g_hash_table_lookup(cli->seen, sc_channel_get_label(chan)));
+}
+
+/* A channel we sent on still holds messages: not open yet (they wait in
+ * its queue) or not all handed to the network. */
+static gboolean
+channel_pending(ScChannel *chan)
+{
+    return !sc_channel_is_open(chan) ||
+           sc_channel_get_buffered_amount(chan) > 0;
+}
+
+static gboolean
+on_recheck(gpointer data)
+{
+    Cli *cli = data;
+    cli->recheck_id = 0;
+    finish_then_hang_up(cli);
+    return G_SOURCE_REMOVE;
+}
+
+/* After end of input: hang up once every message we sent has been handed
+ * to the network and a bench we started has finished, or stay until the
+ * call ends (then each undelivered channel gets an error event). A channel
+ * that closed holds nothing more to wait for. */
+static void
+finish_then_hang_up(Cli *cli)
+{
+    gboolean pending = cli->bench_running;
+
+    if (!cli->input_done || cli->ended)
+        return;
+    for (guint i = 0; i < cli->used->len && !pending; i++) {
+        ScChannel *chan = cli->used->pdata[i];
+        if (channel_pending(chan) && seen(cli, chan) != SEEN_CLOSED)
+            pending = TRUE;
+    }
+    if (!pending) {
+        cli->all_done = TRUE;
+        sc_call_hangup(cli->call);
+        return;
+    }
+    /* Events wake us as the call progresses; SCTP drains its buffer
+     * without one, so look again shortly while anything is buffered. */
+    if (cli->recheck_id == 0)
+        cli->recheck_id = g_timeout_add(20, on_recheck, cli);
+}
+
+/* The call ended before what was asked could be done: say so. */
+static void
+report_undelivered(Cli *cli)
+{
+    if (cli->all_done)
+        return;
+    for (guint i = 0; i < cli->used->len; i++) {
+        ScChannel *chan = cli->used->pdata[i];
+        /* by now the call has closed its channels: what is still counted
+         * was never handed to SCTP */
+        if (seen(cli, chan) == SEEN_CLOSED)
+            continue;
+        if (sc_channel_get_buffered_amount(chan) > 0 ||
+            seen(cli, chan) != SEEN_OPEN) {
+            g_autofree char *d = g_strdup_printf(
+                "the call ended before the messages on channel '%s' were "
+                "sent",
+                sc_channel_get_label(chan));
+            report_error(cli, d);
+        }
     }
 }
 
@@ -262,6 +375,7 @@ cmd_send(Cli *cli, JsonObject *o)
         report_error(cli, error->message);
         return;
     }
+    remember_channel(cli, chan);
     if (b64 != NULL) {
         if (*b64 != '\0')
             bin = g_base64_decode(b64, &bin_len);
@@ -287,6 +401,8 @@ cmd_bench(Cli *cli, JsonObject *o)
     }
     if (!sc_call_start_bench(cli->call, (guint64)bytes, (gsize)chunk, &error))
         report_error(cli, error->message);
+    else
+        cli->bench_running = TRUE;
 }
 
 static void
@@ -353,16 +469,20 @@ handle_human_line(Cli *cli, const char *line)
         }
         if (!sc_call_start_bench(cli->call, bytes, (gsize)chunk, &error))
             fprintf(stderr, "sealcall: %s\n", error->message);
+        else
+            cli->bench_running = TRUE;
     } else if (line[0] == '/') {
         fprintf(stderr, "commands: /hangup /inspect /bench [BYTES [CHUNK]]; "
                         "anything else is sent as chat\n");
     } else {
         ScChannel *chan =
             sc_call_get_channel(cli->call, "chat", TRUE, -1, -1, &error);
+        if (chan != NULL)
+            remember_channel(cli, chan);
         if (chan == NULL ||
             !sc_channel_send(chan, FALSE, (const guint8 *)line, strlen(line),
                              &error))
-            fprintf(stderr, "sealcall: %s\n", error->message);
+            report_error(cli, error->message);
     }
 }
 
@@ -385,9 +505,11 @@ on_line(GObject *src, GAsyncResult *res, gpointer data)
             read_next_line(cli);
             return;
         }
-        /* end of input: hang up (the controlling program went away) */
-        if (!cli->ended)
-            sc_call_hangup(cli->call);
+        /* end of input: no more commands. What was asked is carried out
+         * first (a message sent before the call was up goes once its
+         * channel opens), then we hang up. */
+        cli->input_done = TRUE;
+        finish_then_hang_up(cli);
         return;
     }
     if (cli->json)
@@ -537,6 +659,13 @@ cli_call_main(int argc, char **argv)
                 : "Waits in a relay room and answers the peer's offer.");
     octx = g_option_context_new(NULL);
     g_option_context_set_summary(octx, summary);
+    g_option_context_set_description(
+        octx,
+        "End of input (--json or not) means no more commands: what was asked "
+        "is\ncarried out first (a message sent before the call is up goes "
+        "once its\nchannel opens; a bench runs to its end), then the call is "
+        "hung up.\nUntil then the call goes on; if it ends first, each "
+        "channel whose\nmessages were not sent gets an error event.");
     g_option_context_add_main_entries(octx, entries, NULL);
     if (!g_option_context_parse(octx, &argc, &argv, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
@@ -621,12 +750,16 @@ cli_call_main(int argc, char **argv)
     cli.loop = g_main_loop_new(NULL, FALSE);
     cli.cancel = g_cancellable_new();
     cli.exit_status = CLI_EXIT_FAILURE;
+    cli.used = g_ptr_array_new_with_free_func((GDestroyNotify)sc_channel_unref);
+    cli.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     sc_call_set_event_func(cli.call, on_event, &cli, NULL);
     if (!sc_call_start(cli.call, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         sc_call_unref(cli.call);
         g_main_loop_unref(cli.loop);
         g_object_unref(cli.cancel);
+        g_ptr_array_unref(cli.used);
+        g_hash_table_unref(cli.seen);
         return CLI_EXIT_FAILURE;
     }
     stdin_stream = g_unix_input_stream_new(0, FALSE);
@@ -640,7 +773,11 @@ cli_call_main(int argc, char **argv)
     g_cancellable_cancel(cli.cancel);
     if (cli.grace_id != 0)
         g_source_remove(cli.grace_id);
+    if (cli.recheck_id != 0)
+        g_source_remove(cli.recheck_id);
     sc_call_set_event_func(cli.call, NULL, NULL, NULL);
+    g_ptr_array_unref(cli.used);
+    g_hash_table_unref(cli.seen);
     sc_call_unref(cli.call);
     /* drain what the cancelled read and the teardown left on the loop */
     while (g_main_context_iteration(NULL, FALSE))

@@ -38,6 +38,8 @@ for cmd in ("call", "answer", "serve"):
            "sealcall %s --help: the usage line names the program and the "
            "command" % cmd, out[:80])
 rc, out, err = run("call", "--help")
+tap.ok("End of input" in out and "hung up" in out,
+       "call --help says what end of input means")
 for opt in ("--signal", "--json", "--stun", "--ice-address", "--ice-max-pairs",
             "--relay-only",
             "--peer-identity", "--idp", "--turn", "--key-scope", "--defer-ice"):
