@@ -72,6 +72,22 @@ aioice.ice.get_host_addresses = _loopback_only
 log = logging.getLogger("aiortc_peer")
 
 
+class RawText(bytes):
+    """Bytes to send as a text message (PPID 51), UTF-8 or not."""
+
+
+def send_payload(ch, payload):
+    if not isinstance(payload, RawText):
+        ch.send(payload)
+        return
+    # aiortc sends only str as text; queue the bytes with the string PPID
+    # the way RTCSctpTransport._data_channel_send does
+    tr = ch.transport
+    ch._addBufferedAmount(len(payload))
+    tr._data_channel_queue.append((ch, 51, bytes(payload)))
+    asyncio.ensure_future(tr._data_channel_flush())
+
+
 def emit(obj):
     sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
     sys.stdout.flush()
@@ -417,7 +433,7 @@ class Peer:
         emit({"event": "channel", "state": "open", "label": ch.label,
               "id": ch.id})
         for payload in self.pending_sends.pop(id(ch), []):
-            ch.send(payload)
+            send_payload(ch, payload)
 
     def hook(self, ch):
         self.channels.setdefault(ch.label, ch)
@@ -492,6 +508,10 @@ class Peer:
         label = cmd.get("label", "chat")
         if "text" in cmd:
             payload = str(cmd["text"])
+        elif "text_bytes" in cmd:
+            # not in the contract: a test aid (a text message whose bytes
+            # need not be UTF-8, as a hostile peer sends it)
+            payload = RawText(base64.b64decode(cmd["text_bytes"]))
         elif "binary" in cmd:
             payload = base64.b64decode(cmd["binary"])
         else:
@@ -499,7 +519,7 @@ class Peer:
             return
         ch = self.channel_for(label)
         if ch.readyState == "open" and id(ch) in self.opened:
-            ch.send(payload)
+            send_payload(ch, payload)
         else:
             self.pending_sends.setdefault(id(ch), []).append(payload)
 

@@ -1627,6 +1627,14 @@ on_message(gpointer data, guint16 sid, gboolean binary, const guint8 *buf,
     }
     ev = sc_call_event_new(SC_CALL_EVENT_MESSAGE);
     sc_call_event_set_str(ev, "label", c->label);
+    if (!binary && len > 0 &&
+        (!g_utf8_validate((const char *)buf, (gssize)len, NULL) ||
+         memchr(buf, 0, len) != NULL)) {
+        /* A text message that is not UTF-8 (or holds a NUL) cannot be a
+         * JSON or C string: it is reported as its bytes, flagged. */
+        binary = TRUE;
+        sc_call_event_set_bool(ev, "invalid_text", TRUE);
+    }
     if (binary) {
         g_autofree char *b64 = len > 0 ? g_base64_encode(buf, len)
                                        : g_strdup("");

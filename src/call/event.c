@@ -76,7 +76,12 @@ sc_call_event_free(ScCallEvent *ev)
 void
 sc_call_event_set_str(ScCallEvent *ev, const char *name, const char *value)
 {
-    if (value != NULL)
+    if (value != NULL && !g_utf8_validate(value, -1, NULL)) {
+        /* JSON text is UTF-8 (RFC 8259 §8.1): a string from the peer that
+         * is not (a label, a reason) gets U+FFFD for each bad sequence */
+        g_autofree char *valid = g_utf8_make_valid(value, -1);
+        json_object_set_string_member(ev->obj, name, valid);
+    } else if (value != NULL)
         json_object_set_string_member(ev->obj, name, value);
     else
         json_object_set_null_member(ev->obj, name);

@@ -71,7 +71,8 @@ class Proc:
                                   env=e)
         self.buf = b""
         self.events = []     # every parsed event, in order
-        self.lines = []      # raw stdout lines
+        self.lines = []      # stdout lines (decoded, bad bytes replaced)
+        self.raw_lines = []  # stdout lines as bytes, exactly as written
         self.eof = False
 
     def _read_some(self, timeout):
@@ -87,6 +88,7 @@ class Proc:
         self.buf += chunk
         while b"\n" in self.buf:
             line, self.buf = self.buf.split(b"\n", 1)
+            self.raw_lines.append(line)
             text = line.decode("utf-8", "replace")
             self.lines.append(text)
             try:
