@@ -50,6 +50,27 @@ void sc_log_emit(ScLogLevel level, const char *module, const char *id,
 #define SC_LOG_DEBUG(id, ...) SC_LOG_AT(SC_LOG_LEVEL_DEBUG, id, __VA_ARGS__)
 #define SC_LOG_TRACE(id, ...) SC_LOG_AT(SC_LOG_LEVEL_TRACE, id, __VA_ARGS__)
 
+/* ---- secrets kept out of logs (core/log-secrets.c) ---- */
+/* Registers a secret the library holds (a copy is kept, wiped when
+ * removed): from now on no log line that shows it raw, in hex (any case,
+ * any separators, "0x" prefixes) or in base64 (standard or URL alphabet,
+ * any alignment) is written; sc_log_emit() and the guarded GLib domains
+ * withhold the line. Secrets shorter than 6 bytes are not registered.
+ * Returns an id for sc_log_secret_remove(), 0 if nothing was registered.
+ * Thread-safe. */
+guint sc_log_secret_add(const void *data, gsize len);
+/* Forgets secret @id (0 is ignored); call it before the secret is freed. */
+void sc_log_secret_remove(guint id);
+/* Whether @text (@len bytes, -1 for NUL-terminated) shows a live secret. */
+gboolean sc_log_shows_secret(const char *text, gssize len);
+/* What a withheld line says instead. */
+const char *sc_log_withheld_text(void);
+/* Installs (once per domain) a GLib log handler for @domain that withholds
+ * messages showing a live secret and passes the rest, and the withheld
+ * text, to g_log_default_handler(). For the log domains of libraries we
+ * drive (libnice's), which are not ours to silence otherwise. */
+void sc_log_guard_glib_domain(const char *domain);
+
 /* ---- randomness: OpenSSL's RAND_bytes only (never g_random_*) ---- */
 /* Aborts if the RNG fails: there is no safe way to continue without it. */
 void sc_random_bytes(guint8 *buf, gsize len);

@@ -112,6 +112,14 @@ sc_log_emit(ScLogLevel level, const char *module, const char *id,
         g_snprintf(line, sizeof line, "[%s] %s", id, msg);
     else
         g_snprintf(line, sizeof line, "%s", msg);
+    /* the whole message (@line may be cut) and the line as written */
+    if (sc_log_shows_secret(msg, -1) || sc_log_shows_secret(line, -1)) {
+        sc_secure_wipe(line, sizeof line);
+        g_snprintf(line, sizeof line, "%s%s%s%s", id != NULL ? "[" : "",
+                   id != NULL ? id : "", id != NULL ? "] " : "",
+                   sc_log_withheld_text());
+    }
+    sc_secure_wipe(msg, strlen(msg));
     g_free(msg);
 
     g_mutex_lock(&log_lock);

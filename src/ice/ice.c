@@ -23,6 +23,8 @@ struct ScIceTransport {
     char *ufrag;
     char *pwd;
     char *remote_ufrag;
+    GArray *secret_ids;     /* our passwords and the peer's, kept out of
+                             * logs (core/log-secrets.c) until we are freed */
     ScIceCallbacks cb;
     gpointer user_data;
     ScIceState state;
@@ -380,6 +382,39 @@ on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
     }
 }
 
+/* libnice logs through GLib when NICE_DEBUG or G_MESSAGES_DEBUG asks it to,
+ * and some of its messages show ICE passwords (its STUN code prints the
+ * message-integrity key in hex, its agent prints credentials): each of its
+ * log domains gets the filter of core/log-secrets.c, once per process,
+ * before the first agent exists. */
+static void
+guard_libnice_logs(void)
+{
+    static const char *const domains[] = {
+        "libnice",         "libnice-stun",      "libnice-socket",
+        "libnice-random",  "libnice-pseudotcp", "libnice-pseudotcp-verbose",
+    };
+    static gsize done;
+
+    if (!g_once_init_enter(&done))
+        return;
+    for (guint i = 0; i < G_N_ELEMENTS(domains); i++)
+        sc_log_guard_glib_domain(domains[i]);
+    g_once_init_leave(&done, 1);
+}
+
+/* @pwd (a password ours or the peer's) is withheld from every log until
+ * this transport is freed: checks of an older generation may still be
+ * logged after an ICE restart. */
+static void
+keep_out_of_logs(ScIceTransport *t, const char *pwd)
+{
+    guint id = pwd != NULL ? sc_log_secret_add(pwd, strlen(pwd)) : 0;
+
+    if (id != 0)
+        g_array_append_val(t->secret_ids, id);
+}
+
 ScIceTransport *
 sc_ice_transport_new(GMainContext *ctx, const char *log_id,
                      const ScIceConfig *config, const ScIceCallbacks *cb,
@@ -387,6 +422,8 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
 {
     ScIceTransport *t = g_new0(ScIceTransport, 1);
 
+    guard_libnice_logs();
+    t->secret_ids = g_array_new(FALSE, FALSE, sizeof(guint));
     t->ctx = g_main_context_ref(ctx != NULL ? ctx
                                             : g_main_context_ref_thread_default());
     if (ctx == NULL)
@@ -441,6 +478,7 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
      * char: 8 chars (48 bits) and 24 chars (144 bits). */
     t->ufrag = sc_random_ice_string(8);
     t->pwd = sc_random_ice_string(24);
+    keep_out_of_logs(t, t->pwd);
     if (!nice_agent_set_local_credentials(t->agent, t->stream_id, t->ufrag,
                                           t->pwd)) {
         g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
@@ -501,6 +539,10 @@ sc_ice_transport_free(ScIceTransport *t)
     g_free(t->pwd);
     g_free(t->ufrag);
     g_free(t->remote_ufrag);
+    for (guint i = 0; t->secret_ids != NULL && i < t->secret_ids->len; i++)
+        sc_log_secret_remove(g_array_index(t->secret_ids, guint, i));
+    if (t->secret_ids != NULL)
+        g_array_unref(t->secret_ids);
     g_free(t->local_addresses);
     g_free(t->log_id);
     g_main_context_unref(t->ctx);
@@ -584,6 +626,7 @@ sc_ice_transport_set_remote_credentials(ScIceTransport *t, const char *ufrag,
                     "ICE restart (new remote ufrag) is not supported yet");
         return FALSE;
     }
+    keep_out_of_logs(t, pwd);
     if (!nice_agent_set_remote_credentials(t->agent, t->stream_id, ufrag,
                                            pwd)) {
         g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
@@ -695,6 +738,7 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     /* libnice made credentials with its own RNG: ours come from OpenSSL */
     ufrag = sc_random_ice_string(8);
     pwd = sc_random_ice_string(24);
+    keep_out_of_logs(t, pwd);
     if (!nice_agent_set_local_credentials(t->agent, t->stream_id, ufrag,
                                           pwd)) {
         sc_secure_wipe(pwd, strlen(pwd));

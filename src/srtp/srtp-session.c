@@ -28,6 +28,7 @@ struct ScSrtpSession {
     gsize rtp_overhead;
     gsize rtcp_overhead;
     ScSrtpStats stats;
+    guint secret_ids[4];   /* keys and salts, kept out of logs */
 };
 
 /* ---- profiles ---- */
@@ -224,6 +225,13 @@ sc_srtp_session_new(const ScSrtpKeys *keys, GError **error)
         sc_srtp_global_unref();
         return NULL;
     }
+    /* each key and salt on its own, so that either one alone is caught */
+    s->secret_ids[0] = sc_log_secret_add(keys->local, info->key_len);
+    s->secret_ids[1] = sc_log_secret_add(keys->local + info->key_len,
+                                         info->salt_len);
+    s->secret_ids[2] = sc_log_secret_add(keys->remote, info->key_len);
+    s->secret_ids[3] = sc_log_secret_add(keys->remote + info->key_len,
+                                         info->salt_len);
     s->profile = keys->profile;
     s->rtp_overhead = info->tag_len;
     s->rtcp_overhead = info->tag_len + SRTCP_INDEX_LEN;
@@ -399,6 +407,8 @@ sc_srtp_session_free(ScSrtpSession *s)
         return;
     (void)srtp_dealloc(s->tx);
     (void)srtp_dealloc(s->rx);
+    for (guint i = 0; i < G_N_ELEMENTS(s->secret_ids); i++)
+        sc_log_secret_remove(s->secret_ids[i]);
     g_free(s);
     sc_srtp_global_unref();
 }
