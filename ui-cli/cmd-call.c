@@ -175,6 +175,7 @@ print_human(const ScCallEvent *ev)
 
 static void finish_then_hang_up(Cli *cli);
 static void report_undelivered(Cli *cli);
+static gboolean sent_on_label(Cli *cli, const char *label);
 
 static gboolean
 on_grace_over(gpointer data)
@@ -221,7 +222,9 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
         g_main_loop_quit(cli->loop);
     } else if (kind == SC_CALL_EVENT_CHANNEL) {
         const char *label = sc_call_event_get_string(ev, "label");
-        if (label != NULL)
+        /* only labels we sent on: the peer's choice of labels and their
+         * number must not grow this table */
+        if (label != NULL && sent_on_label(cli, label))
             g_hash_table_insert(cli->seen, g_strdup(label),
                                 GINT_TO_POINTER(g_strcmp0(state, "closed") == 0
                                                     ? SEEN_CLOSED
@@ -243,6 +246,20 @@ remember_channel(Cli *cli, ScChannel *chan)
         if (cli->used->pdata[i] == chan)
             return;
     g_ptr_array_add(cli->used, sc_channel_ref(chan));
+    /* it may have opened before we first sent on it (the peer's channel,
+     * or ours from an earlier command) */
+    if (sc_channel_is_open(chan))
+        g_hash_table_insert(cli->seen, g_strdup(sc_channel_get_label(chan)),
+                            GINT_TO_POINTER(SEEN_OPEN));
+}
+
+static gboolean
+sent_on_label(Cli *cli, const char *label)
+{
+    for (guint i = 0; i < cli->used->len; i++)
+        if (g_strcmp0(sc_channel_get_label(cli->used->pdata[i]), label) == 0)
+            return TRUE;
+    return FALSE;
 }
 
 static int
@@ -278,22 +295,27 @@ static void
 finish_then_hang_up(Cli *cli)
 {
     gboolean pending = cli->bench_running;
+    gboolean draining = FALSE;
 
     if (!cli->input_done || cli->ended)
         return;
-    for (guint i = 0; i < cli->used->len && !pending; i++) {
+    for (guint i = 0; i < cli->used->len; i++) {
         ScChannel *chan = cli->used->pdata[i];
-        if (channel_pending(chan) && seen(cli, chan) != SEEN_CLOSED)
-            pending = TRUE;
+        if (!channel_pending(chan) || seen(cli, chan) == SEEN_CLOSED)
+            continue;
+        pending = TRUE;
+        if (sc_channel_is_open(chan))
+            draining = TRUE;
     }
     if (!pending) {
         cli->all_done = TRUE;
         sc_call_hangup(cli->call);
         return;
     }
-    /* Events wake us as the call progresses; SCTP drains its buffer
-     * without one, so look again shortly while anything is buffered. */
-    if (cli->recheck_id == 0)
+    /* Events (a channel opening, the bench's end, the call's end) wake us
+     * as the call progresses; SCTP drains an open channel's buffer without
+     * one, so then look again shortly. */
+    if (draining && cli->recheck_id == 0)
         cli->recheck_id = g_timeout_add(20, on_recheck, cli);
 }
 

@@ -151,6 +151,24 @@ try:
                "nothing on stderr" % how, (ev, rc, err))
         p.kill()
         conn.close()
+    # a message given before the call is up waits for it; if the call ends
+    # first, an error event says it was not sent, before `ended`
+    p = sctest.endpoint("call", mute_url, "early-send")
+    conn, _ = mute.accept()
+    p.send({"cmd": "send", "label": "chat", "text": "never"})
+    p.send({"cmd": "hangup"})
+    ev = p.wait_event("ended", timeout=20)
+    rc = p.wait_exit(20)
+    names = [e.get("event") for e in p.events]
+    err = [e for e in p.events if e.get("event") == "error"]
+    tap.ok(ev is not None and rc == 0 and len(err) == 1 and
+           names.index("error") == names.index("ended") - 1 and
+           "ended before the messages on channel 'chat'" in
+           err[0].get("detail", ""),
+           "a send the call ended before: one error event naming the channel, "
+           "then ended", p.events)
+    p.kill()
+    conn.close()
 finally:
     mute.close()
 tap.done()
