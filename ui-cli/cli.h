@@ -18,7 +18,7 @@ int cli_call_main(int argc, char **argv);
 void cli_set_precise_timers(int on);
 
 /* Text a peer controls (chat, labels, bye reasons, identities, error
- * details that quote it), made safe to print on a terminal: C0 and C1
+ * details and log lines that quote it), made safe to print on a terminal: C0 and C1
  * control characters, DEL (so every escape sequence), bidi marks and
  * overrides and U+2028/U+2029 are shown as \xHH or \uHHHH, bytes that
  * are not UTF-8 (and NUL) as \xHH; newlines are kept only when
@@ -32,5 +32,7 @@ char *cli_sanitize(const char *s, long len, unsigned long max_bytes,
  * and everything else (labels, reasons, details). */
 #define CLI_SHOW_MESSAGE_MAX 4096
 #define CLI_SHOW_FIELD_MAX 256
+/* and of a log line on stderr */
+#define CLI_SHOW_LOG_MAX 16384
 
 #endif

@@ -588,10 +588,14 @@ log_to_stderr(ScLogLevel level, const char *module, const char *message,
     static const char *const names[] = {"error", "warn", "info", "debug",
                                         "trace"};
     gint64 now = g_get_monotonic_time();
+    /* log lines quote what the peer sent (candidates, labels, reasons) */
+    g_autofree char *safe = cli_sanitize(message, -1, CLI_SHOW_LOG_MAX, FALSE);
+
+    (void)user_data;
     /* microseconds: the log is also how setup time is taken apart */
     fprintf(stderr, "%" G_GINT64_FORMAT ".%06d sealcall[%s] %s: %s\n",
             now / 1000000 % 10000, (int)(now % 1000000), module,
-            (guint)level < G_N_ELEMENTS(names) ? names[level] : "?", message);
+            (guint)level < G_N_ELEMENTS(names) ? names[level] : "?", safe);
 }
 
 static gboolean

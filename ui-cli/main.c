@@ -20,6 +20,7 @@ log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
 {
     const char *domain = NULL;
     g_autofree char *line = NULL;
+    g_autofree char *safe = NULL;
 
     (void)user_data;
     for (gsize i = 0; i < n_fields; i++)
@@ -29,7 +30,9 @@ log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
     if (g_log_writer_default_would_drop(level, domain))
         return G_LOG_WRITER_HANDLED;
     line = g_log_writer_format_fields(level, fields, n_fields, FALSE);
-    fprintf(stderr, "%s\n", line);
+    /* messages may quote what the peer sent: no raw control characters */
+    safe = cli_sanitize(line, -1, CLI_SHOW_LOG_MAX, FALSE);
+    fprintf(stderr, "%s\n", safe);
     fflush(stderr);
     return G_LOG_WRITER_HANDLED;
 }

@@ -35,9 +35,10 @@ def raw_controls(line):
             or ord(c) in BIDI]
 
 
-def interactive(role, url, name):
+def interactive(role, url, name, env=None):
     return sctest.Proc([sctest.SEALCALL, role, "--signal", url, "--no-audio",
-                        "--no-video", "--ice-address", "127.0.0.1"], name)
+                        "--no-video", "--ice-address", "127.0.0.1"], name,
+                       env=env)
 
 
 def wait_line(p, pred, timeout=20):
@@ -62,7 +63,8 @@ procs = []
 try:
     # ---- A: a hostile sealcall (--json) calls an interactive sealcall ----
     url = "ws://127.0.0.1:%d/room/text" % port
-    term = interactive("answer", url, "terminal")
+    # SC_DEBUG=sctp: its debug lines quote the labels the peer chose
+    term = interactive("answer", url, "terminal", env={"SC_DEBUG": "sctp"})
     procs.append(term)
     tap.ok(wait_line(term, lambda ln: ln == "* signaling connected")
            is not None, "the interactive answerer waits", term.stderr_tail())
@@ -111,6 +113,12 @@ try:
     tap.ok(evil.wait_exit(20) == 0 and term.wait_exit(20) == 0,
            "both exit 0 after hangup")
     check_terminal(term, "interactive side")
+    with open(term.stderr_path, "rb") as f:
+        err = f.read().decode("utf-8", "replace")
+    bad = [(ln, raw_controls(ln)) for ln in err.split("\n") if raw_controls(ln)]
+    tap.ok("remote channel" in err and "lab\\x1b[31m\\x0a" in err and
+           not bad, "interactive side: log lines quoting the peer's label "
+           "show no control character on stderr", bad[:3])
 
     # ---- B: aiortc sends text that is not UTF-8 ----
     try:
