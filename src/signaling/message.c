@@ -89,32 +89,109 @@ is_json_space(char ch)
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
+/* Length of the RFC 8259 number at @p (at most @n bytes), or 0 if there is
+ * none: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?. json-glib
+ * alone also takes 01, 0x10, 1. and .5. */
+static gsize
+json_number_len(const char *p, gsize n)
+{
+    gsize i = 0;
+
+    if (i < n && p[i] == '-')
+        i++;
+    if (i < n && p[i] == '0') {
+        i++;
+    } else if (i < n && p[i] >= '1' && p[i] <= '9') {
+        while (i < n && g_ascii_isdigit(p[i]))
+            i++;
+    } else {
+        return 0;
+    }
+    if (i < n && p[i] == '.') {
+        if (++i >= n || !g_ascii_isdigit(p[i]))
+            return 0;
+        while (i < n && g_ascii_isdigit(p[i]))
+            i++;
+    }
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        i++;
+        if (i < n && (p[i] == '+' || p[i] == '-'))
+            i++;
+        if (i >= n || !g_ascii_isdigit(p[i]))
+            return 0;
+        while (i < n && g_ascii_isdigit(p[i]))
+            i++;
+    }
+    return i;
+}
+
+/* Length of the literal true, false or null at @p, or 0. */
+static gsize
+json_literal_len(const char *p, gsize n)
+{
+    static const char *const literals[] = {"true", "false", "null"};
+
+    for (guint k = 0; k < G_N_ELEMENTS(literals); k++) {
+        gsize l = strlen(literals[k]);
+        if (n >= l && memcmp(p, literals[k], l) == 0)
+            return l;
+    }
+    return 0;
+}
+
+/* Checks the escape sequence after the backslash at @p (at most @n
+ * bytes): returns its length after the backslash, or 0 if invalid. */
+static gsize
+json_escape_len(const char *p, gsize n)
+{
+    if (n == 0)
+        return 0;
+    if (p[0] != '\0' && strchr("\"\\/bfnrt", p[0]) != NULL)
+        return 1;
+    if (p[0] != 'u' || n < 5)
+        return 0;
+    for (gsize i = 1; i < 5; i++) {
+        if (!g_ascii_isxdigit(p[i]))
+            return 0;
+    }
+    return 5;
+}
+
 /* Cheap pre-scan, so that the recursive parser below never sees hostile
- * input: no NUL byte, the first token opens an object, bracket nesting
- * within the limit, and nothing but whitespace after the root object
- * (json-glib alone would accept "{} {}"). Returns NULL if acceptable, else
- * what is wrong. */
+ * input and only RFC 8259 JSON gets through: valid UTF-8 without a NUL
+ * byte, the first token opens an object, bracket nesting within the
+ * limit, nothing but whitespace after the root object (json-glib alone
+ * would accept "{} {}"), and every token strict where json-glib is lax:
+ * numbers (01, 0x10, 1., .5), strings (raw control characters, \x and \'
+ * escapes, single quotes), comments. json-glib then checks the grammar.
+ * Returns NULL if acceptable, else what is wrong. */
 static const char *
 json_shape_problem(const char *text, gsize len)
 {
     guint depth = 0;
     gboolean in_string = FALSE;
-    gboolean escaped = FALSE;
     gboolean started = FALSE;
     gboolean ended = FALSE;
 
+    if (memchr(text, '\0', len) != NULL)
+        return "contains a NUL byte";
+    if (!g_utf8_validate_len(text, len, NULL))
+        return "is not valid UTF-8";
     for (gsize i = 0; i < len; i++) {
         char ch = text[i];
+        gsize tok;
 
-        if (ch == '\0')
-            return "contains a NUL byte";
         if (in_string) {
-            if (escaped)
-                escaped = FALSE;
-            else if (ch == '\\')
-                escaped = TRUE;
-            else if (ch == '"')
+            if ((guchar)ch < 0x20)
+                return "has a control character in a string";
+            if (ch == '\\') {
+                tok = json_escape_len(text + i + 1, len - i - 1);
+                if (tok == 0)
+                    return "has an invalid escape in a string";
+                i += tok;
+            } else if (ch == '"') {
                 in_string = FALSE;
+            }
             continue;
         }
         if (is_json_space(ch))
@@ -142,7 +219,21 @@ json_shape_problem(const char *text, gsize len)
             if (depth == 0)
                 ended = TRUE;
             break;
+        case ',':
+        case ':':
+            break;
         default:
+            tok = json_number_len(text + i, len - i);
+            if (tok == 0)
+                tok = json_literal_len(text + i, len - i);
+            if (tok == 0)
+                return "is not valid JSON";
+            /* a token ends at whitespace or punctuation: not "1x", "0777",
+             * "truex" */
+            if (i + tok < len && !is_json_space(text[i + tok]) &&
+                strchr(",:]}", text[i + tok]) == NULL)
+                return "is not valid JSON";
+            i += tok - 1;
             break;
         }
     }
@@ -193,6 +284,49 @@ sc_sig_json_is_object(const char *text, gsize len)
         return FALSE;
     json_node_unref(root);
     return TRUE;
+}
+
+ScSigFrameVerdict
+sc_sig_relay_frame_check(const char *text, gsize len)
+{
+    g_autoptr(JsonNode) root = NULL;
+    JsonNode *type;
+
+    if (len > SC_SIG_MAX_FRAME)
+        return SC_SIG_FRAME_TOO_BIG;
+    root = parse_object(text, len, NULL);
+    if (root == NULL)
+        return SC_SIG_FRAME_NOT_OBJECT;
+    type = json_object_get_member(json_node_get_object(root), "type");
+    if (type != NULL && JSON_NODE_HOLDS_VALUE(type) &&
+        json_node_get_value_type(type) == G_TYPE_STRING) {
+        switch (type_from_string(json_node_get_string(type))) {
+        case SC_SIG_MSG_ROOM:
+        case SC_SIG_MSG_PEER_JOINED:
+        case SC_SIG_MSG_PEER_LEFT:
+            return SC_SIG_FRAME_RESERVED_TYPE;
+        default:
+            break;
+        }
+    }
+    return SC_SIG_FRAME_OK;
+}
+
+const char *
+sc_sig_frame_verdict_to_string(ScSigFrameVerdict verdict)
+{
+    switch (verdict) {
+    case SC_SIG_FRAME_OK:
+        return "accepted";
+    case SC_SIG_FRAME_TOO_BIG:
+        return "larger than 256 KiB";
+    case SC_SIG_FRAME_NOT_OBJECT:
+        return "not a JSON object";
+    case SC_SIG_FRAME_RESERVED_TYPE:
+        return "of a type reserved to the relay";
+    default:
+        return "unknown";
+    }
 }
 
 typedef enum { FIELD_OPTIONAL, FIELD_REQUIRED } FieldNeed;

@@ -4,6 +4,7 @@
 #ifndef SC_SIGNALING_H
 #define SC_SIGNALING_H
 
+#include <gio/gio.h>
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -65,12 +66,40 @@ void sc_sig_msg_free(ScSigMsg *msg);
 const char *sc_sig_msg_type_to_string(ScSigMsgType type);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScSigMsg, sc_sig_msg_free)
 
-/* TRUE if @text (@len bytes, need not be NUL-terminated) is one valid JSON
- * object with nesting at most SC_SIG_MAX_JSON_DEPTH and no NUL byte. What
- * the relay checks before forwarding a frame. */
+/* TRUE if @text (@len bytes, need not be NUL-terminated) is one valid
+ * JSON object (RFC 8259, strictly: no leading zeros, comments, raw control
+ * characters in strings, invalid UTF-8) with nesting at most
+ * SC_SIG_MAX_JSON_DEPTH and no NUL byte. sc_sig_msg_parse() applies the
+ * same rules. */
 gboolean sc_sig_json_is_object(const char *text, gsize len);
+/* What the relay does with a text frame a participant sent (contract
+ * section 1): forward it only if SC_SIG_FRAME_OK. */
+typedef enum {
+    SC_SIG_FRAME_OK,            /* forward unchanged */
+    SC_SIG_FRAME_TOO_BIG,       /* more than SC_SIG_MAX_FRAME bytes */
+    SC_SIG_FRAME_NOT_OBJECT,    /* not one RFC 8259 JSON object (see
+                                 * sc_sig_json_is_object()) */
+    SC_SIG_FRAME_RESERVED_TYPE, /* "type" is room, peer-joined or peer-left:
+                                 * only the relay speaks those */
+} ScSigFrameVerdict;
+/* The relay's decision on the text frame @text (@len bytes, need not be
+ * NUL-terminated). Pure; costs one JSON parse. */
+ScSigFrameVerdict sc_sig_relay_frame_check(const char *text, gsize len);
+/* Words for logs: "not a JSON object", ... */
+const char *sc_sig_frame_verdict_to_string(ScSigFrameVerdict verdict);
 /* TRUE if @name is a valid room name (1-64 chars of [A-Za-z0-9_-]). */
 gboolean sc_sig_room_name_is_valid(const char *name);
+
+/* ---- relay internals (relay-stream.c) ---- */
+
+/* A GIOStream over the server connection @base (its output must be
+ * pollable): reads and writes go to @base unchanged, and the output counts
+ * the payload bytes of the WebSocket data frames written (control frames
+ * not counted). Closing it closes @base. Returns: (transfer full). */
+GIOStream *sc_ws_count_stream_new(GIOStream *base) G_GNUC_WARN_UNUSED_RESULT;
+/* Payload bytes of data frames written to the socket so far through
+ * @stream (an sc_ws_count_stream_new() stream). */
+guint64 sc_ws_count_stream_get_data_written(GIOStream *stream);
 
 /* ---- WebSocket client (client.c) ---- */
 

@@ -251,6 +251,85 @@ test_is_object(void)
     g_assert_true(sc_sig_json_is_object("{}xyz", 2));
 }
 
+/* RFC 8259 strictly: json-glib alone accepts every one of the "bad" ones
+ * (contract section 1: frames that are not valid JSON are dropped). */
+static void
+test_strict_json(void)
+{
+    static const char *const good[] = {
+        "{\"n\":0}", "{\"n\":-0}", "{\"n\":10}", "{\"n\":-1.5e+3}",
+        "{\"n\":0.25E-2}", "{\"n\":[true,false,null]}", " {\"n\" : 1 } ",
+        "{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"}",
+        "{\"s\":\"\xc3\xa9\"}", "{\"n\":1,\"m\":{\"k\":[]}}",
+    };
+    static const char *const bad[] = {
+        "{\"n\":01}", "{\"n\":-01}", "{\"n\":00}", "{\"n\":0777}",
+        "{\"n\":0x10}", "{\"n\":1.}", "{\"n\":.5}", "{\"n\":1e}",
+        "{\"n\":+1}", "{/*c*/\"n\":1}", "{\"n\":1}//", "{'n':1}",
+        "{\"n\":\"a\tb\"}", "{\"n\":\"a\nb\"}", "{\"n\":\"\\x41\"}",
+        "{\"n\":\"\\'\"}", "{\"n\":\"\\u12\"}", "{\"n\":\"\xff\"}",
+        "{\"n\":\"\xc3\"}", "{\"n\":truex}", "{\"n\":True}", "{\"n\":nul}",
+        "{\"n\":NaN}", "{\"n\":-Infinity}", "{\"n\":1 2}", "{\"n\":1,}",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
+        g_test_message("good: %s", good[i]);
+        g_assert_true(sc_sig_json_is_object(good[i], strlen(good[i])));
+        g_assert_cmpint(sc_sig_relay_frame_check(good[i], strlen(good[i])),
+                        ==, SC_SIG_FRAME_OK);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(ScSigMsg) m = NULL;
+        g_autofree char *typed =
+            g_strdup_printf("{\"type\":\"bye\",\"x\":%s}", bad[i]);
+
+        g_test_message("bad: %s", bad[i]);
+        g_assert_false(sc_sig_json_is_object(bad[i], strlen(bad[i])));
+        g_assert_cmpint(sc_sig_relay_frame_check(bad[i], strlen(bad[i])),
+                        ==, SC_SIG_FRAME_NOT_OBJECT);
+        /* the endpoint's parser applies the same rules */
+        m = sc_sig_msg_parse(typed, strlen(typed), &error);
+        g_assert_null(m);
+        g_assert_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED);
+    }
+}
+
+/* Frames the relay must not forward besides malformed ones. */
+static void
+test_relay_frame_check(void)
+{
+    static const char *const reserved[] = {
+        "{\"type\":\"room\",\"peers\":0}", "{\"type\":\"peer-joined\"}",
+        "{\"type\":\"peer-left\"}", "{\"type\":\"p\\u0065er-left\"}",
+        "{\"x\":1,\"type\":\"room\"}",
+    };
+    static const char *const forwarded[] = {
+        "{\"type\":\"offer\",\"sdp\":\"v=0\"}", "{\"type\":\"bye\"}",
+        "{\"type\":\"rooms\"}", "{\"type\":\"Room\"}", "{\"type\":1}",
+        "{\"type\":null}", "{\"type\":[\"room\"]}", "{}",
+    };
+    g_autofree char *big = NULL;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(reserved); i++)
+        g_assert_cmpint(sc_sig_relay_frame_check(reserved[i],
+                                                 strlen(reserved[i])),
+                        ==, SC_SIG_FRAME_RESERVED_TYPE);
+    for (gsize i = 0; i < G_N_ELEMENTS(forwarded); i++)
+        g_assert_cmpint(sc_sig_relay_frame_check(forwarded[i],
+                                                 strlen(forwarded[i])),
+                        ==, SC_SIG_FRAME_OK);
+    big = g_strnfill(SC_SIG_MAX_FRAME + 1, ' ');
+    big[0] = '{';
+    big[SC_SIG_MAX_FRAME] = '}';
+    g_assert_cmpint(sc_sig_relay_frame_check(big, SC_SIG_MAX_FRAME + 1), ==,
+                    SC_SIG_FRAME_TOO_BIG);
+    g_assert_cmpint(sc_sig_relay_frame_check(big + 1, SC_SIG_MAX_FRAME), ==,
+                    SC_SIG_FRAME_NOT_OBJECT);
+    g_assert_cmpstr(sc_sig_frame_verdict_to_string(SC_SIG_FRAME_RESERVED_TYPE),
+                    ==, "of a type reserved to the relay");
+}
+
 static void
 test_room_names(void)
 {
@@ -283,6 +362,9 @@ main(int argc, char **argv)
     g_test_add_func("/signaling/msg/type-names", test_type_names);
     g_test_add_func("/signaling/msg/malformed", test_malformed);
     g_test_add_func("/signaling/msg/is-object", test_is_object);
+    g_test_add_func("/signaling/msg/strict-json", test_strict_json);
+    g_test_add_func("/signaling/msg/relay-frame-check",
+                    test_relay_frame_check);
     g_test_add_func("/signaling/msg/room-names", test_room_names);
     return g_test_run();
 }
