@@ -17,7 +17,23 @@ G_BEGIN_DECLS
  *
  * Starts a WebSocket relay at ws://HOST:PORT/room/NAME: at most two
  * participants per room, frames forwarded unchanged to the other
- * participant, oversize (> 256 KiB) and non-object frames dropped.
+ * participant; oversize (> 256 KiB) frames, frames that are not JSON
+ * objects (RFC 8259) and frames of the relay's own types (room,
+ * peer-joined, peer-left) dropped.
+ *
+ * Limits (defaults below, see the sc_relay_set_*() functions) and the
+ * close codes that enforce them:
+ * - 4408 "too slow": a connection whose unsent backlog (frames the relay
+ *   queued for it that have not reached its socket) would go over
+ *   sc_relay_set_max_queued() is closed; the frame is not queued.
+ * - 4429 "rate limit": a connection that sends frames faster than
+ *   sc_relay_set_frame_rate() allows is closed.
+ * - HTTP 503 (before the WebSocket upgrade), or close code 4503 for an
+ *   upgrade that raced past the check: the relay has
+ *   sc_relay_set_max_connections() connections or
+ *   sc_relay_set_max_rooms() rooms already.
+ * - 4409: the room has two participants already.
+ * - 1001: sc_relay_close().
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad host,
  * %SC_ERROR_SIGNALING_FAILED when the port cannot be bound.
@@ -29,6 +45,61 @@ G_BEGIN_DECLS
 SC_API ScRelay *sc_relay_new(GMainContext *context, const char *host,
                              guint16 port, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+
+/* Default limits of a new relay. */
+#define SC_RELAY_DEFAULT_MAX_CONNECTIONS 1000
+#define SC_RELAY_DEFAULT_MAX_ROOMS 500
+#define SC_RELAY_DEFAULT_MAX_QUEUED (1024 * 1024)
+#define SC_RELAY_DEFAULT_FRAME_RATE 50
+#define SC_RELAY_DEFAULT_FRAME_BURST 200
+/* Smallest send-queue bound: one frame of the largest size forwarded. */
+#define SC_RELAY_MIN_MAX_QUEUED (256 * 1024)
+
+/**
+ * sc_relay_set_max_connections:
+ * @n: at least 1
+ *
+ * Most WebSocket connections (upgrades in progress included) at a time;
+ * further upgrade requests get HTTP 503. Applies to new connections.
+ * Default %SC_RELAY_DEFAULT_MAX_CONNECTIONS.
+ * Since: 0.1
+ */
+SC_API void sc_relay_set_max_connections(ScRelay *relay, guint n);
+
+/**
+ * sc_relay_set_max_rooms:
+ * @n: at least 1
+ *
+ * Most rooms at a time; a request that would open another gets HTTP 503.
+ * Default %SC_RELAY_DEFAULT_MAX_ROOMS.
+ * Since: 0.1
+ */
+SC_API void sc_relay_set_max_rooms(ScRelay *relay, guint n);
+
+/**
+ * sc_relay_set_max_queued:
+ * @bytes: at least %SC_RELAY_MIN_MAX_QUEUED
+ *
+ * Bound of what waits to be sent on one connection (payload bytes queued
+ * by the relay and not yet written to the socket). A connection that does
+ * not read fast enough to stay under it is closed with 4408.
+ * Default %SC_RELAY_DEFAULT_MAX_QUEUED.
+ * Since: 0.1
+ */
+SC_API void sc_relay_set_max_queued(ScRelay *relay, gsize bytes);
+
+/**
+ * sc_relay_set_frame_rate:
+ * @per_second: sustained frames per second per connection, at least 1
+ * @burst: frames a connection may send at once, at least 1
+ *
+ * Token bucket on the frames each connection sends (dropped frames
+ * count); a connection that goes over is closed with 4429.
+ * Defaults %SC_RELAY_DEFAULT_FRAME_RATE and %SC_RELAY_DEFAULT_FRAME_BURST.
+ * Since: 0.1
+ */
+SC_API void sc_relay_set_frame_rate(ScRelay *relay, guint per_second,
+                                    guint burst);
 
 /**
  * sc_relay_get_port:

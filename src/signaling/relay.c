@@ -2,11 +2,31 @@
  * section 1) over WebSocket (RFC 6455) with libsoup 3's SoupServer.
  *
  * ws://HOST:PORT/room/NAME: at most two participants per room; a third is
- * closed with 4409. Text frames that are JSON objects of at most 256 KiB are
- * forwarded byte-identical to the other participant; everything else is
- * dropped with a warning and the connection stays usable. Incoming frames
- * are accepted up to SC_SIG_MAX_WS_PAYLOAD (1 MiB); beyond that libsoup
- * itself closes the connection with 1009 (message too big).
+ * closed with 4409. Text frames that are JSON objects (RFC 8259, strictly)
+ * of at most 256 KiB and whose "type" is not one of the relay's own (room,
+ * peer-joined, peer-left) are forwarded byte-identical to the other
+ * participant; everything else is dropped with a warning and the connection
+ * stays usable (sc_sig_relay_frame_check() in message.c decides). Incoming
+ * frames are accepted up to SC_SIG_MAX_WS_PAYLOAD (1 MiB); beyond that
+ * libsoup itself closes the connection with 1009 (message too big).
+ *
+ * Limits, so that no participant or stranger can grow the relay without
+ * bound (defaults in <sealcall/relay.h>, each settable):
+ * - Send queue per connection (1 MiB): libsoup queues outgoing frames in
+ *   user space without a limit. The relay upgrades connections itself so
+ *   that it can wrap each one's stream (relay-stream.c) and know how many
+ *   bytes it handed to libsoup still wait to be written to the socket. A
+ *   frame that would take that backlog over the bound is not queued; the
+ *   receiving connection, which does not read fast enough, is closed with
+ *   4408 ("too slow").
+ * - Frames per second per connection (50/s sustained, bursts of 200, a
+ *   token bucket; every frame counts, dropped ones too): the sender that
+ *   goes over is closed with 4429 ("rate limit").
+ * - Connections (1000, WebSocket connections plus upgrades in progress)
+ *   and rooms (500): beyond either, the upgrade request is refused with
+ *   HTTP 503. Upgrades that race past the check are closed with 4503.
+ * Close codes: 4409 room full, 4408 too slow, 4429 rate limit, 4503 relay
+ * busy (connection or room limit), 1001 relay shut down, 1008 bad room.
  *
  * libsoup attaches the sources of each new connection to the thread-default
  * context of the moment, so the relay's context must be the thread-default
@@ -30,6 +50,9 @@
 #define ROOM_PREFIX "/room/"
 #define RELAY_KEEPALIVE_S 30
 #define CLOSE_ROOM_FULL 4409
+#define CLOSE_TOO_SLOW 4408
+#define CLOSE_RATE_LIMIT 4429
+#define CLOSE_BUSY 4503
 
 typedef struct Room Room;
 typedef struct Peer Peer;
@@ -39,6 +62,9 @@ struct Peer {
     SoupWebsocketConnection *ws; /* owned */
     Room *room;                  /* NULL when not (or no longer) in a room */
     char *id;                    /* "room/NAME#N" for logs */
+    guint64 handed;              /* data payload bytes given to libsoup */
+    double tokens;               /* frame-rate bucket */
+    gint64 tokens_us;            /* monotonic time of the last refill */
 };
 
 struct Room {
@@ -51,6 +77,12 @@ struct ScRelay {
     SoupServer *server;
     GHashTable *rooms; /* name -> Room* (owned) */
     GHashTable *peers; /* Peer* set (owned): every live connection */
+    GHashTable *upgrades; /* SoupServerMessage* set (ref): 101 not yet sent */
+    guint max_connections;
+    guint max_rooms;
+    gsize max_queued;
+    guint frame_rate;
+    guint frame_burst;
     guint16 port;
     guint next_peer;
     gboolean closed;
@@ -65,12 +97,71 @@ room_free(Room *room)
 }
 
 static void
-send_json(Peer *peer, const char *json)
+peer_close(Peer *peer, gushort code, const char *reason)
 {
+    if (soup_websocket_connection_get_state(peer->ws) ==
+        SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close(peer->ws, code, reason);
+}
+
+/* Bytes handed to libsoup for @peer that have not reached the socket. */
+static guint64
+peer_queued(Peer *peer)
+{
+    guint64 written = sc_ws_count_stream_get_data_written(
+        soup_websocket_connection_get_io_stream(peer->ws));
+
+    return peer->handed > written ? peer->handed - written : 0;
+}
+
+/* Queues the text frame @frame to @peer, unless @peer lets too much wait
+ * already: then @peer is closed with CLOSE_TOO_SLOW instead. */
+static void
+peer_send(Peer *peer, GBytes *frame)
+{
+    gsize len = g_bytes_get_size(frame);
+    guint64 queued;
+
     if (soup_websocket_connection_get_state(peer->ws) !=
         SOUP_WEBSOCKET_STATE_OPEN)
         return;
-    soup_websocket_connection_send_text(peer->ws, json);
+    queued = peer_queued(peer);
+    if (queued + len > peer->relay->max_queued) {
+        SC_LOG_WARN(peer->id, "does not read: %" G_GUINT64_FORMAT
+                    " bytes wait, limit %" G_GSIZE_FORMAT
+                    "; closing with %d", queued, peer->relay->max_queued,
+                    CLOSE_TOO_SLOW);
+        peer_close(peer, CLOSE_TOO_SLOW, "too slow");
+        return;
+    }
+    peer->handed += len;
+    soup_websocket_connection_send_message(peer->ws, SOUP_WEBSOCKET_DATA_TEXT,
+                                           frame);
+}
+
+static void
+send_json(Peer *peer, const char *json)
+{
+    g_autoptr(GBytes) frame = g_bytes_new(json, strlen(json));
+
+    peer_send(peer, frame);
+}
+
+/* Takes one frame from @peer's bucket; FALSE if it is empty. */
+static gboolean
+peer_take_token(Peer *peer)
+{
+    ScRelay *relay = peer->relay;
+    gint64 now = g_get_monotonic_time();
+
+    peer->tokens += (double)(now - peer->tokens_us) * relay->frame_rate /
+                    G_USEC_PER_SEC;
+    peer->tokens = MIN(peer->tokens, (double)relay->frame_burst);
+    peer->tokens_us = now;
+    if (peer->tokens < 1.0)
+        return FALSE;
+    peer->tokens -= 1.0;
+    return TRUE;
 }
 
 static Peer *
@@ -122,21 +213,26 @@ on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
     Peer *peer = user_data;
     gsize len = 0;
     const char *data = g_bytes_get_data(message, &len);
+    ScSigFrameVerdict verdict;
     Peer *other;
 
+    if (!peer_take_token(peer)) {
+        if (soup_websocket_connection_get_state(ws) ==
+            SOUP_WEBSOCKET_STATE_OPEN)
+            SC_LOG_WARN(peer->id, "more than %u frames/s: closing with %d",
+                        peer->relay->frame_rate, CLOSE_RATE_LIMIT);
+        peer_close(peer, CLOSE_RATE_LIMIT, "rate limit");
+        return;
+    }
     if (type != SOUP_WEBSOCKET_DATA_TEXT) {
         SC_LOG_WARN(peer->id, "dropped a binary frame (%" G_GSIZE_FORMAT
                               " bytes)", len);
         return;
     }
-    if (len > SC_SIG_MAX_FRAME) {
+    verdict = sc_sig_relay_frame_check(data, len);
+    if (verdict != SC_SIG_FRAME_OK) {
         SC_LOG_WARN(peer->id, "dropped a frame of %" G_GSIZE_FORMAT
-                              " bytes (limit %d)", len, SC_SIG_MAX_FRAME);
-        return;
-    }
-    if (!sc_sig_json_is_object(data, len)) {
-        SC_LOG_WARN(peer->id, "dropped a frame that is not a JSON object (%"
-                    G_GSIZE_FORMAT " bytes)", len);
+                    " bytes: %s", len, sc_sig_frame_verdict_to_string(verdict));
         return;
     }
     if (peer->room == NULL)
@@ -146,11 +242,7 @@ on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
         SC_LOG_DEBUG(peer->id, "no other participant: frame dropped");
         return;
     }
-    if (soup_websocket_connection_get_state(other->ws) !=
-        SOUP_WEBSOCKET_STATE_OPEN)
-        return;
-    soup_websocket_connection_send_message(other->ws, SOUP_WEBSOCKET_DATA_TEXT,
-                                           message);
+    peer_send(other, message);
 }
 
 static void
@@ -200,11 +292,10 @@ configure_ws(SoupWebsocketConnection *ws)
     soup_websocket_connection_set_keepalive_interval(ws, RELAY_KEEPALIVE_S);
 }
 
+/* A new WebSocket connection on @path: joins its room or is closed. */
 static void
-on_websocket(SoupServer *server, SoupServerMessage *msg, const char *path,
-             SoupWebsocketConnection *ws, gpointer user_data)
+peer_start(ScRelay *relay, const char *path, SoupWebsocketConnection *ws)
 {
-    ScRelay *relay = user_data;
     const char *name;
     Peer *peer;
     Room *room;
@@ -223,6 +314,8 @@ on_websocket(SoupServer *server, SoupServerMessage *msg, const char *path,
     peer->relay = relay;
     peer->ws = g_object_ref(ws);
     peer->id = g_strdup_printf("room/%s#%u", name, ++relay->next_peer);
+    peer->tokens = relay->frame_burst;
+    peer->tokens_us = g_get_monotonic_time();
     g_hash_table_add(relay->peers, peer);
     configure_ws(ws);
     g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), peer);
@@ -232,6 +325,12 @@ on_websocket(SoupServer *server, SoupServerMessage *msg, const char *path,
 
     room = g_hash_table_lookup(relay->rooms, name);
     if (room == NULL) {
+        if (g_hash_table_size(relay->rooms) >= relay->max_rooms) {
+            SC_LOG_WARN(peer->id, "%u rooms already: closing with %d",
+                        relay->max_rooms, CLOSE_BUSY);
+            soup_websocket_connection_close(ws, CLOSE_BUSY, "too many rooms");
+            return;
+        }
         room = g_new0(Room, 1);
         room->name = g_strdup(name);
         g_hash_table_insert(relay->rooms, room->name, room);
@@ -254,13 +353,66 @@ on_websocket(SoupServer *server, SoupServerMessage *msg, const char *path,
         send_json(other, "{\"type\":\"peer-joined\"}");
 }
 
-/* Plain HTTP handler of /room: runs before the WebSocket handshake.
- * Setting a status here refuses the upgrade. */
+static void on_upgrade_written(SoupServerMessage *msg, gpointer user_data);
+static void on_upgrade_abandoned(SoupServerMessage *msg, gpointer user_data);
+
+/* Forgets the upgrade of @msg (and drops the table's reference). */
+static void
+upgrade_forget(ScRelay *relay, SoupServerMessage *msg)
+{
+    g_signal_handlers_disconnect_by_data(msg, relay);
+    g_hash_table_remove(relay->upgrades, msg);
+}
+
+/* The 101 response is out: the connection is a WebSocket now. Done here
+ * rather than by soup_server_add_websocket_handler() so that the relay
+ * can put its counting stream (relay-stream.c) under the connection. */
+static void
+on_upgrade_written(SoupServerMessage *msg, gpointer user_data)
+{
+    ScRelay *relay = user_data;
+    /* upgrade_forget() drops the table's reference */
+    g_autoptr(SoupServerMessage) held = g_object_ref(msg);
+    g_autoptr(GIOStream) base = NULL;
+    g_autoptr(GIOStream) stream = NULL;
+    g_autoptr(SoupWebsocketConnection) ws = NULL;
+    GUri *uri = soup_server_message_get_uri(held);
+
+    upgrade_forget(relay, held);
+    base = soup_server_message_steal_connection(held);
+    stream = sc_ws_count_stream_new(base);
+    ws = g_object_new(
+        SOUP_TYPE_WEBSOCKET_CONNECTION, "io-stream", stream, "uri", uri,
+        "connection-type", SOUP_WEBSOCKET_CONNECTION_SERVER, "origin",
+        soup_message_headers_get_one(
+            soup_server_message_get_request_headers(held), "Origin"),
+        NULL);
+    peer_start(relay, g_uri_get_path(uri), ws);
+}
+
+/* The request ended (or its connection went) before the 101 went out. */
+static void
+on_upgrade_abandoned(SoupServerMessage *msg, gpointer user_data)
+{
+    upgrade_forget(user_data, msg);
+}
+
+static void
+refuse(SoupServerMessage *msg, guint status, const char *body)
+{
+    soup_server_message_set_status(msg, status, NULL);
+    soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC,
+                                     body, strlen(body));
+}
+
+/* Plain HTTP handler of /room: checks the request, then performs the
+ * WebSocket handshake (RFC 6455 section 4.2) itself. */
 static void
 on_room_http(SoupServer *server, SoupServerMessage *msg, const char *path,
              GHashTable *query, gpointer user_data)
 {
     ScRelay *relay = user_data;
+    const char *name;
 
     if (relay->closed) {
         soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
@@ -271,16 +423,38 @@ on_room_http(SoupServer *server, SoupServerMessage *msg, const char *path,
         soup_server_message_set_status(msg, SOUP_STATUS_NOT_FOUND, NULL);
         return;
     }
-    if (!sc_sig_room_name_is_valid(path + strlen(ROOM_PREFIX))) {
-        static const char body[] =
-            "room name must be 1-64 characters of A-Z a-z 0-9 _ -\n";
-        soup_server_message_set_status(msg, SOUP_STATUS_BAD_REQUEST, NULL);
-        soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC,
-                                         body, sizeof body - 1);
+    name = path + strlen(ROOM_PREFIX);
+    if (!sc_sig_room_name_is_valid(name)) {
+        refuse(msg, SOUP_STATUS_BAD_REQUEST,
+               "room name must be 1-64 characters of A-Z a-z 0-9 _ -\n");
         return;
     }
-    /* Valid room: leave the status unset, so that libsoup validates the
-     * WebSocket handshake (400 if this is not a WebSocket request). */
+    if (g_hash_table_size(relay->peers) + g_hash_table_size(relay->upgrades) >=
+        relay->max_connections) {
+        SC_LOG_WARN("relay", "%u connections already: refusing with 503",
+                    relay->max_connections);
+        refuse(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "too many connections\n");
+        return;
+    }
+    if (!g_hash_table_contains(relay->rooms, name) &&
+        g_hash_table_size(relay->rooms) >= relay->max_rooms) {
+        SC_LOG_WARN("relay", "%u rooms already: refusing with 503",
+                    relay->max_rooms);
+        refuse(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "too many rooms\n");
+        return;
+    }
+    /* Sets 101 and the handshake headers, or an error status (400 when
+     * this is not a WebSocket request). No extension is offered: frame
+     * sizes stay what the peers sent, and no decompression work for
+     * hostile input. */
+    if (!soup_websocket_server_process_handshake(msg, NULL, NULL, NULL, NULL))
+        return;
+    g_hash_table_add(relay->upgrades, g_object_ref(msg));
+    g_signal_connect(msg, "wrote-informational",
+                     G_CALLBACK(on_upgrade_written), relay);
+    g_signal_connect(msg, "finished", G_CALLBACK(on_upgrade_abandoned), relay);
+    g_signal_connect(msg, "disconnected", G_CALLBACK(on_upgrade_abandoned),
+                     relay);
 }
 
 /* The web client, compiled from web/web.gresource.xml by
@@ -367,8 +541,6 @@ relay_add_http_handlers(ScRelay *relay)
 {
     soup_server_add_handler(relay->server, NULL, on_web_http, relay, NULL);
     soup_server_add_handler(relay->server, "/room", on_room_http, relay, NULL);
-    soup_server_add_websocket_handler(relay->server, "/room", NULL, NULL,
-                                      on_websocket, relay, NULL);
 }
 
 static guint16
@@ -417,14 +589,17 @@ sc_relay_new(GMainContext *context, const char *host, guint16 port,
                                          (GDestroyNotify)room_free);
     relay->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                          (GDestroyNotify)peer_free, NULL);
+    relay->upgrades = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                            g_object_unref, NULL);
+    relay->max_connections = SC_RELAY_DEFAULT_MAX_CONNECTIONS;
+    relay->max_rooms = SC_RELAY_DEFAULT_MAX_ROOMS;
+    relay->max_queued = SC_RELAY_DEFAULT_MAX_QUEUED;
+    relay->frame_rate = SC_RELAY_DEFAULT_FRAME_RATE;
+    relay->frame_burst = SC_RELAY_DEFAULT_FRAME_BURST;
 
     /* libsoup attaches its sources to the thread-default context. */
     g_main_context_push_thread_default(relay->ctx);
     relay->server = soup_server_new("server-header", "sealcall-relay ", NULL);
-    /* No permessage-deflate: frame sizes stay what the peers sent, and no
-     * decompression work for hostile input. */
-    soup_server_remove_websocket_extension(relay->server,
-                                           SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
     relay_add_http_handlers(relay);
     saddr = g_inet_socket_address_new(iaddr, port);
     ok = soup_server_listen(relay->server, saddr, 0, &local);
@@ -452,6 +627,39 @@ sc_relay_get_port(ScRelay *relay)
 }
 
 SC_API void
+sc_relay_set_max_connections(ScRelay *relay, guint n)
+{
+    g_return_if_fail(relay != NULL);
+    g_return_if_fail(n >= 1);
+    relay->max_connections = n;
+}
+
+SC_API void
+sc_relay_set_max_rooms(ScRelay *relay, guint n)
+{
+    g_return_if_fail(relay != NULL);
+    g_return_if_fail(n >= 1);
+    relay->max_rooms = n;
+}
+
+SC_API void
+sc_relay_set_max_queued(ScRelay *relay, gsize bytes)
+{
+    g_return_if_fail(relay != NULL);
+    g_return_if_fail(bytes >= SC_RELAY_MIN_MAX_QUEUED);
+    relay->max_queued = bytes;
+}
+
+SC_API void
+sc_relay_set_frame_rate(ScRelay *relay, guint per_second, guint burst)
+{
+    g_return_if_fail(relay != NULL);
+    g_return_if_fail(per_second >= 1 && burst >= 1);
+    relay->frame_rate = per_second;
+    relay->frame_burst = burst;
+}
+
+SC_API void
 sc_relay_close(ScRelay *relay)
 {
     GHashTableIter iter;
@@ -464,6 +672,15 @@ sc_relay_close(ScRelay *relay)
 
     g_main_context_push_thread_default(relay->ctx);
     soup_server_disconnect(relay->server); /* stop listening */
+    {
+        GHashTableIter uiter;
+        gpointer msg;
+
+        g_hash_table_iter_init(&uiter, relay->upgrades);
+        while (g_hash_table_iter_next(&uiter, &msg, NULL))
+            g_signal_handlers_disconnect_by_data(msg, relay);
+        g_hash_table_remove_all(relay->upgrades);
+    }
     /* Leave every room silently, then close every connection: nobody is
      * told "peer-left" during shutdown, everybody gets 1001. */
     g_hash_table_iter_init(&iter, relay->peers);
@@ -492,6 +709,7 @@ sc_relay_free(ScRelay *relay)
     g_main_context_push_thread_default(relay->ctx);
     /* Connections still closing finish on the context without us. */
     g_clear_pointer(&relay->peers, g_hash_table_unref);
+    g_clear_pointer(&relay->upgrades, g_hash_table_unref);
     g_clear_pointer(&relay->rooms, g_hash_table_unref);
     g_clear_object(&relay->server);
     g_main_context_pop_thread_default(relay->ctx);

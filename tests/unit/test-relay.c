@@ -9,7 +9,10 @@
 #include <sealcall/relay.h>
 
 #include <libsoup/soup.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define WAIT_MS 15000
 
@@ -395,6 +398,329 @@ test_rooms_independent(Fixture *f, gconstpointer data)
     tc_expect(a, "{\"still\":1}");
     g_assert_true(g_queue_is_empty(&a->msgs));
     g_assert_true(g_queue_is_empty(&b->msgs));
+}
+
+/* Contract section 1: frames that are not valid JSON objects, and frames
+ * of the relay's own types, are dropped; the sender stays connected. */
+static void
+test_strict_frames(Fixture *f, gconstpointer data)
+{
+    static const char *const dropped[] = {
+        "{\"n\":01}",
+        "{\"type\":\"candidate\",\"candidate\":\"\",\"sdpMLineIndex\":00}",
+        "{\"type\":\"offer\",\"sdp\":\"v=0\",\"n\":0x10}",
+        "{\"type\":\"bye\",\"reason\":\"a\nb\"}",
+        "{'type':'bye'}",
+        "{/**/\"type\":\"bye\"}",
+        "{\"type\":\"peer-left\"}",
+        "{\"type\":\"peer-joined\"}",
+        "{\"type\":\"room\",\"peers\":0}",
+        "{\"type\":\"p\\u0065er-left\"}",
+    };
+    TClient *a, *b;
+
+    join_pair(f, "strict", &a, &b);
+    for (gsize i = 0; i < G_N_ELEMENTS(dropped); i++) {
+        tc_send(a, dropped[i]);
+        tc_send(b, dropped[i]);
+    }
+    tc_send(a, "{\"type\":\"after\",\"n\":0}");
+    tc_expect(b, "{\"type\":\"after\",\"n\":0}");
+    tc_send(b, "{\"type\":\"back\",\"n\":-1.5e3}");
+    tc_expect(a, "{\"type\":\"back\",\"n\":-1.5e3}");
+    g_assert_true(g_queue_is_empty(&a->msgs));
+    g_assert_true(g_queue_is_empty(&b->msgs));
+    g_assert_false(a->closed);
+    g_assert_false(b->closed);
+}
+
+/* ---- a raw WebSocket client that reads only when told to ---- */
+
+typedef struct {
+    GSocket *sock;
+    GByteArray *in;      /* received, not parsed yet */
+    guint64 data_bytes;  /* payload bytes of the data frames parsed */
+    gboolean got_close;
+    gushort close_code;
+    gboolean eof;
+} RawClient;
+
+/* Reads what is there (never blocks) and parses complete frames. */
+static void
+raw_read(RawClient *rc, gboolean parse)
+{
+    guint8 buf[65536];
+    gssize n;
+
+    while ((n = g_socket_receive(rc->sock, (gchar *)buf, sizeof buf, NULL,
+                                 NULL)) > 0)
+        g_byte_array_append(rc->in, buf, (guint)n);
+    if (n == 0)
+        rc->eof = TRUE;
+    while (parse && rc->in->len >= 2) {
+        const guint8 *p = rc->in->data;
+        guint64 plen = p[1] & 0x7f;
+        guint hdr = 2;
+
+        g_assert_cmpuint(p[1] & 0x80, ==, 0); /* server frames: unmasked */
+        if (plen == 126) {
+            hdr = 4;
+            if (rc->in->len < hdr)
+                break;
+            plen = ((guint64)p[2] << 8) | p[3];
+        } else if (plen == 127) {
+            hdr = 10;
+            if (rc->in->len < hdr)
+                break;
+            plen = 0;
+            for (guint i = 2; i < 10; i++)
+                plen = (plen << 8) | p[i];
+        }
+        if (rc->in->len < hdr + plen)
+            break;
+        if ((p[0] & 0x0f) == 0x8) {
+            rc->got_close = TRUE;
+            rc->close_code =
+                plen >= 2 ? (gushort)((p[hdr] << 8) | p[hdr + 1]) : 0;
+        } else if ((p[0] & 0x08) == 0) {
+            rc->data_bytes += plen;
+        }
+        g_byte_array_remove_range(rc->in, 0, (guint)(hdr + plen));
+    }
+}
+
+static gboolean
+raw_has_headers(gpointer data)
+{
+    RawClient *rc = data;
+
+    raw_read(rc, FALSE);
+    for (guint i = 0; i + 4 <= rc->in->len; i++) {
+        if (memcmp(rc->in->data + i, "\r\n\r\n", 4) == 0)
+            return TRUE;
+    }
+    return rc->eof;
+}
+
+static gboolean
+raw_closed(gpointer data)
+{
+    RawClient *rc = data;
+
+    raw_read(rc, TRUE);
+    return rc->got_close || rc->eof;
+}
+
+/* Joins @room with a receive buffer of @rcvbuf bytes, and reads nothing
+ * after the handshake until raw_read() is called. */
+static RawClient *
+raw_join(Fixture *f, const char *room, int rcvbuf)
+{
+    RawClient *rc = g_new0(RawClient, 1);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GInetAddress) ia = g_inet_address_new_loopback(
+        G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(ia, f->port);
+    g_autofree char *req = g_strdup_printf(
+        "GET /room/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n", room);
+    const char *end;
+
+    rc->in = g_byte_array_new();
+    rc->sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                            G_SOCKET_PROTOCOL_TCP, &error);
+    g_assert_no_error(error);
+    g_assert_true(g_socket_set_option(rc->sock, SOL_SOCKET, SO_RCVBUF,
+                                      rcvbuf, &error));
+    g_assert_true(g_socket_connect(rc->sock, addr, NULL, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(g_socket_send(rc->sock, req, strlen(req), NULL, &error),
+                    ==, (gssize)strlen(req));
+    g_socket_set_blocking(rc->sock, FALSE);
+    g_assert_true(sc_test_run_until(f->ctx, raw_has_headers, rc, WAIT_MS));
+    g_assert_cmpuint(rc->in->len, >, 12);
+    g_assert_cmpint(memcmp(rc->in->data, "HTTP/1.1 101", 12), ==, 0);
+    end = g_strstr_len((const char *)rc->in->data, rc->in->len, "\r\n\r\n");
+    g_byte_array_remove_range(rc->in, 0,
+                              (guint)(end + 4 - (const char *)rc->in->data));
+    return rc;
+}
+
+static void
+raw_free(RawClient *rc)
+{
+    g_socket_close(rc->sock, NULL);
+    g_object_unref(rc->sock);
+    g_byte_array_unref(rc->in);
+    g_free(rc);
+}
+
+static gsize
+rss_bytes(void)
+{
+    g_autofree char *statm = NULL;
+    unsigned long size = 0;
+    unsigned long resident = 0;
+
+    g_assert_true(g_file_get_contents("/proc/self/statm", &statm, NULL,
+                                      NULL));
+    g_assert_cmpint(sscanf(statm, "%lu %lu", &size, &resident), ==, 2);
+    return (gsize)resident * (gsize)sysconf(_SC_PAGESIZE);
+}
+
+/* Largest send buffer the kernel gives a TCP socket (what the relay's
+ * socket may hold on top of its own queue), 4 MiB if unknown. */
+static gsize
+tcp_wmem_max(void)
+{
+    g_autofree char *text = NULL;
+    unsigned long lo = 0;
+    unsigned long def = 0;
+    unsigned long max = 4 * 1024 * 1024;
+
+    if (g_file_get_contents("/proc/sys/net/ipv4/tcp_wmem", &text, NULL, NULL))
+        (void)sscanf(text, "%lu %lu %lu", &lo, &def, &max);
+    return (gsize)max;
+}
+
+static gboolean
+tc_got_peer_left(TClient *tc)
+{
+    for (GList *l = tc->msgs.head; l != NULL; l = l->next) {
+        if (g_str_equal(l->data, "{\"type\":\"peer-left\"}"))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANINGFUL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_MEANINGFUL 0
+#endif
+#endif
+#ifndef RSS_MEANINGFUL
+#define RSS_MEANINGFUL 1
+#endif
+
+/* A participant that stops reading while the other floods: the relay keeps
+ * at most its bound queued for it and closes it with 4408; another room
+ * works all along. */
+static void
+test_slow_reader(Fixture *f, gconstpointer data)
+{
+    const gsize frame = 200 * 1024;
+    const guint max_frames = 320; /* 62.5 MiB */
+    g_autofree char *big = json_of_size(frame);
+    TClient *fl, *c, *d;
+    RawClient *slow;
+    gsize rss_before;
+    gsize rss_after;
+    guint64 flooded = 0;
+    guint sent;
+
+    sc_relay_set_max_queued(f->relay, SC_RELAY_MIN_MAX_QUEUED);
+    sc_relay_set_frame_rate(f->relay, 1000000, 1000000);
+    join_pair(f, "other", &c, &d);
+    slow = raw_join(f, "slow", 16 * 1024);
+    fl = tc_join(f, "slow");
+    tc_expect(fl, "{\"type\":\"room\",\"peers\":1}");
+
+    rss_before = rss_bytes();
+    for (sent = 0; sent < max_frames && !tc_got_peer_left(fl); sent++) {
+        tc_send(fl, big);
+        flooded += frame;
+        drain(f->ctx);
+        if (sent == 10) {
+            tc_send(c, "{\"during\":1}");
+            tc_expect(d, "{\"during\":1}");
+        }
+    }
+    rss_after = rss_bytes();
+    g_test_message("flooded %" G_GUINT64_FORMAT " bytes in %u frames; RSS "
+                   "%" G_GSIZE_FORMAT " -> %" G_GSIZE_FORMAT " KiB",
+                   flooded, sent, rss_before / 1024, rss_after / 1024);
+    /* the relay let the slow one go before the flood was over */
+    tc_expect(fl, "{\"type\":\"peer-left\"}");
+    g_assert_cmpuint(sent, <, max_frames);
+    if (RSS_MEANINGFUL)
+        g_assert_cmpuint(rss_after, <, rss_before + 32 * 1024 * 1024);
+
+    /* the slow one reads now: what waited for it, then the close code */
+    g_assert_true(sc_test_run_until(f->ctx, raw_closed, slow, WAIT_MS));
+    g_assert_true(slow->got_close);
+    g_assert_cmpuint(slow->close_code, ==, 4408);
+    g_test_message("the slow one had %" G_GUINT64_FORMAT " bytes waiting",
+                   slow->data_bytes);
+    g_assert_cmpuint(slow->data_bytes, <=,
+                     SC_RELAY_MIN_MAX_QUEUED + tcp_wmem_max() + 1024 * 1024);
+
+    /* the other room kept working, and the flooder is still served */
+    tc_send(c, "{\"after\":1}");
+    tc_expect(d, "{\"after\":1}");
+    g_assert_false(fl->closed);
+    raw_free(slow);
+}
+
+/* More frames per second than allowed: the sender is closed with 4429,
+ * having had at most its burst forwarded. */
+static void
+test_rate_limit(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b, *c, *d;
+    guint forwarded = 0;
+
+    sc_relay_set_frame_rate(f->relay, 1, 20);
+    join_pair(f, "rate", &a, &b);
+    join_pair(f, "calm", &c, &d);
+    for (guint i = 0; i < 200; i++)
+        tc_send(a, "{\"type\":\"candidate\",\"candidate\":\"\"}");
+    g_assert_true(sc_test_run_until(f->ctx, tc_is_closed, a, WAIT_MS));
+    g_assert_cmpuint(a->close_code, ==, 4429);
+    for (;;) {
+        g_autofree char *m = tc_next(b);
+        if (g_str_equal(m, "{\"type\":\"peer-left\"}"))
+            break;
+        g_assert_cmpstr(m, ==, "{\"type\":\"candidate\",\"candidate\":\"\"}");
+        forwarded++;
+    }
+    /* the burst, and a token or so of refill at most */
+    g_assert_cmpuint(forwarded, >=, 20);
+    g_assert_cmpuint(forwarded, <=, 22);
+    tc_send(c, "{\"calm\":1}");
+    tc_expect(d, "{\"calm\":1}");
+}
+
+/* Connections and rooms are limited: beyond, the upgrade gets HTTP 503
+ * and whoever is in already is undisturbed. */
+static void
+test_max_connections(Fixture *f, gconstpointer data)
+{
+    TClient *a, *b, *c, *e, *g;
+
+    sc_relay_set_max_connections(f->relay, 3);
+    sc_relay_set_max_rooms(f->relay, 2);
+    join_pair(f, "r1", &a, &b);
+    c = tc_join(f, "r2");
+    tc_expect(c, "{\"type\":\"room\",\"peers\":0}");
+    /* a fourth connection, to an existing room */
+    e = tc_start(f, "/room/r2");
+    g_assert_null(e->ws);
+    g_assert_nonnull(e->connect_error);
+    g_test_message("refused: %s", e->connect_error->message);
+    tc_send(a, "{\"in\":1}");
+    tc_expect(b, "{\"in\":1}");
+
+    /* rooms: with room for connections, a third room is still refused */
+    sc_relay_set_max_connections(f->relay, 10);
+    g = tc_start(f, "/room/r3");
+    g_assert_null(g->ws);
+    g_assert_nonnull(g->connect_error);
+    g = tc_join(f, "r2");
+    tc_expect(g, "{\"type\":\"room\",\"peers\":1}");
+    tc_expect(c, "{\"type\":\"peer-joined\"}");
 }
 
 static void
@@ -1032,6 +1358,10 @@ main(int argc, char **argv)
     ADD("/signaling/relay/vanish", test_vanish);
     ADD("/signaling/relay/rooms-independent", test_rooms_independent);
     ADD("/signaling/relay/bad-rooms", test_bad_rooms);
+    ADD("/signaling/relay/strict-frames", test_strict_frames);
+    ADD("/signaling/relay/slow-reader", test_slow_reader);
+    ADD("/signaling/relay/rate-limit", test_rate_limit);
+    ADD("/signaling/relay/max-connections", test_max_connections);
     ADD("/signaling/relay/http-404", test_http_404);
     ADD("/signaling/relay/web", test_web);
     ADD("/signaling/relay/web-test-page", test_web_test_page);
