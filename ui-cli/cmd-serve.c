@@ -64,6 +64,22 @@ print_json_string(const char *s)
     }
 }
 
+/* Parses option @name's value @text (NULL: not given, *out untouched) as
+ * an integer in [min, max]. FALSE with *message set otherwise. */
+static gboolean
+parse_limit(const char *name, const char *text, guint64 min, guint64 max,
+            guint64 *out, char **message)
+{
+    if (text == NULL)
+        return TRUE;
+    if (g_ascii_string_to_unsigned(text, 10, min, max, out, NULL))
+        return TRUE;
+    *message = g_strdup_printf("%s must be a number from %" G_GUINT64_FORMAT
+                               " to %" G_GUINT64_FORMAT ", not \"%s\"",
+                               name, min, max, text);
+    return FALSE;
+}
+
 static int
 usage_error(const char *message)
 {
@@ -77,6 +93,11 @@ cli_serve_main(int argc, char **argv)
 {
     g_autofree char *host = NULL;
     g_autofree char *port_str = NULL;
+    g_autofree char *max_conn_str = NULL;
+    g_autofree char *max_rooms_str = NULL;
+    g_autofree char *max_queued_str = NULL;
+    g_autofree char *frame_rate_str = NULL;
+    g_autofree char *frame_burst_str = NULL;
     gboolean verbose = FALSE;
     gboolean test_hooks = FALSE;
     const GOptionEntry entries[] = {
@@ -84,6 +105,20 @@ cli_serve_main(int argc, char **argv)
          "IP address to listen on (default " SERVE_DEFAULT_HOST ")", "ADDR"},
         {"port", 0, 0, G_OPTION_ARG_STRING, &port_str,
          "TCP port to listen on, 0 for any free port (default 8800)", "N"},
+        {"max-connections", 0, 0, G_OPTION_ARG_STRING, &max_conn_str,
+         "most WebSocket connections at a time; more get HTTP 503 "
+         "(default 1000)", "N"},
+        {"max-rooms", 0, 0, G_OPTION_ARG_STRING, &max_rooms_str,
+         "most rooms at a time; more get HTTP 503 (default 500)", "N"},
+        {"max-queued", 0, 0, G_OPTION_ARG_STRING, &max_queued_str,
+         "bytes that may wait to be sent on a connection; a connection that "
+         "reads too slowly is closed with 4408 (default 1048576, at least "
+         "262144)", "BYTES"},
+        {"frame-rate", 0, 0, G_OPTION_ARG_STRING, &frame_rate_str,
+         "frames per second a connection may send; faster is closed with "
+         "4429 (default 50)", "N"},
+        {"frame-burst", 0, 0, G_OPTION_ARG_STRING, &frame_burst_str,
+         "frames a connection may send at once (default 200)", "N"},
         {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
          "log joins, leaves and dropped frames on stderr", NULL},
         {"test-hooks", 0, 0, G_OPTION_ARG_NONE, &test_hooks,
@@ -94,6 +129,12 @@ cli_serve_main(int argc, char **argv)
     g_autoptr(GOptionContext) octx = NULL;
     g_autoptr(GError) error = NULL;
     guint64 port = SERVE_DEFAULT_PORT;
+    guint64 max_conn = SC_RELAY_DEFAULT_MAX_CONNECTIONS;
+    guint64 max_rooms = SC_RELAY_DEFAULT_MAX_ROOMS;
+    guint64 max_queued = SC_RELAY_DEFAULT_MAX_QUEUED;
+    guint64 frame_rate = SC_RELAY_DEFAULT_FRAME_RATE;
+    guint64 frame_burst = SC_RELAY_DEFAULT_FRAME_BURST;
+    g_autofree char *limit_msg = NULL;
     ServeState st = {0};
     guint sigint_id;
     guint sigterm_id;
@@ -111,7 +152,10 @@ cli_serve_main(int argc, char **argv)
         "The page's parameters: room=NAME (default demo), role=call|answer\n"
         "(default answer), audio=0, video=0, ice=ADDR (signal only the\n"
         "candidates on ADDR). It waits in the room until its user presses\n"
-        "Join: a link alone never starts a call.");
+        "Join: a link alone never starts a call.\n"
+        "Close codes: 4409 room full, 4408 too slow (the connection's send\n"
+        "queue went over --max-queued), 4429 over --frame-rate, 4503 relay\n"
+        "busy (connection or room limit hit during the upgrade).");
     g_option_context_add_main_entries(octx, entries, NULL);
     if (!g_option_context_parse(octx, &argc, &argv, &error))
         return usage_error(error->message);
@@ -126,6 +170,17 @@ cli_serve_main(int argc, char **argv)
             "--port must be a number from 0 to 65535, not \"%s\"", port_str);
         return usage_error(msg);
     }
+    if (!parse_limit("--max-connections", max_conn_str, 1, G_MAXUINT,
+                     &max_conn, &limit_msg) ||
+        !parse_limit("--max-rooms", max_rooms_str, 1, G_MAXUINT, &max_rooms,
+                     &limit_msg) ||
+        !parse_limit("--max-queued", max_queued_str, SC_RELAY_MIN_MAX_QUEUED,
+                     G_MAXUINT, &max_queued, &limit_msg) ||
+        !parse_limit("--frame-rate", frame_rate_str, 1, G_MAXUINT,
+                     &frame_rate, &limit_msg) ||
+        !parse_limit("--frame-burst", frame_burst_str, 1, G_MAXUINT,
+                     &frame_burst, &limit_msg))
+        return usage_error(limit_msg);
     if (host == NULL)
         host = g_strdup(SERVE_DEFAULT_HOST);
     if (verbose)
@@ -145,6 +200,11 @@ cli_serve_main(int argc, char **argv)
               stderr);
         sc_relay_set_test_page(st.relay, TRUE);
     }
+
+    sc_relay_set_max_connections(st.relay, (guint)max_conn);
+    sc_relay_set_max_rooms(st.relay, (guint)max_rooms);
+    sc_relay_set_max_queued(st.relay, (gsize)max_queued);
+    sc_relay_set_frame_rate(st.relay, (guint)frame_rate, (guint)frame_burst);
 
     st.loop = g_main_loop_new(NULL, FALSE);
     sigint_id = g_unix_signal_add(SIGINT, on_stop_signal, &st);

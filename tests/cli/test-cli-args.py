@@ -75,6 +75,12 @@ tap.ok(rc == 2 and "not built yet" in err,
        "reserved option not built yet is refused, not ignored", err)
 rc, out, err = run("serve", "--port", "99999")
 tap.ok(rc == 2 and err.count("\n") == 1, "serve --port 99999: exit 2", err)
+for opt, bad in (("--max-connections", "0"), ("--max-rooms", "x"),
+                 ("--max-queued", "262143"), ("--frame-rate", "0"),
+                 ("--frame-burst", "-1")):
+    rc, out, err = run("serve", "--port", "0", opt, bad)
+    tap.ok(rc == 2 and opt in err and err.count("\n") == 1,
+           "serve %s %s: one-line error, exit 2" % (opt, bad), err)
 
 # scripted mode against a real relay, no peer: signaling connected, then
 # hangup ends with `ended` hangup and exit 0
