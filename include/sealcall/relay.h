@@ -33,6 +33,9 @@ G_BEGIN_DECLS
  *   sc_relay_set_max_connections() connections or
  *   sc_relay_set_max_rooms() rooms already.
  * - 4409: the room has two participants already.
+ * - No close frame: a peer that sends a message over 1 MiB (also in
+ *   fragments), or more than 64 pings while not reading the pongs, is
+ *   dropped.
  * - 1001: sc_relay_close().
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad host,

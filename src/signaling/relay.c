@@ -25,6 +25,10 @@
  * - Connections (1000, WebSocket connections plus upgrades in progress)
  *   and rooms (500): beyond either, the upgrade request is refused with
  *   HTTP 503. Upgrades that race past the check are closed with 4503.
+ * - Incoming data (relay-stream.c, where libsoup 3.2 has no limit): a
+ *   message over 1 MiB also when fragmented, or more than 64 pings whose
+ *   pongs wait to be sent: the connection is dropped without a close
+ *   frame.
  * Close codes: 4409 room full, 4408 too slow, 4429 rate limit, 4503 relay
  * busy (connection or room limit), 1001 relay shut down, 1008 bad room.
  *

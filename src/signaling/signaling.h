@@ -92,10 +92,17 @@ gboolean sc_sig_room_name_is_valid(const char *name);
 
 /* ---- relay internals (relay-stream.c) ---- */
 
-/* A GIOStream over the server connection @base (its output must be
- * pollable): reads and writes go to @base unchanged, and the output counts
- * the payload bytes of the WebSocket data frames written (control frames
- * not counted). Closing it closes @base. Returns: (transfer full). */
+/* Most pings a peer may have sent whose pongs have not reached the socket
+ * (libsoup queues one pong per ping without a limit). */
+#define SC_WS_MAX_UNANSWERED_PINGS 64
+/* A GIOStream over the server connection @base (both directions must be
+ * pollable): reads and writes go to @base unchanged; the output counts the
+ * payload bytes of the WebSocket data frames written (control frames not
+ * counted); the input fails every read, so that libsoup drops the
+ * connection, once the peer sends a (fragmented) message of more than
+ * SC_SIG_MAX_WS_PAYLOAD bytes or more than SC_WS_MAX_UNANSWERED_PINGS
+ * pings whose pongs wait. Closing it closes @base.
+ * Returns: (transfer full). */
 GIOStream *sc_ws_count_stream_new(GIOStream *base) G_GNUC_WARN_UNUSED_RESULT;
 /* Payload bytes of data frames written to the socket so far through
  * @stream (an sc_ws_count_stream_new() stream). */

@@ -450,12 +450,15 @@ static void
 raw_read(RawClient *rc, gboolean parse)
 {
     guint8 buf[65536];
+    g_autoptr(GError) error = NULL;
     gssize n;
 
     while ((n = g_socket_receive(rc->sock, (gchar *)buf, sizeof buf, NULL,
-                                 NULL)) > 0)
+                                 &error)) > 0)
         g_byte_array_append(rc->in, buf, (guint)n);
-    if (n == 0)
+    /* end of stream, or reset */
+    if (n == 0 ||
+        (n < 0 && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
         rc->eof = TRUE;
     while (parse && rc->in->len >= 2) {
         const guint8 *p = rc->in->data;
@@ -545,6 +548,58 @@ raw_join(Fixture *f, const char *room, int rcvbuf)
     g_byte_array_remove_range(rc->in, 0,
                               (guint)(end + 4 - (const char *)rc->in->data));
     return rc;
+}
+
+/* Sends one masked frame (mask key 0: the payload goes as is), iterating
+ * @ctx while the socket is full. FALSE once the relay has dropped the
+ * connection. */
+static gboolean
+raw_send_frame(GMainContext *ctx, RawClient *rc, guint8 first,
+               const void *payload, gsize len)
+{
+    GByteArray *frame = g_byte_array_new();
+    guint8 hdr[14];
+    guint hl = 0;
+    gsize off = 0;
+    gboolean ok = TRUE;
+    gint64 deadline = g_get_monotonic_time() + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+    hdr[hl++] = first;
+    if (len < 126) {
+        hdr[hl++] = 0x80 | (guint8)len;
+    } else if (len < 65536) {
+        hdr[hl++] = 0x80 | 126;
+        hdr[hl++] = (guint8)(len >> 8);
+        hdr[hl++] = (guint8)len;
+    } else {
+        hdr[hl++] = 0x80 | 127;
+        for (int i = 7; i >= 0; i--)
+            hdr[hl++] = (guint8)((guint64)len >> (8 * i));
+    }
+    memset(hdr + hl, 0, 4); /* mask key */
+    hl += 4;
+    g_byte_array_append(frame, hdr, hl);
+    g_byte_array_append(frame, payload, (guint)len);
+    while (off < frame->len) {
+        g_autoptr(GError) error = NULL;
+        gssize n = g_socket_send(rc->sock, (const gchar *)frame->data + off,
+                                 frame->len - off, NULL, &error);
+
+        if (n > 0) {
+            off += (gsize)n;
+        } else if (g_error_matches(error, G_IO_ERROR,
+                                   G_IO_ERROR_WOULD_BLOCK)) {
+            /* the relay reads when its context runs */
+            g_main_context_iteration(ctx, FALSE);
+            g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        } else {
+            ok = FALSE; /* reset or broken pipe: the relay let go */
+            break;
+        }
+    }
+    g_byte_array_unref(frame);
+    drain(ctx);
+    return ok;
 }
 
 static void
@@ -662,6 +717,68 @@ test_slow_reader(Fixture *f, gconstpointer data)
     tc_expect(d, "{\"after\":1}");
     g_assert_false(fl->closed);
     raw_free(slow);
+}
+
+/* libsoup 3.2 bounds each incoming frame but not a fragmented message:
+ * the relay drops a connection whose message grows over 1 MiB. */
+static void
+test_fragmented_flood(Fixture *f, gconstpointer data)
+{
+    g_autofree guint8 *chunk = g_malloc(256 * 1024);
+    TClient *a, *c, *d;
+    RawClient *rc;
+    guint64 sent = 0;
+    gboolean ok;
+
+    memset(chunk, 'a', 256 * 1024);
+    join_pair(f, "calm", &c, &d);
+    rc = raw_join(f, "frag", 1024 * 1024);
+    a = tc_join(f, "frag");
+    tc_expect(a, "{\"type\":\"room\",\"peers\":1}");
+    /* a text message that never ends: 256 KiB fragments, up to 64 MiB */
+    ok = raw_send_frame(f->ctx, rc, 0x01, "{\"pad\":\"", 8);
+    while (ok && sent < 64 * 1024 * 1024) {
+        ok = raw_send_frame(f->ctx, rc, 0x00, chunk, 256 * 1024);
+        sent += 256 * 1024;
+        if (tc_got_peer_left(a))
+            break;
+    }
+    g_test_message("sent %" G_GUINT64_FORMAT " bytes of fragments", sent);
+    tc_expect(a, "{\"type\":\"peer-left\"}");
+    g_assert_cmpuint(sent, <, 64 * 1024 * 1024);
+    g_assert_true(sc_test_run_until(f->ctx, raw_closed, rc, WAIT_MS));
+    g_assert_true(rc->eof);
+    tc_send(c, "{\"calm\":1}");
+    tc_expect(d, "{\"calm\":1}");
+    raw_free(rc);
+}
+
+/* A peer that pings and does not read would make libsoup queue pongs
+ * without end: the relay drops it after SC_WS_MAX_UNANSWERED_PINGS. */
+static void
+test_ping_flood(Fixture *f, gconstpointer data)
+{
+    guint8 payload[125];
+    TClient *c, *d;
+    RawClient *rc;
+    guint pings = 0;
+    gboolean ok = TRUE;
+    /* twice the pongs (127 bytes each) the kernel buffers can hold */
+    const guint max_pings =
+        (guint)(2 * (tcp_wmem_max() + 1024 * 1024) / (sizeof payload + 2));
+
+    memset(payload, 'p', sizeof payload);
+    join_pair(f, "calm", &c, &d);
+    rc = raw_join(f, "pings", 16 * 1024);
+    while (ok && pings < max_pings) {
+        ok = raw_send_frame(f->ctx, rc, 0x89, payload, sizeof payload);
+        pings++;
+    }
+    g_test_message("%u pings sent", pings);
+    g_assert_false(ok);
+    tc_send(c, "{\"calm\":1}");
+    tc_expect(d, "{\"calm\":1}");
+    raw_free(rc);
 }
 
 /* More frames per second than allowed: the sender is closed with 4429,
@@ -1361,6 +1478,8 @@ main(int argc, char **argv)
     ADD("/signaling/relay/strict-frames", test_strict_frames);
     ADD("/signaling/relay/slow-reader", test_slow_reader);
     ADD("/signaling/relay/rate-limit", test_rate_limit);
+    ADD("/signaling/relay/fragmented-flood", test_fragmented_flood);
+    ADD("/signaling/relay/ping-flood", test_ping_flood);
     ADD("/signaling/relay/max-connections", test_max_connections);
     ADD("/signaling/relay/http-404", test_http_404);
     ADD("/signaling/relay/web", test_web);
