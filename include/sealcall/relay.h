@@ -36,6 +36,8 @@ G_BEGIN_DECLS
  * - No close frame: a peer that sends a message over 1 MiB (also in
  *   fragments), or more than 64 pings while not reading the pongs, is
  *   dropped.
+ * - HTTP 413: a request with a body (nothing the relay serves takes one;
+ *   none is kept in memory).
  * - 1001: sc_relay_close().
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad host,

@@ -29,6 +29,9 @@
  *   message over 1 MiB also when fragmented, or more than 64 pings whose
  *   pongs wait to be sent: the connection is dropped without a close
  *   frame.
+ * - HTTP request bodies: libsoup keeps one whole in memory before the
+ *   handlers run; nothing here takes one, so none is kept and a request
+ *   with a body gets 413.
  * Close codes: 4409 room full, 4408 too slow, 4429 rate limit, 4503 relay
  * busy (connection or room limit), 1001 relay shut down, 1008 bad room.
  *
@@ -532,6 +535,30 @@ on_web_http(SoupServer *server, SoupServerMessage *msg, const char *path,
     g_bytes_unref(data);
 }
 
+/* Every request, once its headers are in and before any body is read:
+ * libsoup keeps a request body in memory whole before the handlers run,
+ * and nothing this relay serves takes one. So no body is kept, and a
+ * request that announces one is refused with 413 (and the connection
+ * closed after the response). */
+static void
+on_headers(SoupServer *server, SoupServerMessage *msg, const char *path,
+           GHashTable *query, gpointer user_data)
+{
+    SoupMessageHeaders *hdrs = soup_server_message_get_request_headers(msg);
+    SoupEncoding enc = soup_message_headers_get_encoding(hdrs);
+
+    soup_message_body_set_accumulate(soup_server_message_get_request_body(msg),
+                                     FALSE);
+    if (enc == SOUP_ENCODING_NONE ||
+        (enc == SOUP_ENCODING_CONTENT_LENGTH &&
+         soup_message_headers_get_content_length(hdrs) == 0))
+        return;
+    refuse(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+           "requests with a body are not served here\n");
+    soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+                                 "Connection", "close");
+}
+
 SC_API void
 sc_relay_set_test_page(ScRelay *relay, gboolean enabled)
 {
@@ -543,6 +570,10 @@ sc_relay_set_test_page(ScRelay *relay, gboolean enabled)
 static void
 relay_add_http_handlers(ScRelay *relay)
 {
+    /* libsoup runs the early handler of the most specific path only */
+    soup_server_add_early_handler(relay->server, NULL, on_headers, relay, NULL);
+    soup_server_add_early_handler(relay->server, "/room", on_headers, relay,
+                                  NULL);
     soup_server_add_handler(relay->server, NULL, on_web_http, relay, NULL);
     soup_server_add_handler(relay->server, "/room", on_room_http, relay, NULL);
 }

@@ -514,21 +514,16 @@ raw_closed(gpointer data)
     return rc->got_close || rc->eof;
 }
 
-/* Joins @room with a receive buffer of @rcvbuf bytes, and reads nothing
- * after the handshake until raw_read() is called. */
+/* A TCP connection to the relay with a receive buffer of @rcvbuf bytes;
+ * non-blocking once connected. */
 static RawClient *
-raw_join(Fixture *f, const char *room, int rcvbuf)
+raw_connect(Fixture *f, int rcvbuf)
 {
     RawClient *rc = g_new0(RawClient, 1);
     g_autoptr(GError) error = NULL;
     g_autoptr(GInetAddress) ia = g_inet_address_new_loopback(
         G_SOCKET_FAMILY_IPV4);
     g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(ia, f->port);
-    g_autofree char *req = g_strdup_printf(
-        "GET /room/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        "Sec-WebSocket-Version: 13\r\n\r\n", room);
-    const char *end;
 
     rc->in = g_byte_array_new();
     rc->sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
@@ -538,9 +533,52 @@ raw_join(Fixture *f, const char *room, int rcvbuf)
                                       rcvbuf, &error));
     g_assert_true(g_socket_connect(rc->sock, addr, NULL, &error));
     g_assert_no_error(error);
-    g_assert_cmpint(g_socket_send(rc->sock, req, strlen(req), NULL, &error),
-                    ==, (gssize)strlen(req));
     g_socket_set_blocking(rc->sock, FALSE);
+    return rc;
+}
+
+/* Sends @len bytes, iterating @ctx while the socket is full. FALSE once
+ * the relay has dropped the connection. */
+static gboolean
+raw_send(GMainContext *ctx, RawClient *rc, const void *data, gsize len)
+{
+    gsize off = 0;
+    gint64 deadline =
+        g_get_monotonic_time() + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+    while (off < len) {
+        g_autoptr(GError) error = NULL;
+        gssize n = g_socket_send(rc->sock, (const gchar *)data + off,
+                                 len - off, NULL, &error);
+
+        if (n > 0) {
+            off += (gsize)n;
+        } else if (g_error_matches(error, G_IO_ERROR,
+                                   G_IO_ERROR_WOULD_BLOCK)) {
+            /* the relay reads when its context runs */
+            g_main_context_iteration(ctx, FALSE);
+            g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        } else {
+            return FALSE; /* reset or broken pipe: the relay let go */
+        }
+    }
+    drain(ctx);
+    return TRUE;
+}
+
+/* Joins @room with a receive buffer of @rcvbuf bytes, and reads nothing
+ * after the handshake until raw_read() is called. */
+static RawClient *
+raw_join(Fixture *f, const char *room, int rcvbuf)
+{
+    RawClient *rc = raw_connect(f, rcvbuf);
+    g_autofree char *req = g_strdup_printf(
+        "GET /room/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n", room);
+    const char *end;
+
+    g_assert_true(raw_send(f->ctx, rc, req, strlen(req)));
     g_assert_true(sc_test_run_until(f->ctx, raw_has_headers, rc, WAIT_MS));
     g_assert_cmpuint(rc->in->len, >, 12);
     g_assert_cmpint(memcmp(rc->in->data, "HTTP/1.1 101", 12), ==, 0);
@@ -557,12 +595,8 @@ static gboolean
 raw_send_frame(GMainContext *ctx, RawClient *rc, guint8 first,
                const void *payload, gsize len)
 {
-    GByteArray *frame = g_byte_array_new();
     guint8 hdr[14];
     guint hl = 0;
-    gsize off = 0;
-    gboolean ok = TRUE;
-    gint64 deadline = g_get_monotonic_time() + WAIT_MS * G_TIME_SPAN_MILLISECOND;
 
     hdr[hl++] = first;
     if (len < 126) {
@@ -578,28 +612,7 @@ raw_send_frame(GMainContext *ctx, RawClient *rc, guint8 first,
     }
     memset(hdr + hl, 0, 4); /* mask key */
     hl += 4;
-    g_byte_array_append(frame, hdr, hl);
-    g_byte_array_append(frame, payload, (guint)len);
-    while (off < frame->len) {
-        g_autoptr(GError) error = NULL;
-        gssize n = g_socket_send(rc->sock, (const gchar *)frame->data + off,
-                                 frame->len - off, NULL, &error);
-
-        if (n > 0) {
-            off += (gsize)n;
-        } else if (g_error_matches(error, G_IO_ERROR,
-                                   G_IO_ERROR_WOULD_BLOCK)) {
-            /* the relay reads when its context runs */
-            g_main_context_iteration(ctx, FALSE);
-            g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        } else {
-            ok = FALSE; /* reset or broken pipe: the relay let go */
-            break;
-        }
-    }
-    g_byte_array_unref(frame);
-    drain(ctx);
-    return ok;
+    return raw_send(ctx, rc, hdr, hl) && raw_send(ctx, rc, payload, len);
 }
 
 static void
@@ -779,6 +792,41 @@ test_ping_flood(Fixture *f, gconstpointer data)
     tc_send(c, "{\"calm\":1}");
     tc_expect(d, "{\"calm\":1}");
     raw_free(rc);
+}
+
+/* libsoup keeps a request body whole in memory before any handler runs:
+ * the relay, which serves nothing that takes a body, keeps none and
+ * answers 413. */
+static void
+test_request_body(Fixture *f, gconstpointer data)
+{
+    static const char *const paths[] = {"/", "/room/body"};
+    const gsize body = 64 * 1024 * 1024;
+    g_autofree char *chunk = g_strnfill(1024 * 1024, 'b');
+
+    for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
+        RawClient *rc = raw_connect(f, 64 * 1024);
+        g_autofree char *req = g_strdup_printf(
+            "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n", paths[i], body);
+        gsize rss_before = rss_bytes();
+        gsize rss_after;
+        gsize sent = 0;
+
+        g_assert_true(raw_send(f->ctx, rc, req, strlen(req)));
+        while (sent < body && raw_send(f->ctx, rc, chunk, 1024 * 1024))
+            sent += 1024 * 1024;
+        rss_after = rss_bytes();
+        g_test_message("%s: %" G_GSIZE_FORMAT " bytes of body, RSS %"
+                       G_GSIZE_FORMAT " -> %" G_GSIZE_FORMAT " KiB", paths[i],
+                       sent, rss_before / 1024, rss_after / 1024);
+        g_assert_true(sc_test_run_until(f->ctx, raw_has_headers, rc, WAIT_MS));
+        g_assert_cmpuint(rc->in->len, >, 12);
+        g_assert_cmpint(memcmp(rc->in->data, "HTTP/1.1 413", 12), ==, 0);
+        if (RSS_MEANINGFUL)
+            g_assert_cmpuint(rss_after, <, rss_before + 32 * 1024 * 1024);
+        raw_free(rc);
+    }
 }
 
 /* More frames per second than allowed: the sender is closed with 4429,
@@ -1484,6 +1532,7 @@ main(int argc, char **argv)
     ADD("/signaling/relay/rate-limit", test_rate_limit);
     ADD("/signaling/relay/fragmented-flood", test_fragmented_flood);
     ADD("/signaling/relay/ping-flood", test_ping_flood);
+    ADD("/signaling/relay/request-body", test_request_body);
     ADD("/signaling/relay/max-connections", test_max_connections);
     ADD("/signaling/relay/http-404", test_http_404);
     ADD("/signaling/relay/web", test_web);
