@@ -143,6 +143,10 @@ struct ScCall {
     gboolean restart_pending;       /* offerer: ICE-restart offer sent */
     guint64 sdp_version;            /* o= sess-version of our next SDP */
     guint n_restarts;
+    /* The relay said peer-left once the call was up: whoever speaks on
+     * signaling from now on is a stranger (see on_sig_message()). */
+    gboolean peer_left;
+    guint64 stranger_msgs;          /* signaling ignored since peer_left */
     GSource *teardown_source;
 
     GPtrArray *channels;            /* ScChannel*, strong */
@@ -160,6 +164,8 @@ struct ScCall {
 };
 
 static void call_end(ScCall *call, ScEndReason reason, const char *detail);
+static void call_end_with(ScCall *call, ScEndReason reason,
+                          const char *detail, const char *peer_reason);
 static void open_pending_channels(ScCall *call);
 static void bench_pump(ScCall *call);
 
@@ -477,6 +483,11 @@ send_sig(ScCall *call, ScSigMsg *msg)
 
     if (call->sig == NULL)
         return;
+    if (call->peer_left) {
+        /* nothing of this call goes to whoever holds the seat now */
+        SC_LOG_DEBUG(call->id, "not sent: the peer has left the relay");
+        return;
+    }
     if (!sc_signal_client_send(call->sig, msg, &error))
         SC_LOG_WARN(call->id, "signaling send failed: %s", error->message);
 }
@@ -861,6 +872,11 @@ start_ice_restart(ScCall *call)
 
     if (call->restart_pending || call->remote == NULL)
         return;
+    if (call->peer_left) {
+        SC_LOG_INFO(call->id, "the peer has left the relay: no ICE restart; "
+                              "the call ends when consent expires");
+        return;
+    }
     if (call->sig == NULL || !sc_signal_client_is_open(call->sig)) {
         SC_LOG_INFO(call->id, "no signaling channel for an ICE restart; "
                               "the call ends when consent expires");
@@ -1132,12 +1148,62 @@ on_sig_open(gpointer data)
     }
 }
 
+/* A peer's bye ends the call with reason `bye`; the reason it gives is
+ * its claim, reported as such ("peer said: ..." and `peer_reason`, printable
+ * ASCII, at most PEER_REASON_MAX characters), never as our own verdict. */
+#define PEER_REASON_MAX 64
+
+static void
+handle_bye(ScCall *call, const char *reason)
+{
+    g_autofree char *claim = NULL;
+    g_autofree char *detail = NULL;
+
+    if (reason != NULL && reason[0] != '\0') {
+        gsize n = strnlen(reason, PEER_REASON_MAX + 1);
+        claim = g_strndup(reason, MIN(n, PEER_REASON_MAX));
+        for (char *p = claim; *p != '\0'; p++)
+            if (*p < 0x20 || *p > 0x7e)
+                *p = '?';
+        detail = g_strdup_printf("peer said: %s%s", claim,
+                                 n > PEER_REASON_MAX ? "..." : "");
+    }
+    call_end_with(call, SC_END_REASON_BYE,
+                  detail != NULL ? detail : "peer hung up (no reason given)",
+                  claim);
+}
+
+/* Who may signal (contract section 1: the relay forwards, it does not say
+ * who sent what; it only reports peer-joined / peer-left, in order with
+ * the frames). Once the peer we negotiated with has left during the call,
+ * the seat is free and anything that arrives from then on comes from
+ * whoever took it: a newcomer is a new participant, never a continuation
+ * of this call, even if it is our peer reconnecting (we cannot tell). Its
+ * signaling is ignored (reported once), nothing is sent to it, and the
+ * call goes on over its established ICE/DTLS path while consent lasts.
+ * Returns TRUE if @msg must be ignored. */
+static gboolean
+from_stranger(ScCall *call, const ScSigMsg *msg)
+{
+    if (!call->peer_left)
+        return FALSE;
+    if (call->stranger_msgs++ == 0) {
+        SC_LOG_WARN(call->id, "signaling after the peer left the relay "
+                              "('%s'): ignored, a newcomer is not our peer",
+                    msg->type_name != NULL ? msg->type_name : "?");
+        emit_error(call, "someone else is in the room since the peer left "
+                         "the relay: their signaling is ignored, the call "
+                         "goes on with the peer over its established path");
+    }
+    return TRUE;
+}
+
 static void
 on_sig_message(gpointer data, const ScSigMsg *msg)
 {
     ScCall *call = data;
 
-    if (call->state == CALL_ENDED)
+    if (call->state == CALL_ENDED || from_stranger(call, msg))
         return;
     switch (msg->type) {
     case SC_SIG_MSG_ROOM:
@@ -1156,7 +1222,8 @@ on_sig_message(gpointer data, const ScSigMsg *msg)
         }
         if (call->state == CALL_CONNECTED) {
             SC_LOG_INFO(call->id, "peer left the relay; the call goes on "
-                                  "while consent lasts");
+                                  "while consent lasts, without signaling");
+            call->peer_left = TRUE;
         } else if (call->state >= CALL_NEGOTIATING) {
             call_end(call, SC_END_REASON_ERROR,
                      "peer left before the call connected");
@@ -1174,12 +1241,7 @@ on_sig_message(gpointer data, const ScSigMsg *msg)
         handle_candidate(call, msg);
         break;
     case SC_SIG_MSG_BYE:
-        if (g_strcmp0(msg->reason, "fingerprint-mismatch") == 0)
-            call_end(call, SC_END_REASON_FINGERPRINT_MISMATCH,
-                     "peer: certificate does not match a=fingerprint");
-        else
-            call_end(call, SC_END_REASON_BYE,
-                     msg->reason != NULL ? msg->reason : "peer hung up");
+        handle_bye(call, msg->reason);
         break;
     default:
         SC_LOG_DEBUG(call->id, "ignoring signaling message '%s'",
@@ -1979,8 +2041,10 @@ teardown_cb(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* @peer_reason: (nullable) what the peer's bye claimed, see handle_bye() */
 static void
-call_end(ScCall *call, ScEndReason reason, const char *detail)
+call_end_with(ScCall *call, ScEndReason reason, const char *detail,
+              const char *peer_reason)
 {
     ScCallEvent *ev;
 
@@ -2015,6 +2079,8 @@ call_end(ScCall *call, ScEndReason reason, const char *detail)
     ev->reason = reason;
     sc_call_event_set_str(ev, "reason", sc_end_reason_to_string(reason));
     sc_call_event_set_str(ev, "detail", detail);
+    if (peer_reason != NULL)
+        sc_call_event_set_str(ev, "peer_reason", peer_reason);
     emit(call, ev);
     /* Layers are freed from the loop, never inside their own callbacks. */
     if (call->teardown_source == NULL) {
@@ -2025,6 +2091,12 @@ call_end(ScCall *call, ScEndReason reason, const char *detail)
                               (GDestroyNotify)sc_call_unref);
         g_source_attach(call->teardown_source, call->ctx);
     }
+}
+
+static void
+call_end(ScCall *call, ScEndReason reason, const char *detail)
+{
+    call_end_with(call, reason, detail, NULL);
 }
 
 ScCall *

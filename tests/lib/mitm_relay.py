@@ -8,6 +8,7 @@ rewrite SDP on the way (an attacker on the signaling path).
   mitm_relay.py --offer-setup active|passive
   mitm_relay.py --inject-candidates | --inject-reoffers
   mitm_relay.py --record [--sdp] [--drop-candidates] [--stun-after-answer]
+  mitm_relay.py --control
 
 --sha1-fingerprint replaces every a=fingerprint line of that description
 with a sha-1 one (a peer that offers nothing stronger);
@@ -20,7 +21,12 @@ also runs a STUN server (RFC 5389 Binding) on UDP 127.0.0.1 that keeps
 every request unanswered until an answer has passed through the relay,
 then answers with the mapped address 127.0.0.2:<the client's port>, so
 that a client's server-reflexive candidate is found only after its
-description is sent.
+description is sent. --control reads commands on stdin, one JSON object a
+line: {"cmd":"kick","room":NAME,"index":I} closes the connection of
+participant I (0 = the one who joined first) as if it had left, then
+prints {"event":"kicked"}; {"cmd":"say","room":NAME,"to":I,"msg":{...}}
+sends participant I the message as if from the other one, then prints
+{"event":"said"}.
 
 Prints {"event":"listening","port":N} on stdout (with "stun_port" when
 --stun-after-answer), binds 127.0.0.1 only."""
@@ -236,6 +242,38 @@ async def handler(ws, path):
                 pass
 
 
+async def control():
+    """--control: commands on stdin (see the module's doc)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            return
+        cmd = json.loads(line)
+        if cmd.get("cmd") == "kick":
+            room = rooms.get(cmd.get("room"), [])
+            index = cmd.get("index", 0)
+            ok = 0 <= index < len(room)
+            if ok:
+                ws = room[index]
+                await ws.close(1000, "kicked")
+                # the handler's finally removes it and tells the other one
+                # peer-left: wait for that (bounded)
+                for _ in range(500):
+                    if ws not in room:
+                        break
+                    await asyncio.sleep(0.01)
+                ok = ws not in room
+            print(json.dumps({"event": "kicked", "ok": ok}), flush=True)
+        elif cmd.get("cmd") == "say":
+            room = rooms.get(cmd.get("room"), [])
+            to = cmd.get("to", 0)
+            ok = 0 <= to < len(room)
+            if ok:
+                await room[to].send(json.dumps(cmd.get("msg")))
+            print(json.dumps({"event": "said", "ok": ok}), flush=True)
+
+
 async def main():
     global args
     ap = argparse.ArgumentParser()
@@ -263,7 +301,11 @@ async def main():
     ap.add_argument("--stun-after-answer", action="store_true",
                     help="run a STUN server that answers only after an "
                          "answer has passed")
+    ap.add_argument("--control", action="store_true",
+                    help="obey commands on stdin (kick a participant, speak for one)")
     args = ap.parse_args()
+    if args.control:
+        asyncio.get_running_loop().create_task(control())
     listening = {"event": "listening", "host": "127.0.0.1"}
     if args.stun_after_answer:
         loop = asyncio.get_running_loop()
