@@ -1319,13 +1319,16 @@ on_ice_state(gpointer data, ScIceState state)
             start_ice_restart(call);
         break;
     case SC_ICE_STATE_CONSENT_EXPIRED: {
-        gint64 last = sc_ice_transport_get_last_inbound_us(call->ice);
+        gint64 last = sc_ice_transport_get_last_consent_us(call->ice);
+        g_autofree char *age =
+            last > 0 ? g_strdup_printf("last consent response %" G_GINT64_FORMAT
+                                       " ms ago",
+                                       (sc_clock_now_us() - last) / 1000)
+                     : g_strdup("time of the last consent response unknown");
         g_autofree char *detail = g_strdup_printf(
             "consent expired: no consent response for %d s (RFC 7675) and "
-            "no ICE restart succeeded; last packet from the peer %"
-            G_GINT64_FORMAT " ms ago",
-            SC_ICE_CONSENT_EXPIRY_MS / 1000,
-            last > 0 ? (sc_clock_now_us() - last) / 1000 : -1);
+            "no ICE restart succeeded; %s",
+            SC_ICE_CONSENT_EXPIRY_MS / 1000, age);
         call_end(call, SC_END_REASON_CONSENT_EXPIRED, detail);
         break;
     }
@@ -2465,7 +2468,7 @@ sc_call_inspect_json(ScCall *call)
     s.ice_policy = "all";
     if (call->ice != NULL) {
         ScIceState st = sc_ice_transport_get_state(call->ice);
-        gint64 last = sc_ice_transport_get_last_inbound_us(call->ice);
+        gint64 last = sc_ice_transport_get_last_consent_us(call->ice);
         s.ice_state = sc_ice_state_to_string(st);
         s.local_type = sc_ice_transport_get_local_type(call->ice);
         s.remote_type = sc_ice_transport_get_remote_type(call->ice);

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
 #include "ice/ice.h"
+#include "ice/consent-watch.h"
 #include "sdp/sdp.h"
 
 #include <agent.h>
@@ -40,6 +41,11 @@ struct ScIceTransport {
     char local_type[8];
     char remote_type[8];
     gint64 last_inbound_us;
+    /* RFC 7675 consent: the last response seen (consent-watch.h) */
+    ScConsentWatch *consent_watch;
+    gint64 last_consent_us;
+    char *remote_pwd;          /* wiped; the watch's keys */
+    char *prev_remote_pwd;     /* the generation before an ICE restart */
     gint64 consent_deadline_us; /* while consent is lost, else 0 */
     GSource *consent_timer;
     GQueue rxq;                /* of RxPacket, see SC_ICE_RXQ_MAX_BYTES */
@@ -169,6 +175,7 @@ on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
     if (t->closed || len == 0)
         return;
     t->last_inbound_us = sc_clock_now_us();
+    sc_consent_watch_on_read(t->consent_watch);
     if (t->rxq_bytes + len > SC_ICE_RXQ_MAX_BYTES) {
         if (t->rx_dropped++ % 1000 == 0)
             SC_LOG_DEBUG(t->log_id, "receive queue full (%" G_GSIZE_FORMAT
@@ -359,6 +366,43 @@ size_receive_buffer(ScIceTransport *t, guint stream_id, guint component_id)
 }
 
 static void
+wipe_str(char **p)
+{
+    if (*p != NULL)
+        sc_secure_wipe(*p, strlen(*p));
+    g_clear_pointer(p, g_free);
+}
+
+/* A newly selected pair: consent was just granted by the check that
+ * selected it (RFC 7675 §5.1); from now on the watch times the responses
+ * on its socket. */
+static void
+watch_consent(ScIceTransport *t, guint stream_id, guint component_id,
+              NiceCandidate *rcand)
+{
+    GSocket *sock = nice_agent_get_selected_socket(t->agent, stream_id,
+                                                   component_id);
+    struct sockaddr_storage ss;
+
+    g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
+    t->last_consent_us = 0; /* unknown unless watched */
+    if (sock == NULL)
+        return; /* TCP/TURN-TCP: no single datagram socket */
+    memset(&ss, 0, sizeof ss);
+    nice_address_copy_to_sockaddr(&rcand->addr, (struct sockaddr *)&ss);
+    t->consent_watch = sc_consent_watch_new(
+        t->ctx, t->log_id, sock, (struct sockaddr *)&ss,
+        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                 : sizeof(struct sockaddr_in),
+        &t->last_consent_us);
+    sc_consent_watch_set_keys(t->consent_watch, t->remote_pwd,
+                              t->prev_remote_pwd);
+    if (t->consent_watch != NULL)
+        t->last_consent_us = sc_clock_now_us();
+    g_object_unref(sock);
+}
+
+static void
 on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
                  NiceCandidate *lcand, NiceCandidate *rcand, gpointer data)
 {
@@ -373,6 +417,7 @@ on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
     if (t->closed)
         return;
     size_receive_buffer(t, stream_id, component_id);
+    watch_consent(t, stream_id, component_id, rcand);
     if (t->await_selection) {
         /* a new pair carries fresh consent (RFC 7675 §5.1) */
         t->await_selection = FALSE;
@@ -501,6 +546,7 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
 static void
 drop_sources(ScIceTransport *t)
 {
+    g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
     sc_source_clear(&t->consent_timer);
     sc_source_clear(&t->rx_source);
     rxq_clear(t);
@@ -537,6 +583,8 @@ sc_ice_transport_free(ScIceTransport *t)
     if (t->pwd != NULL)
         sc_secure_wipe(t->pwd, strlen(t->pwd));
     g_free(t->pwd);
+    wipe_str(&t->remote_pwd);
+    wipe_str(&t->prev_remote_pwd);
     g_free(t->ufrag);
     g_free(t->remote_ufrag);
     for (guint i = 0; t->secret_ids != NULL && i < t->secret_ids->len; i++)
@@ -634,6 +682,10 @@ sc_ice_transport_set_remote_credentials(ScIceTransport *t, const char *ufrag,
         return FALSE;
     }
     t->remote_ufrag = g_strdup(ufrag);
+    wipe_str(&t->remote_pwd);
+    t->remote_pwd = g_strdup(pwd);
+    sc_consent_watch_set_keys(t->consent_watch, t->remote_pwd,
+                              t->prev_remote_pwd);
     return TRUE;
 }
 
@@ -753,6 +805,10 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     t->pwd = g_steal_pointer(&pwd);
     t->ufrag = g_steal_pointer(&ufrag);
     g_clear_pointer(&t->remote_ufrag, g_free);
+    /* the old pair may answer consent with the old password until a new
+     * pair is selected */
+    wipe_str(&t->prev_remote_pwd);
+    t->prev_remote_pwd = g_steal_pointer(&t->remote_pwd);
     t->remote_done = FALSE;
     t->n_remote = 0;
     SC_LOG_INFO(t->log_id, "ICE restart: new local ufrag %s", t->ufrag);
@@ -818,4 +874,10 @@ gint64
 sc_ice_transport_get_last_inbound_us(ScIceTransport *t)
 {
     return t->last_inbound_us;
+}
+
+gint64
+sc_ice_transport_get_last_consent_us(ScIceTransport *t)
+{
+    return t->last_consent_us;
 }

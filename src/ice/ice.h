@@ -157,6 +157,12 @@ const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
 /* Microseconds (sc_clock_now_us) of the last inbound non-STUN datagram,
  * 0 before any. */
 gint64 sc_ice_transport_get_last_inbound_us(ScIceTransport *t);
+/* Microseconds (sc_clock_now_us) of the peer's last consent response
+ * (RFC 7675) seen on the selected pair (ice/consent-watch.h; the pair's
+ * selection counts as one), 0 before any or when the pair cannot be
+ * watched. Never fresher than the truth: a response slipping past the
+ * watch makes it older. */
+gint64 sc_ice_transport_get_last_consent_us(ScIceTransport *t);
 
 void sc_ice_transport_close(ScIceTransport *t);
 

@@ -3,7 +3,11 @@
  * candidates of another ufrag generation and candidates after
  * end-of-candidates are ignored (RFC 8838); bad lines are refused; a
  * burst of datagrams is handed on in batches, so due timers still run.
+ * The consent watch recognises an authentic Binding success response
+ * (RFC 5769's vector) from the remote address only, without taking any
+ * datagram from the socket.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ice/consent-watch.h"
 #include "ice/ice.h"
 #include "test-util.h"
 
@@ -334,6 +338,127 @@ test_remote_candidate_cap(void)
     pair_clear(&p);
 }
 
+/* RFC 5769 §2.2: sample IPv4 response, short-term credential */
+static const guint8 rfc5769_response[] = {
+    0x01, 0x01, 0x00, 0x3c, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01,
+    0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae, 0x80, 0x22, 0x00, 0x0b,
+    0x74, 0x65, 0x73, 0x74, 0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20,
+    0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47, 0xe1, 0x12, 0xa6, 0x43,
+    0x00, 0x08, 0x00, 0x14, 0x2b, 0x91, 0xf5, 0x99, 0xfd, 0x9e, 0x90, 0xc3,
+    0x8c, 0x74, 0x89, 0xf9, 0x2a, 0xf9, 0xba, 0x53, 0xf0, 0x6b, 0xe7, 0xd7,
+    0x80, 0x28, 0x00, 0x04, 0xc0, 0x7d, 0x4c, 0x96,
+};
+static const char rfc5769_pwd[] = "VOkJxbRl1RmTxUk/WvJxBt";
+
+static void
+test_consent_authentic_response(void)
+{
+    guint8 buf[sizeof rfc5769_response];
+    const guint8 *r = rfc5769_response;
+    gsize n = sizeof rfc5769_response;
+
+    g_assert_true(sc_stun_is_authentic_binding_success(r, n, rfc5769_pwd));
+    g_assert_false(sc_stun_is_authentic_binding_success(r, n, "wrong"));
+    g_assert_false(sc_stun_is_authentic_binding_success(r, n, NULL));
+    g_assert_false(sc_stun_is_authentic_binding_success(r, n - 1,
+                                                        rfc5769_pwd));
+    g_assert_false(sc_stun_is_authentic_binding_success(r, 20, rfc5769_pwd));
+    /* the mapped address changed: the HMAC no longer matches */
+    memcpy(buf, r, n);
+    buf[44] ^= 1;
+    g_assert_false(sc_stun_is_authentic_binding_success(buf, n, rfc5769_pwd));
+    /* an error response, a request: not consent */
+    memcpy(buf, r, n);
+    buf[1] = 0x11;
+    g_assert_false(sc_stun_is_authentic_binding_success(buf, n, rfc5769_pwd));
+    buf[1] = 0x01;
+    buf[0] = 0x00;
+    g_assert_false(sc_stun_is_authentic_binding_success(buf, n, rfc5769_pwd));
+}
+
+static GSocket *
+udp_socket(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+    GSocket *s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                              G_SOCKET_PROTOCOL_UDP, &error);
+
+    g_assert_no_error(error);
+    g_assert_true(g_socket_bind(s, any, FALSE, &error));
+    g_assert_no_error(error);
+    g_socket_set_blocking(s, FALSE);
+    return s;
+}
+
+static void
+send_to(GSocket *from, GSocket *to, const guint8 *buf, gsize len)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSocketAddress) dst = g_socket_get_local_address(to, &error);
+
+    g_assert_cmpint(g_socket_send_to(from, dst, (const char *)buf, len, NULL,
+                                     &error), ==, (gssize)len);
+}
+
+static gboolean
+last_set(gpointer data)
+{
+    return *(gint64 *)data != 0;
+}
+
+static void
+test_consent_watch_peeks(void)
+{
+    g_autoptr(GSocket) mine = udp_socket();
+    g_autoptr(GSocket) peer = udp_socket();
+    g_autoptr(GSocket) other = udp_socket();
+    g_autoptr(GSocketAddress) peer_addr = g_socket_get_local_address(peer, NULL);
+    struct sockaddr_storage ss;
+    gint64 last = 0;
+    ScConsentWatch *w;
+    const guint8 junk[] = "not stun at all, a DTLS record perhaps";
+    char rx[1500];
+
+    g_assert_true(g_socket_address_to_native(peer_addr, &ss, sizeof ss, NULL));
+    w = sc_consent_watch_new(NULL, "test", mine, (struct sockaddr *)&ss,
+                             g_socket_address_get_native_size(peer_addr),
+                             &last);
+    g_assert_nonnull(w);
+    sc_consent_watch_set_keys(w, "new-generation-password", rfc5769_pwd);
+    /* from another address: not the peer's consent */
+    send_to(other, mine, rfc5769_response, sizeof rfc5769_response);
+    send_to(peer, mine, junk, sizeof junk);
+    sc_consent_watch_poll(w, 64);
+    g_assert_cmpint(last, ==, 0);
+    /* the peer's response, found by the watch's source (the previous
+     * generation's password signs it) */
+    send_to(peer, mine, rfc5769_response, sizeof rfc5769_response);
+    g_assert_true(sc_test_run_until(NULL, last_set, &last, 5000));
+    /* nothing was taken from the socket: all three in order */
+    g_assert_cmpint(g_socket_receive(mine, rx, sizeof rx, NULL, NULL), ==,
+                    sizeof rfc5769_response);
+    g_assert_cmpint(g_socket_receive(mine, rx, sizeof rx, NULL, NULL), ==,
+                    sizeof junk);
+    g_assert_cmpint(g_socket_receive(mine, rx, sizeof rx, NULL, NULL), ==,
+                    sizeof rfc5769_response);
+    /* after reads, the next peek sees the next datagram */
+    last = 0;
+    send_to(peer, mine, rfc5769_response, sizeof rfc5769_response);
+    sc_consent_watch_on_read(w);
+    g_assert_cmpint(last, !=, 0);
+    /* without the right password: not consent */
+    last = 0;
+    sc_consent_watch_set_keys(w, "new-generation-password", NULL);
+    g_assert_cmpint(g_socket_receive(mine, rx, sizeof rx, NULL, NULL), ==,
+                    sizeof rfc5769_response);
+    send_to(peer, mine, rfc5769_response, sizeof rfc5769_response);
+    sc_consent_watch_poll(w, 64);
+    g_assert_cmpint(last, ==, 0);
+    sc_consent_watch_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -346,5 +471,8 @@ main(int argc, char **argv)
     g_test_add_func("/ice/transport/max-pairs", test_max_pairs);
     g_test_add_func("/ice/transport/remote-candidate-cap",
                     test_remote_candidate_cap);
+    g_test_add_func("/ice/consent/authentic-response",
+                    test_consent_authentic_response);
+    g_test_add_func("/ice/consent/watch-peeks", test_consent_watch_peeks);
     return g_test_run();
 }

@@ -1,0 +1,281 @@
+/* src/ice/consent-watch.c - the time of the peer's last consent response
+ * (RFC 7675 §5.1), seen on the selected pair's socket before libnice
+ * consumes it: see consent-watch.h. STUN is parsed by libnice's STUN
+ * library, the HMAC is OpenSSL's.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "ice"
+#include "ice/consent-watch.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <string.h>
+#include <stun/stunmessage.h>
+#include <sys/socket.h>
+
+#ifndef SO_PEEK_OFF
+#define SO_PEEK_OFF 42
+#endif
+
+/* A consent response carries XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and
+ * FINGERPRINT (well under 200 bytes); longer datagrams are not read. */
+#define PEEK_BYTES 548
+/* Wake-ups in a row that found nothing new: nobody reads the socket
+ * (libnice dropped it); stop polling it rather than spin. */
+#define IDLE_WAKEUPS_MAX 256
+#define MI_LEN 20
+
+typedef struct {
+    GSource source;
+    ScConsentWatch *w;
+} WatchSource;
+
+struct ScConsentWatch {
+    char *log_id;
+    GSocket *sock;
+    int fd;
+    GSource *source;
+    /* g_source_add_poll(), not a unix fd: GLib makes a source with a
+     * readable unix fd ready whatever check() says, and a ready source
+     * of higher priority would keep libnice's from ever reading */
+    GPollFD pfd;
+    gboolean polling;
+    struct sockaddr_storage remote;
+    gsize remote_len;
+    char *keys[2];
+    gint64 *last_us;
+    guint idle_wakeups;
+};
+
+gboolean
+sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
+                                     const char *pwd)
+{
+    StunMessage msg = {0};
+    const guint8 *mi;
+    uint16_t mi_len = 0;
+    guint8 head[PEEK_BYTES];
+    guint8 mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    gsize before;
+
+    if (pwd == NULL || len < STUN_MESSAGE_HEADER_LENGTH || len > sizeof head ||
+        stun_message_validate_buffer_length(buf, len, true) != (int)len)
+        return FALSE;
+    msg.buffer = (uint8_t *)buf;
+    msg.buffer_len = len;
+    if (!stun_message_has_cookie(&msg) ||
+        stun_message_get_class(&msg) != STUN_RESPONSE ||
+        stun_message_get_method(&msg) != STUN_BINDING)
+        return FALSE;
+    mi = stun_message_find(&msg, STUN_ATTRIBUTE_MESSAGE_INTEGRITY, &mi_len);
+    if (mi == NULL || mi_len != MI_LEN)
+        return FALSE;
+    /* RFC 5389 §15.4: the HMAC covers the message up to the attribute,
+     * with a header length that counts the attribute itself */
+    before = (gsize)(mi - buf) - 4;
+    memcpy(head, buf, before);
+    head[2] = (guint8)((before - STUN_MESSAGE_HEADER_LENGTH + 4 + MI_LEN) >> 8);
+    head[3] = (guint8)(before - STUN_MESSAGE_HEADER_LENGTH + 4 + MI_LEN);
+    if (HMAC(EVP_sha1(), pwd, (int)strlen(pwd), head, before, mac,
+             &mac_len) == NULL ||
+        mac_len != MI_LEN)
+        return FALSE;
+    return CRYPTO_memcmp(mac, mi, MI_LEN) == 0;
+}
+
+static gboolean
+same_address(const struct sockaddr_storage *a, const struct sockaddr *b,
+             socklen_t b_len)
+{
+    if (a->ss_family != b->sa_family)
+        return FALSE;
+    if (b->sa_family == AF_INET && b_len >= sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+        return x->sin_port == y->sin_port &&
+               x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    if (b->sa_family == AF_INET6 && b_len >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+        return x->sin6_port == y->sin6_port &&
+               memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+    }
+    return FALSE;
+}
+
+static void
+look_at(ScConsentWatch *w, const guint8 *buf, gsize len,
+        const struct sockaddr *from, socklen_t from_len)
+{
+    /* only STUN (RFC 7983: first byte 0-3) from the remote address */
+    if (len < STUN_MESSAGE_HEADER_LENGTH || buf[0] > 3 ||
+        !same_address(&w->remote, from, from_len))
+        return;
+    for (guint i = 0; i < G_N_ELEMENTS(w->keys); i++) {
+        if (sc_stun_is_authentic_binding_success(buf, len, w->keys[i])) {
+            *w->last_us = sc_clock_now_us();
+            return;
+        }
+    }
+}
+
+void
+sc_consent_watch_poll(ScConsentWatch *w, guint max)
+{
+    guint n;
+
+    if (w == NULL)
+        return;
+    for (n = 0; n < max; n++) {
+        guint8 buf[PEEK_BYTES];
+        struct sockaddr_storage from;
+        struct iovec iov = {buf, sizeof buf};
+        struct msghdr mh = {0};
+        ssize_t r;
+
+        mh.msg_name = &from;
+        mh.msg_namelen = sizeof from;
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        /* MSG_TRUNC: the datagram's length, and the peek offset moves
+         * past the whole datagram however much of it was copied */
+        r = recvmsg(w->fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+        if (r < 0)
+            break;
+        if ((gsize)r <= sizeof buf)
+            look_at(w, buf, (gsize)r, (struct sockaddr *)&from,
+                    mh.msg_namelen);
+    }
+    if (n > 0)
+        w->idle_wakeups = 0;
+}
+
+/* Called for each datagram libnice hands us: libnice reads the socket. */
+void
+sc_consent_watch_on_read(ScConsentWatch *w)
+{
+    if (w == NULL)
+        return;
+    if (!w->polling) {
+        g_source_add_poll(w->source, &w->pfd);
+        w->polling = TRUE;
+    }
+    sc_consent_watch_poll(w, SC_CONSENT_WATCH_PEEK_PER_RECV);
+}
+
+static gboolean
+watch_prepare(GSource *source, gint *timeout)
+{
+    *timeout = -1;
+    return FALSE;
+}
+
+/* After the poll, before any dispatch: libnice's socket source has not
+ * read yet. Never dispatched. */
+static gboolean
+watch_check(GSource *source)
+{
+    ScConsentWatch *w = ((WatchSource *)source)->w;
+
+    if (!w->polling || (w->pfd.revents & G_IO_IN) == 0)
+        return FALSE;
+    w->idle_wakeups++;
+    sc_consent_watch_poll(w, SC_CONSENT_WATCH_PEEK_BATCH);
+    if (w->idle_wakeups > IDLE_WAKEUPS_MAX) {
+        SC_LOG_DEBUG(w->log_id, "nobody reads the socket: consent watch off");
+        g_source_remove_poll(source, &w->pfd);
+        w->polling = FALSE;
+    }
+    return FALSE;
+}
+
+static gboolean
+watch_dispatch(GSource *source, GSourceFunc cb, gpointer data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs watch_funcs = {
+    .prepare = watch_prepare,
+    .check = watch_check,
+    .dispatch = watch_dispatch,
+};
+
+ScConsentWatch *
+sc_consent_watch_new(GMainContext *ctx, const char *log_id, GSocket *sock,
+                     const struct sockaddr *remote, gsize remote_len,
+                     gint64 *last_us)
+{
+    ScConsentWatch *w;
+    int off = 0;
+    int fd = g_socket_get_fd(sock);
+
+    if (remote_len > sizeof w->remote ||
+        g_socket_get_socket_type(sock) != G_SOCKET_TYPE_DATAGRAM)
+        return NULL;
+    if (setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof off) != 0) {
+        SC_LOG_INFO(log_id, "cannot watch consent responses (SO_PEEK_OFF: "
+                            "%s): their age is unknown",
+                    g_strerror(errno));
+        return NULL;
+    }
+    w = g_new0(ScConsentWatch, 1);
+    w->log_id = g_strdup(log_id);
+    w->sock = g_object_ref(sock);
+    w->fd = fd;
+    memcpy(&w->remote, remote, remote_len);
+    w->remote_len = remote_len;
+    w->last_us = last_us;
+    w->source = g_source_new(&watch_funcs, sizeof(WatchSource));
+    ((WatchSource *)w->source)->w = w;
+    /* checked before libnice's socket sources (G_PRIORITY_DEFAULT) can
+     * be dispatched */
+    g_source_set_priority(w->source, G_PRIORITY_HIGH);
+    g_source_set_name(w->source, "sc-ice-consent-watch");
+    w->pfd.fd = fd;
+    w->pfd.events = G_IO_IN;
+    g_source_add_poll(w->source, &w->pfd);
+    w->polling = TRUE;
+    g_source_attach(w->source, ctx);
+    return w;
+}
+
+static void
+wipe_key(char **key)
+{
+    if (*key != NULL)
+        sc_secure_wipe(*key, strlen(*key));
+    g_clear_pointer(key, g_free);
+}
+
+void
+sc_consent_watch_set_keys(ScConsentWatch *w, const char *pwd,
+                          const char *previous_pwd)
+{
+    if (w == NULL)
+        return;
+    wipe_key(&w->keys[0]);
+    wipe_key(&w->keys[1]);
+    w->keys[0] = g_strdup(pwd);
+    w->keys[1] = g_strdup(previous_pwd);
+}
+
+void
+sc_consent_watch_free(ScConsentWatch *w)
+{
+    int off = -1;
+
+    if (w == NULL)
+        return;
+    g_source_destroy(w->source);
+    g_source_unref(w->source);
+    /* back to plain peeks for whoever else uses the socket */
+    (void)setsockopt(w->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof off);
+    g_object_unref(w->sock);
+    wipe_key(&w->keys[0]);
+    wipe_key(&w->keys[1]);
+    g_free(w->log_id);
+    g_free(w);
+}

@@ -1,0 +1,62 @@
+/* src/ice/consent-watch.h - when the peer last answered one of our
+ * consent checks (RFC 7675), which libnice 0.1.21 keeps to itself.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_ICE_CONSENT_WATCH_H
+#define SC_ICE_CONSENT_WATCH_H
+
+#include "core/core.h"
+
+#include <gio/gio.h>
+#include <sys/socket.h>
+
+G_BEGIN_DECLS
+
+/* libnice consumes every STUN message it reads (our receive callback sees
+ * only the rest) and exports no time of the last consent response. The
+ * watch looks at the datagrams of the selected pair's socket before
+ * libnice reads them: MSG_PEEK with SO_PEEK_OFF (Linux: each peek moves
+ * past the datagrams already seen, each read by libnice moves back), from
+ * a GSource whose check() runs after every poll that found the socket
+ * readable, before any source is dispatched, and after each datagram
+ * libnice hands us. A Binding success response from the remote address
+ * whose MESSAGE-INTEGRITY verifies with the remote ICE password (RFC 8445
+ * §7.2.5.2.1) is a consent response. A response libnice reads between two
+ * peeks (it reads until the socket is empty) is missed, so the age is an
+ * upper bound: never fresher than the truth. */
+typedef struct ScConsentWatch ScConsentWatch;
+
+/* Datagrams peeked per wake-up of the watch's source, and per datagram
+ * libnice hands us: the peek keeps ahead of libnice's reads without
+ * walking far (each peek skips, in the kernel, what is already seen). */
+#define SC_CONSENT_WATCH_PEEK_BATCH 64
+#define SC_CONSENT_WATCH_PEEK_PER_RECV 2
+
+/* Watches @sock (ref taken) for responses from @remote (copied). @last_us
+ * (owned by the caller, outliving the watch) gets sc_clock_now_us() of
+ * each consent response. NULL, logged, if the socket cannot be watched
+ * (no SO_PEEK_OFF): the age is then unknown. */
+ScConsentWatch *sc_consent_watch_new(GMainContext *ctx, const char *log_id,
+                                     GSocket *sock,
+                                     const struct sockaddr *remote,
+                                     gsize remote_len, gint64 *last_us);
+/* Remote ICE passwords that may sign a consent response: the current
+ * generation and, during an ICE restart, the previous one (nullable).
+ * Copied; the copies are wiped on change and on free. */
+void sc_consent_watch_set_keys(ScConsentWatch *w, const char *pwd,
+                               const char *previous_pwd);
+/* Peeks at most @max datagrams not seen yet. */
+void sc_consent_watch_poll(ScConsentWatch *w, guint max);
+/* To call for each datagram libnice hands us (before anything else reads
+ * the socket): peeks SC_CONSENT_WATCH_PEEK_PER_RECV. */
+void sc_consent_watch_on_read(ScConsentWatch *w);
+void sc_consent_watch_free(ScConsentWatch *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScConsentWatch, sc_consent_watch_free)
+
+/* TRUE if @buf is a STUN Binding success response (RFC 5389) with a
+ * MESSAGE-INTEGRITY that verifies with @pwd (short-term credential). */
+gboolean sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
+                                              const char *pwd);
+
+G_END_DECLS
+
+#endif
