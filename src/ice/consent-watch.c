@@ -3,6 +3,7 @@
  * consumes it: see consent-watch.h. STUN is parsed by libnice's STUN
  * library, the HMAC is OpenSSL's.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE /* recvmmsg */
 #define SC_LOG_MODULE "ice"
 #include "ice/consent-watch.h"
 
@@ -20,8 +21,11 @@
 #endif
 
 /* A consent response carries XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and
- * FINGERPRINT (well under 200 bytes); longer datagrams are not read. */
-#define PEEK_BYTES 548
+ * FINGERPRINT (under 100 bytes); longer datagrams are not looked at. */
+#define PEEK_BYTES 256
+/* Datagrams handed on by libnice, after a peek found nothing, before the
+ * next peek from the receive path (see sc_consent_watch_on_read()). */
+#define PEEK_BUDGET_IDLE 16
 /* Wake-ups in a row that found nothing new: nobody reads the socket
  * (libnice dropped it); stop polling it rather than spin. */
 #define IDLE_WAKEUPS_MAX 256
@@ -47,6 +51,7 @@ struct ScConsentWatch {
     char *keys[2];
     gint64 *last_us;
     guint idle_wakeups;
+    guint budget;          /* datagrams libnice may read before a peek */
 };
 
 gboolean
@@ -121,48 +126,61 @@ look_at(ScConsentWatch *w, const guint8 *buf, gsize len,
     }
 }
 
-void
-sc_consent_watch_poll(ScConsentWatch *w, guint max)
+guint
+sc_consent_watch_poll(ScConsentWatch *w)
 {
-    guint n;
+    /* one recvmmsg() batch, on the stack (~7 KiB) */
+    struct mmsghdr msgs[SC_CONSENT_WATCH_PEEK_BATCH];
+    struct iovec iovs[SC_CONSENT_WATCH_PEEK_BATCH];
+    struct sockaddr_storage from[SC_CONSENT_WATCH_PEEK_BATCH];
+    guint8 bufs[SC_CONSENT_WATCH_PEEK_BATCH][PEEK_BYTES];
+    int n;
 
     if (w == NULL)
-        return;
-    for (n = 0; n < max; n++) {
-        guint8 buf[PEEK_BYTES];
-        struct sockaddr_storage from;
-        struct iovec iov = {buf, sizeof buf};
-        struct msghdr mh = {0};
-        ssize_t r;
-
-        mh.msg_name = &from;
-        mh.msg_namelen = sizeof from;
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        /* MSG_TRUNC: the datagram's length, and the peek offset moves
-         * past the whole datagram however much of it was copied */
-        r = recvmsg(w->fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
-        if (r < 0)
-            break;
-        if ((gsize)r <= sizeof buf)
-            look_at(w, buf, (gsize)r, (struct sockaddr *)&from,
-                    mh.msg_namelen);
+        return 0;
+    memset(msgs, 0, sizeof msgs);
+    for (guint i = 0; i < SC_CONSENT_WATCH_PEEK_BATCH; i++) {
+        iovs[i].iov_base = bufs[i];
+        iovs[i].iov_len = PEEK_BYTES;
+        msgs[i].msg_hdr.msg_name = &from[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        msgs[i].msg_hdr.msg_iov = &iovs[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
     }
-    if (n > 0)
-        w->idle_wakeups = 0;
+    /* MSG_TRUNC: each datagram's length, and the peek offset moves past
+     * the whole datagram however much of it was copied */
+    n = recvmmsg(w->fd, msgs, SC_CONSENT_WATCH_PEEK_BATCH,
+                 MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC, NULL);
+    if (n <= 0)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (msgs[i].msg_len <= PEEK_BYTES)
+            look_at(w, bufs[i], msgs[i].msg_len, (struct sockaddr *)&from[i],
+                    msgs[i].msg_hdr.msg_namelen);
+    w->idle_wakeups = 0;
+    return (guint)n;
 }
 
-/* Called for each datagram libnice hands us: libnice reads the socket. */
+/* libnice reads until the socket is empty: what arrives meanwhile is read
+ * without a new poll, so once libnice has read what the last peek saw,
+ * peek again; after a peek that found nothing, only every
+ * PEEK_BUDGET_IDLE datagrams (a syscall per datagram would cost more
+ * than the age is worth). */
 void
 sc_consent_watch_on_read(ScConsentWatch *w)
 {
+    guint n;
+
     if (w == NULL)
         return;
     if (!w->polling) {
         g_source_add_poll(w->source, &w->pfd);
         w->polling = TRUE;
     }
-    sc_consent_watch_poll(w, SC_CONSENT_WATCH_PEEK_PER_RECV);
+    if (w->budget > 0 && --w->budget > 0)
+        return;
+    n = sc_consent_watch_poll(w);
+    w->budget = n > 0 ? n : PEEK_BUDGET_IDLE;
 }
 
 static gboolean
@@ -182,7 +200,8 @@ watch_check(GSource *source)
     if (!w->polling || (w->pfd.revents & G_IO_IN) == 0)
         return FALSE;
     w->idle_wakeups++;
-    sc_consent_watch_poll(w, SC_CONSENT_WATCH_PEEK_BATCH);
+    /* what libnice will read in this dispatch */
+    w->budget = sc_consent_watch_poll(w);
     if (w->idle_wakeups > IDLE_WAKEUPS_MAX) {
         SC_LOG_DEBUG(w->log_id, "nobody reads the socket: consent watch off");
         g_source_remove_poll(source, &w->pfd);

@@ -15,21 +15,18 @@ G_BEGIN_DECLS
  * only the rest) and exports no time of the last consent response. The
  * watch looks at the datagrams of the selected pair's socket before
  * libnice reads them: MSG_PEEK with SO_PEEK_OFF (Linux: each peek moves
- * past the datagrams already seen, each read by libnice moves back), from
- * a GSource whose check() runs after every poll that found the socket
- * readable, before any source is dispatched, and after each datagram
- * libnice hands us. A Binding success response from the remote address
+ * past the datagrams already seen, each read by libnice moves back), in
+ * batches (recvmmsg), from a GSource whose check() runs after every poll
+ * that found the socket readable, before any source is dispatched, and
+ * from the receive path once libnice has read what the last peek saw. A Binding success response from the remote address
  * whose MESSAGE-INTEGRITY verifies with the remote ICE password (RFC 8445
  * §7.2.5.2.1) is a consent response. A response libnice reads between two
  * peeks (it reads until the socket is empty) is missed, so the age is an
  * upper bound: never fresher than the truth. */
 typedef struct ScConsentWatch ScConsentWatch;
 
-/* Datagrams peeked per wake-up of the watch's source, and per datagram
- * libnice hands us: the peek keeps ahead of libnice's reads without
- * walking far (each peek skips, in the kernel, what is already seen). */
-#define SC_CONSENT_WATCH_PEEK_BATCH 64
-#define SC_CONSENT_WATCH_PEEK_PER_RECV 2
+/* Datagrams peeked by one recvmmsg(). */
+#define SC_CONSENT_WATCH_PEEK_BATCH 16
 
 /* Watches @sock (ref taken) for responses from @remote (copied). @last_us
  * (owned by the caller, outliving the watch) gets sc_clock_now_us() of
@@ -44,10 +41,11 @@ ScConsentWatch *sc_consent_watch_new(GMainContext *ctx, const char *log_id,
  * Copied; the copies are wiped on change and on free. */
 void sc_consent_watch_set_keys(ScConsentWatch *w, const char *pwd,
                                const char *previous_pwd);
-/* Peeks at most @max datagrams not seen yet. */
-void sc_consent_watch_poll(ScConsentWatch *w, guint max);
-/* To call for each datagram libnice hands us (before anything else reads
- * the socket): peeks SC_CONSENT_WATCH_PEEK_PER_RECV. */
+/* Peeks at most SC_CONSENT_WATCH_PEEK_BATCH datagrams not seen yet;
+ * returns how many. */
+guint sc_consent_watch_poll(ScConsentWatch *w);
+/* To call for each datagram libnice hands us: peeks again once libnice
+ * has read what the last peek saw. */
 void sc_consent_watch_on_read(ScConsentWatch *w);
 void sc_consent_watch_free(ScConsentWatch *w);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScConsentWatch, sc_consent_watch_free)
