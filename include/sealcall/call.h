@@ -40,7 +40,11 @@ typedef enum {
 /**
  * ScEndReason:
  * Why a call ended; the strings of sc_end_reason_to_string() are the
- * contract's `ended` reasons.
+ * contract's `ended` reasons. Each is our own finding, except
+ * %SC_END_REASON_BYE: the peer ended the call (its `bye`, DTLS
+ * close_notify or SCTP ABORT). The reason a peer's `bye` gives is only
+ * its claim: the `ended` event carries it in the "peer_reason" field
+ * (printable ASCII, at most 64 characters), never as one of these.
  * Since: 0.1
  */
 typedef enum {
