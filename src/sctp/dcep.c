@@ -107,6 +107,20 @@ sc_dcep_parse_open(const guint8 *buf, gsize len, ScDcepOpen *out)
     return SC_OK;
 }
 
+gboolean
+sc_dcep_open_text_lengths(const guint8 *buf, gsize len, gsize *label_len,
+                          gsize *protocol_len)
+{
+    gboolean ok = buf != NULL && len >= SC_DCEP_OPEN_HEADER_LEN &&
+                  buf[0] == SC_DCEP_MSG_OPEN;
+
+    if (label_len != NULL)
+        *label_len = ok ? rd16(buf + 8) : 0;
+    if (protocol_len != NULL)
+        *protocol_len = ok ? rd16(buf + 10) : 0;
+    return ok;
+}
+
 void
 sc_dcep_open_clear(ScDcepOpen *o)
 {

@@ -60,6 +60,13 @@ typedef struct {
 ScStatus sc_dcep_parse_open(const guint8 *buf, gsize len, ScDcepOpen *out)
     G_GNUC_WARN_UNUSED_RESULT;
 
+/* The label and protocol lengths a DATA_CHANNEL_OPEN declares, read from
+ * its fixed header without copying anything, so a receiver can refuse an
+ * oversized one before sc_dcep_parse_open() allocates. FALSE when @buf is
+ * not an OPEN or is shorter than the header (the lengths are then 0). */
+gboolean sc_dcep_open_text_lengths(const guint8 *buf, gsize len,
+                                   gsize *label_len, gsize *protocol_len);
+
 /* Frees the strings of @o and zeroes it. Safe on a zeroed struct. */
 void sc_dcep_open_clear(ScDcepOpen *o);
 

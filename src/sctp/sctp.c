@@ -58,6 +58,8 @@ typedef struct {
     int max_lifetime;
     gboolean acked;     /* ACK or any message received: may go unordered */
     gboolean used;      /* something was sent on the stream */
+    /* Local channels only, until the open is reported: the user's record
+     * (call/) keeps the label; a peer's label is never stored here. */
     char *label;
     char *protocol;
     GQueue pending;
@@ -71,7 +73,13 @@ typedef struct {
     gboolean finished;       /* to be removed by reap() */
 } Channel;
 
-typedef enum { EV_STATE, EV_CH_OPEN, EV_CH_CLOSED, EV_BUF_LOW } EvType;
+typedef enum {
+    EV_STATE,
+    EV_CH_OPEN,
+    EV_CH_CLOSED,
+    EV_BUF_LOW,
+    EV_CH_REFUSED
+} EvType;
 
 typedef struct {
     EvType type;
@@ -81,6 +89,7 @@ typedef struct {
     GError *error;
     char *label;
     char *protocol;
+    const char *why; /* EV_CH_REFUSED: static text */
 } Event;
 
 struct ScSctpAssoc {
@@ -97,6 +106,9 @@ struct ScSctpAssoc {
     gpointer user_data;
     ScSctpState state;
     GHashTable *channels; /* GUINT_TO_POINTER(sid) -> Channel */
+    guint n_remote;       /* records of peer-opened streams */
+    guint n_finished;     /* records waiting for reap() */
+    guint64 refused;      /* DATA_CHANNEL_OPENs refused */
     GQueue events;
     GSource *idle;
     guint depth;
@@ -397,11 +409,14 @@ channel_get(ScSctpAssoc *a, guint16 sid)
 }
 
 static Channel *
-channel_add(ScSctpAssoc *a, guint16 sid)
+channel_add(ScSctpAssoc *a, guint16 sid, gboolean remote)
 {
     Channel *ch = g_new0(Channel, 1);
 
     ch->sid = sid;
+    ch->remote = remote;
+    if (remote)
+        a->n_remote++;
     ch->max_rexmit = -1;
     ch->max_lifetime = -1;
     g_queue_init(&ch->pending);
@@ -448,6 +463,15 @@ pending_drop_all(Channel *ch)
     ch->buffered = 0;
 }
 
+static void
+set_finished(ScSctpAssoc *a, Channel *ch)
+{
+    if (ch->finished)
+        return;
+    ch->finished = TRUE;
+    a->n_finished++;
+}
+
 /* Begins RFC 8831 section 6.7 closing: flush our queue, then reset our
  * outgoing stream. A stream never used on the wire closes at once. */
 static void
@@ -459,17 +483,17 @@ channel_start_close(ScSctpAssoc *a, Channel *ch, gboolean drop_pending)
         return;
     ch->state = CH_CLOSING;
     if (!ch->used && !ch->remote && a->state != SC_SCTP_STATE_CONNECTED) {
-        ch->finished = TRUE;
+        set_finished(a, ch);
         return;
     }
     ch->reset_wanted = !ch->out_reset;
 }
 
 static void
-channel_check_finished(Channel *ch)
+channel_check_finished(ScSctpAssoc *a, Channel *ch)
 {
     if (ch->in_reset && ch->out_reset)
-        ch->finished = TRUE;
+        set_finished(a, ch);
 }
 
 /* Removes finished channels, reporting the announced ones. */
@@ -480,6 +504,8 @@ reap(ScSctpAssoc *a)
     gpointer value;
     gboolean any = FALSE;
 
+    if (a->n_finished == 0)
+        return FALSE; /* the common case: no walk per packet */
     g_hash_table_iter_init(&it, a->channels);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         Channel *ch = value;
@@ -488,6 +514,9 @@ reap(ScSctpAssoc *a)
         SC_LOG_DEBUG(a->log_id, "channel %u closed", ch->sid);
         if (ch->announced)
             push_event(a, EV_CH_CLOSED, ch->sid);
+        if (ch->remote)
+            a->n_remote--;
+        a->n_finished--;
         g_hash_table_iter_remove(&it);
         any = TRUE;
     }
@@ -505,7 +534,7 @@ teardown_channels(ScSctpAssoc *a)
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         Channel *ch = value;
         pending_drop_all(ch);
-        ch->finished = TRUE;
+        set_finished(a, ch);
     }
     reap(a);
     a->reasm_active = FALSE;
@@ -615,7 +644,7 @@ do_reset(ScSctpAssoc *a, Channel *ch)
     ch->reset_wanted = FALSE;
     ch->out_reset = TRUE; /* give up on a clean reset */
     ch->in_reset = TRUE;
-    channel_check_finished(ch);
+    channel_check_finished(a, ch);
     return TRUE;
 }
 
@@ -630,8 +659,8 @@ channel_opened(ScSctpAssoc *a, Channel *ch)
 
     ch->state = CH_OPEN;
     ev = push_event(a, EV_CH_OPEN, ch->sid);
-    ev->label = g_strdup(ch->label);
-    ev->protocol = g_strdup(ch->protocol);
+    ev->label = g_steal_pointer(&ch->label);
+    ev->protocol = g_steal_pointer(&ch->protocol);
 }
 
 /* Hands queued messages to usrsctp until its buffer is full. */
@@ -682,6 +711,37 @@ flush(ScSctpAssoc *a)
 static void
 emit_pending_events(ScSctpAssoc *a);
 
+/* RFC 8832 section 6: a DATA_CHANNEL_OPEN we do not accept gets no ACK
+ * and its stream is reset, which the opener sees as its channel closing.
+ * The refusal keeps a label-less record until the reset completes; past
+ * SC_SCTP_MAX_REMOTE_CHANNELS records (a peer opening faster than resets
+ * complete) the OPEN is dropped without one (its stream stays unusable:
+ * what arrives on it is dropped). Logged and reported once per
+ * association, counted always. */
+static void
+refuse_open(ScSctpAssoc *a, Channel *ch, guint16 sid, const char *why)
+{
+    Event *ev;
+
+    if (a->refused++ == 0) {
+        SC_LOG_WARN(a->log_id, "refusing DATA_CHANNEL_OPEN on stream %u "
+                    "(%s); further refusals are only counted", sid, why);
+        ev = push_event(a, EV_CH_REFUSED, sid);
+        ev->why = why;
+    } else {
+        SC_LOG_DEBUG(a->log_id, "refusing DATA_CHANNEL_OPEN on stream %u "
+                     "(%s): %" G_GUINT64_FORMAT " so far", sid, why,
+                     a->refused);
+    }
+    if (ch == NULL) {
+        if (a->n_remote >= 2 * SC_SCTP_MAX_REMOTE_CHANNELS)
+            return;
+        ch = channel_add(a, sid, TRUE);
+        ch->used = TRUE;
+    }
+    channel_start_close(a, ch, TRUE);
+}
+
 static void
 handle_dcep(ScSctpAssoc *a, guint16 sid, const guint8 *data, gsize len)
 {
@@ -691,26 +751,37 @@ handle_dcep(ScSctpAssoc *a, guint16 sid, const guint8 *data, gsize len)
         ScDcepOpen o;
         gboolean parity_ok = ((sid % 2) == 0) != a->dtls_client;
         static const guint8 ack = SC_DCEP_MSG_ACK;
+        gsize label_len = 0, protocol_len = 0;
         Event *ev;
         guint kind;
 
-        if (sc_dcep_parse_open(data, len, &o) != SC_OK || !parity_ok ||
-            ch != NULL) {
-            /* RFC 8832 section 6: close, no ACK */
-            SC_LOG_WARN(a->log_id, "refusing DATA_CHANNEL_OPEN on stream %u "
-                        "(%s)", sid, ch != NULL ? "stream in use"
-                        : !parity_ok ? "wrong parity" : "malformed");
-            sc_dcep_open_clear(&o);
-            if (ch == NULL) {
-                ch = channel_add(a, sid);
-                ch->remote = TRUE;
-                ch->used = TRUE;
-            }
-            channel_start_close(a, ch, TRUE);
+        /* checked before anything is copied */
+        if (ch != NULL) {
+            refuse_open(a, ch, sid, "stream in use");
             return;
         }
-        ch = channel_add(a, sid);
-        ch->remote = TRUE;
+        if (!parity_ok) {
+            refuse_open(a, NULL, sid, "wrong stream id parity");
+            return;
+        }
+        if (sc_dcep_open_text_lengths(data, len, &label_len, &protocol_len) &&
+            (label_len > SC_SCTP_MAX_LABEL_LEN ||
+             protocol_len > SC_SCTP_MAX_LABEL_LEN)) {
+            refuse_open(a, NULL, sid, "label or protocol longer than "
+                        G_STRINGIFY(SC_SCTP_MAX_LABEL_LEN) " bytes");
+            return;
+        }
+        if (a->n_remote >= SC_SCTP_MAX_REMOTE_CHANNELS) {
+            refuse_open(a, NULL, sid, "more than "
+                        G_STRINGIFY(SC_SCTP_MAX_REMOTE_CHANNELS)
+                        " channels opened by the peer");
+            return;
+        }
+        if (sc_dcep_parse_open(data, len, &o) != SC_OK) {
+            refuse_open(a, NULL, sid, "malformed");
+            return;
+        }
+        ch = channel_add(a, sid, TRUE);
         ch->announced = TRUE;
         ch->state = CH_OPEN;
         ch->acked = TRUE;
@@ -720,17 +791,15 @@ handle_dcep(ScSctpAssoc *a, guint16 sid, const guint8 *data, gsize len)
             ch->max_rexmit = (int)MIN(o.reliability, (guint32)G_MAXINT);
         else if (kind == SC_DCEP_PARTIAL_RELIABLE_TIMED)
             ch->max_lifetime = (int)MIN(o.reliability, (guint32)G_MAXINT);
-        ch->label = g_steal_pointer(&o.label);
-        ch->protocol = g_steal_pointer(&o.protocol);
-        sc_dcep_open_clear(&o);
         g_queue_push_tail(&ch->pending,
                           pending_new(SC_PPID_DCEP, &ack, 1, TRUE));
-        SC_LOG_DEBUG(a->log_id, "remote channel %u '%s' opened", sid,
-                     ch->label);
+        SC_LOG_DEBUG(a->log_id, "remote channel %u opened (label of %"
+                     G_GSIZE_FORMAT " bytes)", sid, o.label_len);
         ev = push_event(a, EV_CH_OPEN, sid);
         ev->remote = TRUE;
-        ev->label = g_strdup(ch->label);
-        ev->protocol = g_strdup(ch->protocol);
+        ev->label = g_steal_pointer(&o.label);
+        ev->protocol = g_steal_pointer(&o.protocol);
+        sc_dcep_open_clear(&o);
     } else if (sc_dcep_is_ack(data, len)) {
         if (ch == NULL || ch->remote) {
             SC_LOG_DEBUG(a->log_id, "stray DATA_CHANNEL_ACK on stream %u", sid);
@@ -874,7 +943,7 @@ handle_stream_reset(ScSctpAssoc *a, const struct sctp_stream_reset_event *ev,
                     SC_LOG_WARN(a->log_id, "peer refuses to reset stream %u",
                                 ch->sid);
                     ch->out_reset = ch->in_reset = TRUE;
-                    channel_check_finished(ch);
+                    channel_check_finished(a, ch);
                 } else {
                     ch->reset_wanted = TRUE;
                 }
@@ -895,7 +964,7 @@ handle_stream_reset(ScSctpAssoc *a, const struct sctp_stream_reset_event *ev,
             ch->reset_inflight = FALSE;
             ch->reset_wanted = FALSE;
         }
-        channel_check_finished(ch);
+        channel_check_finished(a, ch);
     }
     g_ptr_array_free(list, TRUE);
 }
@@ -1059,6 +1128,10 @@ dispatch(ScSctpAssoc *a, Event *ev)
     case EV_BUF_LOW:
         if (a->cb.on_buffered_amount_low != NULL)
             a->cb.on_buffered_amount_low(a->user_data, ev->sid);
+        break;
+    case EV_CH_REFUSED:
+        if (a->cb.on_channel_refused != NULL)
+            a->cb.on_channel_refused(a->user_data, ev->sid, ev->why);
         break;
     }
 }
@@ -1376,7 +1449,7 @@ sc_sctp_assoc_open_channel(ScSctpAssoc *a, const char *label,
         return FALSE;
     }
 
-    ch = channel_add(a, (guint16)sid);
+    ch = channel_add(a, (guint16)sid, FALSE);
     ch->announced = TRUE;
     ch->state = CH_OPENING;
     ch->ordered = ordered;
@@ -1558,6 +1631,20 @@ sc_sctp_assoc_close(ScSctpAssoc *a)
     assoc_end(a, SC_SCTP_STATE_CLOSED, NULL);
 }
 
+guint64
+sc_sctp_assoc_get_refused_channels(ScSctpAssoc *a)
+{
+    g_return_val_if_fail(a != NULL, 0);
+    return a->refused;
+}
+
+guint
+sc_sctp_assoc_get_n_channels(ScSctpAssoc *a)
+{
+    g_return_val_if_fail(a != NULL, 0);
+    return g_hash_table_size(a->channels);
+}
+
 static void
 real_free(ScSctpAssoc *a)
 {
@@ -1570,6 +1657,9 @@ real_free(ScSctpAssoc *a)
         a->sock = NULL;
     }
     usrsctp_deregister_address((void *)a->id);
+    if (a->refused > 1)
+        SC_LOG_INFO(a->log_id, "%" G_GUINT64_FORMAT " DATA_CHANNEL_OPENs "
+                    "refused in all", a->refused);
     g_queue_clear_full(&a->events, (GDestroyNotify)event_free);
     g_hash_table_destroy(a->channels);
     g_byte_array_unref(a->reasm);

@@ -26,6 +26,19 @@ G_BEGIN_DECLS
 
 typedef struct ScSctpAssoc ScSctpAssoc;
 
+/* Limits on the channels the peer opens (RFC 8832 leaves them to the
+ * receiver; DCEP allows labels of 65535 bytes and SCTP 65535 streams).
+ * A DATA_CHANNEL_OPEN beyond either is refused the RFC 8832 section 6 way
+ * (no ACK, the stream is reset, so the peer sees its channel close),
+ * without copying its label and without telling the user about a channel:
+ * only on_channel_refused() reports it, once per association.
+ *  - SC_SCTP_MAX_REMOTE_CHANNELS: peer-opened streams we hold at once
+ *    (open or still closing); 1024 is far above what applications use
+ *    (browsers' own default is 65535 streams, but pages open a handful).
+ *  - SC_SCTP_MAX_LABEL_LEN: bytes of label, and of protocol, each. */
+#define SC_SCTP_MAX_REMOTE_CHANNELS 1024
+#define SC_SCTP_MAX_LABEL_LEN 1024
+
 typedef enum {
     SC_SCTP_STATE_NEW,
     SC_SCTP_STATE_CONNECTING,
@@ -57,6 +70,12 @@ typedef struct {
                        const guint8 *data, gsize len);
     /* Buffered amount went from above the threshold to at or below it. */
     void (*on_buffered_amount_low)(gpointer user_data, guint16 sid);
+    /* The first DATA_CHANNEL_OPEN of this association that we refused
+     * (over a limit above, malformed, wrong sid parity, stream in use);
+     * @why is a static English phrase. Later refusals are only counted
+     * (sc_sctp_assoc_get_refused_channels()). */
+    void (*on_channel_refused)(gpointer user_data, guint16 sid,
+                               const char *why);
 } ScSctpCallbacks;
 
 /* Creates an association (no packet is sent until start). @ctx: the owner
@@ -142,6 +161,13 @@ ScSctpState sc_sctp_assoc_get_state(ScSctpAssoc *a);
 /* 262144: what we advertise in SDP (a=max-message-size) and the largest
  * message we reassemble. */
 guint64 sc_sctp_assoc_get_local_max_message_size(void);
+
+/* DATA_CHANNEL_OPENs refused so far. */
+guint64 sc_sctp_assoc_get_refused_channels(ScSctpAssoc *a);
+
+/* Channel records the association holds (open, opening or closing;
+ * refused streams until their reset completes). For tests. */
+guint sc_sctp_assoc_get_n_channels(ScSctpAssoc *a);
 
 /* Packets dropped for a wrong checksum so far. */
 guint64 sc_sctp_assoc_get_bad_checksums(ScSctpAssoc *a);

@@ -181,6 +181,20 @@ test_long_label(void)
     g_assert_cmpuint(out.protocol_len, ==, 65535);
     sc_dcep_open_clear(&out);
 
+    /* the declared lengths, read from the header alone (a receiver
+     * refuses an oversized OPEN before anything is copied) */
+    {
+        gsize ll = 1, pl = 1;
+        g_assert_true(sc_dcep_open_text_lengths(frame, 12, &ll, &pl));
+        g_assert_cmpuint(ll, ==, 65535);
+        g_assert_cmpuint(pl, ==, 65535);
+        g_assert_false(sc_dcep_open_text_lengths(frame, 11, &ll, &pl));
+        g_assert_cmpuint(ll, ==, 0);
+        g_assert_cmpuint(pl, ==, 0);
+        frame[0] = SC_DCEP_MSG_ACK;
+        g_assert_false(sc_dcep_open_text_lengths(frame, len, &ll, &pl));
+    }
+
     in.label_len = 65536;
     g_assert_null(sc_dcep_build_open(&in, &len));
 }

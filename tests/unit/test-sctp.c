@@ -35,6 +35,7 @@ typedef struct {
     GArray *closed;      /* guint16 */
     GPtrArray *msgs;     /* Msg */
     guint buf_low;
+    guint refused_reports; /* on_channel_refused calls */
     /* bulk */
     gsize bulk_rx_bytes;
     GChecksum *bulk_rx_sum;
@@ -194,6 +195,16 @@ cb_buffered_low(gpointer user_data, guint16 sid)
     bulk_pump(p);
 }
 
+static void
+cb_channel_refused(gpointer user_data, guint16 sid, const char *why)
+{
+    Peer *p = user_data;
+
+    (void)sid;
+    g_assert_nonnull(why);
+    p->refused_reports++;
+}
+
 static const ScSctpCallbacks callbacks = {
     .send = cb_send,
     .on_state = cb_state,
@@ -201,6 +212,7 @@ static const ScSctpCallbacks callbacks = {
     .on_channel_closed = cb_channel_closed,
     .on_message = cb_message,
     .on_buffered_amount_low = cb_buffered_low,
+    .on_channel_refused = cb_channel_refused,
 };
 
 /* @both_clients: misconfigure both ends as DTLS clients (same sid parity) */
@@ -1009,6 +1021,174 @@ test_wrong_parity(void)
     wire_free(w);
 }
 
+
+static gboolean
+has_n_channels(gpointer data)
+{
+    CountCond *c = data;
+    return sc_sctp_assoc_get_n_channels(c->p->assoc) == c->n;
+}
+
+/* Waits until @p holds exactly @n channel records. */
+static void
+wait_n_channels(Peer *p, guint n)
+{
+    CountCond c = { p, n };
+    g_assert_true(sc_test_run_until(p->wire->ctx, has_n_channels, &c,
+                                    DEADLINE_MS));
+}
+
+static gboolean
+array_has_sid(GArray *a, guint16 sid)
+{
+    for (guint i = 0; i < a->len; i++)
+        if (g_array_index(a, guint16, i) == sid)
+            return TRUE;
+    return FALSE;
+}
+
+/* A label or protocol over SC_SCTP_MAX_LABEL_LEN is refused: the opener
+ * sees its channel closed (stream reset), the receiver reports no channel
+ * (one refusal report, however many) and keeps nothing. */
+static void
+test_label_limit(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    g_autofree char *at_limit = g_strnfill(SC_SCTP_MAX_LABEL_LEN, 'a');
+    g_autofree char *over = g_strnfill(SC_SCTP_MAX_LABEL_LEN + 1, 'b');
+    g_autofree char *huge = g_strnfill(60000, 'c');
+    guint16 ok, bad1, bad2, bad3;
+
+    wire_connect(w);
+    ok = open_channel(c, at_limit, at_limit, TRUE, -1, -1);
+    bad1 = open_channel(c, over, "", TRUE, -1, -1);
+    bad2 = open_channel(c, "fine", over, TRUE, -1, -1);
+    bad3 = open_channel(c, huge, "", TRUE, -1, -1);
+    /* the opener sees the three refused channels close */
+    wait_closed(c, 3);
+    g_assert_true(array_has_sid(c->closed, bad1));
+    g_assert_true(array_has_sid(c->closed, bad2));
+    g_assert_true(array_has_sid(c->closed, bad3));
+    g_assert_false(array_has_sid(c->closed, ok));
+    /* the receiver announced only the one at the limit */
+    wait_opened(s, 1);
+    send_ok(c, ok, FALSE, "still here", 10);
+    wait_msgs(s, 1);
+    g_assert_cmpuint(s->opened->len, ==, 1);
+    g_assert_cmpuint(g_array_index(s->open_sids, guint16, 0), ==, ok);
+    g_assert_cmpuint(msg_at(s, 0)->sid, ==, ok);
+    g_assert_cmpuint(s->closed->len, ==, 0);
+    g_assert_cmpuint(sc_sctp_assoc_get_refused_channels(s->assoc), ==, 3);
+    g_assert_cmpuint(s->refused_reports, ==, 1);
+    /* refusal records go once the resets complete */
+    wait_n_channels(s, 1);
+    wait_n_channels(c, 1);
+    /* messages sent on a refused stream never reach the receiver's user */
+    g_assert_cmpint(sc_sctp_assoc_get_state(s->assoc), ==,
+                    SC_SCTP_STATE_CONNECTED);
+    wire_free(w);
+}
+
+/* Past SC_SCTP_MAX_REMOTE_CHANNELS open peer channels, an OPEN is
+ * refused; once some close, new ones are accepted again. */
+static void
+test_open_limit(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    const guint extra = 5;
+    guint16 sids[SC_SCTP_MAX_REMOTE_CHANNELS + 5];
+    guint16 again;
+
+    wire_connect(w);
+    for (guint i = 0; i < SC_SCTP_MAX_REMOTE_CHANNELS + extra; i++) {
+        char label[32];
+        g_snprintf(label, sizeof label, "ch-%u", i);
+        sids[i] = open_channel(c, label, "", TRUE, -1, -1);
+    }
+    wait_opened(s, SC_SCTP_MAX_REMOTE_CHANNELS);
+    wait_closed(c, extra);
+    g_assert_cmpuint(c->closed->len, ==, extra);
+    g_assert_cmpuint(s->opened->len, ==, SC_SCTP_MAX_REMOTE_CHANNELS);
+    g_assert_cmpuint(sc_sctp_assoc_get_refused_channels(s->assoc), ==, extra);
+    g_assert_cmpuint(s->refused_reports, ==, 1);
+    wait_n_channels(s, SC_SCTP_MAX_REMOTE_CHANNELS);
+    /* every accepted one still works, and goes to its own channel */
+    send_ok(c, sids[0], FALSE, "first", 5);
+    send_ok(c, sids[SC_SCTP_MAX_REMOTE_CHANNELS - 1], FALSE, "last", 4);
+    wait_msgs(s, 2);
+    g_assert_cmpuint(msg_at(s, 0)->sid, ==, sids[0]);
+    g_assert_cmpuint(msg_at(s, 1)->sid, ==,
+                     sids[SC_SCTP_MAX_REMOTE_CHANNELS - 1]);
+    /* one closes: room for one more */
+    sc_sctp_assoc_close_channel(c->assoc, sids[0]);
+    wait_closed(s, 1);
+    wait_n_channels(s, SC_SCTP_MAX_REMOTE_CHANNELS - 1);
+    again = open_channel(c, "after", "", TRUE, -1, -1);
+    wait_opened(s, SC_SCTP_MAX_REMOTE_CHANNELS + 1);
+    g_assert_cmpuint(g_array_index(s->open_sids, guint16,
+                                   SC_SCTP_MAX_REMOTE_CHANNELS), ==, again);
+    wire_free(w);
+}
+
+/* A peer opening and closing channels in a loop, with big labels: the
+ * records come back to the baseline, messages reach the channel they were
+ * sent on, and over-limit labels cost nothing. */
+static void
+test_churn(void)
+{
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    g_autofree char *big = g_strnfill(SC_SCTP_MAX_LABEL_LEN - 16, 'x');
+    g_autofree char *huge = g_strnfill(60000, 'y');
+    const guint cycles = 300;
+    guint16 keep;
+    guint n_msgs = 0, n_closed_s = 0, n_closed_c = 0;
+
+    wire_connect(w);
+    keep = open_channel(c, "keep", "", TRUE, -1, -1);
+    wait_opened(s, 1);
+    wait_n_channels(s, 1);
+    for (guint i = 0; i < cycles; i++) {
+        g_autofree char *label = g_strdup_printf("%u-%s", i, big);
+        g_autofree char *text = g_strdup_printf("msg %u", i);
+        guint16 sid = open_channel(c, label, "", TRUE, -1, -1);
+        guint16 bad = open_channel(c, huge, "", TRUE, -1, -1);
+
+        send_ok(c, sid, FALSE, text, strlen(text));
+        send_ok(c, keep, FALSE, "keep", 4);
+        sc_sctp_assoc_close_channel(c->assoc, sid);
+        n_msgs += 2;
+        wait_msgs(s, n_msgs);
+        /* both arrive, each on its own stream (order across streams is
+         * not guaranteed) */
+        for (guint k = n_msgs - 2; k < n_msgs; k++) {
+            Msg *m = msg_at(s, k);
+            gsize len;
+            const char *d = g_bytes_get_data(m->data, &len);
+            if (m->sid == keep) {
+                g_assert_cmpmem(d, len, "keep", 4);
+            } else {
+                g_assert_cmpuint(m->sid, ==, sid);
+                g_assert_cmpmem(d, len, text, strlen(text));
+            }
+        }
+        n_closed_s++;
+        n_closed_c += 2; /* ours, and the refused one */
+        wait_closed(s, n_closed_s);
+        wait_closed(c, n_closed_c);
+        g_assert_true(array_has_sid(c->closed, bad));
+    }
+    wait_n_channels(s, 1);
+    wait_n_channels(c, 1);
+    g_assert_cmpuint(s->opened->len, ==, 1 + cycles);
+    g_assert_cmpuint(sc_sctp_assoc_get_refused_channels(s->assoc), ==,
+                     cycles);
+    g_assert_cmpuint(s->refused_reports, ==, 1);
+    wire_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1030,5 +1210,8 @@ main(int argc, char **argv)
     g_test_add_func("/sctp/channel/wrong-parity", test_wrong_parity);
     g_test_add_func("/sctp/channel/open-before-ack", test_open_before_ack);
     g_test_add_func("/sctp/channel/bulk", test_bulk);
+    g_test_add_func("/sctp/channel/label-limit", test_label_limit);
+    g_test_add_func("/sctp/channel/open-limit", test_open_limit);
+    g_test_add_func("/sctp/channel/churn", test_churn);
     return g_test_run();
 }
