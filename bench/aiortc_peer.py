@@ -10,9 +10,11 @@
 # stdout: one JSON event per line: signaling (connected / offer-sent /
 # answer-sent / closed), ice (checking / connected / failed), dtls (connected /
 # failed), channel (open / closed), message, bench, ended. stdin: one JSON
-# command per line: send, bench, hangup. End of stdin is a hangup (so the peer
-# never outlives its driver). Exit 0 after hangup or bye (or the peer leaving
-# the room), non-zero on failure; `ended` is always printed first.
+# command per line: send, bench, hangup, and the test aid churn (open and
+# close channels in a loop: count, label_len, batch; reports a churn
+# event). End of stdin is a hangup (so the peer never outlives its driver).
+# Exit 0 after hangup or bye (or the peer leaving the room), non-zero on
+# failure; `ended` is always printed first.
 #
 # Loopback only: aiortc gathers on every interface, so aioice's host address
 # discovery is replaced by ["127.0.0.1"], no STUN/TURN server is configured,
@@ -573,6 +575,55 @@ class Peer:
                 "mbps": round(nbytes * 8 / secs / 1e6, 3) if secs > 0 else 0,
                 "chunk": chunk, "acked": got}
 
+    async def churn_open(self, i, label_len):
+        """Opens one channel with a label of @label_len bytes; returns it
+        and whether the peer accepted it (it opened rather than closed)."""
+        prefix = "%d-" % i
+        label = prefix + "x" * max(0, label_len - len(prefix))
+        ch = self.pc.createDataChannel(label)
+        opened, closed = asyncio.Event(), asyncio.Event()
+        ch.on("open", opened.set)
+        ch.on("close", closed.set)
+        ch.churn_closed = closed
+        waits = [asyncio.ensure_future(opened.wait()),
+                 asyncio.ensure_future(closed.wait())]
+        await asyncio.wait(waits, timeout=60,
+                           return_when=asyncio.FIRST_COMPLETED)
+        for w in waits:
+            w.cancel()
+        return ch, opened.is_set() and not closed.is_set()
+
+    async def cmd_churn(self, count, label_len, batch):
+        """Test aid (not in the contract): a peer opening and closing
+        channels in a loop: @batch at once, "churn I" sent on each one
+        accepted, then all closed. (aiortc reuses the lowest free stream
+        id; reusing one more than about 16 times in a row stalls aiortc's
+        stream, so batches keep reuse low.)"""
+        opened = refused = 0
+        try:
+            for start in range(0, count, batch):
+                res = await asyncio.gather(*[
+                    self.churn_open(i, label_len)
+                    for i in range(start, min(count, start + batch))])
+                for i, (ch, ok) in enumerate(res):
+                    if ok:
+                        opened += 1
+                        ch.send("churn %d" % (start + i))
+                    else:
+                        refused += 1
+                for ch, ok in res:
+                    if ok:
+                        ch.close()
+                await asyncio.wait_for(asyncio.gather(*[
+                    ch.churn_closed.wait() for ch, _ in res]), 60)
+            ev = {"event": "churn", "count": count, "opened": opened,
+                  "refused": refused}
+        except Exception as exc:  # noqa: BLE001
+            log.exception("churn")
+            ev = {"event": "churn", "error": str(exc) or type(exc).__name__}
+        if not self.ending:
+            emit(ev)
+
     # ---- commands -----------------------------------------------------------
 
     async def on_command(self, line):
@@ -605,6 +656,18 @@ class Peer:
                 log.warning("bench: bad bytes/chunk")
                 return
             asyncio.ensure_future(self.cmd_bench(nbytes, chunk, corrupt_at))
+        elif name == "churn":
+            try:
+                count = int(cmd.get("count", 300))
+                label_len = int(cmd.get("label_len", 1000))
+                batch = int(cmd.get("batch", 10))
+            except (TypeError, ValueError):
+                log.warning("churn: bad count/label_len/batch")
+                return
+            if count < 0 or not 0 <= label_len <= 65535 or batch < 1:
+                log.warning("churn: bad count/label_len/batch")
+                return
+            asyncio.ensure_future(self.cmd_churn(count, label_len, batch))
         else:
             log.warning("unsupported cmd %r", name)
 

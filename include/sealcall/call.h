@@ -259,7 +259,9 @@ SC_API void sc_call_hangup(ScCall *call);
  * Errors: %SC_ERROR_INVALID_STATE when the call has no SCTP association,
  * %SC_ERROR_INVALID_ARGUMENT for conflicting options.
  *
- * Returns: (transfer none) (nullable): the channel, owned by the call.
+ * Returns: (transfer none) (nullable): the channel, owned by the call
+ *   until it closes (its `closed` event): the call then drops it, so take a
+ *   reference with sc_channel_ref() to use it past that point.
  * Since: 0.1
  */
 SC_API ScChannel *sc_call_get_channel(ScCall *call, const char *label,

@@ -41,28 +41,8 @@ typedef enum {
 } CallState;
 
 typedef struct {
-    gboolean binary;
-    GBytes *data;
-} QueuedMsg;
-
-struct ScChannel {
-    grefcount ref;
-    ScCall *call;          /* weak: cleared when the call drops the channel */
-    char *label;
-    int sid;               /* -1 until opened */
-    gboolean ordered;
-    int max_retransmits;
-    int max_lifetime_ms;
-    gboolean open;
-    gboolean closed;
-    gboolean requested;    /* OPEN sent (local) */
-    GQueue queue;          /* QueuedMsg before the channel opens */
-    gsize queued_bytes;
-};
-
-typedef struct {
     gboolean running;
-    ScChannel *chan;
+    ScChannel *chan;       /* strong */
     guint64 bytes;
     gsize chunk;
     guint64 sent;
@@ -149,7 +129,7 @@ struct ScCall {
     guint64 stranger_msgs;          /* signaling ignored since peer_left */
     GSource *teardown_source;
 
-    GPtrArray *channels;            /* ScChannel*, strong */
+    ScChannelTable channels;
     BenchSender bench;
     BenchReceiver bench_rx;
     guint64 srtp_dropped;
@@ -246,91 +226,6 @@ emit_error(ScCall *call, const char *detail)
 /* ------------------------------------------------------------------ */
 /* channels                                                             */
 
-static ScChannel *
-channel_new(ScCall *call, const char *label, gboolean ordered, int max_rtx,
-            int max_life)
-{
-    ScChannel *c = g_new0(ScChannel, 1);
-    g_ref_count_init(&c->ref);
-    c->call = call;
-    c->label = g_strdup(label);
-    c->sid = -1;
-    c->ordered = ordered;
-    c->max_retransmits = max_rtx;
-    c->max_lifetime_ms = max_life;
-    g_queue_init(&c->queue);
-    return c;
-}
-
-static void
-queued_msg_free(gpointer p)
-{
-    QueuedMsg *m = p;
-    g_bytes_unref(m->data);
-    g_free(m);
-}
-
-ScChannel *
-sc_channel_ref(ScChannel *channel)
-{
-    g_return_val_if_fail(channel != NULL, NULL);
-    g_ref_count_inc(&channel->ref);
-    return channel;
-}
-
-void
-sc_channel_unref(ScChannel *channel)
-{
-    if (channel == NULL || !g_ref_count_dec(&channel->ref))
-        return;
-    g_queue_clear_full(&channel->queue, queued_msg_free);
-    g_free(channel->label);
-    g_free(channel);
-}
-
-const char *
-sc_channel_get_label(ScChannel *channel)
-{
-    g_return_val_if_fail(channel != NULL, NULL);
-    return channel->label;
-}
-
-int
-sc_channel_get_id(ScChannel *channel)
-{
-    g_return_val_if_fail(channel != NULL, -1);
-    return channel->sid;
-}
-
-gboolean
-sc_channel_is_open(ScChannel *channel)
-{
-    g_return_val_if_fail(channel != NULL, FALSE);
-    return channel->open && !channel->closed;
-}
-
-static ScChannel *
-find_channel_by_sid(ScCall *call, int sid)
-{
-    for (guint i = 0; i < call->channels->len; i++) {
-        ScChannel *c = call->channels->pdata[i];
-        if (c->sid == sid && !c->closed)
-            return c;
-    }
-    return NULL;
-}
-
-static ScChannel *
-find_channel_by_label(ScCall *call, const char *label)
-{
-    for (guint i = 0; i < call->channels->len; i++) {
-        ScChannel *c = call->channels->pdata[i];
-        if (!c->closed && g_str_equal(c->label, label))
-            return c;
-    }
-    return NULL;
-}
-
 gboolean
 sc_channel_send(ScChannel *channel, gboolean binary, const guint8 *data,
                 gsize len, GError **error)
@@ -358,7 +253,7 @@ sc_channel_send(ScChannel *channel, gboolean binary, const guint8 *data,
                         "full", channel->label);
             return FALSE;
         }
-        QueuedMsg *m = g_new0(QueuedMsg, 1);
+        ScQueuedMsg *m = g_new0(ScQueuedMsg, 1);
         m->binary = binary;
         m->data = g_bytes_new(data, len);
         g_queue_push_tail(&channel->queue, m);
@@ -389,6 +284,8 @@ sc_channel_close(ScChannel *channel)
     if (channel->open && channel->call != NULL && channel->call->sctp != NULL)
         sc_sctp_assoc_close_channel(channel->call->sctp,
                                     (guint16)channel->sid);
+    else if (channel->call != NULL)
+        sc_channel_table_remove(&channel->call->channels, channel);
     else
         channel->closed = TRUE;
 }
@@ -407,18 +304,23 @@ channel_request_open(ScCall *call, ScChannel *c)
                                     &sid, &error)) {
         SC_LOG_WARN(call->id, "cannot open channel '%s': %s", c->label,
                     error->message);
-        c->closed = TRUE;
         emit_error(call, error->message);
+        sc_channel_table_remove(&call->channels, c);
         return;
     }
-    c->sid = sid;
+    sc_channel_table_set_sid(&call->channels, c, sid);
 }
 
 static void
 open_pending_channels(ScCall *call)
 {
-    for (guint i = 0; i < call->channels->len; i++)
-        channel_request_open(call, call->channels->pdata[i]);
+    GList *l = call->channels.all.head;
+
+    while (l != NULL) {
+        ScChannel *c = l->data;
+        l = l->next; /* c may leave the table */
+        channel_request_open(call, c);
+    }
 }
 
 ScChannel *
@@ -443,11 +345,13 @@ sc_call_get_channel(ScCall *call, const char *label, gboolean ordered,
                     "channel label longer than 65535 bytes");
         return NULL;
     }
-    c = find_channel_by_label(call, label);
+    c = sc_channel_table_by_label(&call->channels, label);
     if (c != NULL)
         return c;
-    c = channel_new(call, label, ordered, max_retransmits, max_lifetime_ms);
-    g_ptr_array_add(call->channels, c);
+    c = sc_channel_new(call, label, ordered, max_retransmits,
+                       max_lifetime_ms);
+    sc_channel_table_add(&call->channels, c);
+    sc_channel_unref(c); /* the table's reference is the call's */
     if (call->sctp_connected)
         channel_request_open(call, c);
     return c;
@@ -456,7 +360,7 @@ sc_call_get_channel(ScCall *call, const char *label, gboolean ordered,
 static void
 channel_flush_queue(ScCall *call, ScChannel *c)
 {
-    QueuedMsg *m;
+    ScQueuedMsg *m;
 
     while ((m = g_queue_pop_head(&c->queue)) != NULL) {
         g_autoptr(GError) error = NULL;
@@ -469,7 +373,7 @@ channel_flush_queue(ScCall *call, ScChannel *c)
                         c->label, error->message);
             emit_error(call, error->message);
         }
-        queued_msg_free(m);
+        sc_queued_msg_free(m);
     }
 }
 
@@ -1484,16 +1388,19 @@ on_channel_open(gpointer data, guint16 sid, const char *label,
                 const char *protocol, gboolean remote)
 {
     ScCall *call = data;
-    ScChannel *c = find_channel_by_sid(call, sid);
+    ScChannel *c = sc_channel_table_by_sid(&call->channels, sid);
     ScCallEvent *ev;
 
+    (void)protocol;
+    (void)remote;
     if (call->state == CALL_ENDED)
         return;
     if (c == NULL) {
-        c = channel_new(call, label, TRUE, -1, -1);
+        c = sc_channel_new(call, label, TRUE, -1, -1);
         c->sid = sid;
         c->requested = TRUE;
-        g_ptr_array_add(call->channels, c);
+        sc_channel_table_add(&call->channels, c);
+        sc_channel_unref(c); /* the table's reference is the call's */
     }
     c->open = TRUE;
     if (call->t_first_open_us == 0)
@@ -1532,13 +1439,11 @@ static void
 on_channel_closed(gpointer data, guint16 sid)
 {
     ScCall *call = data;
-    ScChannel *c = find_channel_by_sid(call, sid);
+    ScChannel *c = sc_channel_table_by_sid(&call->channels, sid);
     ScCallEvent *ev;
 
     if (c == NULL || call->state == CALL_ENDED)
         return;
-    c->open = FALSE;
-    c->closed = TRUE;
     ev = sc_call_event_new(SC_CALL_EVENT_CHANNEL);
     sc_call_event_set_str(ev, "state", "closed");
     sc_call_event_set_str(ev, "label", c->label);
@@ -1548,6 +1453,26 @@ on_channel_closed(gpointer data, guint16 sid)
         call->bench.running = FALSE;
         emit_error(call, "bench channel closed before the bench finished");
     }
+    /* the call forgets it; references the app holds keep the object */
+    sc_channel_table_remove(&call->channels, c);
+    SC_LOG_DEBUG(call->id, "channel %u closed; %u channel records held", sid,
+                 sc_channel_table_size(&call->channels));
+}
+
+/* sctp/ reports only its first refusal of a peer's DATA_CHANNEL_OPEN: one
+ * error event per call, however many the peer sends. */
+static void
+on_channel_refused(gpointer data, guint16 sid, const char *why)
+{
+    ScCall *call = data;
+    g_autofree char *detail = NULL;
+
+    if (call->state == CALL_ENDED)
+        return;
+    detail = g_strdup_printf("refused a data channel the peer opened on "
+                             "stream %u (%s); further refusals are not "
+                             "reported", sid, why);
+    emit_error(call, detail);
 }
 
 /* The bench pattern: byte at offset i is i mod 251 (contract section 2),
@@ -1681,7 +1606,7 @@ on_message(gpointer data, guint16 sid, gboolean binary, const guint8 *buf,
            gsize len)
 {
     ScCall *call = data;
-    ScChannel *c = find_channel_by_sid(call, sid);
+    ScChannel *c = sc_channel_table_by_sid(&call->channels, sid);
     ScCallEvent *ev;
 
     if (c == NULL || call->state == CALL_ENDED)
@@ -1904,6 +1829,7 @@ start_sctp(ScCall *call)
         .on_state = on_sctp_state,
         .on_channel_open = on_channel_open,
         .on_channel_closed = on_channel_closed,
+        .on_channel_refused = on_channel_refused,
         .on_message = on_message,
         .on_buffered_amount_low = on_buffered_amount_low,
     };
@@ -2073,8 +1999,8 @@ call_end_with(ScCall *call, ScEndReason reason, const char *detail,
         sc_ice_transport_close(call->ice);
     if (call->sig != NULL)
         sc_signal_client_close(call->sig);
-    for (guint i = 0; i < call->channels->len; i++) {
-        ScChannel *c = call->channels->pdata[i];
+    for (GList *l = call->channels.all.head; l != NULL; l = l->next) {
+        ScChannel *c = l->data;
         c->open = FALSE;
         c->closed = TRUE;
     }
@@ -2127,8 +2053,7 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
     call->pending_candidates = g_ptr_array_new_with_free_func(g_free);
     call->dtls_early =
         g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    call->channels =
-        g_ptr_array_new_with_free_func((GDestroyNotify)sc_channel_unref);
+    sc_channel_table_init(&call->channels);
     g_queue_init(&call->events);
     /* RFC 8827 §6.5: a fresh key pair for each call by default. */
     call->cert = sc_cert_new_ecdsa(error);
@@ -2188,9 +2113,8 @@ sc_call_unref(ScCall *call)
     g_queue_clear_full(&call->events, (GDestroyNotify)sc_call_event_free);
     free_transports(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);
-    for (guint i = 0; i < call->channels->len; i++)
-        ((ScChannel *)call->channels->pdata[i])->call = NULL;
-    g_ptr_array_unref(call->channels);
+    g_clear_pointer(&call->bench.chan, sc_channel_unref);
+    sc_channel_table_clear(&call->channels);
     g_clear_pointer(&call->remote, sc_sdp_desc_free);
     g_ptr_array_unref(call->pending_candidates);
     g_ptr_array_unref(call->dtls_early);
@@ -2409,9 +2333,10 @@ sc_call_start_bench(ScCall *call, guint64 bytes, gsize chunk, GError **error)
     c = sc_call_get_channel(call, BENCH_LABEL, TRUE, -1, -1, error);
     if (c == NULL)
         return FALSE;
+    g_clear_pointer(&call->bench.chan, sc_channel_unref);
     memset(&call->bench, 0, sizeof call->bench);
     call->bench.running = TRUE;
-    call->bench.chan = c;
+    call->bench.chan = sc_channel_ref(c); /* it may close meanwhile */
     call->bench.bytes = bytes;
     call->bench.chunk = chunk;
     if (call->sctp != NULL && c->open)
@@ -2501,9 +2426,10 @@ sc_call_inspect_json(ScCall *call)
         }
     }
     s.media = media;
-    chans = g_new0(ScInspectorChannel, call->channels->len + 1);
-    for (guint i = 0; i < call->channels->len; i++) {
-        ScChannel *c = call->channels->pdata[i];
+    chans = g_new0(ScInspectorChannel,
+                   sc_channel_table_size(&call->channels) + 1);
+    for (GList *l = call->channels.all.head; l != NULL; l = l->next) {
+        ScChannel *c = l->data;
         if (c->closed)
             continue;
         chans[s.n_channels].label = c->label;
