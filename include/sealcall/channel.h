@@ -16,7 +16,9 @@ SC_API ScChannel *sc_channel_ref(ScChannel *channel);
 
 /**
  * sc_channel_unref:
- * Drops a reference. The channel stays open while its call holds it.
+ * Drops a reference. The channel stays open while its call holds it; the
+ * call holds it until it closes (peer-opened channels included), then
+ * only the references taken with sc_channel_ref() keep the object.
  * Since: 0.1
  */
 SC_API void sc_channel_unref(ScChannel *channel);
@@ -76,6 +78,9 @@ SC_API gsize sc_channel_get_buffered_amount(ScChannel *channel);
 /**
  * sc_channel_close:
  * Closes the channel by resetting its outgoing stream (RFC 8831 §6.7).
+ * The call drops its reference when the channel's `closed` event comes,
+ * or before this returns for a channel that was not open yet: a caller
+ * that keeps using @channel must hold its own reference (sc_channel_ref()).
  * Since: 0.1
  */
 SC_API void sc_channel_close(ScChannel *channel);
