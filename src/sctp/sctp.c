@@ -71,6 +71,8 @@ typedef struct {
     gboolean out_reset;
     gboolean in_reset;
     gboolean finished;       /* to be removed by reap() */
+    GList work_link;         /* in ScSctpAssoc.work while in_work */
+    gboolean in_work;
 } Channel;
 
 typedef enum {
@@ -108,6 +110,9 @@ struct ScSctpAssoc {
     GHashTable *channels; /* GUINT_TO_POINTER(sid) -> Channel */
     guint n_remote;       /* records of peer-opened streams */
     guint n_finished;     /* records waiting for reap() */
+    /* Channels with queued messages or a reset to request: what flush()
+     * walks, so a packet costs nothing per idle channel. */
+    GQueue work;
     guint64 refused;      /* DATA_CHANNEL_OPENs refused */
     GQueue events;
     GSource *idle;
@@ -424,6 +429,26 @@ channel_add(ScSctpAssoc *a, guint16 sid, gboolean remote)
     return ch;
 }
 
+/* @ch has something for flush(): queued messages or a reset wanted. */
+static void
+want_flush(ScSctpAssoc *a, Channel *ch)
+{
+    if (ch->in_work)
+        return;
+    ch->work_link.data = ch;
+    g_queue_push_tail_link(&a->work, &ch->work_link);
+    ch->in_work = TRUE;
+}
+
+static void
+work_remove(ScSctpAssoc *a, Channel *ch)
+{
+    if (!ch->in_work)
+        return;
+    g_queue_unlink(&a->work, &ch->work_link);
+    ch->in_work = FALSE;
+}
+
 static Pending *
 pending_new(guint32 ppid, const guint8 *data, gsize len, gboolean control)
 {
@@ -487,6 +512,7 @@ channel_start_close(ScSctpAssoc *a, Channel *ch, gboolean drop_pending)
         return;
     }
     ch->reset_wanted = !ch->out_reset;
+    want_flush(a, ch);
 }
 
 static void
@@ -517,6 +543,7 @@ reap(ScSctpAssoc *a)
         if (ch->remote)
             a->n_remote--;
         a->n_finished--;
+        work_remove(a, ch);
         g_hash_table_iter_remove(&it);
         any = TRUE;
     }
@@ -667,23 +694,26 @@ channel_opened(ScSctpAssoc *a, Channel *ch)
 static gboolean
 flush(ScSctpAssoc *a)
 {
-    GHashTableIter it;
-    gpointer value;
+    GList *l, *next;
     gboolean progress = FALSE;
 
     if (a->state != SC_SCTP_STATE_CONNECTED || a->sock == NULL ||
         a->close_requested)
         return FALSE;
-    g_hash_table_iter_init(&it, a->channels);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        Channel *ch = value;
+    for (l = a->work.head; l != NULL; l = next) {
+        Channel *ch = l->data;
         Pending *p;
 
-        if (ch->finished)
+        next = l->next; /* nothing below unlinks another channel */
+        if (ch->finished) {
+            work_remove(a, ch);
             continue;
+        }
         if (ch->sid >= a->n_out_streams) {
             if (!g_queue_is_empty(&ch->pending) || ch->reset_wanted)
                 request_streams(a, ch->sid);
+            else
+                work_remove(a, ch);
             continue;
         }
         while ((p = g_queue_peek_head(&ch->pending)) != NULL) {
@@ -702,6 +732,8 @@ flush(ScSctpAssoc *a)
         }
         if (ch->reset_wanted && do_reset(a, ch))
             progress = TRUE;
+        if (!ch->reset_wanted)
+            work_remove(a, ch); /* queue empty, no reset to ask for */
     }
     return progress;
 }
@@ -793,6 +825,7 @@ handle_dcep(ScSctpAssoc *a, guint16 sid, const guint8 *data, gsize len)
             ch->max_lifetime = (int)MIN(o.reliability, (guint32)G_MAXINT);
         g_queue_push_tail(&ch->pending,
                           pending_new(SC_PPID_DCEP, &ack, 1, TRUE));
+        want_flush(a, ch);
         SC_LOG_DEBUG(a->log_id, "remote channel %u opened (label of %"
                      G_GSIZE_FORMAT " bytes)", sid, o.label_len);
         ev = push_event(a, EV_CH_OPEN, sid);
@@ -946,6 +979,7 @@ handle_stream_reset(ScSctpAssoc *a, const struct sctp_stream_reset_event *ev,
                     channel_check_finished(a, ch);
                 } else {
                     ch->reset_wanted = TRUE;
+                    want_flush(a, ch);
                 }
             }
             continue;
@@ -957,6 +991,7 @@ handle_stream_reset(ScSctpAssoc *a, const struct sctp_stream_reset_event *ev,
                 SC_LOG_DEBUG(a->log_id, "peer closed stream %u", ch->sid);
                 channel_start_close(a, ch, TRUE);
                 ch->reset_wanted = !ch->out_reset && !ch->reset_inflight;
+                want_flush(a, ch);
             }
         }
         if (flags & SCTP_STREAM_RESET_OUTGOING_SSN) {
@@ -1291,6 +1326,7 @@ sc_sctp_assoc_new(GMainContext *ctx, const char *log_id, gboolean dtls_client,
     a->channels = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                         channel_free);
     g_queue_init(&a->events);
+    g_queue_init(&a->work);
     a->reasm = g_byte_array_new();
     a->notif = g_byte_array_new();
     global_ref(a);
@@ -1478,6 +1514,7 @@ sc_sctp_assoc_open_channel(ScSctpAssoc *a, const char *label,
     frame = sc_dcep_build_open(&o, &frame_len);
     g_queue_push_tail(&ch->pending,
                       pending_new(SC_PPID_DCEP, frame, frame_len, TRUE));
+    want_flush(a, ch);
     g_free(frame);
     SC_LOG_DEBUG(a->log_id, "opening channel %u '%s'", sid, label);
     if (sid_out != NULL)
@@ -1562,6 +1599,7 @@ sc_sctp_assoc_send(ScSctpAssoc *a, guint16 sid, gboolean binary,
     else
         ppid = len == 0 ? SC_PPID_STRING_EMPTY : SC_PPID_STRING;
     g_queue_push_tail(&ch->pending, pending_new(ppid, data, len, FALSE));
+    want_flush(a, ch);
     ch->buffered += len;
     flush(a);
     return TRUE;
