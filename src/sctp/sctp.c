@@ -745,10 +745,10 @@ emit_pending_events(ScSctpAssoc *a);
 
 /* RFC 8832 section 6: a DATA_CHANNEL_OPEN we do not accept gets no ACK
  * and its stream is reset, which the opener sees as its channel closing.
- * The refusal keeps a label-less record until the reset completes; past
- * SC_SCTP_MAX_REMOTE_CHANNELS records (a peer opening faster than resets
- * complete) the OPEN is dropped without one (its stream stays unusable:
- * what arrives on it is dropped). Logged and reported once per
+ * The refusal keeps a label-less record until the reset completes; with
+ * twice SC_SCTP_MAX_REMOTE_CHANNELS peer records already (a peer opening
+ * faster than resets complete) the OPEN is dropped without one (its
+ * stream stays unusable: what arrives on it is dropped). Logged and reported once per
  * association, counted always. */
 static void
 refuse_open(ScSctpAssoc *a, Channel *ch, guint16 sid, const char *why)
