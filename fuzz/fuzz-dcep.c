@@ -1,6 +1,8 @@
 /* fuzz/fuzz-dcep.c - DCEP frames (RFC 8832). Property: every frame that
  * parses serialises back to the same bytes, up to the declared lengths
- * (trailing bytes are ignored by the parser); ACK detection never crashes.
+ * (trailing bytes are ignored by the parser), with the lengths that
+ * sc_dcep_open_text_lengths() reads from the header; ACK detection never
+ * crashes.
  * Links the pure codec (src/sctp/dcep.c) and core only.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdint.h>
@@ -16,13 +18,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ScDcepOpen o;
     guint8 *built;
     gsize built_len = 0;
+    gsize label_len = 0, protocol_len = 0;
+    gboolean has_header;
 
     (void)sc_dcep_is_ack(data, size);
+    has_header = sc_dcep_open_text_lengths(data, size, &label_len,
+                                           &protocol_len);
     if (sc_dcep_parse_open(data, size, &o) != SC_OK) {
         g_assert(o.label == NULL && o.protocol == NULL);
         return 0;
     }
     g_assert(o.label != NULL && o.protocol != NULL);
+    g_assert(has_header && label_len == o.label_len &&
+             protocol_len == o.protocol_len);
     g_assert(strlen(o.label) == o.label_len);
     g_assert(strlen(o.protocol) == o.protocol_len);
     g_assert(sc_dcep_channel_type_is_valid(o.channel_type));
