@@ -826,8 +826,12 @@ handle_dcep(ScSctpAssoc *a, guint16 sid, const guint8 *data, gsize len)
         g_queue_push_tail(&ch->pending,
                           pending_new(SC_PPID_DCEP, &ack, 1, TRUE));
         want_flush(a, ch);
-        SC_LOG_DEBUG(a->log_id, "remote channel %u opened (label of %"
-                     G_GSIZE_FORMAT " bytes)", sid, o.label_len);
+        /* the label is the peer's text: at most 64 bytes of it, and log
+         * sinks that reach a terminal escape it (the CLI does) */
+        SC_LOG_DEBUG(a->log_id, "remote channel %u opened: '%.*s' (label of %"
+                     G_GSIZE_FORMAT " bytes)", sid,
+                     (int)MIN(o.label_len, (gsize)64),
+                     o.label != NULL ? o.label : "", o.label_len);
         ev = push_event(a, EV_CH_OPEN, sid);
         ev->remote = TRUE;
         ev->label = g_steal_pointer(&o.label);
