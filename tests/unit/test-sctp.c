@@ -536,6 +536,43 @@ test_messages(void)
     wire_free(w);
 }
 
+/* More channels than the streams negotiated at INIT (32 each way): the
+ * association adds streams (RFC 6525) and every channel opens and carries
+ * a message, both ways. */
+static void
+test_many_channels(void)
+{
+    enum { N = 48 };
+    Wire *w = wire_new(262144);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    guint16 csid[N], ssid[N];
+
+    wire_connect(w);
+    for (int i = 0; i < N; i++) {
+        g_autofree char *cl = g_strdup_printf("c%d", i);
+        g_autofree char *sl = g_strdup_printf("s%d", i);
+        csid[i] = open_channel(c, cl, "", TRUE, -1, -1);
+        ssid[i] = open_channel(s, sl, "", TRUE, -1, -1);
+    }
+    g_assert_cmpuint(csid[N - 1], ==, 2 * (N - 1));
+    g_assert_cmpuint(ssid[N - 1], ==, 2 * (N - 1) + 1);
+    wait_opened(c, 2 * N);
+    wait_opened(s, 2 * N);
+    for (int i = 0; i < N; i++) {
+        send_ok(c, csid[i], FALSE, "to-s", 4);
+        send_ok(s, ssid[i], FALSE, "to-c", 4);
+    }
+    wait_msgs(s, N);
+    wait_msgs(c, N);
+    for (int i = 0; i < N; i++) {
+        g_assert_cmpuint(msg_at(s, i)->sid, ==, csid[i]);
+        g_assert_cmpuint(msg_at(c, i)->sid, ==, ssid[i]);
+        g_assert_cmpmem(g_bytes_get_data(msg_at(s, i)->data, NULL),
+                        g_bytes_get_size(msg_at(s, i)->data), "to-s", 4);
+    }
+    wire_free(w);
+}
+
 static void
 test_unordered_reorder(void)
 {
@@ -1203,6 +1240,7 @@ main(int argc, char **argv)
     g_test_add_func("/sctp/assoc/free-in-callback", test_free_in_callback);
     g_test_add_func("/sctp/channel/sid-parity", test_sid_parity);
     g_test_add_func("/sctp/channel/messages", test_messages);
+    g_test_add_func("/sctp/channel/many", test_many_channels);
     g_test_add_func("/sctp/channel/unordered-reorder", test_unordered_reorder);
     g_test_add_func("/sctp/channel/partial-reliable-loss",
                     test_partial_reliable_loss);
