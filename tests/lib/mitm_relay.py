@@ -9,6 +9,7 @@ rewrite SDP on the way (an attacker on the signaling path).
   mitm_relay.py --inject-candidates | --inject-reoffers
   mitm_relay.py --record [--sdp] [--drop-candidates] [--stun-after-answer]
   mitm_relay.py --control
+  mitm_relay.py --loss PCT [--reorder PCT] [--seed N]
 
 --sha1-fingerprint replaces every a=fingerprint line of that description
 with a sha-1 one (a peer that offers nothing stronger);
@@ -28,17 +29,28 @@ prints {"event":"kicked"}; {"cmd":"say","room":NAME,"to":I,"msg":{...}}
 sends participant I the message as if from the other one, then prints
 {"event":"said"}.
 
+--loss runs a lossy UDP proxy (udp_loss_proxy.py) and rewrites every UDP
+candidate on 127.0.0.1 in descriptions and trickled candidates to point at
+it, so that all of the call's datagrams cross it; it drops PCT % of them
+and holds --reorder PCT % of the others until the next one has passed,
+from an RNG seeded with --seed. Each stand-in port is announced as
+{"event":"proxy-port","real":PORT,"port":PROXY_PORT}. Its counters are printed as a
+{"event":"loss-stats",...} line on SIGUSR1.
+
 Prints {"event":"listening","port":N} on stdout (with "stun_port" when
 --stun-after-answer), binds 127.0.0.1 only."""
 import argparse
 import asyncio
 import json
 import re
+import signal
 import struct
 import sys
 import zlib
 
 import websockets
+
+from udp_loss_proxy import LossProxy
 
 rooms = {}
 HOSTILE_CANDIDATES = [
@@ -57,6 +69,7 @@ HOSTILE_CANDIDATES = [
 args = None
 offers = {}   # room -> the last offer forwarded
 answered = False  # an answer has passed (--stun-after-answer)
+proxy = None  # the LossProxy (--loss)
 STUN_COOKIE = 0x2112A442
 
 
@@ -210,6 +223,14 @@ async def handler(ws, path):
                 print(json.dumps({"event": "rewrote", "type": "offer-setup"}), flush=True)
             if msg.get("type") == "offer" and isinstance(msg.get("sdp"), str):
                 offers[m.group(1)] = msg["sdp"]
+            if proxy is not None and msg.get("type") in ("offer", "answer") \
+                    and isinstance(msg.get("sdp"), str):
+                msg["sdp"] = proxy.rewrite(msg["sdp"])
+                frame = json.dumps(msg)
+            if proxy is not None and msg.get("type") == "candidate" \
+                    and isinstance(msg.get("candidate"), str):
+                msg["candidate"] = proxy.rewrite(msg["candidate"])
+                frame = json.dumps(msg)
             if args.drop_candidates and msg.get("type") == "candidate":
                 if args.record:
                     record(msg, room.index(ws), dropped=True)
@@ -274,8 +295,19 @@ async def control():
             print(json.dumps({"event": "said", "ok": ok}), flush=True)
 
 
+def report_loss():
+    print(json.dumps(dict(event="loss-stats", **proxy.stats)), flush=True)
+
+
+def percent(text):
+    v = float(text)
+    if not 0 <= v <= 100:
+        raise argparse.ArgumentTypeError("a percentage in 0..100")
+    return v
+
+
 async def main():
-    global args
+    global args, proxy
     ap = argparse.ArgumentParser()
     ap.add_argument("--rewrite-fingerprint", choices=["offer", "answer"])
     ap.add_argument("--sha1-fingerprint", choices=["offer", "answer"],
@@ -303,10 +335,26 @@ async def main():
                          "answer has passed")
     ap.add_argument("--control", action="store_true",
                     help="obey commands on stdin (kick a participant, speak for one)")
+    ap.add_argument("--loss", type=percent,
+                    help="proxy every UDP datagram of the call, dropping "
+                         "this percentage")
+    ap.add_argument("--reorder", type=percent, default=10.0,
+                    help="with --loss: percentage of datagrams held until "
+                         "the next one has passed (default 10)")
+    ap.add_argument("--seed", type=int, default=1,
+                    help="with --loss: RNG seed (default 1)")
     args = ap.parse_args()
     if args.control:
         asyncio.get_running_loop().create_task(control())
     listening = {"event": "listening", "host": "127.0.0.1"}
+    if args.loss is not None:
+        proxy = LossProxy(asyncio.get_running_loop(), args.loss / 100.0,
+                          args.reorder / 100.0, args.seed,
+                          on_port=lambda real, port: print(json.dumps(
+                              {"event": "proxy-port", "real": real[1],
+                               "port": port}), flush=True))
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1,
+                                                      report_loss)
     if args.stun_after_answer:
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
