@@ -894,6 +894,11 @@ sc_dtls_transport_start(ScDtlsTransport *t, GError **error)
         return FALSE;
     }
     DTLS_set_link_mtu(t->ssl, (long)t->mtu);
+    /* No record we write is larger than the MTU (sends are refused above
+     * the data MTU, handshake messages are fragmented to it), so the
+     * write buffer OpenSSL allocates for the handshake and keeps for the
+     * call's lifetime needs no room for 16 KB records. */
+    SSL_set_max_send_fragment(t->ssl, CLAMP(t->mtu, 512u, READ_BUF_LEN));
     if (t->client)
         SSL_set_connect_state(t->ssl);
     else
