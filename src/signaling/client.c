@@ -326,6 +326,10 @@ on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
     }
     c->ws = ws;
     c->state = CLIENT_OPEN;
+    /* The connection now belongs to the WebSocket (libsoup steals it from
+     * the session), and the session is never used again: do not keep it
+     * (and its connection manager and features) for the whole call. */
+    release_later(c->ctx, g_steal_pointer(&c->session));
     soup_websocket_connection_set_max_incoming_payload_size(
         ws, SC_SIG_MAX_WS_PAYLOAD);
     set_uint64_property_if_exists(ws, "max-total-message-size",
