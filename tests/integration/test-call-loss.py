@@ -13,7 +13,7 @@
    channel and ends with ice-failed, so (1) depends on the proxy's path.
 Deadlines are generous; every wait is on an event.
 
-Known to fail today in about half the runs (so not yet in TESTS, see
+Known to fail today in about a third of the runs (so not yet in TESTS, see
 tests/call.inc): at 30 % loss libnice revokes consent on the pair within
 10 s, and when that happens on the answerer first nobody restarts ICE and
 the call ends with consent-expired."""
