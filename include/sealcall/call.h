@@ -240,7 +240,12 @@ SC_API gboolean sc_call_start(ScCall *call, GError **error)
  * sc_call_hangup:
  *
  * Sends `bye`, closes every layer and ends the call with reason "hangup".
- * The `ended` event follows from the main context.
+ * The `ended` event follows from the main context. With the data
+ * channels' association up, every message sc_channel_send() accepted is
+ * delivered and acknowledged first (SCTP graceful shutdown, then DTLS
+ * close_notify, then `bye`), for at most 5 seconds; meanwhile
+ * sc_channel_send() fails with %SC_ERROR_INVALID_STATE and a second
+ * hangup does nothing. `ended` still comes exactly once.
  * Since: 0.1
  */
 SC_API void sc_call_hangup(ScCall *call);

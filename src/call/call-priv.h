@@ -94,6 +94,29 @@ void sc_channel_table_remove(ScChannelTable *t, ScChannel *c);
 /* Channels held (for tests and the inspector). */
 guint sc_channel_table_size(ScChannelTable *t);
 
+/* ---- hangup.c: a local hangup lets the data channels finish ---- */
+
+/* How long a local hangup waits for the SCTP shutdown (every message
+ * acknowledged) before it ends the call regardless. */
+#define SC_HANGUP_GRACE_MS 5000
+
+typedef struct {
+    GSource *grace; /* set while the shutdown is under way */
+} ScHangup;
+
+typedef struct ScSctpAssoc ScSctpAssoc;
+
+/* Starts a graceful hangup when @sctp is connected: its queued messages go
+ * out and a SHUTDOWN follows (the association reports CLOSED when every
+ * message is acknowledged); @on_grace_over(@data) runs if that takes more
+ * than SC_HANGUP_GRACE_MS. Returns FALSE (nothing started) when there is
+ * no association to finish: the caller ends the call at once. */
+gboolean sc_hangup_start(ScHangup *h, GMainContext *ctx, ScSctpAssoc *sctp,
+                         GSourceFunc on_grace_over, gpointer data);
+gboolean sc_hangup_in_progress(const ScHangup *h);
+/* Stops the grace timer (the call ends, or is freed). */
+void sc_hangup_clear(ScHangup *h);
+
 G_END_DECLS
 
 #endif

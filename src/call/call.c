@@ -128,6 +128,7 @@ struct ScCall {
     gboolean peer_left;
     guint64 stranger_msgs;          /* signaling ignored since peer_left */
     GSource *teardown_source;
+    ScHangup hangup;                /* a local hangup finishing (hangup.c) */
 
     ScChannelTable channels;
     BenchSender bench;
@@ -238,6 +239,11 @@ sc_channel_send(ScChannel *channel, gboolean binary, const guint8 *data,
     if (call == NULL || channel->closed || call->state == CALL_ENDED) {
         g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
                     "channel '%s' is closed", channel->label);
+        return FALSE;
+    }
+    if (sc_hangup_in_progress(&call->hangup)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call is hanging up");
         return FALSE;
     }
     if (!binary && !g_utf8_validate((const char *)data, (gssize)len, NULL)) {
@@ -1351,6 +1357,15 @@ on_sctp_state(gpointer data, ScSctpState state, const GError *error)
 
     if (call->state == CALL_ENDED)
         return;
+    if (sc_hangup_in_progress(&call->hangup) &&
+        (state == SC_SCTP_STATE_CLOSED || state == SC_SCTP_STATE_FAILED)) {
+        /* our SHUTDOWN completed: the peer has every message */
+        call_end(call, SC_END_REASON_HANGUP,
+                 state == SC_SCTP_STATE_CLOSED
+                     ? "local hangup"
+                     : "local hangup (the association failed while closing)");
+        return;
+    }
     switch (state) {
     case SC_SCTP_STATE_CONNECTED:
         if (call->t_sctp_us == 0)
@@ -1988,12 +2003,16 @@ call_end_with(ScCall *call, ScEndReason reason, const char *detail,
     /* finalizes a recording (bounded wait) before `ended` is reported */
     if (call->media != NULL)
         sc_media_session_stop(call->media);
+    sc_hangup_clear(&call->hangup);
     if (reason == SC_END_REASON_HANGUP) {
-        send_bye(call, "hangup");
+        /* SCTP (already shut down after a graceful hangup, hangup.c), then
+         * DTLS close_notify, then the bye: the bye takes the relay's path
+         * and must not overtake what the ICE path still carries. */
         if (call->sctp != NULL)
             sc_sctp_assoc_close(call->sctp);
         if (call->dtls != NULL)
             sc_dtls_transport_close(call->dtls);
+        send_bye(call, "hangup");
     }
     if (call->ice != NULL)
         sc_ice_transport_close(call->ice);
@@ -2110,6 +2129,7 @@ sc_call_unref(ScCall *call)
     if (call == NULL || !g_ref_count_dec(&call->ref))
         return;
     sc_source_clear(&call->event_source);
+    sc_hangup_clear(&call->hangup);
     g_queue_clear_full(&call->events, (GDestroyNotify)sc_call_event_free);
     free_transports(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);
@@ -2301,10 +2321,31 @@ sc_call_start(ScCall *call, GError **error)
     return TRUE;
 }
 
+static gboolean
+hangup_grace_over(gpointer data)
+{
+    ScCall *call = data;
+
+    call_end(call, SC_END_REASON_HANGUP,
+             "local hangup (SCTP shutdown not complete after "
+             G_STRINGIFY(SC_HANGUP_GRACE_MS) " ms: unacknowledged data "
+             "dropped)");
+    return G_SOURCE_REMOVE;
+}
+
 void
 sc_call_hangup(ScCall *call)
 {
     g_return_if_fail(call != NULL);
+    if (call->state == CALL_ENDED)
+        return;
+    /* With an association up, SCTP finishes first (hangup.c); `ended`
+     * follows when it has, or after SC_HANGUP_GRACE_MS. */
+    call->bench.running = FALSE;
+    if (call->dtls != NULL && call->ice != NULL &&
+        sc_hangup_start(&call->hangup, call->ctx, call->sctp,
+                        hangup_grace_over, call))
+        return;
     call_end(call, SC_END_REASON_HANGUP, "local hangup");
 }
 

@@ -121,6 +121,8 @@ struct ScSctpAssoc {
     guint depth;
     gboolean free_requested;
     gboolean close_requested;
+    gboolean drain_requested; /* sc_sctp_assoc_shutdown(): SHUTDOWN once
+                               * every queued message is handed over */
     guint16 n_out_streams;
     gboolean add_streams_pending;
     GByteArray *reasm;
@@ -1190,6 +1192,36 @@ emit_pending_events(ScSctpAssoc *a)
 
 static void real_free(ScSctpAssoc *a);
 
+/* sc_sctp_assoc_shutdown(): once no channel holds a message we have not
+ * handed to usrsctp (nor an event that would queue more, such as a local
+ * channel reported open whose user flushes its own queue then), SHUTDOWN.
+ * usrsctp sends what it holds first; SHUTDOWN_COMPLETE (RFC 9260 §9.2)
+ * means the peer acknowledged all of it. */
+static void
+shutdown_if_drained(ScSctpAssoc *a)
+{
+    if (!a->drain_requested || a->close_requested)
+        return;
+    if (a->state != SC_SCTP_STATE_CONNECTED || a->sock == NULL)
+        return; /* CLOSED or FAILED is reported on its own */
+    if (!g_queue_is_empty(&a->events))
+        return;
+    for (GList *l = a->work.head; l != NULL; l = l->next) {
+        Channel *ch = l->data;
+        if (!ch->finished && !g_queue_is_empty(&ch->pending))
+            return;
+    }
+    a->close_requested = TRUE;
+    SC_LOG_DEBUG(a->log_id, "everything queued is handed over: shutting "
+                 "down");
+    if (usrsctp_shutdown(a->sock, SHUT_WR) == 0)
+        return; /* CLOSED when SHUTDOWN_COMPLETE arrives */
+    SC_LOG_DEBUG(a->log_id, "shutdown: %s", g_strerror(errno));
+    usrsctp_close(a->sock); /* linger 0: ABORT */
+    a->sock = NULL;
+    assoc_end(a, SC_SCTP_STATE_CLOSED, NULL);
+}
+
 /* Runs usrsctp's output through our handlers and callbacks until
  * nothing moves. The only place user callbacks (except send) run. */
 static void
@@ -1211,6 +1243,8 @@ process(ScSctpAssoc *a)
         if (!progress)
             break;
     }
+    if (!a->free_requested)
+        shutdown_if_drained(a);
     a->depth--;
     if (a->free_requested)
         real_free(a);
@@ -1673,6 +1707,21 @@ sc_sctp_assoc_close(ScSctpAssoc *a)
         a->sock = NULL;
     }
     assoc_end(a, SC_SCTP_STATE_CLOSED, NULL);
+}
+
+void
+sc_sctp_assoc_shutdown(ScSctpAssoc *a)
+{
+    g_return_if_fail(a != NULL);
+    if (a->state != SC_SCTP_STATE_CONNECTED || a->sock == NULL) {
+        sc_sctp_assoc_close(a);
+        return;
+    }
+    if (a->drain_requested || a->close_requested)
+        return;
+    SC_LOG_DEBUG(a->log_id, "graceful shutdown requested");
+    a->drain_requested = TRUE;
+    schedule(a); /* from the loop: no callback inside this call */
 }
 
 guint64

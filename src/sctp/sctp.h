@@ -152,6 +152,14 @@ void sc_sctp_assoc_close_channel(ScSctpAssoc *a, guint16 sid);
  * otherwise an abort with CLOSED reported from an idle source. */
 void sc_sctp_assoc_close(ScSctpAssoc *a);
 
+/* Graceful close when connected: every message sc_sctp_assoc_send()
+ * accepted (before or during the drain: a channel's first messages may
+ * follow its open) is handed to usrsctp first, then the SHUTDOWN goes out;
+ * CLOSED is reported when SHUTDOWN_COMPLETE arrives, i.e. once the peer
+ * has acknowledged every message. Sends are accepted until the SHUTDOWN
+ * is issued. Not connected: as sc_sctp_assoc_close(). The caller bounds
+ * the wait (a peer that stops acknowledging would keep it open). */
+void sc_sctp_assoc_shutdown(ScSctpAssoc *a);
 /* Releases everything; never calls any callback (not even send: the
  * association is aborted silently). NULL is ignored. */
 void sc_sctp_assoc_free(ScSctpAssoc *a);
