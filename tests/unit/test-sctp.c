@@ -942,6 +942,64 @@ test_shutdown(void)
     wire_free(w);
 }
 
+/* sc_sctp_assoc_shutdown() (a call's hangup): everything accepted before
+ * it, more than usrsctp's 2 MiB buffer, on a lossy wire, and a channel
+ * opened just before whose OPEN is still queued, reaches the peer in order
+ * before either side reports CLOSED. sc_sctp_assoc_close() drops it. */
+#define DRAIN_N 300
+#define DRAIN_LEN 10240
+
+static void
+test_graceful_shutdown(void)
+{
+    Wire *w = wire_new(0);
+    Peer *c = &w->peer[0], *s = &w->peer[1];
+    g_autofree guint8 *buf = g_malloc(DRAIN_LEN);
+    guint16 sid, late;
+    guint n_states;
+
+    wire_connect(w);
+    sid = open_channel(c, "bulk", "", TRUE, -1, -1);
+    wait_opened(s, 1);
+    w->loss_permille = 10;
+    for (guint i = 0; i < DRAIN_N; i++) {
+        memset(buf, (int)(i & 0xff), DRAIN_LEN);
+        memcpy(buf, &i, sizeof i);
+        send_ok(c, sid, TRUE, buf, DRAIN_LEN);
+    }
+    g_assert_cmpuint(sc_sctp_assoc_get_buffered_amount(c->assoc, sid), >, 0);
+    late = open_channel(c, "late", "", TRUE, -1, -1);
+    send_ok(c, late, FALSE, "last", 4);
+    n_states = c->states->len;
+    sc_sctp_assoc_shutdown(c->assoc);
+    /* nothing is reported from inside the call */
+    g_assert_cmpuint(c->states->len, ==, n_states);
+    g_assert_true(sc_test_run_until(w->ctx, both_closed, w, DEADLINE_MS));
+    g_assert_cmpuint(s->msgs->len, ==, DRAIN_N + 1);
+    for (guint i = 0, k = 0; i < s->msgs->len; i++) {
+        Msg *m = msg_at(s, i);
+        gsize len = 0;
+        const guint8 *d = g_bytes_get_data(m->data, &len);
+        guint idx;
+        if (m->sid == late) { /* streams are not ordered among themselves */
+            g_assert_cmpmem(d, len, "last", 4);
+            continue;
+        }
+        g_assert_cmpuint(m->sid, ==, sid);
+        g_assert_cmpuint(len, ==, DRAIN_LEN);
+        memcpy(&idx, d, sizeof idx);
+        g_assert_cmpuint(idx, ==, k);
+        g_assert_cmpuint(d[DRAIN_LEN - 1], ==, k & 0xff);
+        k++;
+    }
+    g_assert_cmpuint(s->opened->len, ==, 2);
+    /* the sender reported CLOSED (SHUTDOWN_COMPLETE), never FAILED */
+    g_assert_cmpint(g_array_index(c->states, ScSctpState,
+                                  c->states->len - 1), ==,
+                    SC_SCTP_STATE_CLOSED);
+    wire_free(w);
+}
+
 static void
 test_close_before_connect(void)
 {
@@ -1235,6 +1293,7 @@ main(int argc, char **argv)
     g_test_add_func("/sctp/assoc/connect", test_connect);
     g_test_add_func("/sctp/assoc/garbage", test_garbage);
     g_test_add_func("/sctp/assoc/shutdown", test_shutdown);
+    g_test_add_func("/sctp/assoc/graceful-shutdown", test_graceful_shutdown);
     g_test_add_func("/sctp/assoc/close-before-connect",
                     test_close_before_connect);
     g_test_add_func("/sctp/assoc/free-in-callback", test_free_in_callback);
