@@ -98,8 +98,12 @@ class Proc:
             self.events.append(ev)
         return True
 
-    def wait_for(self, pred, timeout=20.0, start=0):
-        """Returns the first event (from index @start) matching @pred."""
+    def wait_for(self, pred, timeout=20.0, start=0, also=()):
+        """Returns the first event (from index @start) matching @pred.
+        @also: other Procs whose stdout is read meanwhile. A child whose
+        stdout pipe fills blocks in write(): its main loop stops, and with
+        it ICE consent (its peer ends the call within 30 s). Pass the other
+        endpoint when it prints much while this one is awaited."""
         deadline = time.monotonic() + timeout
         i = start
         while True:
@@ -111,7 +115,18 @@ class Proc:
             if left <= 0 or self.eof:
                 # one last drain if EOF
                 return None
-            self._read_some(min(left, 0.5))
+            others = [o for o in also if not o.eof]
+            if not others:
+                self._read_some(min(left, 0.5))
+                continue
+            r, _, _ = select.select([self.p.stdout] +
+                                    [o.p.stdout for o in others], [], [],
+                                    min(left, 0.5))
+            for o in others:
+                if o.p.stdout in r:
+                    o._read_some(0)
+            if self.p.stdout in r:
+                self._read_some(0)
 
     def wait_event(self, name, timeout=20.0, **fields):
         def pred(ev):
