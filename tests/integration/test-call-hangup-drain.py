@@ -4,9 +4,14 @@
 on the way) and hangs up in the same write. The answering peer receives
 all 50, in order and intact, and only then `ended` with reason `bye`; the
 caller reports `ended` hangup once, and both exit 0 (src/call/hangup.c:
-SCTP finishes, then DTLS close_notify, then the bye)."""
+SCTP finishes, then DTLS close_notify, then the bye).
+
+Then the wait is bounded: a peer that stops acknowledging (frozen with
+SIGSTOP) does not hold a hangup open; the caller ends `hangup` after the
+grace period (5 s), saying the shutdown did not complete, and exits 0."""
 import json
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
@@ -60,6 +65,28 @@ try:
     errs = [e for e in off.events if e.get("event") == "error"]
     tap.ok(not errs, "no error event on the caller", errs)
     tap.ok(ans.wait_exit(20) == 0, "the peer exits 0")
+finally:
+    call.close()
+
+# 2. a peer that stops acknowledging: the grace period ends the hangup
+call = sctest.Call(room="drain2")
+off, ans = call.both()
+try:
+    ok = call.wait_open("chat", timeout=30)
+    tap.ok(ok, "frozen peer: the chat channel opens", call.diag())
+    if not ok:
+        tap.done()
+    os.kill(ans.p.pid, signal.SIGSTOP)
+    off.send({"cmd": "send", "label": "chat", "text": "x" * 10000})
+    off.send({"cmd": "hangup"})
+    ev = off.wait_event("ended", timeout=60)
+    tap.ok(ev is not None and ev.get("reason") == "hangup" and
+           "not complete" in ev.get("detail", ""),
+           "frozen peer: the caller ends hangup once the grace period is "
+           "over, saying the shutdown did not complete", ev)
+    tap.ok(off.wait_exit(30) == 0, "frozen peer: the caller exits 0")
+    tap.ok(sum(1 for e in off.events if e.get("event") == "ended") == 1,
+           "frozen peer: one ended event")
 finally:
     call.close()
 tap.done()
