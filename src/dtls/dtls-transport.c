@@ -562,8 +562,10 @@ handshake_failed(ScDtlsTransport *t, int ssl_error)
         g_error_free(e);
     } else if (t->peer_alert &&
                (t->peer_alert_value & 0xff) == SSL_AD_BAD_CERTIFICATE) {
-        fail(t, SC_ERROR_FINGERPRINT_MISMATCH,
-             "peer rejected our certificate: bad_certificate alert");
+        /* the peer's claim (and an unauthenticated alert): never our own
+         * fingerprint verdict, which only verify_error carries */
+        fail(t, SC_ERROR_DTLS_FAILED,
+             "the peer rejected our certificate (bad_certificate alert)");
     } else if (t->peer_alert) {
         fail(t, SC_ERROR_DTLS_FAILED, "peer sent a fatal %s alert (%s)",
              SSL_alert_desc_string_long(t->peer_alert_value), reason);

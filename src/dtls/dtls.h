@@ -48,10 +48,11 @@ typedef struct {
     /* One datagram to the wire (ICE). Every call is exactly one datagram of
      * at most the MTU. @buf is valid only during the call. */
     void (*send)(gpointer user_data, const guint8 *buf, gsize len);
-    /* State changes. FAILED carries SC_ERROR_FINGERPRINT_MISMATCH (our check
-     * failed, or the peer rejected our certificate with a bad_certificate
-     * alert) or SC_ERROR_DTLS_FAILED (any other alert, handshake error or
-     * retransmission timeout), valid only during the call. CLOSED when the
+    /* State changes. FAILED carries SC_ERROR_FINGERPRINT_MISMATCH (our own
+     * check of the peer's certificate failed) or SC_ERROR_DTLS_FAILED (any
+     * alert from the peer, a bad_certificate one included, which is only its
+     * claim; a handshake error or retransmission timeout), valid only during
+     * the call. CLOSED when the
      * peer sent close_notify or after sc_dtls_transport_close(). */
     void (*on_state)(gpointer user_data, ScDtlsState state,
                      const GError *error);

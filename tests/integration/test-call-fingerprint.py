@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """An attacker on the signaling path rewrites a=fingerprint: the DTLS
-certificate no longer matches, so both sides must end the call with
-`fingerprint-mismatch`, a non-zero exit status, and no data channel may
-ever open. Run once for a rewritten offer and once for a rewritten answer.
+certificate no longer matches what the receiver of the rewritten description
+was told, so that side must end the call with `fingerprint-mismatch` and a
+non-zero exit status, and no data channel may ever open on either side.
+The other side's own check passes (its description arrived intact); it
+learns of the failure only from the peer, so it ends either on the DTLS
+failure (non-zero) or on the peer's `bye`, reported as `bye` with the
+peer's claim in `peer_reason`, never as its own `fingerprint-mismatch`
+verdict. Run once for a rewritten offer and once for a rewritten answer.
 
 Then a peer whose description offers only sha-1 (which cannot authenticate
 anyone, RFC 8827 §6.5): the side that receives it refuses it, sends `bye`
@@ -35,14 +40,29 @@ for which in ("offer", "answer"):
         rc2 = ans.wait_exit(20)
         tap.ok(relay.wait_event("rewrote", timeout=1) is not None,
                "%s: the relay rewrote the %s's fingerprint" % (which, which))
-        tap.ok(e1 is not None and e1.get("reason") == "fingerprint-mismatch",
-               "%s rewritten: offerer ends with fingerprint-mismatch" % which,
-               (e1, off.stderr_tail()))
-        tap.ok(e2 is not None and e2.get("reason") == "fingerprint-mismatch",
-               "%s rewritten: answerer ends with fingerprint-mismatch" % which,
-               (e2, ans.stderr_tail()))
-        tap.ok(rc1 not in (0, None) and rc2 not in (0, None),
-               "%s rewritten: both exit non-zero" % which, (rc1, rc2))
+        # the receiver of the rewritten description detects the mismatch
+        if which == "offer":
+            det, det_name, det_ev, det_rc = ans, "answerer", e2, rc2
+            oth, oth_name, oth_ev, oth_rc = off, "offerer", e1, rc1
+        else:
+            det, det_name, det_ev, det_rc = off, "offerer", e1, rc1
+            oth, oth_name, oth_ev, oth_rc = ans, "answerer", e2, rc2
+        tap.ok(det_ev is not None and
+               det_ev.get("reason") == "fingerprint-mismatch" and
+               det_rc not in (0, None),
+               "%s rewritten: the %s ends with fingerprint-mismatch, exit "
+               "non-zero" % (which, det_name),
+               (det_ev, det_rc, det.stderr_tail()))
+        told = (oth_ev is not None and oth_ev.get("reason") == "bye" and
+                oth_ev.get("peer_reason") == "fingerprint-mismatch" and
+                oth_rc == 0)
+        failed = (oth_ev is not None and oth_ev.get("reason") == "dtls-failed"
+                  and oth_rc not in (0, None))
+        tap.ok(told or failed,
+               "%s rewritten: the %s ends on the peer's claim (bye, "
+               "peer_reason fingerprint-mismatch) or on the failed "
+               "handshake, not on a verdict of its own" % (which, oth_name),
+               (oth_ev, oth_rc, oth.stderr_tail()))
         opened = [e for p in (off, ans) for e in p.events
                   if e.get("event") in ("channel", "message")]
         tap.ok(not opened, "%s rewritten: no channel opened, no message" % which,
