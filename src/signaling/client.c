@@ -1,6 +1,22 @@
 /* src/signaling/client.c - WebSocket (RFC 6455) client of a signaling relay
- * (interop contract section 1), on libsoup 3's SoupSession. wss:// uses the
- * system CA store with normal TLS verification.
+ * (interop contract section 1), on libsoup 3's SoupWebsocketConnection.
+ * wss:// uses the system CA store with normal TLS verification.
+ *
+ * The relay may be hostile. The client connects (GSocketClient) and does
+ * the opening handshake (RFC 6455 section 4.1) itself, rather than with
+ * SoupSession, so that it can put the counting stream of ws-stream.c under
+ * the connection; then a relay cannot grow the client without bound:
+ * - a message over 1 MiB, also in fragments (libsoup 3.2 bounds frames
+ *   only), or more than 64 pings whose pongs wait (libsoup queues a pong
+ *   per ping): the input fails;
+ * - more than SC_SIG_CLIENT_MAX_QUEUED bytes of our own frames waiting to
+ *   be sent (the relay does not read);
+ * - more than SC_SIG_CLIENT_FRAME_RATE frames a second (bursts of
+ *   SC_SIG_CLIENT_FRAME_BURST): each is parsed and handed on;
+ * - a handshake response over 8 KiB, or connect and handshake taking over
+ *   CLIENT_CONNECT_TIMEOUT_S.
+ * Each ends the connection; on_closed reports an error naming the limit,
+ * e.g. "the relay sent a message over 1 MiB".
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "signaling"
 #include "core/core.h"
@@ -11,6 +27,8 @@
 
 #define CLIENT_KEEPALIVE_S 30
 #define CLIENT_CONNECT_TIMEOUT_S 20
+#define CLIENT_MAX_RESPONSE 8192
+#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 typedef enum {
     CLIENT_NEW,
@@ -29,22 +47,35 @@ struct ScSignalClient {
     char *log_id;
     ScSignalClientCallbacks cb;
     gpointer user_data;
-    SoupSession *session;
+    GSocketClient *socket_client;
     SoupWebsocketConnection *ws; /* owned while open/closing */
+    GIOStream *stream;           /* ws's counting stream (ws-stream.c) */
+    GSocketConnection *conn;     /* under it (TCP, or TLS over TCP) */
+    guint64 handed;              /* data payload bytes given to libsoup */
+    ScSigBucket tokens;          /* frames the relay may still send */
     ConnectOp *op;               /* pending connect, or NULL */
     GSource *notify;             /* deferred on_closed, or NULL */
     GError *notify_error;        /* what the deferred on_closed reports */
     char *last_error;            /* last libsoup error, for dirty closes */
+    GError *fail_error;          /* a limit the relay broke, if any */
     ClientState state;
     gboolean close_requested; /* sc_signal_client_close() was called */
     gboolean closed_notified;
 };
 
 /* Outlives the client if the client is freed during the connect: the
- * completion callback then only cleans up. */
+ * pending completion callback then only cleans up. */
 struct ConnectOp {
     ScSignalClient *client; /* NULL once detached */
     GCancellable *cancel;
+    GSource *timeout;       /* CLIENT_CONNECT_TIMEOUT_S */
+    gboolean timed_out;
+    GIOStream *conn;        /* the TCP (or TLS) connection */
+    char *request;          /* the handshake request */
+    char *accept;           /* the Sec-WebSocket-Accept we expect */
+    GByteArray *response;   /* the handshake response so far */
+    guint8 byte;            /* read one at a time: nothing beyond the
+                             * response is taken from the stream */
 };
 
 /* ---- URL ---- */
@@ -147,6 +178,8 @@ release_later(GMainContext *ctx, gpointer object)
 static void
 detach_ws(ScSignalClient *c)
 {
+    g_clear_object(&c->stream);
+    g_clear_object(&c->conn);
     if (c->ws == NULL)
         return;
     g_signal_handlers_disconnect_by_data(c->ws, c);
@@ -205,6 +238,27 @@ notify_closed_now(ScSignalClient *c, const GError *error)
         c->cb.on_closed(c->user_data, error);
 }
 
+/* The relay broke a limit: the connection is dropped (a close frame is
+ * sent if the socket takes it, which also stops libsoup's read loop, then
+ * the socket is shut down: libsoup would otherwise read and parse what the
+ * relay sends while it waits for its answer) and on_closed reports @error
+ * (taken) from the main loop. */
+static void
+client_fail(ScSignalClient *c, GError *error)
+{
+    SC_LOG_WARN(c->log_id, "%s: dropping the connection", error->message);
+    c->state = CLIENT_CLOSED;
+    if (c->ws != NULL && soup_websocket_connection_get_state(c->ws) ==
+                             SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close(
+            c->ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
+    if (c->conn != NULL)
+        (void)g_socket_shutdown(g_socket_connection_get_socket(c->conn),
+                                TRUE, TRUE, NULL);
+    detach_ws(c);
+    notify_closed_later(c, error);
+}
+
 /* ---- WebSocket signals ---- */
 
 static void
@@ -219,6 +273,14 @@ on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
 
     if (c->state != CLIENT_OPEN)
         return;
+    if (!sc_sig_bucket_take(&c->tokens, g_get_monotonic_time(),
+                            SC_SIG_CLIENT_FRAME_RATE,
+                            SC_SIG_CLIENT_FRAME_BURST)) {
+        client_fail(c, g_error_new(SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                                   "the relay sent more than %d frames/s",
+                                   SC_SIG_CLIENT_FRAME_RATE));
+        return;
+    }
     if (type != SOUP_WEBSOCKET_DATA_TEXT) {
         SC_LOG_WARN(c->log_id, "dropped a binary frame (%" G_GSIZE_FORMAT
                                " bytes)", len);
@@ -249,6 +311,11 @@ on_ws_error(SoupWebsocketConnection *ws, GError *error, gpointer user_data)
     ScSignalClient *c = user_data;
 
     SC_LOG_DEBUG(c->log_id, "connection error: %s", error->message);
+    if (c->fail_error == NULL &&
+        g_error_matches(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED))
+        /* a limit of the counting stream (ws-stream.c) */
+        c->fail_error = g_error_new(SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                                    "the relay %s", error->message);
     g_free(c->last_error);
     c->last_error = g_strdup(error->message);
 }
@@ -262,7 +329,10 @@ on_ws_closed(SoupWebsocketConnection *ws, gpointer user_data)
     g_autoptr(GError) error = NULL;
 
     c->state = CLIENT_CLOSED;
-    if (c->close_requested || code == SOUP_WEBSOCKET_CLOSE_NORMAL ||
+    if (c->fail_error != NULL) {
+        error = g_steal_pointer(&c->fail_error);
+        SC_LOG_WARN(c->log_id, "%s: connection dropped", error->message);
+    } else if (c->close_requested || code == SOUP_WEBSOCKET_CLOSE_NORMAL ||
         code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY) {
         SC_LOG_INFO(c->log_id, "closed (code %u)", code);
     } else if (code == 0 || code == SOUP_WEBSOCKET_CLOSE_NO_STATUS ||
@@ -293,43 +363,78 @@ set_uint64_property_if_exists(gpointer obj, const char *name, guint64 value)
 }
 
 static void
-on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
+connect_op_free(ConnectOp *op)
 {
-    ConnectOp *op = user_data;
+    sc_source_clear(&op->timeout);
+    g_clear_object(&op->cancel);
+    g_clear_object(&op->conn);
+    g_free(op->request);
+    g_free(op->accept);
+    if (op->response != NULL)
+        g_byte_array_unref(op->response);
+    g_free(op);
+}
+
+/* Ends the connect: frees @op, reports @error (taken; NULL: cancelled or
+ * detached) to the client if it is still there. */
+static void
+connect_failed(ConnectOp *op, GError *error)
+{
     ScSignalClient *c = op->client;
-    g_autoptr(GError) local = NULL;
-    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) report = NULL;
+
+    if (c != NULL) {
+        c->op = NULL;
+        c->state = CLIENT_CLOSED;
+        report = g_error_new(SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                             "cannot connect to %s: %s", c->url,
+                             op->timed_out ? "timed out"
+                             : error != NULL ? error->message
+                                             : "cancelled");
+    }
+    g_clear_error(&error);
+    connect_op_free(op);
+    if (report != NULL) {
+        SC_LOG_INFO(c->log_id, "%s", report->message);
+        notify_closed_now(c, report); /* may free c */
+    }
+}
+
+static gboolean
+on_connect_timeout(gpointer data)
+{
+    ConnectOp *op = data;
+
+    g_clear_pointer(&op->timeout, g_source_unref);
+    op->timed_out = TRUE;
+    g_cancellable_cancel(op->cancel);
+    return G_SOURCE_REMOVE;
+}
+
+/* The handshake is done: the WebSocket connection starts on the counting
+ * stream over @op's connection. */
+static void
+connect_done(ConnectOp *op)
+{
+    ScSignalClient *c = op->client;
     SoupWebsocketConnection *ws;
 
-    ws = soup_session_websocket_connect_finish(SOUP_SESSION(source), res,
-                                               &local);
-    g_object_unref(op->cancel);
-    g_free(op);
-    if (c == NULL) {
-        /* closed or freed while connecting */
-        if (ws != NULL) {
-            soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-                                            NULL);
-            g_object_unref(ws);
-        }
-        return;
-    }
     c->op = NULL;
-    if (ws == NULL) {
-        c->state = CLIENT_CLOSED;
-        error = g_error_new(SC_ERROR, SC_ERROR_SIGNALING_FAILED,
-                            "cannot connect to %s: %s", c->url,
-                            local->message);
-        SC_LOG_INFO(c->log_id, "%s", error->message);
-        notify_closed_now(c, error); /* may free c */
-        return;
-    }
+    c->conn = G_SOCKET_CONNECTION(g_object_ref(op->conn));
+    c->stream = sc_ws_count_stream_new(op->conn);
+    g_main_context_push_thread_default(c->ctx);
+    ws = g_object_new(SOUP_TYPE_WEBSOCKET_CONNECTION, "io-stream", c->stream,
+                      "uri", c->http_uri, "connection-type",
+                      SOUP_WEBSOCKET_CONNECTION_CLIENT, NULL);
+    g_main_context_pop_thread_default(c->ctx);
+    connect_op_free(op);
     c->ws = ws;
     c->state = CLIENT_OPEN;
-    /* The connection now belongs to the WebSocket (libsoup steals it from
-     * the session), and the session is never used again: do not keep it
-     * (and its connection manager and features) for the whole call. */
-    release_later(c->ctx, g_steal_pointer(&c->session));
+    /* the socket client is not needed again: do not keep it for the
+     * whole call */
+    g_clear_object(&c->socket_client);
+    sc_sig_bucket_init(&c->tokens, g_get_monotonic_time(),
+                       SC_SIG_CLIENT_FRAME_BURST);
     soup_websocket_connection_set_max_incoming_payload_size(
         ws, SC_SIG_MAX_WS_PAYLOAD);
     set_uint64_property_if_exists(ws, "max-total-message-size",
@@ -342,6 +447,162 @@ on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
     SC_LOG_INFO(c->log_id, "connected to %s", c->url);
     if (c->cb.on_open != NULL)
         c->cb.on_open(c->user_data); /* may free c */
+}
+
+/* Checks the response (RFC 6455 section 4.1, the client's checks 1-6;
+ * no extension or subprotocol was asked for, so none may be named). */
+static gboolean
+check_response(ConnectOp *op, GError **error)
+{
+    g_autoptr(SoupMessageHeaders) hdrs =
+        soup_message_headers_new(SOUP_MESSAGE_HEADERS_RESPONSE);
+    const char *accept;
+    guint status = 0;
+
+    if (!soup_headers_parse_response((const char *)op->response->data,
+                                     (int)op->response->len, hdrs, NULL,
+                                     &status, NULL)) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                            "the relay's handshake response is not HTTP");
+        return FALSE;
+    }
+    if (status != SOUP_STATUS_SWITCHING_PROTOCOLS) {
+        g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                    "the relay refused the WebSocket handshake (HTTP %u)",
+                    status);
+        return FALSE;
+    }
+    accept = soup_message_headers_get_one(hdrs, "Sec-WebSocket-Accept");
+    if (!soup_message_headers_header_equals(hdrs, "Upgrade", "websocket") ||
+        !soup_message_headers_header_contains(hdrs, "Connection",
+                                              "upgrade") ||
+        accept == NULL || !g_str_equal(accept, op->accept) ||
+        soup_message_headers_get_one(hdrs, "Sec-WebSocket-Extensions") !=
+            NULL ||
+        soup_message_headers_get_one(hdrs, "Sec-WebSocket-Protocol") !=
+            NULL) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                            "the relay's WebSocket handshake is not valid");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void on_response_byte(GObject *source, GAsyncResult *res,
+                             gpointer user_data);
+
+static void
+read_response_byte(ConnectOp *op)
+{
+    g_input_stream_read_async(g_io_stream_get_input_stream(op->conn),
+                              &op->byte, 1, G_PRIORITY_DEFAULT, op->cancel,
+                              on_response_byte, op);
+}
+
+static void
+on_response_byte(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    ConnectOp *op = user_data;
+    GError *error = NULL;
+    gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), res, &error);
+    guint len;
+
+    if (op->client == NULL || n <= 0) {
+        if (n == 0)
+            error = g_error_new_literal(
+                SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                "the relay closed the connection during the handshake");
+        connect_failed(op, error);
+        return;
+    }
+    g_byte_array_append(op->response, &op->byte, 1);
+    len = op->response->len;
+    if (len >= 4 && memcmp(op->response->data + len - 4, "\r\n\r\n", 4) == 0) {
+        if (!check_response(op, &error)) {
+            connect_failed(op, error);
+            return;
+        }
+        connect_done(op);
+        return;
+    }
+    if (len >= CLIENT_MAX_RESPONSE) {
+        connect_failed(op, g_error_new(SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+                                       "the relay's handshake response is "
+                                       "over %d bytes", CLIENT_MAX_RESPONSE));
+        return;
+    }
+    read_response_byte(op);
+}
+
+static void
+on_request_written(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    ConnectOp *op = user_data;
+    GError *error = NULL;
+
+    if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL,
+                                          &error) ||
+        op->client == NULL) {
+        connect_failed(op, error);
+        return;
+    }
+    op->response = g_byte_array_new();
+    read_response_byte(op);
+}
+
+/* The opening handshake request (RFC 6455 section 4.1); sets op->accept. */
+static char *
+handshake_request(ConnectOp *op, GUri *uri)
+{
+    guint32 nonce[4];
+    g_autofree char *key = NULL;
+    g_autofree char *host = NULL;
+    g_autoptr(GChecksum) sha1 = g_checksum_new(G_CHECKSUM_SHA1);
+    guint8 digest[20];
+    gsize digest_len = sizeof digest;
+    const char *query = g_uri_get_query(uri);
+
+    for (guint i = 0; i < G_N_ELEMENTS(nonce); i++)
+        nonce[i] = g_random_int();
+    key = g_base64_encode((const guchar *)nonce, sizeof nonce);
+    g_checksum_update(sha1, (const guchar *)key, -1);
+    g_checksum_update(sha1, (const guchar *)WS_GUID, -1);
+    g_checksum_get_digest(sha1, digest, &digest_len);
+    op->accept = g_base64_encode(digest, digest_len);
+    host = strchr(g_uri_get_host(uri), ':') != NULL
+               ? g_strdup_printf("[%s]", g_uri_get_host(uri))
+               : g_strdup(g_uri_get_host(uri));
+    return g_strdup_printf("GET %s%s%s HTTP/1.1\r\n"
+                           "Host: %s:%d\r\n"
+                           "Upgrade: websocket\r\n"
+                           "Connection: Upgrade\r\n"
+                           "Sec-WebSocket-Key: %s\r\n"
+                           "Sec-WebSocket-Version: 13\r\n"
+                           "\r\n",
+                           g_uri_get_path(uri), query != NULL ? "?" : "",
+                           query != NULL ? query : "", host,
+                           g_uri_get_port(uri), key);
+}
+
+static void
+on_tcp_connected(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    ConnectOp *op = user_data;
+    GError *error = NULL;
+    GSocketConnection *conn = g_socket_client_connect_finish(
+        G_SOCKET_CLIENT(source), res, &error);
+
+    if (conn == NULL || op->client == NULL) {
+        g_clear_object(&conn);
+        connect_failed(op, error);
+        return;
+    }
+    op->conn = G_IO_STREAM(conn);
+    op->request = handshake_request(op, op->client->http_uri);
+    g_output_stream_write_all_async(g_io_stream_get_output_stream(op->conn),
+                                    op->request, strlen(op->request),
+                                    G_PRIORITY_DEFAULT, op->cancel,
+                                    on_request_written, op);
 }
 
 ScSignalClient *
@@ -367,21 +628,18 @@ sc_signal_client_new(GMainContext *ctx, const char *url, const char *log_id,
     c->cb = *cb;
     c->user_data = user_data;
     c->state = CLIENT_NEW;
-
-    g_main_context_push_thread_default(c->ctx);
-    c->session = soup_session_new_with_options(
-        "timeout", (guint)CLIENT_CONNECT_TIMEOUT_S, NULL);
-    /* No permessage-deflate (see relay.c). */
-    soup_session_remove_feature_by_type(c->session,
-                                        SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
-    g_main_context_pop_thread_default(c->ctx);
+    /* TLS for wss:// with the default validation (the system CA store,
+     * the host name). No extension is offered (see relay.c). */
+    c->socket_client = g_socket_client_new();
+    g_socket_client_set_tls(c->socket_client,
+                            g_str_equal(g_uri_get_scheme(http_uri), "https"));
     return c;
 }
 
 void
 sc_signal_client_connect(ScSignalClient *c)
 {
-    g_autoptr(SoupMessage) msg = NULL;
+    g_autoptr(GSocketConnectable) addr = NULL;
 
     g_return_if_fail(c != NULL);
     g_return_if_fail(c->state == CLIENT_NEW);
@@ -390,11 +648,14 @@ sc_signal_client_connect(ScSignalClient *c)
     c->op = g_new0(ConnectOp, 1);
     c->op->client = c;
     c->op->cancel = g_cancellable_new();
-    msg = soup_message_new_from_uri(SOUP_METHOD_GET, c->http_uri);
+    c->op->timeout = g_timeout_source_new_seconds(CLIENT_CONNECT_TIMEOUT_S);
+    g_source_set_callback(c->op->timeout, on_connect_timeout, c->op, NULL);
+    g_source_attach(c->op->timeout, c->ctx);
+    addr = g_network_address_new(g_uri_get_host(c->http_uri),
+                                 (guint16)g_uri_get_port(c->http_uri));
     g_main_context_push_thread_default(c->ctx);
-    soup_session_websocket_connect_async(c->session, msg, NULL, NULL,
-                                         G_PRIORITY_DEFAULT, c->op->cancel,
-                                         on_connected, c->op);
+    g_socket_client_connect_async(c->socket_client, addr, c->op->cancel,
+                                  on_tcp_connected, c->op);
     g_main_context_pop_thread_default(c->ctx);
 }
 
@@ -411,6 +672,7 @@ gboolean
 sc_signal_client_send_text(ScSignalClient *c, const char *text, GError **error)
 {
     gsize len;
+    guint64 queued;
 
     g_return_val_if_fail(c != NULL, FALSE);
     g_return_val_if_fail(text != NULL, FALSE);
@@ -427,6 +689,19 @@ sc_signal_client_send_text(ScSignalClient *c, const char *text, GError **error)
                     " bytes (must be 1 to %d)", len, SC_SIG_MAX_FRAME);
         return FALSE;
     }
+    queued = c->handed - MIN(c->handed,
+                             sc_ws_count_stream_get_data_written(c->stream));
+    if (queued + len > SC_SIG_CLIENT_MAX_QUEUED) {
+        GError *limit = g_error_new(
+            SC_ERROR, SC_ERROR_SIGNALING_FAILED,
+            "the relay does not read: %" G_GUINT64_FORMAT
+            " bytes wait to be sent, limit %d", queued,
+            SC_SIG_CLIENT_MAX_QUEUED);
+        g_propagate_error(error, g_error_copy(limit));
+        client_fail(c, limit);
+        return FALSE;
+    }
+    c->handed += len;
     g_main_context_push_thread_default(c->ctx);
     soup_websocket_connection_send_text(c->ws, text);
     g_main_context_pop_thread_default(c->ctx);
@@ -492,11 +767,9 @@ sc_signal_client_free(ScSignalClient *c)
     detach_ws(c);
     sc_source_clear(&c->notify);
     g_clear_error(&c->notify_error);
-    if (c->session != NULL) {
-        soup_session_abort(c->session);
-        release_later(c->ctx, g_steal_pointer(&c->session));
-    }
     g_main_context_pop_thread_default(c->ctx);
+    g_clear_object(&c->socket_client);
+    g_clear_error(&c->fail_error);
     g_uri_unref(c->http_uri);
     g_free(c->url);
     g_free(c->log_id);

@@ -547,3 +547,23 @@ sc_sig_msg_to_json(const ScSigMsg *msg)
     g_string_append_c(out, '}');
     return g_string_free(out, FALSE);
 }
+
+void
+sc_sig_bucket_init(ScSigBucket *b, gint64 now_us, guint burst)
+{
+    b->tokens = burst;
+    b->last_us = now_us;
+}
+
+gboolean
+sc_sig_bucket_take(ScSigBucket *b, gint64 now_us, guint rate, guint burst)
+{
+    if (now_us > b->last_us)
+        b->tokens += (double)(now_us - b->last_us) * rate / G_USEC_PER_SEC;
+    b->tokens = MIN(b->tokens, (double)burst);
+    b->last_us = now_us;
+    if (b->tokens < 1.0)
+        return FALSE;
+    b->tokens -= 1.0;
+    return TRUE;
+}

@@ -14,7 +14,7 @@
  * bound (defaults in <sealcall/relay.h>, each settable):
  * - Send queue per connection (1 MiB): libsoup queues outgoing frames in
  *   user space without a limit. The relay upgrades connections itself so
- *   that it can wrap each one's stream (relay-stream.c) and know how many
+ *   that it can wrap each one's stream (ws-stream.c) and know how many
  *   bytes it handed to libsoup still wait to be written to the socket. A
  *   frame that would take that backlog over the bound is not queued; the
  *   receiving connection, which does not read fast enough, is closed with
@@ -25,7 +25,7 @@
  * - Connections (1000, WebSocket connections plus upgrades in progress)
  *   and rooms (500): beyond either, the upgrade request is refused with
  *   HTTP 503. Upgrades that race past the check are closed with 4503.
- * - Incoming data (relay-stream.c, where libsoup 3.2 has no limit): a
+ * - Incoming data (ws-stream.c, where libsoup 3.2 has no limit): a
  *   message over 1 MiB also when fragmented, or more than 64 pings whose
  *   pongs wait to be sent: the connection is dropped without a close
  *   frame.
@@ -70,8 +70,7 @@ struct Peer {
     Room *room;                  /* NULL when not (or no longer) in a room */
     char *id;                    /* "room/NAME#N" for logs */
     guint64 handed;              /* data payload bytes given to libsoup */
-    double tokens;               /* frame-rate bucket */
-    gint64 tokens_us;            /* monotonic time of the last refill */
+    ScSigBucket tokens;          /* frame rate */
 };
 
 struct Room {
@@ -158,17 +157,9 @@ send_json(Peer *peer, const char *json)
 static gboolean
 peer_take_token(Peer *peer)
 {
-    ScRelay *relay = peer->relay;
-    gint64 now = g_get_monotonic_time();
-
-    peer->tokens += (double)(now - peer->tokens_us) * relay->frame_rate /
-                    G_USEC_PER_SEC;
-    peer->tokens = MIN(peer->tokens, (double)relay->frame_burst);
-    peer->tokens_us = now;
-    if (peer->tokens < 1.0)
-        return FALSE;
-    peer->tokens -= 1.0;
-    return TRUE;
+    return sc_sig_bucket_take(&peer->tokens, g_get_monotonic_time(),
+                              peer->relay->frame_rate,
+                              peer->relay->frame_burst);
 }
 
 static Peer *
@@ -263,7 +254,11 @@ on_ws_error(SoupWebsocketConnection *ws, GError *error, gpointer user_data)
 {
     Peer *peer = user_data;
 
-    SC_LOG_DEBUG(peer->id, "connection error: %s", error->message);
+    if (g_error_matches(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED))
+        SC_LOG_WARN(peer->id, "dropping the connection: it %s",
+                    error->message); /* a limit of ws-stream.c */
+    else
+        SC_LOG_DEBUG(peer->id, "connection error: %s", error->message);
 }
 
 /* Emitted once the connection is completely closed, whatever the cause
@@ -321,8 +316,8 @@ peer_start(ScRelay *relay, const char *path, SoupWebsocketConnection *ws)
     peer->relay = relay;
     peer->ws = g_object_ref(ws);
     peer->id = g_strdup_printf("room/%s#%u", name, ++relay->next_peer);
-    peer->tokens = relay->frame_burst;
-    peer->tokens_us = g_get_monotonic_time();
+    sc_sig_bucket_init(&peer->tokens, g_get_monotonic_time(),
+                       relay->frame_burst);
     g_hash_table_add(relay->peers, peer);
     configure_ws(ws);
     g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), peer);
@@ -373,7 +368,7 @@ upgrade_forget(ScRelay *relay, SoupServerMessage *msg)
 
 /* The 101 response is out: the connection is a WebSocket now. Done here
  * rather than by soup_server_add_websocket_handler() so that the relay
- * can put its counting stream (relay-stream.c) under the connection. */
+ * can put its counting stream (ws-stream.c) under the connection. */
 static void
 on_upgrade_written(SoupServerMessage *msg, gpointer user_data)
 {

@@ -87,28 +87,51 @@ typedef enum {
 ScSigFrameVerdict sc_sig_relay_frame_check(const char *text, gsize len);
 /* Words for logs: "not a JSON object", ... */
 const char *sc_sig_frame_verdict_to_string(ScSigFrameVerdict verdict);
+/* A token bucket: @rate tokens a second, at most @burst at once. */
+typedef struct {
+    double tokens;
+    gint64 last_us; /* monotonic time of the last refill */
+} ScSigBucket;
+/* A full bucket at @now_us. */
+void sc_sig_bucket_init(ScSigBucket *b, gint64 now_us, guint burst);
+/* Refills @b up to @now_us and takes one token; FALSE if there was none. */
+gboolean sc_sig_bucket_take(ScSigBucket *b, gint64 now_us, guint rate,
+                            guint burst);
 /* TRUE if @name is a valid room name (1-64 chars of [A-Za-z0-9_-]). */
 gboolean sc_sig_room_name_is_valid(const char *name);
 
-/* ---- relay internals (relay-stream.c) ---- */
+/* ---- WebSocket stream limits (ws-stream.c), for relay and client ---- */
 
 /* Most pings a peer may have sent whose pongs have not reached the socket
  * (libsoup queues one pong per ping without a limit). */
 #define SC_WS_MAX_UNANSWERED_PINGS 64
-/* A GIOStream over the server connection @base (both directions must be
+/* A GIOStream over the connection @base (both directions must be
  * pollable): reads and writes go to @base unchanged; the output counts the
  * payload bytes of the WebSocket data frames written (control frames not
  * counted); the input fails every read, so that libsoup drops the
  * connection, once the peer sends a (fragmented) message of more than
  * SC_SIG_MAX_WS_PAYLOAD bytes or more than SC_WS_MAX_UNANSWERED_PINGS
- * pings whose pongs wait. Closing it closes @base.
+ * pings whose pongs wait; the read fails with SC_ERROR_SIGNALING_FAILED
+ * and a message that follows "the peer", e.g. "sent a message over 1 MiB".
+ * Closing it closes @base.
  * Returns: (transfer full). */
 GIOStream *sc_ws_count_stream_new(GIOStream *base) G_GNUC_WARN_UNUSED_RESULT;
 /* Payload bytes of data frames written to the socket so far through
  * @stream (an sc_ws_count_stream_new() stream). */
 guint64 sc_ws_count_stream_get_data_written(GIOStream *stream);
+/* Monotonic time (g_get_monotonic_time()) of the last read through
+ * @stream that returned data, or of its creation. */
+gint64 sc_ws_count_stream_get_last_read(GIOStream *stream);
 
 /* ---- WebSocket client (client.c) ---- */
+
+/* What the client takes from a relay (which may be hostile) before it
+ * ends the connection with an error: bytes of its own frames waiting to be
+ * sent (the relay does not read), and frames a second (sustained, burst):
+ * twice what the relay lets a participant send by default. */
+#define SC_SIG_CLIENT_MAX_QUEUED (1024 * 1024)
+#define SC_SIG_CLIENT_FRAME_RATE 100
+#define SC_SIG_CLIENT_FRAME_BURST 400
 
 typedef struct ScSignalClient ScSignalClient;
 

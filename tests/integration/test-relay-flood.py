@@ -113,11 +113,6 @@ def status(pid, key):
     return 0
 
 
-def under_asan(pid):
-    with open("/proc/%d/exe" % pid, "rb") as f:
-        return b"AddressSanitizer" in f.read()
-
-
 tap = sctest.Tap()
 relay, port = sctest.start_relay()
 pid = relay.p.pid
@@ -151,7 +146,7 @@ try:
              % (sent / 1048576.0, rss_idle / 1048576.0, peak / 1048576.0))
     tap.ok(left_seen and sent < FLOOD,
            "the relay lets the slow participant go before the flood is over")
-    if under_asan(pid):
+    if sctest.under_asan(pid):
         tap.ok(True, "peak RSS bound # SKIP ASan's quarantine keeps freed memory")
     else:
         tap.ok(peak - rss_idle < 24 * 1024 * 1024,

@@ -190,6 +190,13 @@ class Proc:
             pass
 
 
+def under_asan(pid):
+    """True if process @pid runs a program built with AddressSanitizer
+    (whose quarantine keeps freed memory: RSS bounds do not apply)."""
+    with open("/proc/%d/exe" % pid, "rb") as f:
+        return b"AddressSanitizer" in f.read()
+
+
 def start_relay(tap=None):
     """Starts `sealcall serve --port 0`; returns (Proc, port)."""
     relay = Proc([SEALCALL, "serve", "--host", "127.0.0.1", "--port", "0"],

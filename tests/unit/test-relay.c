@@ -1365,6 +1365,127 @@ test_client_room_full(Fixture *f, gconstpointer data)
         sclient_free(s[i]);
 }
 
+/* A relay that completes the handshake and then never reads (a thread
+ * with a blocking socket; small receive buffer). */
+typedef struct {
+    GSocket *listener;
+    GMutex lock;
+    GCond cond;
+    gboolean stop;
+} DeafRelay;
+
+static gpointer
+deaf_relay_run(gpointer data)
+{
+    DeafRelay *d = data;
+    g_autoptr(GSocket) s = g_socket_accept(d->listener, NULL, NULL);
+    g_autoptr(GString) req = g_string_new(NULL);
+    g_autoptr(GChecksum) sha1 = g_checksum_new(G_CHECKSUM_SHA1);
+    g_autofree char *accept = NULL;
+    g_autofree char *resp = NULL;
+    const char *key;
+    guint8 digest[20];
+    gsize dlen = sizeof digest;
+    char c;
+
+    g_assert_nonnull(s);
+    while (!g_str_has_suffix(req->str, "\r\n\r\n") &&
+           g_socket_receive(s, &c, 1, NULL, NULL) == 1)
+        g_string_append_c(req, c);
+    key = strstr(req->str, "Sec-WebSocket-Key: ");
+    g_assert_nonnull(key);
+    key += strlen("Sec-WebSocket-Key: ");
+    g_checksum_update(sha1, (const guchar *)key, strcspn(key, "\r"));
+    g_checksum_update(sha1,
+                      (const guchar *)"258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
+                      -1);
+    g_checksum_get_digest(sha1, digest, &dlen);
+    accept = g_base64_encode(digest, dlen);
+    resp = g_strdup_printf("HTTP/1.1 101 Switching Protocols\r\n"
+                           "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                           "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+    g_assert_cmpint(g_socket_send(s, resp, strlen(resp), NULL, NULL), ==,
+                    (gssize)strlen(resp));
+    g_mutex_lock(&d->lock);
+    while (!d->stop)
+        g_cond_wait(&d->cond, &d->lock);
+    g_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+/* The client's own send queue is bounded: against a relay that does not
+ * read, a send fails once SC_SIG_CLIENT_MAX_QUEUED bytes wait, and the
+ * connection ends with an error naming it. */
+static void
+test_client_deaf_relay(Fixture *f, gconstpointer data)
+{
+    DeafRelay d = {0};
+    g_autoptr(GInetAddress) lo =
+        g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    g_autoptr(GThread) thread = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *url = NULL;
+    g_autofree char *frame = g_malloc(SC_SIG_MAX_FRAME + 1);
+    SClient *s = g_new0(SClient, 1);
+    gsize sent = 0;
+    int rcvbuf = 4096;
+
+    d.listener = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_TCP, &error);
+    g_assert_no_error(error);
+    g_assert_true(setsockopt(g_socket_get_fd(d.listener), SOL_SOCKET,
+                             SO_RCVBUF, &rcvbuf, sizeof rcvbuf) == 0);
+    g_assert_true(g_socket_bind(d.listener, addr, TRUE, &error));
+    g_assert_true(g_socket_listen(d.listener, &error));
+    bound = g_socket_get_local_address(d.listener, &error);
+    g_assert_no_error(error);
+    url = g_strdup_printf("ws://127.0.0.1:%u/room/deaf",
+                          g_inet_socket_address_get_port(
+                              G_INET_SOCKET_ADDRESS(bound)));
+    g_mutex_init(&d.lock);
+    g_cond_init(&d.cond);
+    thread = g_thread_new("deaf-relay", deaf_relay_run, &d);
+
+    s->ctx = f->ctx;
+    s->msgs = g_ptr_array_new_with_free_func((GDestroyNotify)sc_sig_msg_free);
+    s->client = sc_signal_client_new(f->ctx, url, "deaf", &sc_callbacks, s,
+                                     &error);
+    g_assert_no_error(error);
+    sc_signal_client_connect(s->client);
+    g_assert_true(sc_test_run_until_flag(f->ctx, &s->opened, WAIT_MS));
+
+    memset(frame, ' ', SC_SIG_MAX_FRAME);
+    frame[0] = '{';
+    frame[SC_SIG_MAX_FRAME - 1] = '}';
+    frame[SC_SIG_MAX_FRAME] = '\0';
+    while (sent < 64 * 1024 * 1024) {
+        if (!sc_signal_client_send_text(s->client, frame, &error))
+            break;
+        sent += SC_SIG_MAX_FRAME;
+        /* let libsoup write what the socket takes */
+        while (g_main_context_iteration(f->ctx, FALSE))
+            ;
+    }
+    g_test_message("sends failed after %" G_GSIZE_FORMAT " bytes", sent);
+    g_assert_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED);
+    g_assert_nonnull(strstr(error->message, "does not read"));
+    g_assert_true(sc_test_run_until_flag(f->ctx, &s->closed, WAIT_MS));
+    g_assert_error(s->close_error, SC_ERROR, SC_ERROR_SIGNALING_FAILED);
+    g_assert_nonnull(strstr(s->close_error->message, "does not read"));
+
+    g_mutex_lock(&d.lock);
+    d.stop = TRUE;
+    g_cond_signal(&d.cond);
+    g_mutex_unlock(&d.lock);
+    g_thread_join(g_steal_pointer(&thread));
+    g_mutex_clear(&d.lock);
+    g_cond_clear(&d.cond);
+    g_object_unref(d.listener);
+    sclient_free(s);
+}
+
 static void
 test_client_relay_close(Fixture *f, gconstpointer data)
 {
@@ -1544,6 +1665,7 @@ main(int argc, char **argv)
     ADD("/signaling/client/room-full", test_client_room_full);
     ADD("/signaling/client/relay-close", test_client_relay_close);
     ADD("/signaling/client/connect-fails", test_client_connect_fails);
+    ADD("/signaling/client/deaf-relay", test_client_deaf_relay);
     ADD("/signaling/client/close-early", test_client_close_early);
     ADD("/signaling/client/free-in-callback", test_client_free_in_callback);
     ADD("/signaling/client/free-while-connecting",

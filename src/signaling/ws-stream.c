@@ -1,13 +1,15 @@
-/* src/signaling/relay-stream.c - the relay's view of what a WebSocket
- * connection has really written to its socket.
+/* src/signaling/ws-stream.c - what a WebSocket connection has really
+ * written to its socket, and the limits libsoup 3.2 lacks on what it reads;
+ * under both the relay's connections (relay.c) and the client's (client.c).
  *
  * libsoup 3 queues every outgoing WebSocket frame in user space until the
  * socket takes it, without a limit and without telling anyone how much
- * waits. The relay wraps each connection's stream in an ScWsCountStream:
+ * waits. The relay and the client wrap each connection's stream in an
+ * ScWsCountStream:
  * its output stream passes every write through to the socket unchanged and
  * follows the frame headers of what was written (RFC 6455 section 5.2), so
  * that it knows how many payload bytes of data frames have left the
- * process. The relay counts the payload bytes it hands to libsoup; the
+ * process. The owner counts the payload bytes it hands to libsoup; the
  * difference is what waits in libsoup's queue. Control frames (libsoup's
  * own pings, pongs and close) are not counted on either side, so a peer
  * that pings cannot hide queued data.
@@ -34,6 +36,7 @@ typedef struct {
     guint64 pongs_written; /* pong frames written (their headers) */
     guint64 pings_read;    /* ping frames read */
     guint64 message_read;  /* data bytes of the message being read */
+    gint64 last_read_us;   /* monotonic time of the last byte read */
 } Counts;
 
 /* Follows the WebSocket frames (RFC 6455 section 5.2) in a byte stream. */
@@ -117,7 +120,7 @@ on_read_header(Counts *counts, guint opcode, gboolean fin, guint64 len,
                                      counts->pings_read) >
             SC_WS_MAX_UNANSWERED_PINGS) {
             g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
-                        "more than %d pings whose pongs wait to be sent",
+                        "sent more than %d pings whose pongs wait to be sent",
                         SC_WS_MAX_UNANSWERED_PINGS);
             return FALSE;
         }
@@ -127,8 +130,8 @@ on_read_header(Counts *counts, guint opcode, gboolean fin, guint64 len,
         counts->message_read += len;
         if (counts->message_read > SC_SIG_MAX_WS_PAYLOAD) {
             g_set_error(error, SC_ERROR, SC_ERROR_SIGNALING_FAILED,
-                        "a message of more than %d bytes",
-                        SC_SIG_MAX_WS_PAYLOAD);
+                        "sent a message over %d MiB",
+                        SC_SIG_MAX_WS_PAYLOAD / (1024 * 1024));
             return FALSE;
         }
         if (fin)
@@ -295,10 +298,13 @@ G_DEFINE_TYPE_WITH_CODE(ScWsCountInput, sc_ws_count_input,
 static gssize
 check_read(ScWsCountInput *s, const void *buffer, gssize n, GError **error)
 {
+    if (n > 0)
+        s->counts->last_read_us = g_get_monotonic_time();
     if (n > 0 && s->failed == NULL &&
         !parser_feed(&s->parser, s->counts, buffer, (gsize)n, on_read_header,
                      NULL, &s->failed))
-        SC_LOG_WARN("relay", "dropping a connection: %s", s->failed->message);
+        SC_LOG_DEBUG("ws", "failing the connection's input: it %s",
+                     s->failed->message);
     if (s->failed != NULL) {
         g_propagate_error(error, g_error_copy(s->failed));
         return -1;
@@ -516,6 +522,7 @@ sc_ws_count_stream_new(GIOStream *base)
                              g_io_stream_get_output_stream(base)),
                          NULL);
     counts = g_rc_box_new0(Counts);
+    counts->last_read_us = g_get_monotonic_time();
     s = g_object_new(SC_TYPE_WS_COUNT_STREAM, NULL);
     s->base = g_object_ref(base);
     s->in = g_object_new(SC_TYPE_WS_COUNT_INPUT, NULL);
@@ -532,4 +539,11 @@ sc_ws_count_stream_get_data_written(GIOStream *stream)
 {
     g_return_val_if_fail(SC_IS_WS_COUNT_STREAM(stream), 0);
     return SC_WS_COUNT_STREAM(stream)->out->counts->data_written;
+}
+
+gint64
+sc_ws_count_stream_get_last_read(GIOStream *stream)
+{
+    g_return_val_if_fail(SC_IS_WS_COUNT_STREAM(stream), 0);
+    return SC_WS_COUNT_STREAM(stream)->out->counts->last_read_us;
 }
