@@ -98,6 +98,8 @@ cli_serve_main(int argc, char **argv)
     g_autofree char *max_queued_str = NULL;
     g_autofree char *frame_rate_str = NULL;
     g_autofree char *frame_burst_str = NULL;
+    g_autofree char *request_timeout_str = NULL;
+    g_autofree char *idle_timeout_str = NULL;
     gboolean verbose = FALSE;
     gboolean test_hooks = FALSE;
     const GOptionEntry entries[] = {
@@ -106,8 +108,9 @@ cli_serve_main(int argc, char **argv)
         {"port", 0, 0, G_OPTION_ARG_STRING, &port_str,
          "TCP port to listen on, 0 for any free port (default 8800)", "N"},
         {"max-connections", 0, 0, G_OPTION_ARG_STRING, &max_conn_str,
-         "most WebSocket connections at a time; more get HTTP 503 "
-         "(default 1000)", "N"},
+         "most WebSocket connections at a time; more get HTTP 503; also "
+         "most connections still in their HTTP request, apart (default "
+         "1000)", "N"},
         {"max-rooms", 0, 0, G_OPTION_ARG_STRING, &max_rooms_str,
          "most rooms at a time; more get HTTP 503 (default 500)", "N"},
         {"max-queued", 0, 0, G_OPTION_ARG_STRING, &max_queued_str,
@@ -119,6 +122,13 @@ cli_serve_main(int argc, char **argv)
          "4429 (default 50)", "N"},
         {"frame-burst", 0, 0, G_OPTION_ARG_STRING, &frame_burst_str,
          "frames a connection may send at once (default 200)", "N"},
+        {"request-timeout", 0, 0, G_OPTION_ARG_STRING, &request_timeout_str,
+         "seconds a connection has to complete an HTTP request or WebSocket "
+         "upgrade; then it is closed (default 10)", "S"},
+        {"idle-timeout", 0, 0, G_OPTION_ARG_STRING, &idle_timeout_str,
+         "seconds a WebSocket connection may send nothing, not even a pong "
+         "to the pings sent every third of it; then it is closed with 4408 "
+         "(default 90, at least 3)", "S"},
         {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
          "log joins, leaves and dropped frames on stderr", NULL},
         {"test-hooks", 0, 0, G_OPTION_ARG_NONE, &test_hooks,
@@ -133,6 +143,8 @@ cli_serve_main(int argc, char **argv)
     guint64 max_rooms = SC_RELAY_DEFAULT_MAX_ROOMS;
     guint64 max_queued = SC_RELAY_DEFAULT_MAX_QUEUED;
     guint64 frame_rate = SC_RELAY_DEFAULT_FRAME_RATE;
+    guint64 request_timeout = SC_RELAY_DEFAULT_REQUEST_TIMEOUT;
+    guint64 idle_timeout = SC_RELAY_DEFAULT_IDLE_TIMEOUT;
     guint64 frame_burst = SC_RELAY_DEFAULT_FRAME_BURST;
     g_autofree char *limit_msg = NULL;
     ServeState st = {0};
@@ -179,7 +191,11 @@ cli_serve_main(int argc, char **argv)
         !parse_limit("--frame-rate", frame_rate_str, 1, G_MAXUINT,
                      &frame_rate, &limit_msg) ||
         !parse_limit("--frame-burst", frame_burst_str, 1, G_MAXUINT,
-                     &frame_burst, &limit_msg))
+                     &frame_burst, &limit_msg) ||
+        !parse_limit("--request-timeout", request_timeout_str, 1, 86400,
+                     &request_timeout, &limit_msg) ||
+        !parse_limit("--idle-timeout", idle_timeout_str, 3, 86400,
+                     &idle_timeout, &limit_msg))
         return usage_error(limit_msg);
     if (host == NULL)
         host = g_strdup(SERVE_DEFAULT_HOST);
@@ -205,6 +221,8 @@ cli_serve_main(int argc, char **argv)
     sc_relay_set_max_rooms(st.relay, (guint)max_rooms);
     sc_relay_set_max_queued(st.relay, (gsize)max_queued);
     sc_relay_set_frame_rate(st.relay, (guint)frame_rate, (guint)frame_burst);
+    sc_relay_set_request_timeout(st.relay, (guint)request_timeout);
+    sc_relay_set_idle_timeout(st.relay, (guint)idle_timeout);
 
     st.loop = g_main_loop_new(NULL, FALSE);
     sigint_id = g_unix_signal_add(SIGINT, on_stop_signal, &st);

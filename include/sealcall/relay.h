@@ -38,6 +38,12 @@ G_BEGIN_DECLS
  *   dropped.
  * - HTTP 413: a request with a body (nothing the relay serves takes one;
  *   none is kept in memory).
+ * - No response: a connection that has not completed its HTTP request (or
+ *   WebSocket upgrade) within sc_relay_set_request_timeout() is closed;
+ *   beyond sc_relay_set_max_connections() connections in that phase, a
+ *   new one is closed at once.
+ * - 4408 "idle": a WebSocket connection that sends nothing, not even a
+ *   pong to the relay's pings, for sc_relay_set_idle_timeout().
  * - 1001: sc_relay_close().
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad host,
@@ -105,6 +111,36 @@ SC_API void sc_relay_set_max_queued(ScRelay *relay, gsize bytes);
  */
 SC_API void sc_relay_set_frame_rate(ScRelay *relay, guint per_second,
                                     guint burst);
+
+#define SC_RELAY_DEFAULT_REQUEST_TIMEOUT 10
+#define SC_RELAY_DEFAULT_IDLE_TIMEOUT 90
+
+/**
+ * sc_relay_set_request_timeout:
+ * @seconds: at least 1
+ *
+ * Time a connection has, from its first byte expected (or the end of its
+ * previous request), to complete an HTTP request and get its response (for
+ * /room, the WebSocket upgrade); then it is closed without a response.
+ * Connections in that phase are counted apart from WebSocket connections,
+ * up to sc_relay_set_max_connections(); a new one beyond is closed at once.
+ * Applies to requests that start afterwards.
+ * Default %SC_RELAY_DEFAULT_REQUEST_TIMEOUT.
+ * Since: 0.1
+ */
+SC_API void sc_relay_set_request_timeout(ScRelay *relay, guint seconds);
+
+/**
+ * sc_relay_set_idle_timeout:
+ * @seconds: at least 3
+ *
+ * A WebSocket connection from which nothing arrives (no frame, not even
+ * a pong to the relay's pings, sent every third of @seconds) for @seconds
+ * is closed with 4408 "idle". Applies to connections that join
+ * afterwards. Default %SC_RELAY_DEFAULT_IDLE_TIMEOUT.
+ * Since: 0.1
+ */
+SC_API void sc_relay_set_idle_timeout(ScRelay *relay, guint seconds);
 
 /**
  * sc_relay_get_port:

@@ -32,7 +32,14 @@
  * - HTTP request bodies: libsoup keeps one whole in memory before the
  *   handlers run; nothing here takes one, so none is kept and a request
  *   with a body gets 413.
- * Close codes: 4409 room full, 4408 too slow, 4429 rate limit, 4503 relay
+ * - Connections still in their HTTP request (libsoup has no timeout, and
+ *   counts nothing before the upgrade): each has 10 s from the start of
+ *   its request to its response (the 101 for an upgrade), then its socket
+ *   is shut down; at most max-connections of them at a time (apart from
+ *   WebSocket connections), a new one beyond is shut down at once.
+ * - Idle WebSocket connections: one from which nothing (not even a pong
+ *   to the pings sent every 30 s) has arrived for 90 s is closed with 4408.
+ * Close codes: 4409 room full, 4408 too slow or idle, 4429 rate limit, 4503 relay
  * busy (connection or room limit), 1001 relay shut down, 1008 bad room.
  *
  * libsoup attaches the sources of each new connection to the thread-default
@@ -55,7 +62,6 @@
 #include <string.h>
 
 #define ROOM_PREFIX "/room/"
-#define RELAY_KEEPALIVE_S 30
 #define CLOSE_ROOM_FULL 4409
 #define CLOSE_TOO_SLOW 4408
 #define CLOSE_RATE_LIMIT 4429
@@ -71,6 +77,7 @@ struct Peer {
     char *id;                    /* "room/NAME#N" for logs */
     guint64 handed;              /* data payload bytes given to libsoup */
     ScSigBucket tokens;          /* frame rate */
+    GSource *idle;               /* idle timeout check */
 };
 
 struct Room {
@@ -83,7 +90,12 @@ struct ScRelay {
     SoupServer *server;
     GHashTable *rooms; /* name -> Room* (owned) */
     GHashTable *peers; /* Peer* set (owned): every live connection */
-    GHashTable *upgrades; /* SoupServerMessage* set (ref): 101 not yet sent */
+    /* SoupServerMessage* -> Request* (owned): HTTP requests in progress,
+     * from request-started to the response (the 101 for an upgrade) */
+    GHashTable *requests;
+    guint upgrading; /* requests whose 101 is set but not yet sent */
+    guint request_timeout; /* seconds */
+    guint idle_timeout;    /* seconds */
     guint max_connections;
     guint max_rooms;
     gsize max_queued;
@@ -198,6 +210,7 @@ peer_leave(Peer *peer, gboolean notify)
 static void
 peer_free(Peer *peer)
 {
+    sc_source_clear(&peer->idle);
     g_signal_handlers_disconnect_by_data(peer->ws, peer);
     g_object_unref(peer->ws);
     g_free(peer->id);
@@ -282,8 +295,45 @@ set_uint64_property_if_exists(gpointer obj, const char *name, guint64 value)
         g_object_set(obj, name, value, NULL);
 }
 
+static gboolean on_peer_idle_check(gpointer data);
+
+/* (Re)arms @peer's idle check for @ms milliseconds from now. */
 static void
-configure_ws(SoupWebsocketConnection *ws)
+peer_idle_arm(Peer *peer, gint64 ms)
+{
+    sc_source_clear(&peer->idle);
+    peer->idle = g_timeout_source_new((guint)MAX(ms, 1));
+    g_source_set_callback(peer->idle, on_peer_idle_check, peer, NULL);
+    g_source_attach(peer->idle, peer->relay->ctx);
+}
+
+/* Closes @peer if nothing has come from it for the idle timeout; else
+ * checks again when that would be the case. */
+static gboolean
+on_peer_idle_check(gpointer data)
+{
+    Peer *peer = data;
+    gint64 idle_us = (gint64)peer->relay->idle_timeout * G_USEC_PER_SEC;
+    gint64 left_us = sc_ws_count_stream_get_last_read(
+                         soup_websocket_connection_get_io_stream(peer->ws)) +
+                     idle_us - g_get_monotonic_time();
+
+    g_clear_pointer(&peer->idle, g_source_unref);
+    if (soup_websocket_connection_get_state(peer->ws) !=
+        SOUP_WEBSOCKET_STATE_OPEN)
+        return G_SOURCE_REMOVE;
+    if (left_us > 0) {
+        peer_idle_arm(peer, (left_us + 999) / 1000);
+        return G_SOURCE_REMOVE;
+    }
+    SC_LOG_WARN(peer->id, "nothing received for %u s: closing with %d",
+                peer->relay->idle_timeout, CLOSE_TOO_SLOW);
+    peer_close(peer, CLOSE_TOO_SLOW, "idle");
+    return G_SOURCE_REMOVE;
+}
+
+static void
+configure_ws(ScRelay *relay, SoupWebsocketConnection *ws)
 {
     soup_websocket_connection_set_max_incoming_payload_size(
         ws, SC_SIG_MAX_WS_PAYLOAD);
@@ -291,7 +341,8 @@ configure_ws(SoupWebsocketConnection *ws)
      * on server connections): raise it to the same limit. */
     set_uint64_property_if_exists(ws, "max-total-message-size",
                                   SC_SIG_MAX_WS_PAYLOAD);
-    soup_websocket_connection_set_keepalive_interval(ws, RELAY_KEEPALIVE_S);
+    soup_websocket_connection_set_keepalive_interval(
+        ws, MAX(relay->idle_timeout / 3, 1));
 }
 
 /* A new WebSocket connection on @path: joins its room or is closed. */
@@ -319,7 +370,8 @@ peer_start(ScRelay *relay, const char *path, SoupWebsocketConnection *ws)
     sc_sig_bucket_init(&peer->tokens, g_get_monotonic_time(),
                        relay->frame_burst);
     g_hash_table_add(relay->peers, peer);
-    configure_ws(ws);
+    configure_ws(relay, ws);
+    peer_idle_arm(peer, (gint64)relay->idle_timeout * 1000);
     g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), peer);
     g_signal_connect(ws, "closing", G_CALLBACK(on_ws_closing), peer);
     g_signal_connect(ws, "error", G_CALLBACK(on_ws_error), peer);
@@ -355,15 +407,89 @@ peer_start(ScRelay *relay, const char *path, SoupWebsocketConnection *ws)
         send_json(other, "{\"type\":\"peer-joined\"}");
 }
 
-static void on_upgrade_written(SoupServerMessage *msg, gpointer user_data);
-static void on_upgrade_abandoned(SoupServerMessage *msg, gpointer user_data);
+/* ---- HTTP requests in progress ---- */
 
-/* Forgets the upgrade of @msg (and drops the table's reference). */
+typedef struct {
+    ScRelay *relay;
+    SoupServerMessage *msg; /* owned ref */
+    GSource *deadline;
+    gboolean upgrading;     /* counted in relay->upgrading */
+} Request;
+
 static void
-upgrade_forget(ScRelay *relay, SoupServerMessage *msg)
+request_free(Request *req)
 {
-    g_signal_handlers_disconnect_by_data(msg, relay);
-    g_hash_table_remove(relay->upgrades, msg);
+    if (req->upgrading)
+        req->relay->upgrading--;
+    sc_source_clear(&req->deadline);
+    g_signal_handlers_disconnect_by_data(req->msg, req);
+    g_object_unref(req->msg);
+    g_free(req);
+}
+
+/* Forgets @req: its response is out, or its connection went. */
+static void
+request_forget(Request *req)
+{
+    g_hash_table_remove(req->relay->requests, req->msg); /* frees req */
+}
+
+/* Shuts the socket of @msg down: libsoup sees the end of the stream and
+ * drops the connection; the client sees it closed. */
+static void
+shut_down(SoupServerMessage *msg)
+{
+    GSocket *sock = soup_server_message_get_socket(msg);
+
+    if (sock != NULL)
+        (void)g_socket_shutdown(sock, TRUE, TRUE, NULL);
+}
+
+static gboolean
+on_request_deadline(gpointer data)
+{
+    Request *req = data;
+
+    g_clear_pointer(&req->deadline, g_source_unref);
+    SC_LOG_WARN("relay", "an HTTP request took over %u s: closing its "
+                "connection", req->relay->request_timeout);
+    shut_down(req->msg);
+    request_forget(req);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+on_request_done(SoupServerMessage *msg, gpointer user_data)
+{
+    request_forget(user_data);
+}
+
+/* A connection begins a request (right after it is accepted, or after
+ * its previous response): it has relay->request_timeout to complete it. */
+static void
+on_request_started(SoupServer *server, SoupServerMessage *msg,
+                   gpointer user_data)
+{
+    ScRelay *relay = user_data;
+    Request *req;
+
+    if (relay->closed)
+        return;
+    if (g_hash_table_size(relay->requests) >= relay->max_connections) {
+        SC_LOG_WARN("relay", "%u connections in their HTTP request already: "
+                    "closing a new one", relay->max_connections);
+        shut_down(msg);
+        return;
+    }
+    req = g_new0(Request, 1);
+    req->relay = relay;
+    req->msg = g_object_ref(msg);
+    req->deadline = g_timeout_source_new_seconds(relay->request_timeout);
+    g_source_set_callback(req->deadline, on_request_deadline, req, NULL);
+    g_source_attach(req->deadline, relay->ctx);
+    g_hash_table_insert(relay->requests, msg, req);
+    g_signal_connect(msg, "finished", G_CALLBACK(on_request_done), req);
+    g_signal_connect(msg, "disconnected", G_CALLBACK(on_request_done), req);
 }
 
 /* The 101 response is out: the connection is a WebSocket now. Done here
@@ -372,15 +498,16 @@ upgrade_forget(ScRelay *relay, SoupServerMessage *msg)
 static void
 on_upgrade_written(SoupServerMessage *msg, gpointer user_data)
 {
-    ScRelay *relay = user_data;
-    /* upgrade_forget() drops the table's reference */
+    Request *req = user_data;
+    ScRelay *relay = req->relay;
+    /* request_forget() drops the table's reference */
     g_autoptr(SoupServerMessage) held = g_object_ref(msg);
     g_autoptr(GIOStream) base = NULL;
     g_autoptr(GIOStream) stream = NULL;
     g_autoptr(SoupWebsocketConnection) ws = NULL;
     GUri *uri = soup_server_message_get_uri(held);
 
-    upgrade_forget(relay, held);
+    request_forget(req);
     base = soup_server_message_steal_connection(held);
     stream = sc_ws_count_stream_new(base);
     ws = g_object_new(
@@ -390,13 +517,6 @@ on_upgrade_written(SoupServerMessage *msg, gpointer user_data)
             soup_server_message_get_request_headers(held), "Origin"),
         NULL);
     peer_start(relay, g_uri_get_path(uri), ws);
-}
-
-/* The request ended (or its connection went) before the 101 went out. */
-static void
-on_upgrade_abandoned(SoupServerMessage *msg, gpointer user_data)
-{
-    upgrade_forget(user_data, msg);
 }
 
 static void
@@ -415,6 +535,7 @@ on_room_http(SoupServer *server, SoupServerMessage *msg, const char *path,
 {
     ScRelay *relay = user_data;
     const char *name;
+    Request *req;
 
     if (relay->closed) {
         soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
@@ -431,7 +552,7 @@ on_room_http(SoupServer *server, SoupServerMessage *msg, const char *path,
                "room name must be 1-64 characters of A-Z a-z 0-9 _ -\n");
         return;
     }
-    if (g_hash_table_size(relay->peers) + g_hash_table_size(relay->upgrades) >=
+    if (g_hash_table_size(relay->peers) + relay->upgrading >=
         relay->max_connections) {
         SC_LOG_WARN("relay", "%u connections already: refusing with 503",
                     relay->max_connections);
@@ -451,12 +572,16 @@ on_room_http(SoupServer *server, SoupServerMessage *msg, const char *path,
      * hostile input. */
     if (!soup_websocket_server_process_handshake(msg, NULL, NULL, NULL, NULL))
         return;
-    g_hash_table_add(relay->upgrades, g_object_ref(msg));
+    req = g_hash_table_lookup(relay->requests, msg);
+    if (req == NULL) { /* not tracked (the relay is closing) */
+        soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                       NULL);
+        return;
+    }
+    req->upgrading = TRUE;
+    relay->upgrading++;
     g_signal_connect(msg, "wrote-informational",
-                     G_CALLBACK(on_upgrade_written), relay);
-    g_signal_connect(msg, "finished", G_CALLBACK(on_upgrade_abandoned), relay);
-    g_signal_connect(msg, "disconnected", G_CALLBACK(on_upgrade_abandoned),
-                     relay);
+                     G_CALLBACK(on_upgrade_written), req);
 }
 
 /* The web client, compiled from web/web.gresource.xml by
@@ -619,18 +744,22 @@ sc_relay_new(GMainContext *context, const char *host, guint16 port,
                                          (GDestroyNotify)room_free);
     relay->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                          (GDestroyNotify)peer_free, NULL);
-    relay->upgrades = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                            g_object_unref, NULL);
+    relay->requests = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                            NULL, (GDestroyNotify)request_free);
     relay->max_connections = SC_RELAY_DEFAULT_MAX_CONNECTIONS;
     relay->max_rooms = SC_RELAY_DEFAULT_MAX_ROOMS;
     relay->max_queued = SC_RELAY_DEFAULT_MAX_QUEUED;
     relay->frame_rate = SC_RELAY_DEFAULT_FRAME_RATE;
     relay->frame_burst = SC_RELAY_DEFAULT_FRAME_BURST;
+    relay->request_timeout = SC_RELAY_DEFAULT_REQUEST_TIMEOUT;
+    relay->idle_timeout = SC_RELAY_DEFAULT_IDLE_TIMEOUT;
 
     /* libsoup attaches its sources to the thread-default context. */
     g_main_context_push_thread_default(relay->ctx);
     relay->server = soup_server_new("server-header", "sealcall-relay ", NULL);
     relay_add_http_handlers(relay);
+    g_signal_connect(relay->server, "request-started",
+                     G_CALLBACK(on_request_started), relay);
     saddr = g_inet_socket_address_new(iaddr, port);
     ok = soup_server_listen(relay->server, saddr, 0, &local);
     g_main_context_pop_thread_default(relay->ctx);
@@ -690,6 +819,22 @@ sc_relay_set_frame_rate(ScRelay *relay, guint per_second, guint burst)
 }
 
 SC_API void
+sc_relay_set_request_timeout(ScRelay *relay, guint seconds)
+{
+    g_return_if_fail(relay != NULL);
+    g_return_if_fail(seconds >= 1);
+    relay->request_timeout = seconds;
+}
+
+SC_API void
+sc_relay_set_idle_timeout(ScRelay *relay, guint seconds)
+{
+    g_return_if_fail(relay != NULL);
+    g_return_if_fail(seconds >= 3);
+    relay->idle_timeout = seconds;
+}
+
+SC_API void
 sc_relay_close(ScRelay *relay)
 {
     GHashTableIter iter;
@@ -702,15 +847,8 @@ sc_relay_close(ScRelay *relay)
 
     g_main_context_push_thread_default(relay->ctx);
     soup_server_disconnect(relay->server); /* stop listening */
-    {
-        GHashTableIter uiter;
-        gpointer msg;
-
-        g_hash_table_iter_init(&uiter, relay->upgrades);
-        while (g_hash_table_iter_next(&uiter, &msg, NULL))
-            g_signal_handlers_disconnect_by_data(msg, relay);
-        g_hash_table_remove_all(relay->upgrades);
-    }
+    g_signal_handlers_disconnect_by_data(relay->server, relay);
+    g_hash_table_remove_all(relay->requests);
     /* Leave every room silently, then close every connection: nobody is
      * told "peer-left" during shutdown, everybody gets 1001. */
     g_hash_table_iter_init(&iter, relay->peers);
@@ -739,7 +877,7 @@ sc_relay_free(ScRelay *relay)
     g_main_context_push_thread_default(relay->ctx);
     /* Connections still closing finish on the context without us. */
     g_clear_pointer(&relay->peers, g_hash_table_unref);
-    g_clear_pointer(&relay->upgrades, g_hash_table_unref);
+    g_clear_pointer(&relay->requests, g_hash_table_unref);
     g_clear_pointer(&relay->rooms, g_hash_table_unref);
     g_clear_object(&relay->server);
     g_main_context_pop_thread_default(relay->ctx);
