@@ -1251,11 +1251,14 @@ static void
 on_ice_recv(gpointer data, const guint8 *buf, gsize len)
 {
     ScCall *call = data;
+    guint8 pkt[RTP_BUF_MAX];
+    ScIngress ingress;
 
     if (call->state == CALL_ENDED || call->dtls == NULL)
         return;
-    switch (sc_demux_classify(buf, len)) {
-    case SC_PACKET_DTLS:
+    ingress = sc_demux_ingress(buf, len, sizeof pkt);
+    switch (ingress) {
+    case SC_INGRESS_DTLS:
         if (!call->dtls_role_known) {
             /* A ClientHello before the answer: the peer is active. */
             call->dtls_role_known = TRUE;
@@ -1272,15 +1275,17 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
         }
         sc_dtls_transport_receive(call->dtls, buf, len);
         break;
-    case SC_PACKET_RTP:
-    case SC_PACKET_RTCP: {
-        gboolean rtcp = sc_demux_classify(buf, len) == SC_PACKET_RTCP;
-        guint8 pkt[RTP_BUF_MAX];
+    case SC_INGRESS_SRTP_TOO_BIG:
+        call->srtp_dropped++;
+        break;
+    case SC_INGRESS_SRTP:
+    case SC_INGRESS_SRTCP: {
+        gboolean rtcp = ingress == SC_INGRESS_SRTCP;
         gsize n = len;
         ScStatus st;
 
         /* Nothing but SRTP/SRTCP that authenticates reaches the media. */
-        if (call->srtp == NULL || call->media == NULL || len > sizeof pkt) {
+        if (call->srtp == NULL || call->media == NULL) {
             call->srtp_dropped++;
             break;
         }

@@ -29,3 +29,18 @@ sc_demux_classify(const guint8 *buf, gsize len)
     }
     return SC_PACKET_UNKNOWN;
 }
+
+ScIngress
+sc_demux_ingress(const guint8 *buf, gsize len, gsize srtp_max)
+{
+    switch (sc_demux_classify(buf, len)) {
+    case SC_PACKET_DTLS:
+        return SC_INGRESS_DTLS;
+    case SC_PACKET_RTP:
+        return len > srtp_max ? SC_INGRESS_SRTP_TOO_BIG : SC_INGRESS_SRTP;
+    case SC_PACKET_RTCP:
+        return len > srtp_max ? SC_INGRESS_SRTP_TOO_BIG : SC_INGRESS_SRTCP;
+    default:
+        return SC_INGRESS_IGNORE;
+    }
+}

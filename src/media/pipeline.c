@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include "media/media.h"
+#include "media/rtp-view.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -114,7 +115,6 @@ struct ScMediaSession {
 };
 
 static void session_really_free(ScMediaSession *s);
-static guint rtcp_route(ScMediaSession *s, const guint8 *buf, gsize len);
 
 const char *
 sc_media_kind_to_string(ScMediaKind kind)
@@ -1206,23 +1206,38 @@ drop(ScMediaSession *s, ScStatus why)
     return why;
 }
 
+/* What rtp-view needs to route a packet to one of our RTP sessions. */
+static void
+get_routes(ScMediaSession *s, ScRtpRoute routes[SC_MEDIA_N_KINDS])
+{
+    for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
+        routes[i] = (ScRtpRoute){
+            .have = s->have[i],
+            .recv = s->tracks[i].cfg.recv,
+            .payload_type = s->tracks[i].cfg.payload_type,
+            .local_ssrc = s->tracks[i].cfg.ssrc,
+            .remote_ssrc = s->tracks[i].remote_ssrc,
+        };
+    }
+}
+
 ScStatus
 sc_media_session_receive(ScMediaSession *s, const guint8 *buf, gsize len,
                          gboolean is_rtcp)
 {
+    ScRtpRoute routes[SC_MEDIA_N_KINDS];
+
     g_return_val_if_fail(s != NULL && s->magic == MEDIA_MAGIC, SC_DROP_STATE);
 
     if (!s->started || s->stopped)
         return drop(s, SC_DROP_STATE);
-    if (!buf || len < 8 || len > 65535 || (buf[0] >> 6) != 2)
-        return drop(s, SC_DROP_MALFORMED);
-
+    get_routes(s, routes);
     if (is_rtcp) {
         /* RFC 3550 §6.1 compound, or RFC 5506 reduced size: checked by
          * rtpsession; here only that it parses as RTCP at all. */
-        if (!gst_rtcp_buffer_validate_data_reduced((guint8 *)buf, (guint)len))
+        if (!sc_rtcp_view_check(buf, len))
             return drop(s, SC_DROP_MALFORMED);
-        guint mask = rtcp_route(s, buf, len);
+        guint mask = sc_rtcp_route(buf, len, routes, SC_MEDIA_N_KINDS);
 
         for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
             if (s->have[i] && s->tracks[i].rtcp_appsrc && (mask & (1u << i)))
@@ -1231,24 +1246,17 @@ sc_media_session_receive(ScMediaSession *s, const guint8 *buf, gsize len,
         }
         return SC_OK;
     } else {
-        guint8 pt = buf[1] & 0x7f;
-        gsize hdr = 12 + 4u * (buf[0] & 0x0f);
-        Track *t = NULL;
+        ScRtpView v;
+        gint idx;
+        Track *t;
 
-        if (len < 12 || hdr > len)
+        if (sc_rtp_view_parse(buf, len, &v) != SC_OK)
             return drop(s, SC_DROP_MALFORMED);
-        if ((buf[0] & 0x10) &&
-            (hdr + 4 > len || hdr + 4 + 4u * ((buf[hdr + 2] << 8) | buf[hdr + 3]) > len))
-            return drop(s, SC_DROP_MALFORMED);
-        for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
-            if (s->have[i] && s->tracks[i].cfg.recv &&
-                s->tracks[i].cfg.payload_type == pt)
-                t = &s->tracks[i];
-        }
-        if (!t)
+        idx = sc_rtp_route(v.payload_type, routes, SC_MEDIA_N_KINDS);
+        if (idx < 0)
             return drop(s, SC_DROP_UNKNOWN);
-        t->remote_ssrc = ((guint32)buf[8] << 24) | ((guint32)buf[9] << 16) |
-                         ((guint32)buf[10] << 8) | buf[11];
+        t = &s->tracks[idx];
+        t->remote_ssrc = v.ssrc;
         flow_packet(&t->rx, len);
         if (t->rx.notify)
             wake_owner(s);
@@ -1256,88 +1264,6 @@ sc_media_session_receive(ScMediaSession *s, const guint8 *buf, gsize len,
                                 gst_buffer_new_memdup(buf, len));
         return SC_OK;
     }
-}
-
-static guint
-ssrc_route(ScMediaSession *s, guint32 ssrc)
-{
-    guint mask = 0;
-
-    for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
-        if (s->have[i] && (s->tracks[i].cfg.ssrc == ssrc ||
-                           (s->tracks[i].remote_ssrc == ssrc && ssrc != 0)))
-            mask |= 1u << i;
-    }
-    return mask;
-}
-
-/* Which RTP sessions an RTCP compound packet concerns (BUNDLE, RFC 8843
- * §9.2: by SSRC): its senders' SSRCs when we have seen their RTP, and the
- * report blocks / feedback targets that are our SSRCs. A packet that names
- * no known SSRC goes to every session, which ignores what is not its own.
- * Feeding a sender report to the wrong session would make that session
- * report on a stream it never received. */
-static guint
-rtcp_route(ScMediaSession *s, const guint8 *buf, gsize len)
-{
-    GstBuffer *b = gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY,
-                                               (gpointer)buf, len, 0, len,
-                                               NULL, NULL);
-    GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
-    GstRTCPPacket pkt;
-    guint mask = 0;
-    guint32 ssrc;
-
-    if (gst_rtcp_buffer_map(b, GST_MAP_READ, &rtcp)) {
-        gboolean more = gst_rtcp_buffer_get_first_packet(&rtcp, &pkt);
-        while (more) {
-            switch (gst_rtcp_packet_get_type(&pkt)) {
-            case GST_RTCP_TYPE_SR:
-            case GST_RTCP_TYPE_RR: {
-                guint n = gst_rtcp_packet_get_rb_count(&pkt);
-                if (gst_rtcp_packet_get_type(&pkt) == GST_RTCP_TYPE_SR)
-                    gst_rtcp_packet_sr_get_sender_info(&pkt, &ssrc, NULL, NULL,
-                                                       NULL, NULL);
-                else
-                    ssrc = gst_rtcp_packet_rr_get_ssrc(&pkt);
-                mask |= ssrc_route(s, ssrc);
-                for (guint i = 0; i < n; i++) {
-                    gst_rtcp_packet_get_rb(&pkt, i, &ssrc, NULL, NULL, NULL,
-                                           NULL, NULL, NULL);
-                    mask |= ssrc_route(s, ssrc);
-                }
-                break;
-            }
-            case GST_RTCP_TYPE_RTPFB:
-            case GST_RTCP_TYPE_PSFB: {
-                guint8 *fci = gst_rtcp_packet_fb_get_fci(&pkt);
-                guint words = gst_rtcp_packet_fb_get_fci_length(&pkt);
-                mask |= ssrc_route(s, gst_rtcp_packet_fb_get_sender_ssrc(&pkt));
-                mask |= ssrc_route(s, gst_rtcp_packet_fb_get_media_ssrc(&pkt));
-                /* FIR (RFC 5104 §4.3.1.1) names its target in the FCI */
-                if (gst_rtcp_packet_get_type(&pkt) == GST_RTCP_TYPE_PSFB &&
-                    gst_rtcp_packet_fb_get_type(&pkt) ==
-                        GST_RTCP_PSFB_TYPE_FIR) {
-                    for (guint i = 0; fci && i + 2 <= words; i += 2)
-                        mask |= ssrc_route(s, GST_READ_UINT32_BE(fci + 4 * i));
-                }
-                break;
-            }
-            case GST_RTCP_TYPE_BYE: {
-                guint n = gst_rtcp_packet_bye_get_ssrc_count(&pkt);
-                for (guint i = 0; i < n; i++)
-                    mask |= ssrc_route(s, gst_rtcp_packet_bye_get_nth_ssrc(&pkt, i));
-                break;
-            }
-            default:
-                break; /* SDES, APP, XR: follow the reports they come with */
-            }
-            more = gst_rtcp_packet_move_to_next(&pkt);
-        }
-        gst_rtcp_buffer_unmap(&rtcp);
-    }
-    gst_buffer_unref(b);
-    return mask ? mask : (1u << SC_MEDIA_N_KINDS) - 1;
 }
 
 /* ---- teardown ---- */
