@@ -6,6 +6,7 @@
  * external relay on 127.0.0.1 is used so that its memory is not counted)
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <sealcall/sealcall.h>
+#include "bench-util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +14,6 @@
 
 static int n_open;
 static int n_failed;
-
-static long
-rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
-    fclose(f);
-    return kb;
-}
 
 static void
 on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
@@ -100,7 +85,7 @@ main(int argc, char **argv)
         int count = round == 0 ? 1 : n;
         int base = n_open;
         if (round == 1)
-            before = rss_kb();
+            before = bench_rss_kb();
         for (int i = 0; i < count; i++) {
             char url[128];
             g_snprintf(url, sizeof url, "ws://127.0.0.1:%u/room/r%d-%d",
@@ -136,7 +121,7 @@ main(int argc, char **argv)
         while (!expired)
             g_main_context_iteration(NULL, TRUE);
     }
-    after = rss_kb();
+    after = bench_rss_kb();
     printf("{\"calls\":%d,\"rss_before_kb\":%ld,\"rss_after_kb\":%ld,"
            "\"kb_per_call\":%.1f,\"kb_per_endpoint\":%.1f}\n",
            n, before, after, (double)(after - before) / n,

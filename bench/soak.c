@@ -14,6 +14,7 @@
  *             [--sample S] [--warmup S]
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <sealcall/sealcall.h>
+#include "bench-util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -53,22 +54,6 @@ static int n_open;
 static int n_ended;
 static int msg_size = 64;
 static gboolean sending;
-
-static long
-rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
-    fclose(f);
-    return kb;
-}
 
 static double
 cpu_seconds(void)
@@ -333,7 +318,7 @@ main(int argc, char **argv)
     }
     fprintf(stderr, "soak: %d calls up, rss %ld KB; %d s of %d message(s)/s "
                     "of %d bytes each way per call\n",
-            n_calls, rss_kb(), seconds, rate, msg_size);
+            n_calls, bench_rss_kb(), seconds, rate, msg_size);
 
     sending = TRUE;
     tick_id = g_timeout_add(MAX(1, 1000 / (rate * SLICES)), on_send_tick,
@@ -344,7 +329,7 @@ main(int argc, char **argv)
         int at = MIN(s, seconds);
         long r;
         run_until(never, NULL, (guint)MAX(0.0, (t0 + at - now_s()) * 1000));
-        r = rss_kb();
+        r = bench_rss_kb();
         fprintf(stderr, "{\"event\":\"soak-sample\",\"t\":%d,\"rss_kb\":%ld,"
                         "\"cpu_s\":%.2f,\"open\":%d,\"ended\":%d}\n",
                 at, r, cpu_seconds() - cpu0, n_open, n_ended);
