@@ -1,0 +1,120 @@
+/* src/media/media-priv.h - what the media pipeline's files share:
+ * pipeline.c (the session), media-send.c (send chains), media-recv.c
+ * (receive chains), media-record.c (recording) and media-gst.c (GStreamer
+ * helpers): the session's record and its tracks, and the functions one
+ * file calls in another. Not for use outside src/media/: media.h is the
+ * module's API.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_MEDIA_PRIV_H
+#define SC_MEDIA_PRIV_H
+
+#include "core/core.h"
+#include "media/media.h"
+
+#include <gst/gst.h>
+
+#define MEDIA_MAGIC 0x4d454449u
+
+typedef struct {
+    ScMediaSession *s;
+    guint idx;          /* track index == rtpbin session id */
+    gboolean is_rtcp;
+} SinkCtx;
+
+typedef struct {
+    gboolean flowing;
+    gboolean notify;    /* a flowing=TRUE notification is pending */
+    gint64 last_us;
+    guint64 packets, bytes;
+} Flow;
+
+typedef struct {
+    ScMediaTrack cfg;   /* cfg.source is NULL here; see source_desc */
+    char *source_desc;
+    GstElement *src_bin;       /* send chain head (kept until start) */
+    GstElement *rtp_appsrc;    /* receive RTP (recv only) */
+    GstElement *rtcp_appsrc;   /* receive RTCP (always) */
+    GstElement *funnel;        /* rtpbin recv_rtp_src_* pads -> depay */
+    GstElement *depay;
+    SinkCtx rtp_ctx, rtcp_ctx;
+    Flow tx, rx;
+    guint32 remote_ssrc;
+    guint64 frames_decoded;    /* under s->lock (streaming threads) */
+} Track;
+
+typedef struct {
+    guint idx;
+    gboolean is_rtcp;
+    GstBuffer *buf;
+} OutPacket;
+
+struct ScMediaSession {
+    guint32 magic;
+    GMainContext *ctx;
+    char *log_id;
+    char *cname;
+    ScMediaCallbacks cb;
+    gpointer user_data;
+
+    GstElement *pipeline;
+    GstElement *rtpbin;
+    Track tracks[SC_MEDIA_N_KINDS];
+    gboolean have[SC_MEDIA_N_KINDS];
+    guint n_tracks;
+
+    char *record_path;
+    gboolean play_audio;
+    GstElement *filesink;
+
+    gboolean started, stopped;
+    guint64 dropped;
+
+    GAsyncQueue *outq;          /* OutPacket*, from streaming threads */
+    GSource *wake;              /* ready_time 0 when outq or flow changes */
+    GSource *timer;
+    GSource *bus_watch;
+
+    int cb_depth;               /* > 0 while a caller callback runs */
+    gboolean free_pending;
+
+    GMutex lock;                /* frames_decoded, file_eos */
+    GCond cond;
+    gboolean file_eos;
+};
+
+/* pipeline.c */
+void sc_media_wake_owner(ScMediaSession *s);
+
+/* media-gst.c */
+GstElement *sc_media_make(const char *factory, const char *name,
+                          GError **error);
+GstPad *sc_media_request_pad(GstElement *e, const char *name);
+gboolean sc_media_link_to_request(GstElement *src, GstElement *dst,
+                                  const char *name);
+gboolean sc_media_link_from_request(GstElement *src, const char *name,
+                                    GstElement *dst);
+gboolean sc_media_have_factories(GError **error, const char *first, ...);
+GstCaps *sc_media_rtp_caps(const Track *t);
+
+/* media-send.c */
+void sc_media_out_packet_free(gpointer data);
+GstElement *sc_media_appsink_new(ScMediaSession *s, SinkCtx *ctx, guint idx,
+                                 gboolean is_rtcp);
+gboolean sc_media_build_send_chain(ScMediaSession *s, Track *t, guint idx,
+                                   GError **error);
+
+/* media-recv.c */
+GstElement *sc_media_appsrc_new(GstCaps *caps);
+GstCaps *sc_media_on_request_pt_map(GstElement *rtpbin, guint session,
+                                    guint pt, gpointer data);
+void sc_media_on_pad_added(GstElement *rtpbin, GstPad *pad, gpointer data);
+gboolean sc_media_build_recv_chain(ScMediaSession *s, Track *t, guint idx,
+                                   GstElement *mux, gboolean webm,
+                                   GError **error);
+
+/* media-record.c */
+gboolean sc_media_build_recording(ScMediaSession *s, GstElement **mux_out,
+                                  GError **error);
+
+#endif /* SC_MEDIA_PRIV_H */
