@@ -50,6 +50,8 @@ struct ScConsentWatch {
     gsize remote_len;
     char *keys[2];
     gint64 *last_us;
+    ScConsentWatchFunc notify;
+    gpointer notify_data;
     guint idle_wakeups;
     guint budget;          /* datagrams libnice may read before a peek */
 };
@@ -121,6 +123,8 @@ look_at(ScConsentWatch *w, const guint8 *buf, gsize len,
     for (guint i = 0; i < G_N_ELEMENTS(w->keys); i++) {
         if (sc_stun_is_authentic_binding_success(buf, len, w->keys[i])) {
             *w->last_us = sc_clock_now_us();
+            if (w->notify != NULL)
+                w->notify(w->notify_data);
             return;
         }
     }
@@ -279,6 +283,16 @@ sc_consent_watch_set_keys(ScConsentWatch *w, const char *pwd,
     wipe_key(&w->keys[1]);
     w->keys[0] = g_strdup(pwd);
     w->keys[1] = g_strdup(previous_pwd);
+}
+
+void
+sc_consent_watch_set_notify(ScConsentWatch *w, ScConsentWatchFunc fn,
+                            gpointer data)
+{
+    if (w == NULL)
+        return;
+    w->notify = fn;
+    w->notify_data = data;
 }
 
 void

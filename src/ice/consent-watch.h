@@ -41,6 +41,13 @@ ScConsentWatch *sc_consent_watch_new(GMainContext *ctx, const char *log_id,
  * Copied; the copies are wiped on change and on free. */
 void sc_consent_watch_set_keys(ScConsentWatch *w, const char *pwd,
                                const char *previous_pwd);
+
+/* @fn(@data) runs after each consent response has been timed, from the
+ * watch's check() or the receive path: it must not call into libnice
+ * (defer instead). NULL @fn: none. */
+typedef void (*ScConsentWatchFunc)(gpointer data);
+void sc_consent_watch_set_notify(ScConsentWatch *w, ScConsentWatchFunc fn,
+                                 gpointer data);
 /* Peeks at most SC_CONSENT_WATCH_PEEK_BATCH datagrams not seen yet;
  * returns how many. */
 guint sc_consent_watch_poll(ScConsentWatch *w);

@@ -14,9 +14,10 @@ typedef enum {
     SC_ICE_STATE_CONNECTED,
     SC_ICE_STATE_FAILED,          /* never connected: no working pair */
     /* Was connected; libnice stopped sending on the pair (no consent
-     * response for SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS, or a 403). Consent
-     * can come back only through an ICE restart before the RFC 7675
-     * deadline, SC_ICE_CONSENT_EXPIRY_MS after the last response. */
+     * response for SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS, or a 403). Before
+     * the RFC 7675 deadline, SC_ICE_CONSENT_EXPIRY_MS after the last
+     * response, a consent response on the pair (the same pair is then
+     * selected again) or an ICE restart brings CONNECTED back. */
     SC_ICE_STATE_DISCONNECTED,
     SC_ICE_STATE_CONSENT_EXPIRED, /* RFC 7675: 30 s without consent */
     SC_ICE_STATE_CLOSED,
@@ -98,8 +99,10 @@ void sc_ice_transport_remote_gathering_done(ScIceTransport *t);
 guint sc_ice_transport_get_n_remote_candidates(ScIceTransport *t);
 
 /* RFC 7675 §5.1: consent expires 30 s after the last consent response.
- * libnice 0.1.21 gives up on a pair 10 s after it (agent-priv.h,
- * NICE_AGENT_TIMER_CONSENT_TIMEOUT); the remaining 20 s are ours. */
+ * libnice 0.1.21 gives up on a pair 10 s after its last response
+ * (agent-priv.h, NICE_AGENT_TIMER_CONSENT_TIMEOUT); the deadline is ours,
+ * from the response's time (consent-watch.h), or 20 s after libnice gave
+ * up when that time is unknown. */
 #define SC_ICE_CONSENT_EXPIRY_MS 30000
 #define SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS 10000
 
