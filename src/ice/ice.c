@@ -621,7 +621,8 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
     }
     g_object_set(t->agent, "controlling-mode", config->controlling,
                  "ice-tcp", FALSE, "upnp", FALSE, "stun-pacing-timer",
-                 (guint)SC_ICE_TA_DEFAULT_MS, NULL);
+                 (guint)SC_ICE_TA_DEFAULT_MS, "stun-max-retransmissions",
+                 (guint)SC_ICE_CHECK_RETRANSMISSIONS, NULL);
     g_object_set(t->agent, "max-connectivity-checks",
                  config->max_pairs != 0 ? config->max_pairs
                                         : (guint)SC_ICE_MAX_PAIRS_DEFAULT,
