@@ -70,12 +70,13 @@ const char *sc_ice_transport_get_pwd(ScIceTransport *t);
 #define SC_ICE_TA_DEFAULT_MS 50
 
 /* Retransmissions of a connectivity check (RFC 5389 Rc; libnice's default
- * is 3, the RFC's 7). Each doubles the wait (RTO 500 ms, the last one
- * halves it): 4 give 5 sends over 9.5 s, so a check is lost at 30 % loss
- * each way with 0.51^5 = 3.5 % (6.8 % with 3), and a dead path fails in
- * 9.6 s (7.2 s with 3; 7 would take 80 s). Consent checks are not
- * retransmitted (RFC 7675 §5.1). */
-#define SC_ICE_CHECK_RETRANSMISSIONS 4
+ * is 3, the RFC's 7). Each doubles the wait (RTO 500 ms, RFC 8445 §14.3's
+ * floor; the last one halves it): 5 give 6 sends over 19.5 s, so a check
+ * is lost at 30 % loss each way with 0.51^6 = 1.8 % (3.5 % with 4, 6.8 %
+ * with 3), and a dead path fails in about 20 s (7.2 s with 3; browsers
+ * give up on a pair after about 30 s; 7 would take 80 s). Consent checks
+ * are not retransmitted (RFC 7675 §5.1). */
+#define SC_ICE_CHECK_RETRANSMISSIONS 5
 
 /* @remote_ms: the peer's a=ice-pacing, 0 when absent. Call before remote
  * candidates are added. */

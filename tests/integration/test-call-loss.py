@@ -92,7 +92,8 @@ try:
         try:
             ok = call.wait_open("chat", timeout=120)
             tap.ok(ok, "the call connects through 30 % loss and reordering",
-                   call.diag())
+                   (call.diag(), "offerer events:", off.events[-12:],
+                    "answerer events:", ans.events[-12:]))
             if ok:
                 for sender, receiver, name in ((off, ans, "offerer"),
                                                (ans, off, "answerer")):
