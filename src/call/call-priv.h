@@ -9,6 +9,14 @@
 #include <sealcall/channel.h>
 #include <sealcall/endpoint.h>
 
+#include "dtls/dtls.h"
+#include "ice/ice.h"
+#include "media/media.h"
+#include "sctp/sctp.h"
+#include "sdp/sdp.h"
+#include "signaling/signaling.h"
+#include "srtp/srtp.h"
+
 G_BEGIN_DECLS
 
 struct ScEndpoint {
@@ -116,6 +124,171 @@ gboolean sc_hangup_start(ScHangup *h, GMainContext *ctx, ScSctpAssoc *sctp,
 gboolean sc_hangup_in_progress(const ScHangup *h);
 /* Stops the grace timer (the call ends, or is freed). */
 void sc_hangup_clear(ScHangup *h);
+
+/* ---- the call: what every file of call/ shares ---- */
+
+#define SC_SCTP_PORT 5000
+#define BENCH_LABEL "bench"
+#define CHANNEL_QUEUE_MAX (1u * 1024 * 1024)
+#define RTP_BUF_MAX 1600        /* a packet plus the SRTP/SRTCP trailer */
+
+typedef enum {
+    CALL_IDLE,
+    CALL_SIGNALING,   /* connected to the relay, waiting for the peer */
+    CALL_NEGOTIATING, /* offer/answer in progress */
+    CALL_CONNECTING,  /* descriptions exchanged, transports starting */
+    CALL_CONNECTED,   /* DTLS up */
+    CALL_ENDED,
+} CallState;
+
+typedef struct {
+    gboolean running;
+    ScChannel *chan;       /* strong */
+    guint64 bytes;
+    gsize chunk;
+    guint64 sent;
+    gint64 t_start;
+    gboolean start_sent;
+} BenchSender;
+
+typedef struct {
+    gboolean active;
+    guint64 expected;
+    guint64 received;
+    gboolean pattern_ok;
+} BenchReceiver;
+
+struct ScCall {
+    grefcount ref;
+    ScEndpoint *endpoint;
+    GMainContext *ctx;
+    ScCallRole role;
+    char id[9];
+    CallState state;
+
+    /* configuration */
+    char *signal_url;
+    char *stun_host;
+    guint16 stun_port;
+    guint ice_max_pairs;    /* 0: SC_ICE_MAX_PAIRS_DEFAULT */
+    GPtrArray *local_addresses;
+    gboolean media_enabled[2];      /* by ScMediaType */
+    char *media_source[2];
+    char *record_path;
+    gboolean play_audio;
+
+    /* media: our random identities (RFC 7022 CNAME, SSRCs, msid) */
+    char cname[17];
+    char stream_id[17];
+    char track_id[2][17];
+    guint32 ssrc[2];
+    ScMediaSession *media;
+    GSource *media_source_id;       /* pending media start */
+    gboolean media_send[2];
+    gboolean media_recv[2];
+    guint8 media_pt[2];
+    guint64 rtp_sent, rtp_received;
+    guint64 srtp_errors;
+
+    ScCallEventFunc func;
+    gpointer func_data;
+    GDestroyNotify func_destroy;
+    GQueue events;
+    GSource *event_source;
+
+    /* keys */
+    ScCert *cert;
+    char *local_fingerprint;
+    char *tls_id;
+    guint64 session_id;
+
+    /* layers */
+    ScSignalClient *sig;
+    ScIceTransport *ice;
+    ScDtlsTransport *dtls;
+    ScSrtpSession *srtp;
+    ScSctpAssoc *sctp;
+    ScSdpDesc *remote;
+    gboolean offer_sent;
+    gboolean dtls_role_known;
+    gboolean dtls_client;
+    gboolean dtls_started;
+    gboolean sctp_connected;
+    GPtrArray *pending_candidates;  /* char*, before the remote description */
+    GPtrArray *dtls_early;          /* GBytes*, DTLS out before ICE connects */
+    gboolean pending_end_of_candidates;
+    /* Our offer or answer of the current ICE generation is sent: it listed
+     * the candidates gathered until then; later ones are trickled. */
+    gboolean local_desc_sent;
+    gboolean local_candidates_done; /* end-of-candidates sent (or in it) */
+    gboolean restart_pending;       /* offerer: ICE-restart offer sent */
+    guint64 sdp_version;            /* o= sess-version of our next SDP */
+    guint n_restarts;
+    /* The relay said peer-left once the call was up: whoever speaks on
+     * signaling from now on is a stranger (see on_sig_message()). */
+    gboolean peer_left;
+    guint64 stranger_msgs;          /* signaling ignored since peer_left */
+    GSource *teardown_source;
+    ScHangup hangup;                /* a local hangup finishing (hangup.c) */
+
+    ScChannelTable channels;
+    BenchSender bench;
+    BenchReceiver bench_rx;
+    guint64 srtp_dropped;
+    /* setup milestones (sc_clock_now_us; 0 = not yet), reported with the
+     * first channel open: where the offer-to-channel time went */
+    gint64 t_offer_us;
+    gint64 t_answer_us;     /* offerer: the answer arrived */
+    gint64 t_ice_us;        /* ICE first connected */
+    gint64 t_dtls_us;       /* DTLS connected (fingerprint checked) */
+    gint64 t_sctp_us;       /* SCTP association up */
+    gint64 t_first_open_us;
+};
+
+/* call.c */
+void sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
+                      const char *peer_reason);
+void sc_call_end(ScCall *call, ScEndReason reason, const char *detail);
+
+/* event.c */
+void sc_call_emit(ScCall *call, ScCallEvent *ev);
+void sc_call_emit_error(ScCall *call, const char *detail);
+
+/* negotiation.c */
+void sc_call_send_bye(ScCall *call, const char *reason);
+void sc_call_on_local_candidate(gpointer data, const char *candidate);
+void sc_call_start_ice_restart(ScCall *call);
+void sc_call_on_sig_open(gpointer data);
+void sc_call_on_sig_message(gpointer data, const ScSigMsg *msg);
+void sc_call_on_sig_closed(gpointer data, const GError *error);
+
+/* transport.c */
+gboolean sc_call_transport_create(ScCall *call, gboolean controlling,
+                                  GError **error);
+void sc_call_transport_end_error(ScCall *call, const GError *error);
+void sc_call_transport_start_dtls(ScCall *call);
+void sc_call_transport_free(ScCall *call);
+
+/* channels.c */
+void sc_call_channels_open_pending(ScCall *call);
+void sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
+                             const char *protocol, gboolean remote);
+void sc_call_on_channel_closed(gpointer data, guint16 sid);
+void sc_call_on_channel_refused(gpointer data, guint16 sid, const char *why);
+void sc_call_on_message(gpointer data, guint16 sid, gboolean binary,
+                        const guint8 *buf, gsize len);
+
+/* media-glue.c */
+void sc_call_media_negotiate(ScCall *call);
+const char *sc_call_srtp_profile_iana(ScSrtpProfile p);
+void sc_call_media_schedule_start(ScCall *call);
+gboolean sc_call_media_has_rtp(ScCall *call);
+
+/* bench.c */
+void sc_call_bench_receive(ScCall *call, ScChannel *c, gboolean binary,
+                           const guint8 *data, gsize len);
+void sc_call_bench_pump(ScCall *call);
+void sc_call_on_buffered_amount_low(gpointer data, guint16 sid);
 
 G_END_DECLS
 

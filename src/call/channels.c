@@ -8,6 +8,8 @@
 
 #include "call/call-priv.h"
 
+#include <string.h>
+
 ScChannel *
 sc_channel_new(ScCall *call, const char *label, gboolean ordered,
                int max_retransmits, int max_lifetime_ms)
@@ -184,4 +186,301 @@ guint
 sc_channel_table_size(ScChannelTable *t)
 {
     return t->all.length;
+}
+
+/* ------------------------------------------------------------------ */
+/* channels                                                             */
+
+gboolean
+sc_channel_send(ScChannel *channel, gboolean binary, const guint8 *data,
+                gsize len, GError **error)
+{
+    ScCall *call;
+
+    g_return_val_if_fail(channel != NULL, FALSE);
+    g_return_val_if_fail(data != NULL || len == 0, FALSE);
+    call = channel->call;
+    if (call == NULL || channel->closed || call->state == CALL_ENDED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "channel '%s' is closed", channel->label);
+        return FALSE;
+    }
+    if (sc_hangup_in_progress(&call->hangup)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call is hanging up");
+        return FALSE;
+    }
+    if (!binary && !g_utf8_validate((const char *)data, (gssize)len, NULL)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "text message is not valid UTF-8");
+        return FALSE;
+    }
+    if (!channel->open) {
+        /* Queued until the channel opens (bounded). */
+        if (channel->queued_bytes + len > CHANNEL_QUEUE_MAX) {
+            g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                        "channel '%s' is not open yet and its queue is "
+                        "full", channel->label);
+            return FALSE;
+        }
+        ScQueuedMsg *m = g_new0(ScQueuedMsg, 1);
+        m->binary = binary;
+        m->data = g_bytes_new(data, len);
+        g_queue_push_tail(&channel->queue, m);
+        channel->queued_bytes += len;
+        return TRUE;
+    }
+    return sc_sctp_assoc_send(call->sctp, (guint16)channel->sid, binary, data,
+                              len, error);
+}
+
+
+gsize
+sc_channel_get_buffered_amount(ScChannel *channel)
+{
+    g_return_val_if_fail(channel != NULL, 0);
+    if (!channel->open || channel->call == NULL ||
+        channel->call->sctp == NULL)
+        return channel->queued_bytes;
+    return sc_sctp_assoc_get_buffered_amount(channel->call->sctp,
+                                             (guint16)channel->sid);
+}
+
+
+void
+sc_channel_close(ScChannel *channel)
+{
+    g_return_if_fail(channel != NULL);
+    if (channel->closed)
+        return;
+    if (channel->open && channel->call != NULL && channel->call->sctp != NULL)
+        sc_sctp_assoc_close_channel(channel->call->sctp,
+                                    (guint16)channel->sid);
+    else if (channel->call != NULL)
+        sc_channel_table_remove(&channel->call->channels, channel);
+    else
+        channel->closed = TRUE;
+}
+
+
+static void
+channel_request_open(ScCall *call, ScChannel *c)
+{
+    g_autoptr(GError) error = NULL;
+    guint16 sid = 0;
+
+    if (c->requested || c->closed || call->sctp == NULL)
+        return;
+    c->requested = TRUE;
+    if (!sc_sctp_assoc_open_channel(call->sctp, c->label, "", c->ordered,
+                                    c->max_retransmits, c->max_lifetime_ms,
+                                    &sid, &error)) {
+        SC_LOG_WARN(call->id, "cannot open channel '%s': %s", c->label,
+                    error->message);
+        sc_call_emit_error(call, error->message);
+        sc_channel_table_remove(&call->channels, c);
+        return;
+    }
+    sc_channel_table_set_sid(&call->channels, c, sid);
+}
+
+
+void
+sc_call_channels_open_pending(ScCall *call)
+{
+    GList *l = call->channels.all.head;
+
+    while (l != NULL) {
+        ScChannel *c = l->data;
+        l = l->next; /* c may leave the table */
+        channel_request_open(call, c);
+    }
+}
+
+
+ScChannel *
+sc_call_get_channel(ScCall *call, const char *label, gboolean ordered,
+                    int max_retransmits, int max_lifetime_ms, GError **error)
+{
+    ScChannel *c;
+
+    g_return_val_if_fail(call != NULL && label != NULL, NULL);
+    if (call->state == CALL_ENDED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call has ended");
+        return NULL;
+    }
+    if (max_retransmits >= 0 && max_lifetime_ms >= 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "a channel has max_retransmits or max_lifetime, not both");
+        return NULL;
+    }
+    if (strlen(label) > 65535) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "channel label longer than 65535 bytes");
+        return NULL;
+    }
+    c = sc_channel_table_by_label(&call->channels, label);
+    if (c != NULL)
+        return c;
+    c = sc_channel_new(call, label, ordered, max_retransmits,
+                       max_lifetime_ms);
+    sc_channel_table_add(&call->channels, c);
+    sc_channel_unref(c); /* the table's reference is the call's */
+    if (call->sctp_connected)
+        channel_request_open(call, c);
+    return c;
+}
+
+
+static void
+channel_flush_queue(ScCall *call, ScChannel *c)
+{
+    ScQueuedMsg *m;
+
+    while ((m = g_queue_pop_head(&c->queue)) != NULL) {
+        g_autoptr(GError) error = NULL;
+        gsize len = 0;
+        const guint8 *data = g_bytes_get_data(m->data, &len);
+        c->queued_bytes -= len;
+        if (!sc_sctp_assoc_send(call->sctp, (guint16)c->sid, m->binary, data,
+                                len, &error)) {
+            SC_LOG_WARN(call->id, "queued message on '%s' not sent: %s",
+                        c->label, error->message);
+            sc_call_emit_error(call, error->message);
+        }
+        sc_queued_msg_free(m);
+    }
+}
+
+
+void
+sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
+                        const char *protocol, gboolean remote)
+{
+    ScCall *call = data;
+    ScChannel *c = sc_channel_table_by_sid(&call->channels, sid);
+    ScCallEvent *ev;
+
+    (void)protocol;
+    (void)remote;
+    if (call->state == CALL_ENDED)
+        return;
+    if (c == NULL) {
+        c = sc_channel_new(call, label, TRUE, -1, -1);
+        c->sid = sid;
+        c->requested = TRUE;
+        sc_channel_table_add(&call->channels, c);
+        sc_channel_unref(c); /* the table's reference is the call's */
+    }
+    c->open = TRUE;
+    if (call->t_first_open_us == 0)
+        call->t_first_open_us = sc_clock_now_us();
+    ev = sc_call_event_new(SC_CALL_EVENT_CHANNEL);
+    sc_call_event_set_str(ev, "state", "open");
+    sc_call_event_set_str(ev, "label", c->label);
+    sc_call_event_set_int(ev, "id", sid);
+    if (call->t_offer_us != 0 && call->t_first_open_us != 0) {
+        /* offerer: when each step was done, in ms after the offer */
+        static const struct {
+            const char *name;
+            gsize offset;
+        } steps[] = {
+            {"setup_answer_ms", G_STRUCT_OFFSET(ScCall, t_answer_us)},
+            {"setup_ice_ms", G_STRUCT_OFFSET(ScCall, t_ice_us)},
+            {"setup_dtls_ms", G_STRUCT_OFFSET(ScCall, t_dtls_us)},
+            {"setup_sctp_ms", G_STRUCT_OFFSET(ScCall, t_sctp_us)},
+            {"setup_ms", G_STRUCT_OFFSET(ScCall, t_first_open_us)},
+        };
+        for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+            gint64 at = G_STRUCT_MEMBER(gint64, call, steps[i].offset);
+            if (at != 0)
+                sc_call_event_set_double(
+                    ev, steps[i].name,
+                    (double)(at - call->t_offer_us) / 1000.0);
+        }
+    }
+    sc_call_emit(call, ev);
+    channel_flush_queue(call, c);
+    if (call->bench.running && call->bench.chan == c)
+        sc_call_bench_pump(call);
+}
+
+
+void
+sc_call_on_channel_closed(gpointer data, guint16 sid)
+{
+    ScCall *call = data;
+    ScChannel *c = sc_channel_table_by_sid(&call->channels, sid);
+    ScCallEvent *ev;
+
+    if (c == NULL || call->state == CALL_ENDED)
+        return;
+    ev = sc_call_event_new(SC_CALL_EVENT_CHANNEL);
+    sc_call_event_set_str(ev, "state", "closed");
+    sc_call_event_set_str(ev, "label", c->label);
+    sc_call_event_set_int(ev, "id", sid);
+    sc_call_emit(call, ev);
+    if (call->bench.running && call->bench.chan == c) {
+        call->bench.running = FALSE;
+        sc_call_emit_error(call,
+                           "bench channel closed before the bench finished");
+    }
+    /* the call forgets it; references the app holds keep the object */
+    sc_channel_table_remove(&call->channels, c);
+    SC_LOG_DEBUG(call->id, "channel %u closed; %u channel records held", sid,
+                 sc_channel_table_size(&call->channels));
+}
+
+
+/* sctp/ reports only its first refusal of a peer's DATA_CHANNEL_OPEN: one
+ * error event per call, however many the peer sends. */
+void
+sc_call_on_channel_refused(gpointer data, guint16 sid, const char *why)
+{
+    ScCall *call = data;
+    g_autofree char *detail = NULL;
+
+    if (call->state == CALL_ENDED)
+        return;
+    detail = g_strdup_printf("refused a data channel the peer opened on "
+                             "stream %u (%s); further refusals are not "
+                             "reported", sid, why);
+    sc_call_emit_error(call, detail);
+}
+
+void
+sc_call_on_message(gpointer data, guint16 sid, gboolean binary,
+                   const guint8 *buf, gsize len)
+{
+    ScCall *call = data;
+    ScChannel *c = sc_channel_table_by_sid(&call->channels, sid);
+    ScCallEvent *ev;
+
+    if (c == NULL || call->state == CALL_ENDED)
+        return;
+    if (g_str_equal(c->label, BENCH_LABEL)) {
+        sc_call_bench_receive(call, c, binary, buf, len);
+        return;
+    }
+    ev = sc_call_event_new(SC_CALL_EVENT_MESSAGE);
+    sc_call_event_set_str(ev, "label", c->label);
+    if (!binary && len > 0 &&
+        (!g_utf8_validate((const char *)buf, (gssize)len, NULL) ||
+         memchr(buf, 0, len) != NULL)) {
+        /* A text message that is not UTF-8 (or holds a NUL) cannot be a
+         * JSON or C string: it is reported as its bytes, flagged. */
+        binary = TRUE;
+        sc_call_event_set_bool(ev, "invalid_text", TRUE);
+    }
+    if (binary) {
+        g_autofree char *b64 = len > 0 ? g_base64_encode(buf, len)
+                                       : g_strdup("");
+        sc_call_event_set_str(ev, "binary", b64);
+    } else {
+        g_autofree char *text = len > 0 ? g_strndup((const char *)buf, len)
+                                        : g_strdup("");
+        sc_call_event_set_str(ev, "text", text);
+    }
+    sc_call_emit(call, ev);
 }

@@ -155,3 +155,46 @@ sc_call_event_to_json(const ScCallEvent *event)
     json_node_set_object(root, event->obj);
     return json_to_string(root, FALSE);
 }
+
+/* ------------------------------------------------------------------ */
+/* events: queued, dispatched from an idle source                       */
+
+static gboolean
+dispatch_events(gpointer data)
+{
+    ScCall *call = data;
+    ScCallEvent *ev;
+
+    g_clear_pointer(&call->event_source, g_source_unref);
+    sc_call_ref(call);
+    while ((ev = g_queue_pop_head(&call->events)) != NULL) {
+        if (call->func != NULL)
+            call->func(call, ev, call->func_data);
+        sc_call_event_free(ev);
+    }
+    sc_call_unref(call);
+    return G_SOURCE_REMOVE;
+}
+
+
+void
+sc_call_emit(ScCall *call, ScCallEvent *ev)
+{
+    g_queue_push_tail(&call->events, ev);
+    if (call->event_source == NULL) {
+        call->event_source = g_idle_source_new();
+        g_source_set_priority(call->event_source, G_PRIORITY_DEFAULT);
+        g_source_set_callback(call->event_source, dispatch_events, call,
+                              NULL);
+        g_source_attach(call->event_source, call->ctx);
+    }
+}
+
+
+void
+sc_call_emit_error(ScCall *call, const char *detail)
+{
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_ERROR);
+    sc_call_event_set_str(ev, "detail", detail);
+    sc_call_emit(call, ev);
+}

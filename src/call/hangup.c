@@ -7,7 +7,7 @@
  *      still queued are handed to SCTP, then SHUTDOWN; it completes once
  *      the peer acknowledged everything, i.e. its usrsctp delivered it;
  *   2. DTLS close_notify, 3. `bye` on signaling, 4. ICE close, `ended`
- *   (call.c, call_end_with()).
+ *   (call.c, sc_call_end_with()).
  * Step 1 is bounded by SC_HANGUP_GRACE_MS: a peer that stops acknowledging
  * (gone, or hostile) cannot hold the call open; past it, what is still
  * unacknowledged is dropped and the call ends as before. The signaling
