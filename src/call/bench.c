@@ -31,7 +31,6 @@ bench_pattern(void)
     return block;
 }
 
-
 static void
 bench_fill(guint8 *buf, gsize len, guint64 offset)
 {
@@ -46,7 +45,6 @@ bench_fill(guint8 *buf, gsize len, guint64 offset)
         phase = 0; /* the block is whole periods: the next piece is at 0 */
     }
 }
-
 
 static gboolean
 bench_check(const guint8 *buf, gsize len, guint64 offset)
@@ -64,7 +62,6 @@ bench_check(const guint8 *buf, gsize len, guint64 offset)
     }
     return TRUE;
 }
-
 
 void
 sc_call_bench_receive(ScCall *call, ScChannel *c, gboolean binary,
@@ -140,7 +137,6 @@ done: {
 }
 }
 
-
 void
 sc_call_bench_pump(ScCall *call)
 {
@@ -181,7 +177,6 @@ sc_call_bench_pump(ScCall *call)
     g_free(buf);
 }
 
-
 void
 sc_call_on_buffered_amount_low(gpointer data, guint16 sid)
 {
@@ -190,7 +185,6 @@ sc_call_on_buffered_amount_low(gpointer data, guint16 sid)
     if (call->bench.running && call->bench.chan->sid == sid)
         sc_call_bench_pump(call);
 }
-
 
 gboolean
 sc_call_start_bench(ScCall *call, guint64 bytes, gsize chunk, GError **error)

@@ -158,6 +158,72 @@ typedef struct {
     gboolean pattern_ok;
 } BenchReceiver;
 
+/* negotiation.c: where JSEP stands (offer/answer, trickle, restarts) and
+ * who may still signal. */
+typedef struct {
+    gboolean offer_sent;
+    GPtrArray *pending_candidates;  /* char*, before the remote description */
+    gboolean pending_end_of_candidates;
+    /* Our offer or answer of the current ICE generation is sent: it listed
+     * the candidates gathered until then; later ones are trickled. */
+    gboolean local_desc_sent;
+    gboolean local_candidates_done; /* end-of-candidates sent (or in it) */
+    gboolean restart_pending;       /* offerer: ICE-restart offer sent */
+    guint64 sdp_version;            /* o= sess-version of our next SDP */
+    guint n_restarts;
+    /* The relay said peer-left once the call was up: whoever speaks on
+     * signaling from now on is a stranger (see on_sig_message()). */
+    gboolean peer_left;
+    guint64 stranger_msgs;          /* signaling ignored since peer_left */
+} ScCallNegotiation;
+
+/* transport.c: the wiring of ICE, DTLS, SCTP and SRTP, and the setup
+ * milestones. */
+typedef struct {
+    gboolean dtls_role_known;
+    gboolean dtls_client;
+    gboolean dtls_started;
+    gboolean sctp_connected;
+    GPtrArray *dtls_early;          /* GBytes*, DTLS out before ICE connects */
+    guint64 srtp_dropped;
+    /* setup milestones (sc_clock_now_us; 0 = not yet), reported with the
+     * first channel open (channels.c): where the offer-to-channel time
+     * went. The offer and the answer are stamped by negotiation.c. */
+    gint64 t_offer_us;
+    gint64 t_answer_us;     /* offerer: the answer arrived */
+    gint64 t_ice_us;        /* ICE first connected */
+    gint64 t_dtls_us;       /* DTLS connected (fingerprint checked) */
+    gint64 t_sctp_us;       /* SCTP association up */
+    gint64 t_first_open_us;
+} ScCallTransport;
+
+/* media-glue.c: our RTP identities and the negotiated RTP sections. */
+typedef struct {
+    /* our random identities (RFC 7022 CNAME, SSRCs, msid) */
+    char cname[17];
+    char stream_id[17];
+    char track_id[2][17];
+    guint32 ssrc[2];
+    GSource *media_source_id;       /* pending media start */
+    gboolean media_send[2];
+    gboolean media_recv[2];
+    guint8 media_pt[2];
+    guint64 rtp_sent, rtp_received;
+    guint64 srtp_errors;
+} ScCallRtp;
+
+/* event.c: the app's callback and the queue of events waiting for it. */
+typedef struct {
+    ScCallEventFunc func;
+    gpointer func_data;
+    GDestroyNotify func_destroy;
+    GQueue events;
+    GSource *event_source;
+} ScCallEvents;
+
+/* What the whole call shares: identity, state, configuration, keys, the
+ * layer objects and the peer's description. Each job's own state is in
+ * the sub-struct its file owns. */
 struct ScCall {
     grefcount ref;
     ScEndpoint *endpoint;
@@ -177,25 +243,6 @@ struct ScCall {
     char *record_path;
     gboolean play_audio;
 
-    /* media: our random identities (RFC 7022 CNAME, SSRCs, msid) */
-    char cname[17];
-    char stream_id[17];
-    char track_id[2][17];
-    guint32 ssrc[2];
-    ScMediaSession *media;
-    GSource *media_source_id;       /* pending media start */
-    gboolean media_send[2];
-    gboolean media_recv[2];
-    guint8 media_pt[2];
-    guint64 rtp_sent, rtp_received;
-    guint64 srtp_errors;
-
-    ScCallEventFunc func;
-    gpointer func_data;
-    GDestroyNotify func_destroy;
-    GQueue events;
-    GSource *event_source;
-
     /* keys */
     ScCert *cert;
     char *local_fingerprint;
@@ -208,41 +255,18 @@ struct ScCall {
     ScDtlsTransport *dtls;
     ScSrtpSession *srtp;
     ScSctpAssoc *sctp;
-    ScSdpDesc *remote;
-    gboolean offer_sent;
-    gboolean dtls_role_known;
-    gboolean dtls_client;
-    gboolean dtls_started;
-    gboolean sctp_connected;
-    GPtrArray *pending_candidates;  /* char*, before the remote description */
-    GPtrArray *dtls_early;          /* GBytes*, DTLS out before ICE connects */
-    gboolean pending_end_of_candidates;
-    /* Our offer or answer of the current ICE generation is sent: it listed
-     * the candidates gathered until then; later ones are trickled. */
-    gboolean local_desc_sent;
-    gboolean local_candidates_done; /* end-of-candidates sent (or in it) */
-    gboolean restart_pending;       /* offerer: ICE-restart offer sent */
-    guint64 sdp_version;            /* o= sess-version of our next SDP */
-    guint n_restarts;
-    /* The relay said peer-left once the call was up: whoever speaks on
-     * signaling from now on is a stranger (see on_sig_message()). */
-    gboolean peer_left;
-    guint64 stranger_msgs;          /* signaling ignored since peer_left */
-    GSource *teardown_source;
-    ScHangup hangup;                /* a local hangup finishing (hangup.c) */
+    ScMediaSession *media;
+    ScSdpDesc *remote;              /* the peer's description, once applied */
 
-    ScChannelTable channels;
-    BenchSender bench;
+    ScCallEvents ev;                /* event.c */
+    ScCallNegotiation neg;          /* negotiation.c */
+    ScCallTransport transport;      /* transport.c */
+    ScCallRtp rtp;                  /* media-glue.c */
+    ScChannelTable channels;        /* channels.c */
+    BenchSender bench;              /* bench.c */
     BenchReceiver bench_rx;
-    guint64 srtp_dropped;
-    /* setup milestones (sc_clock_now_us; 0 = not yet), reported with the
-     * first channel open: where the offer-to-channel time went */
-    gint64 t_offer_us;
-    gint64 t_answer_us;     /* offerer: the answer arrived */
-    gint64 t_ice_us;        /* ICE first connected */
-    gint64 t_dtls_us;       /* DTLS connected (fingerprint checked) */
-    gint64 t_sctp_us;       /* SCTP association up */
-    gint64 t_first_open_us;
+    GSource *teardown_source;       /* call.c */
+    ScHangup hangup;                /* a local hangup finishing (hangup.c) */
 };
 
 /* call.c */

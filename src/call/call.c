@@ -35,7 +35,6 @@ sc_endpoint_new(GMainContext *context, GError **error)
     return ep;
 }
 
-
 ScEndpoint *
 sc_endpoint_ref(ScEndpoint *endpoint)
 {
@@ -43,7 +42,6 @@ sc_endpoint_ref(ScEndpoint *endpoint)
     g_ref_count_inc(&endpoint->ref);
     return endpoint;
 }
-
 
 void
 sc_endpoint_unref(ScEndpoint *endpoint)
@@ -54,7 +52,6 @@ sc_endpoint_unref(ScEndpoint *endpoint)
     sc_srtp_global_unref();
     g_free(endpoint);
 }
-
 
 /* ------------------------------------------------------------------ */
 /* lifecycle                                                            */
@@ -68,7 +65,6 @@ teardown_cb(gpointer data)
     sc_call_transport_free(call);
     return G_SOURCE_REMOVE;
 }
-
 
 /* @peer_reason: (nullable) what the peer's bye claimed, see handle_bye()
  * (negotiation.c) */
@@ -84,7 +80,7 @@ sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
                 detail != NULL ? detail : "");
     call->state = CALL_ENDED;
     call->bench.running = FALSE;
-    sc_source_clear(&call->media_source_id);
+    sc_source_clear(&call->rtp.media_source_id);
     sc_dtls_warm_up_reap();
     /* finalizes a recording (bounded wait) before `ended` is reported */
     if (call->media != NULL)
@@ -127,13 +123,11 @@ sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
     }
 }
 
-
 void
 sc_call_end(ScCall *call, ScEndReason reason, const char *detail)
 {
     sc_call_end_with(call, reason, detail, NULL);
 }
-
 
 ScCall *
 sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
@@ -157,11 +151,11 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
     call->local_addresses = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(call->local_addresses, NULL);
     g_ptr_array_set_size(call->local_addresses, 0);
-    call->pending_candidates = g_ptr_array_new_with_free_func(g_free);
-    call->dtls_early =
+    call->neg.pending_candidates = g_ptr_array_new_with_free_func(g_free);
+    call->transport.dtls_early =
         g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     sc_channel_table_init(&call->channels);
-    g_queue_init(&call->events);
+    g_queue_init(&call->ev.events);
     /* RFC 8827 §6.5: a fresh key pair for each call by default. */
     call->cert = sc_cert_new_ecdsa(error);
     if (call->cert == NULL) {
@@ -177,14 +171,14 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
         if (*p == '=')
             *p = '\0';
     call->session_id = sc_random_u64() >> 2;
-    call->sdp_version = 2;
+    call->neg.sdp_version = 2;
     {
         /* RFC 7022: CNAME from 96 random bits, 16 base64 chars; SSRCs
          * random and non-zero; msid ids random tokens */
         guint8 r[12];
         g_autofree char *b = NULL;
-        char *ids[4] = {call->cname, call->stream_id, call->track_id[0],
-                        call->track_id[1]};
+        char *ids[4] = {call->rtp.cname, call->rtp.stream_id,
+                        call->rtp.track_id[0], call->rtp.track_id[1]};
         for (int i = 0; i < 4; i++) {
             sc_random_bytes(r, sizeof r);
             b = g_base64_encode(r, sizeof r);
@@ -196,13 +190,13 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
         }
         for (int k = 0; k < 2; k++)
             do
-                call->ssrc[k] = sc_random_u32();
-            while (call->ssrc[k] == 0 || call->ssrc[k] == 0xffffffffu ||
-                   (k == 1 && call->ssrc[1] == call->ssrc[0]));
+                call->rtp.ssrc[k] = sc_random_u32();
+            while (call->rtp.ssrc[k] == 0 ||
+                   call->rtp.ssrc[k] == 0xffffffffu ||
+                   (k == 1 && call->rtp.ssrc[1] == call->rtp.ssrc[0]));
     }
     return call;
 }
-
 
 ScCall *
 sc_call_ref(ScCall *call)
@@ -212,22 +206,21 @@ sc_call_ref(ScCall *call)
     return call;
 }
 
-
 void
 sc_call_unref(ScCall *call)
 {
     if (call == NULL || !g_ref_count_dec(&call->ref))
         return;
-    sc_source_clear(&call->event_source);
+    sc_source_clear(&call->ev.event_source);
     sc_hangup_clear(&call->hangup);
-    g_queue_clear_full(&call->events, (GDestroyNotify)sc_call_event_free);
+    g_queue_clear_full(&call->ev.events, (GDestroyNotify)sc_call_event_free);
     sc_call_transport_free(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);
     g_clear_pointer(&call->bench.chan, sc_channel_unref);
     sc_channel_table_clear(&call->channels);
     g_clear_pointer(&call->remote, sc_sdp_desc_free);
-    g_ptr_array_unref(call->pending_candidates);
-    g_ptr_array_unref(call->dtls_early);
+    g_ptr_array_unref(call->neg.pending_candidates);
+    g_ptr_array_unref(call->transport.dtls_early);
     g_ptr_array_unref(call->local_addresses);
     g_clear_pointer(&call->cert, sc_cert_unref);
     g_free(call->local_fingerprint);
@@ -237,13 +230,12 @@ sc_call_unref(ScCall *call)
     g_free(call->media_source[0]);
     g_free(call->media_source[1]);
     g_free(call->record_path);
-    if (call->func_destroy != NULL)
-        call->func_destroy(call->func_data);
+    if (call->ev.func_destroy != NULL)
+        call->ev.func_destroy(call->ev.func_data);
     g_main_context_unref(call->ctx);
     sc_endpoint_unref(call->endpoint);
     g_free(call);
 }
-
 
 gboolean
 sc_call_set_signal_url(ScCall *call, const char *url, GError **error)
@@ -260,7 +252,6 @@ sc_call_set_signal_url(ScCall *call, const char *url, GError **error)
     call->signal_url = g_strdup(url);
     return TRUE;
 }
-
 
 gboolean
 sc_call_set_stun_server(ScCall *call, const char *host_port, GError **error)
@@ -291,7 +282,6 @@ sc_call_set_stun_server(ScCall *call, const char *host_port, GError **error)
     return TRUE;
 }
 
-
 gboolean
 sc_call_set_ice_max_pairs(ScCall *call, guint max_pairs, GError **error)
 {
@@ -311,7 +301,6 @@ sc_call_set_ice_max_pairs(ScCall *call, guint max_pairs, GError **error)
     return TRUE;
 }
 
-
 gboolean
 sc_call_add_local_address(ScCall *call, const char *address, GError **error)
 {
@@ -327,7 +316,6 @@ sc_call_add_local_address(ScCall *call, const char *address, GError **error)
                          call->local_addresses->len - 1);
     return TRUE;
 }
-
 
 gboolean
 sc_call_set_media(ScCall *call, ScMediaType kind, gboolean enabled,
@@ -348,7 +336,6 @@ sc_call_set_media(ScCall *call, ScMediaType kind, gboolean enabled,
     return TRUE;
 }
 
-
 gboolean
 sc_call_set_record(ScCall *call, const char *path, GError **error)
 {
@@ -363,7 +350,6 @@ sc_call_set_record(ScCall *call, const char *path, GError **error)
     return TRUE;
 }
 
-
 void
 sc_call_set_playback(ScCall *call, gboolean play)
 {
@@ -371,19 +357,17 @@ sc_call_set_playback(ScCall *call, gboolean play)
     call->play_audio = play;
 }
 
-
 void
 sc_call_set_event_func(ScCall *call, ScCallEventFunc func,
                        gpointer user_data, GDestroyNotify destroy)
 {
     g_return_if_fail(call != NULL);
-    if (call->func_destroy != NULL)
-        call->func_destroy(call->func_data);
-    call->func = func;
-    call->func_data = user_data;
-    call->func_destroy = destroy;
+    if (call->ev.func_destroy != NULL)
+        call->ev.func_destroy(call->ev.func_data);
+    call->ev.func = func;
+    call->ev.func_data = user_data;
+    call->ev.func_destroy = destroy;
 }
-
 
 gboolean
 sc_call_start(ScCall *call, GError **error)
@@ -420,7 +404,6 @@ sc_call_start(ScCall *call, GError **error)
     return TRUE;
 }
 
-
 static gboolean
 hangup_grace_over(gpointer data)
 {
@@ -432,7 +415,6 @@ hangup_grace_over(gpointer data)
                 "dropped)");
     return G_SOURCE_REMOVE;
 }
-
 
 void
 sc_call_hangup(ScCall *call)
@@ -449,7 +431,6 @@ sc_call_hangup(ScCall *call)
         return;
     sc_call_end(call, SC_END_REASON_HANGUP, "local hangup");
 }
-
 
 char *
 sc_call_inspect_json(ScCall *call)
@@ -518,8 +499,8 @@ sc_call_inspect_json(ScCall *call)
             ScMediaStats st;
             sc_media_session_get_stats(call->media, (ScMediaKind)k, &st);
             for (int dir = 0; dir < 2; dir++) {
-                gboolean on = dir == 0 ? call->media_send[k]
-                                       : call->media_recv[k];
+                gboolean on = dir == 0 ? call->rtp.media_send[k]
+                                       : call->rtp.media_recv[k];
                 ScInspectorMedia *m;
                 if (!on)
                     continue;

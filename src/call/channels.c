@@ -234,7 +234,6 @@ sc_channel_send(ScChannel *channel, gboolean binary, const guint8 *data,
                               len, error);
 }
 
-
 gsize
 sc_channel_get_buffered_amount(ScChannel *channel)
 {
@@ -245,7 +244,6 @@ sc_channel_get_buffered_amount(ScChannel *channel)
     return sc_sctp_assoc_get_buffered_amount(channel->call->sctp,
                                              (guint16)channel->sid);
 }
-
 
 void
 sc_channel_close(ScChannel *channel)
@@ -261,7 +259,6 @@ sc_channel_close(ScChannel *channel)
     else
         channel->closed = TRUE;
 }
-
 
 static void
 channel_request_open(ScCall *call, ScChannel *c)
@@ -284,7 +281,6 @@ channel_request_open(ScCall *call, ScChannel *c)
     sc_channel_table_set_sid(&call->channels, c, sid);
 }
 
-
 void
 sc_call_channels_open_pending(ScCall *call)
 {
@@ -296,7 +292,6 @@ sc_call_channels_open_pending(ScCall *call)
         channel_request_open(call, c);
     }
 }
-
 
 ScChannel *
 sc_call_get_channel(ScCall *call, const char *label, gboolean ordered,
@@ -327,11 +322,10 @@ sc_call_get_channel(ScCall *call, const char *label, gboolean ordered,
                        max_lifetime_ms);
     sc_channel_table_add(&call->channels, c);
     sc_channel_unref(c); /* the table's reference is the call's */
-    if (call->sctp_connected)
+    if (call->transport.sctp_connected)
         channel_request_open(call, c);
     return c;
 }
-
 
 static void
 channel_flush_queue(ScCall *call, ScChannel *c)
@@ -353,7 +347,6 @@ channel_flush_queue(ScCall *call, ScChannel *c)
     }
 }
 
-
 void
 sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
                         const char *protocol, gboolean remote)
@@ -374,30 +367,32 @@ sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
         sc_channel_unref(c); /* the table's reference is the call's */
     }
     c->open = TRUE;
-    if (call->t_first_open_us == 0)
-        call->t_first_open_us = sc_clock_now_us();
+    if (call->transport.t_first_open_us == 0)
+        call->transport.t_first_open_us = sc_clock_now_us();
     ev = sc_call_event_new(SC_CALL_EVENT_CHANNEL);
     sc_call_event_set_str(ev, "state", "open");
     sc_call_event_set_str(ev, "label", c->label);
     sc_call_event_set_int(ev, "id", sid);
-    if (call->t_offer_us != 0 && call->t_first_open_us != 0) {
+    if (call->transport.t_offer_us != 0 &&
+        call->transport.t_first_open_us != 0) {
         /* offerer: when each step was done, in ms after the offer */
         static const struct {
             const char *name;
             gsize offset;
         } steps[] = {
-            {"setup_answer_ms", G_STRUCT_OFFSET(ScCall, t_answer_us)},
-            {"setup_ice_ms", G_STRUCT_OFFSET(ScCall, t_ice_us)},
-            {"setup_dtls_ms", G_STRUCT_OFFSET(ScCall, t_dtls_us)},
-            {"setup_sctp_ms", G_STRUCT_OFFSET(ScCall, t_sctp_us)},
-            {"setup_ms", G_STRUCT_OFFSET(ScCall, t_first_open_us)},
+            {"setup_answer_ms",
+             G_STRUCT_OFFSET(ScCall, transport.t_answer_us)},
+            {"setup_ice_ms", G_STRUCT_OFFSET(ScCall, transport.t_ice_us)},
+            {"setup_dtls_ms", G_STRUCT_OFFSET(ScCall, transport.t_dtls_us)},
+            {"setup_sctp_ms", G_STRUCT_OFFSET(ScCall, transport.t_sctp_us)},
+            {"setup_ms", G_STRUCT_OFFSET(ScCall, transport.t_first_open_us)},
         };
         for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
             gint64 at = G_STRUCT_MEMBER(gint64, call, steps[i].offset);
             if (at != 0)
                 sc_call_event_set_double(
                     ev, steps[i].name,
-                    (double)(at - call->t_offer_us) / 1000.0);
+                    (double)(at - call->transport.t_offer_us) / 1000.0);
         }
     }
     sc_call_emit(call, ev);
@@ -405,7 +400,6 @@ sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
     if (call->bench.running && call->bench.chan == c)
         sc_call_bench_pump(call);
 }
-
 
 void
 sc_call_on_channel_closed(gpointer data, guint16 sid)
@@ -431,7 +425,6 @@ sc_call_on_channel_closed(gpointer data, guint16 sid)
     SC_LOG_DEBUG(call->id, "channel %u closed; %u channel records held", sid,
                  sc_channel_table_size(&call->channels));
 }
-
 
 /* sctp/ reports only its first refusal of a peer's DATA_CHANNEL_OPEN: one
  * error event per call, however many the peer sends. */

@@ -165,31 +165,29 @@ dispatch_events(gpointer data)
     ScCall *call = data;
     ScCallEvent *ev;
 
-    g_clear_pointer(&call->event_source, g_source_unref);
+    g_clear_pointer(&call->ev.event_source, g_source_unref);
     sc_call_ref(call);
-    while ((ev = g_queue_pop_head(&call->events)) != NULL) {
-        if (call->func != NULL)
-            call->func(call, ev, call->func_data);
+    while ((ev = g_queue_pop_head(&call->ev.events)) != NULL) {
+        if (call->ev.func != NULL)
+            call->ev.func(call, ev, call->ev.func_data);
         sc_call_event_free(ev);
     }
     sc_call_unref(call);
     return G_SOURCE_REMOVE;
 }
 
-
 void
 sc_call_emit(ScCall *call, ScCallEvent *ev)
 {
-    g_queue_push_tail(&call->events, ev);
-    if (call->event_source == NULL) {
-        call->event_source = g_idle_source_new();
-        g_source_set_priority(call->event_source, G_PRIORITY_DEFAULT);
-        g_source_set_callback(call->event_source, dispatch_events, call,
+    g_queue_push_tail(&call->ev.events, ev);
+    if (call->ev.event_source == NULL) {
+        call->ev.event_source = g_idle_source_new();
+        g_source_set_priority(call->ev.event_source, G_PRIORITY_DEFAULT);
+        g_source_set_callback(call->ev.event_source, dispatch_events, call,
                               NULL);
-        g_source_attach(call->event_source, call->ctx);
+        g_source_attach(call->ev.event_source, call->ctx);
     }
 }
-
 
 void
 sc_call_emit_error(ScCall *call, const char *detail)

@@ -21,20 +21,19 @@ sc_call_media_negotiate(ScCall *call)
             call->remote, k == SC_MEDIA_AUDIO ? "audio" : "video");
         ScSdpDirection ours;
 
-        call->media_send[k] = call->media_recv[k] = FALSE;
+        call->rtp.media_send[k] = call->rtp.media_recv[k] = FALSE;
         if (!call->media_enabled[k] || sec == NULL || !sec->accepted ||
             sec->codec == NULL)
             continue;
         ours = sc_sdp_direction_reverse(sec->dir);
-        call->media_send[k] = SC_SDP_DIRECTION_SENDS(ours);
-        call->media_recv[k] = SC_SDP_DIRECTION_RECEIVES(ours);
-        call->media_pt[k] = (guint8)sec->codec->pt;
+        call->rtp.media_send[k] = SC_SDP_DIRECTION_SENDS(ours);
+        call->rtp.media_recv[k] = SC_SDP_DIRECTION_RECEIVES(ours);
+        call->rtp.media_pt[k] = (guint8)sec->codec->pt;
         SC_LOG_INFO(call->id, "%s: %s, payload type %u",
                     sc_media_kind_to_string((ScMediaKind)k),
                     sc_sdp_direction_to_string(ours), sec->codec->pt);
     }
 }
-
 
 /* The IANA name of a DTLS-SRTP profile (RFC 5764 §4.1.2, RFC 7714), which
  * browsers' getStats report as srtpCipher. */
@@ -50,7 +49,6 @@ sc_call_srtp_profile_iana(ScSrtpProfile p)
         return NULL;
     }
 }
-
 
 static void
 on_media_send(gpointer data, const guint8 *buf, gsize len, gboolean is_rtcp)
@@ -69,13 +67,12 @@ on_media_send(gpointer data, const guint8 *buf, gsize len, gboolean is_rtcp)
                                                 sizeof pkt)
                  : sc_srtp_session_protect(call->srtp, pkt, &n, sizeof pkt);
     if (st != SC_OK) {
-        call->srtp_errors++;
+        call->rtp.srtp_errors++;
         return;
     }
     if (sc_ice_transport_send(call->ice, pkt, n) == SC_OK && !is_rtcp)
-        call->rtp_sent++;
+        call->rtp.rtp_sent++;
 }
-
 
 static void
 on_media_flow(gpointer data, ScMediaKind kind, gboolean send, gboolean flowing,
@@ -94,7 +91,6 @@ on_media_flow(gpointer data, ScMediaKind kind, gboolean send, gboolean flowing,
     sc_call_emit(call, ev);
 }
 
-
 static void
 start_media(ScCall *call)
 {
@@ -108,17 +104,17 @@ start_media(ScCall *call)
 
     if (call->srtp == NULL)
         return;
-    call->media = sc_media_session_new(call->ctx, log_id, call->cname,
+    call->media = sc_media_session_new(call->ctx, log_id, call->rtp.cname,
                                        &media_cb, call, &error);
     for (int k = 0; call->media != NULL && k < 2; k++) {
         ScMediaTrack t = {
             .kind = (ScMediaKind)k,
-            .payload_type = call->media_pt[k],
+            .payload_type = call->rtp.media_pt[k],
             .clock_rate = k == SC_MEDIA_AUDIO ? 48000 : 90000,
             .channels = k == SC_MEDIA_AUDIO ? 2 : 0,
-            .ssrc = call->ssrc[k],
-            .send = call->media_send[k],
-            .recv = call->media_recv[k],
+            .ssrc = call->rtp.ssrc[k],
+            .send = call->rtp.media_send[k],
+            .recv = call->rtp.media_recv[k],
             .source = call->media_source[k],
         };
         if (!t.send && !t.recv)
@@ -141,38 +137,35 @@ start_media(ScCall *call)
     g_clear_pointer(&call->media, sc_media_session_free);
 }
 
-
 static gboolean
 media_start_cb(gpointer data)
 {
     ScCall *call = data;
 
-    g_clear_pointer(&call->media_source_id, g_source_unref);
+    g_clear_pointer(&call->rtp.media_source_id, g_source_unref);
     if (call->state == CALL_CONNECTED && call->media == NULL)
         start_media(call);
     return G_SOURCE_REMOVE;
 }
 
-
 void
 sc_call_media_schedule_start(ScCall *call)
 {
-    if (call->media_source_id != NULL || call->srtp == NULL)
+    if (call->rtp.media_source_id != NULL || call->srtp == NULL)
         return;
-    call->media_source_id = g_idle_source_new();
-    g_source_set_priority(call->media_source_id, G_PRIORITY_LOW);
-    g_source_set_callback(call->media_source_id, media_start_cb,
+    call->rtp.media_source_id = g_idle_source_new();
+    g_source_set_priority(call->rtp.media_source_id, G_PRIORITY_LOW);
+    g_source_set_callback(call->rtp.media_source_id, media_start_cb,
                           sc_call_ref(call), (GDestroyNotify)sc_call_unref);
-    g_source_attach(call->media_source_id, call->ctx);
+    g_source_attach(call->rtp.media_source_id, call->ctx);
 }
-
 
 /* TRUE when the negotiated description has an accepted RTP section. */
 gboolean
 sc_call_media_has_rtp(ScCall *call)
 {
     for (int k = 0; k < 2; k++)
-        if (call->media_send[k] || call->media_recv[k])
+        if (call->rtp.media_send[k] || call->rtp.media_recv[k])
             return TRUE;
     return FALSE;
 }

@@ -21,7 +21,7 @@ send_sig(ScCall *call, ScSigMsg *msg)
 
     if (call->sig == NULL)
         return;
-    if (call->peer_left) {
+    if (call->neg.peer_left) {
         /* nothing of this call goes to whoever holds the seat now */
         SC_LOG_DEBUG(call->id, "not sent: the peer has left the relay");
         return;
@@ -29,7 +29,6 @@ send_sig(ScCall *call, ScSigMsg *msg)
     if (!sc_signal_client_send(call->sig, msg, &error))
         SC_LOG_WARN(call->id, "signaling send failed: %s", error->message);
 }
-
 
 void
 sc_call_send_bye(ScCall *call, const char *reason)
@@ -45,15 +44,14 @@ sc_call_send_bye(ScCall *call, const char *reason)
     send_sig(call, msg);
 }
 
-
 void
 sc_call_on_local_candidate(gpointer data, const char *candidate)
 {
     ScCall *call = data;
     g_autoptr(ScSigMsg) msg = NULL;
 
-    if (call->state == CALL_ENDED || call->local_candidates_done ||
-        !call->local_desc_sent) /* the description will list it */
+    if (call->state == CALL_ENDED || call->neg.local_candidates_done ||
+        !call->neg.local_desc_sent) /* the description will list it */
         return;
     msg = sc_sig_msg_new(SC_SIG_MSG_CANDIDATE);
     msg->candidate = g_strdup(candidate != NULL ? candidate : "");
@@ -70,10 +68,9 @@ sc_call_on_local_candidate(gpointer data, const char *candidate)
             ? call->remote->data_section
             : 0;
     if (candidate == NULL)
-        call->local_candidates_done = TRUE;
+        call->neg.local_candidates_done = TRUE;
     send_sig(call, msg);
 }
-
 
 /* @cands: the candidates listed in the description (borrowed by it) */
 static void
@@ -90,7 +87,7 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps,
     local->sctp_port = SC_SCTP_PORT;
     local->max_message_size = sc_sctp_assoc_get_local_max_message_size();
     local->session_id = call->session_id;
-    local->session_version = call->sdp_version++;
+    local->session_version = call->neg.sdp_version++;
     local->ice_pacing_ms = SC_ICE_TA_LOCAL_MS;
     for (int k = 0; k < 2; k++) {
         ScSdpLocalMedia *m =
@@ -99,15 +96,14 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps,
             continue;
         m->enabled = TRUE;
         m->direction = SC_SDP_DIRECTION_SENDRECV;
-        m->ssrc = call->ssrc[k];
-        m->track_id = call->track_id[k];
+        m->ssrc = call->rtp.ssrc[k];
+        m->track_id = call->rtp.track_id[k];
     }
-    local->cname = call->cname;
-    local->stream_id = call->stream_id;
+    local->cname = call->rtp.cname;
+    local->stream_id = call->rtp.stream_id;
     local->candidates = (const char *const *)cands;
     local->end_of_candidates = sc_ice_transport_is_gathering_done(call->ice);
 }
-
 
 static void
 emit_signaling_state(ScCall *call, const char *state)
@@ -117,7 +113,6 @@ emit_signaling_state(ScCall *call, const char *state)
     sc_call_event_set_str(ev, "state", state);
     sc_call_emit(call, ev);
 }
-
 
 /* A later remote description we do not take (a re-offer, a restart
  * answer): logged and reported as an error event ("refused WHAT: why");
@@ -131,7 +126,6 @@ refuse(ScCall *call, const char *what, const GError *error)
     SC_LOG_WARN(call->id, "%s", detail);
     sc_call_emit_error(call, detail);
 }
-
 
 /* The peer's first description is refused: there is no call to go on
  * with, and waiting for another would let anyone in the room make us parse
@@ -154,7 +148,6 @@ refuse_first(ScCall *call, const char *what, const GError *error)
                 detail);
 }
 
-
 /* Sends @sdp (taken), just written by write_description(), as an offer or
  * answer and reports @state. From now on candidates are trickled; the
  * description said a=end-of-candidates if gathering was over (nothing
@@ -167,12 +160,11 @@ send_description(ScCall *call, ScSigMsgType type, char *sdp,
 
     msg->sdp = sdp;
     send_sig(call, msg);
-    call->local_desc_sent = TRUE;
-    call->local_candidates_done =
+    call->neg.local_desc_sent = TRUE;
+    call->neg.local_candidates_done =
         sc_ice_transport_is_gathering_done(call->ice);
     emit_signaling_state(call, state);
 }
-
 
 /* Our description: an offer (@offer NULL) or the answer to @offer. The
  * tls-id goes only to a peer that sent one (RFC 8842 §5.2). */
@@ -190,7 +182,6 @@ write_description(ScCall *call, const ScSdpDesc *offer, GError **error)
     return offer != NULL ? sc_sdp_create_answer(&local, offer, error)
                          : sc_sdp_create_offer(&local, error);
 }
-
 
 static gboolean apply_remote_ice(ScCall *call, ScSdpDesc *desc,
                                  GError **error);
@@ -214,14 +205,12 @@ apply_remote_session(ScCall *call, ScSdpDesc *desc, GError **error)
     return TRUE;
 }
 
-
 static gboolean
 apply_remote(ScCall *call, ScSdpDesc *desc, GError **error)
 {
     return apply_remote_session(call, desc, error) &&
            apply_remote_ice(call, desc, error);
 }
-
 
 /* The ICE part of a remote description (first one or an ICE restart):
  * credentials, pacing, candidates carried in it, then those trickled
@@ -253,22 +242,21 @@ apply_remote_ice(ScCall *call, ScSdpDesc *desc, GError **error)
         /* with BUNDLE, the tagged section carries the transport */
         if ((s == data || (int)i == desc->transport_section) &&
             s->end_of_candidates)
-            call->pending_end_of_candidates = TRUE;
+            call->neg.pending_end_of_candidates = TRUE;
     }
-    for (guint i = 0; i < call->pending_candidates->len; i++) {
+    for (guint i = 0; i < call->neg.pending_candidates->len; i++) {
         g_autoptr(GError) cerr = NULL;
         if (!sc_ice_transport_add_remote_candidate(
-                call->ice, call->pending_candidates->pdata[i], &cerr))
+                call->ice, call->neg.pending_candidates->pdata[i], &cerr))
             SC_LOG_INFO(call->id, "ignored remote candidate: %s",
                         cerr->message);
     }
-    g_ptr_array_set_size(call->pending_candidates, 0);
-    if (call->pending_end_of_candidates)
+    g_ptr_array_set_size(call->neg.pending_candidates, 0);
+    if (call->neg.pending_end_of_candidates)
         sc_ice_transport_remote_gathering_done(call->ice);
-    call->pending_end_of_candidates = FALSE;
+    call->neg.pending_end_of_candidates = FALSE;
     return TRUE;
 }
-
 
 /* ------------------------------------------------------------------ */
 /* ICE restart (RFC 8445 §9, JSEP §5.2.1): the only renegotiation we do.
@@ -312,16 +300,15 @@ same_session(ScCall *call, const ScSdpDesc *desc, GError **error)
     return TRUE;
 }
 
-
 void
 sc_call_start_ice_restart(ScCall *call)
 {
     g_autoptr(GError) error = NULL;
     char *sdp;
 
-    if (call->restart_pending || call->remote == NULL)
+    if (call->neg.restart_pending || call->remote == NULL)
         return;
-    if (call->peer_left) {
+    if (call->neg.peer_left) {
         SC_LOG_INFO(call->id, "the peer has left the relay: no ICE restart; "
                               "the call ends when consent expires");
         return;
@@ -335,22 +322,21 @@ sc_call_start_ice_restart(ScCall *call)
         SC_LOG_WARN(call->id, "cannot restart ICE: %s", error->message);
         return;
     }
-    call->local_desc_sent = FALSE;
-    call->local_candidates_done = FALSE;
-    g_ptr_array_set_size(call->pending_candidates, 0);
-    call->pending_end_of_candidates = FALSE;
+    call->neg.local_desc_sent = FALSE;
+    call->neg.local_candidates_done = FALSE;
+    g_ptr_array_set_size(call->neg.pending_candidates, 0);
+    call->neg.pending_end_of_candidates = FALSE;
     sdp = write_description(call, NULL, &error);
     if (sdp == NULL) {
         SC_LOG_WARN(call->id, "cannot write the ICE restart offer: %s",
                     error->message);
         return;
     }
-    call->restart_pending = TRUE;
-    call->n_restarts++;
-    SC_LOG_INFO(call->id, "ICE restart %u: offer sent", call->n_restarts);
+    call->neg.restart_pending = TRUE;
+    call->neg.n_restarts++;
+    SC_LOG_INFO(call->id, "ICE restart %u: offer sent", call->neg.n_restarts);
     send_description(call, SC_SIG_MSG_OFFER, sdp, "restart-offer-sent");
 }
-
 
 /* Answerer: a later offer. Anything but an ICE restart of the same
  * session is refused with an error event; the call goes on. */
@@ -365,7 +351,7 @@ handle_reoffer(ScCall *call, const char *text)
     if (desc != NULL && !same_session(call, desc, &error))
         g_clear_pointer(&desc, sc_sdp_desc_free);
     if (desc != NULL &&
-        (desc->setup != SC_SDP_SETUP_ACTIVE) != call->dtls_client) {
+        (desc->setup != SC_SDP_SETUP_ACTIVE) != call->transport.dtls_client) {
         g_set_error(&error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
                     "the offer's a=setup would change the DTLS role");
         g_clear_pointer(&desc, sc_sdp_desc_free);
@@ -376,9 +362,9 @@ handle_reoffer(ScCall *call, const char *text)
         refuse(call, "offer", error);
         return;
     }
-    call->local_desc_sent = FALSE;
-    call->local_candidates_done = FALSE;
-    call->pending_end_of_candidates = FALSE;
+    call->neg.local_desc_sent = FALSE;
+    call->neg.local_candidates_done = FALSE;
+    call->neg.pending_end_of_candidates = FALSE;
     sdp = write_description(call, desc, &error);
     /* call->remote keeps the first description (media facts); only the
      * ICE part of this one is applied */
@@ -389,12 +375,11 @@ handle_reoffer(ScCall *call, const char *text)
         sc_call_emit_error(call, detail);
         return;
     }
-    call->n_restarts++;
-    SC_LOG_INFO(call->id, "ICE restart %u: answer sent", call->n_restarts);
+    call->neg.n_restarts++;
+    SC_LOG_INFO(call->id, "ICE restart %u: answer sent", call->neg.n_restarts);
     send_description(call, SC_SIG_MSG_ANSWER, g_steal_pointer(&sdp),
                      "restart-answer-sent");
 }
-
 
 /* Offerer: the answer to our restart offer. */
 static void
@@ -403,12 +388,12 @@ handle_restart_answer(ScCall *call, const char *text)
     g_autoptr(GError) error = NULL;
     g_autoptr(ScSdpDesc) desc = NULL;
 
-    call->restart_pending = FALSE;
+    call->neg.restart_pending = FALSE;
     desc = sc_sdp_parse(SC_SDP_TYPE_ANSWER, text, &error);
     if (desc != NULL && !same_session(call, desc, &error))
         g_clear_pointer(&desc, sc_sdp_desc_free);
     if (desc != NULL &&
-        (desc->setup == SC_SDP_SETUP_PASSIVE) != call->dtls_client) {
+        (desc->setup == SC_SDP_SETUP_PASSIVE) != call->transport.dtls_client) {
         g_set_error(&error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
                     "the answer's a=setup would change the DTLS role");
         g_clear_pointer(&desc, sc_sdp_desc_free);
@@ -417,14 +402,13 @@ handle_restart_answer(ScCall *call, const char *text)
         refuse(call, "ICE restart answer", error);
 }
 
-
 static void
 start_offer(ScCall *call)
 {
     g_autoptr(GError) error = NULL;
     char *sdp;
 
-    if (call->offer_sent || call->state == CALL_ENDED)
+    if (call->neg.offer_sent || call->state == CALL_ENDED)
         return;
     call->state = CALL_NEGOTIATING;
     if (call->ice == NULL && !sc_call_transport_create(call, TRUE, &error)) {
@@ -438,11 +422,10 @@ start_offer(ScCall *call)
     }
     /* Like a browser page, the offerer opens the "chat" channel. */
     (void)sc_call_get_channel(call, "chat", TRUE, -1, -1, NULL);
-    call->t_offer_us = sc_clock_now_us();
-    call->offer_sent = TRUE;
+    call->transport.t_offer_us = sc_clock_now_us();
+    call->neg.offer_sent = TRUE;
     send_description(call, SC_SIG_MSG_OFFER, sdp, "offer-sent");
 }
-
 
 static void
 handle_offer(ScCall *call, const char *text)
@@ -476,9 +459,9 @@ handle_offer(ScCall *call, const char *text)
     }
     /* JSEP: we answer a=setup:active to actpass (and passive); an older
      * endpoint offering active gets passive (RFC 8842 §5.3). */
-    call->dtls_client = desc->setup != SC_SDP_SETUP_ACTIVE;
-    call->dtls_role_known = TRUE;
-    sc_dtls_transport_set_client(call->dtls, call->dtls_client);
+    call->transport.dtls_client = desc->setup != SC_SDP_SETUP_ACTIVE;
+    call->transport.dtls_role_known = TRUE;
+    sc_dtls_transport_set_client(call->dtls, call->transport.dtls_client);
     sdp = write_description(call, desc, &error);
     if (sdp == NULL) {
         g_autofree char *detail =
@@ -505,23 +488,22 @@ handle_offer(ScCall *call, const char *text)
     sc_call_transport_start_dtls(call);
 }
 
-
 static void
 handle_answer(ScCall *call, const char *text)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(ScSdpDesc) desc = NULL;
 
-    if (call->restart_pending) {
+    if (call->neg.restart_pending) {
         handle_restart_answer(call, text);
         return;
     }
-    if (call->role != SC_CALL_ROLE_OFFERER || !call->offer_sent ||
+    if (call->role != SC_CALL_ROLE_OFFERER || !call->neg.offer_sent ||
         call->remote != NULL) {
         SC_LOG_WARN(call->id, "ignoring an unexpected answer");
         return;
     }
-    call->t_answer_us = sc_clock_now_us();
+    call->transport.t_answer_us = sc_clock_now_us();
     desc = sc_sdp_parse(SC_SDP_TYPE_ANSWER, text, &error);
     if (desc != NULL && desc->data_section < 0) {
         g_set_error(&error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
@@ -533,11 +515,11 @@ handle_answer(ScCall *call, const char *text)
         return;
     }
     /* a=setup:active in the answer makes us the DTLS server. */
-    call->dtls_client = desc->setup == SC_SDP_SETUP_PASSIVE;
-    if (!call->dtls_role_known) {
-        call->dtls_role_known = TRUE;
-        sc_dtls_transport_set_client(call->dtls, call->dtls_client);
-    } else if (call->dtls_client) {
+    call->transport.dtls_client = desc->setup == SC_SDP_SETUP_PASSIVE;
+    if (!call->transport.dtls_role_known) {
+        call->transport.dtls_role_known = TRUE;
+        sc_dtls_transport_set_client(call->dtls, call->transport.dtls_client);
+    } else if (call->transport.dtls_client) {
         sc_call_send_bye(call, "error");
         sc_call_end(call, SC_END_REASON_DTLS_FAILED,
                     "peer sent a ClientHello but answered a=setup:passive");
@@ -551,7 +533,6 @@ handle_answer(ScCall *call, const char *text)
     sc_call_transport_start_dtls(call);
 }
 
-
 static void
 handle_candidate(ScCall *call, const ScSigMsg *msg)
 {
@@ -559,12 +540,13 @@ handle_candidate(ScCall *call, const ScSigMsg *msg)
 
     if (msg->candidate == NULL)
         return;
-    if (call->remote == NULL || call->ice == NULL || call->restart_pending) {
+    if (call->remote == NULL || call->ice == NULL ||
+        call->neg.restart_pending) {
         /* before the (restart) answer: kept for apply_remote_ice() */
         if (msg->candidate[0] == '\0')
-            call->pending_end_of_candidates = TRUE;
-        else if (call->pending_candidates->len < 256)
-            g_ptr_array_add(call->pending_candidates,
+            call->neg.pending_end_of_candidates = TRUE;
+        else if (call->neg.pending_candidates->len < 256)
+            g_ptr_array_add(call->neg.pending_candidates,
                             g_strdup(msg->candidate));
         return;
     }
@@ -581,7 +563,6 @@ handle_candidate(ScCall *call, const ScSigMsg *msg)
                                                &error))
         SC_LOG_INFO(call->id, "ignored remote candidate: %s", error->message);
 }
-
 
 void
 sc_call_on_sig_open(gpointer data)
@@ -603,7 +584,6 @@ sc_call_on_sig_open(gpointer data)
             sc_call_transport_end_error(call, error);
     }
 }
-
 
 /* A peer's bye ends the call with reason `bye`; the reason it gives is
  * its claim, reported as such ("peer said: ..." and `peer_reason`, printable
@@ -630,7 +610,6 @@ handle_bye(ScCall *call, const char *reason)
         detail != NULL ? detail : "peer hung up (no reason given)", claim);
 }
 
-
 /* Who may signal (contract section 1: the relay forwards, it does not say
  * who sent what; it only reports peer-joined / peer-left, in order with
  * the frames). Once the peer we negotiated with has left during the call,
@@ -643,9 +622,9 @@ handle_bye(ScCall *call, const char *reason)
 static gboolean
 from_stranger(ScCall *call, const ScSigMsg *msg)
 {
-    if (!call->peer_left)
+    if (!call->neg.peer_left)
         return FALSE;
-    if (call->stranger_msgs++ == 0) {
+    if (call->neg.stranger_msgs++ == 0) {
         SC_LOG_WARN(call->id, "signaling after the peer left the relay "
                               "('%s'): ignored, a newcomer is not our peer",
                     msg->type_name != NULL ? msg->type_name : "?");
@@ -656,7 +635,6 @@ from_stranger(ScCall *call, const ScSigMsg *msg)
     }
     return TRUE;
 }
-
 
 void
 sc_call_on_sig_message(gpointer data, const ScSigMsg *msg)
@@ -677,13 +655,13 @@ sc_call_on_sig_message(gpointer data, const ScSigMsg *msg)
     case SC_SIG_MSG_PEER_LEFT:
         if (call->remote == NULL) {
             /* whatever that participant trickled is not for the next one */
-            g_ptr_array_set_size(call->pending_candidates, 0);
-            call->pending_end_of_candidates = FALSE;
+            g_ptr_array_set_size(call->neg.pending_candidates, 0);
+            call->neg.pending_end_of_candidates = FALSE;
         }
         if (call->state == CALL_CONNECTED) {
             SC_LOG_INFO(call->id, "peer left the relay; the call goes on "
                                   "while consent lasts, without signaling");
-            call->peer_left = TRUE;
+            call->neg.peer_left = TRUE;
         } else if (call->state >= CALL_NEGOTIATING) {
             sc_call_end(call, SC_END_REASON_ERROR,
                         "peer left before the call connected");
@@ -709,7 +687,6 @@ sc_call_on_sig_message(gpointer data, const ScSigMsg *msg)
         break;
     }
 }
-
 
 void
 sc_call_on_sig_closed(gpointer data, const GError *error)

@@ -65,7 +65,6 @@ sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
     return sc_ice_transport_gather(call->ice, error);
 }
 
-
 /* The call cannot have transports: no usable local address for ICE
  * (ice-failed), or anything else (error). */
 void
@@ -78,24 +77,23 @@ sc_call_transport_end_error(ScCall *call, const GError *error)
                 error->message);
 }
 
-
 void
 sc_call_transport_start_dtls(ScCall *call)
 {
     g_autoptr(GError) error = NULL;
 
-    if (call->dtls_started || !call->dtls_role_known || call->remote == NULL)
+    if (call->transport.dtls_started || !call->transport.dtls_role_known ||
+        call->remote == NULL)
         return;
     /* The DTLS client starts once ICE has a pair; the server is ready at
      * once (a ClientHello may arrive as soon as checks succeed). */
-    if (call->dtls_client &&
+    if (call->transport.dtls_client &&
         sc_ice_transport_get_state(call->ice) != SC_ICE_STATE_CONNECTED)
         return;
-    call->dtls_started = TRUE;
+    call->transport.dtls_started = TRUE;
     if (!sc_dtls_transport_start(call->dtls, &error))
         sc_call_end(call, SC_END_REASON_DTLS_FAILED, error->message);
 }
-
 
 /* ------------------------------------------------------------------ */
 /* ICE, DTLS, SCTP callbacks                                            */
@@ -116,8 +114,8 @@ on_ice_state(gpointer data, ScIceState state)
                                                ? "checking"
                                                : "connected");
         if (state == SC_ICE_STATE_CONNECTED) {
-            if (call->t_ice_us == 0)
-                call->t_ice_us = sc_clock_now_us();
+            if (call->transport.t_ice_us == 0)
+                call->transport.t_ice_us = sc_clock_now_us();
             sc_call_event_set_str(ev, "local_type",
                                   sc_ice_transport_get_local_type(call->ice));
             sc_call_event_set_str(ev, "remote_type",
@@ -168,7 +166,6 @@ on_ice_state(gpointer data, ScIceState state)
     }
 }
 
-
 static void
 on_ice_recv(gpointer data, const guint8 *buf, gsize len)
 {
@@ -181,15 +178,15 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
     ingress = sc_demux_ingress(buf, len, sizeof pkt);
     switch (ingress) {
     case SC_INGRESS_DTLS:
-        if (!call->dtls_role_known) {
+        if (!call->transport.dtls_role_known) {
             /* A ClientHello before the answer: the peer is active. */
-            call->dtls_role_known = TRUE;
-            call->dtls_client = FALSE;
+            call->transport.dtls_role_known = TRUE;
+            call->transport.dtls_client = FALSE;
             sc_dtls_transport_set_client(call->dtls, FALSE);
         }
-        if (!call->dtls_started && !call->dtls_client) {
+        if (!call->transport.dtls_started && !call->transport.dtls_client) {
             g_autoptr(GError) error = NULL;
-            call->dtls_started = TRUE;
+            call->transport.dtls_started = TRUE;
             if (!sc_dtls_transport_start(call->dtls, &error)) {
                 sc_call_end(call, SC_END_REASON_DTLS_FAILED, error->message);
                 return;
@@ -198,7 +195,7 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
         sc_dtls_transport_receive(call->dtls, buf, len);
         break;
     case SC_INGRESS_SRTP_TOO_BIG:
-        call->srtp_dropped++;
+        call->transport.srtp_dropped++;
         break;
     case SC_INGRESS_SRTP:
     case SC_INGRESS_SRTCP: {
@@ -208,18 +205,18 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
 
         /* Nothing but SRTP/SRTCP that authenticates reaches the media. */
         if (call->srtp == NULL || call->media == NULL) {
-            call->srtp_dropped++;
+            call->transport.srtp_dropped++;
             break;
         }
         memcpy(pkt, buf, len);
         st = rtcp ? sc_srtp_session_unprotect_rtcp(call->srtp, pkt, &n)
                   : sc_srtp_session_unprotect(call->srtp, pkt, &n);
         if (st != SC_OK) {
-            call->srtp_dropped++;
+            call->transport.srtp_dropped++;
             break;
         }
         if (!rtcp)
-            call->rtp_received++;
+            call->rtp.rtp_received++;
         (void)sc_media_session_receive(call->media, pkt, n, rtcp);
         break;
     }
@@ -227,7 +224,6 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
         break;
     }
 }
-
 
 /* DTLS datagrams written before ICE has a selected pair (a ClientHello
  * reaches the server while its own checks are still running) are kept and
@@ -243,29 +239,28 @@ on_dtls_send(gpointer data, const guint8 *buf, gsize len)
     if (st == SC_OK)
         return;
     if (sc_ice_transport_get_state(call->ice) != SC_ICE_STATE_CONNECTED &&
-        call->dtls_early->len < DTLS_EARLY_MAX) {
-        g_ptr_array_add(call->dtls_early, g_bytes_new(buf, len));
+        call->transport.dtls_early->len < DTLS_EARLY_MAX) {
+        g_ptr_array_add(call->transport.dtls_early, g_bytes_new(buf, len));
         return;
     }
     SC_LOG_DEBUG(call->id, "DTLS datagram not sent: %s",
                  sc_status_to_string(st));
 }
 
-
 static void
 flush_dtls_early(ScCall *call)
 {
-    for (guint i = 0; i < call->dtls_early->len; i++) {
+    for (guint i = 0; i < call->transport.dtls_early->len; i++) {
         gsize len = 0;
-        const guint8 *buf = g_bytes_get_data(call->dtls_early->pdata[i], &len);
+        const guint8 *buf =
+            g_bytes_get_data(call->transport.dtls_early->pdata[i], &len);
         ScStatus st = sc_ice_transport_send(call->ice, buf, len);
         if (st != SC_OK)
             SC_LOG_DEBUG(call->id, "early DTLS datagram not sent: %s",
                          sc_status_to_string(st));
     }
-    g_ptr_array_set_size(call->dtls_early, 0);
+    g_ptr_array_set_size(call->transport.dtls_early, 0);
 }
-
 
 static void
 on_sctp_send(gpointer data, const guint8 *buf, gsize len)
@@ -279,7 +274,6 @@ on_sctp_send(gpointer data, const guint8 *buf, gsize len)
                          sc_status_to_string(st));
     }
 }
-
 
 static void
 on_sctp_state(gpointer data, ScSctpState state, const GError *error)
@@ -300,9 +294,9 @@ on_sctp_state(gpointer data, ScSctpState state, const GError *error)
     }
     switch (state) {
     case SC_SCTP_STATE_CONNECTED:
-        if (call->t_sctp_us == 0)
-            call->t_sctp_us = sc_clock_now_us();
-        call->sctp_connected = TRUE;
+        if (call->transport.t_sctp_us == 0)
+            call->transport.t_sctp_us = sc_clock_now_us();
+        call->transport.sctp_connected = TRUE;
         sc_call_channels_open_pending(call);
         sc_call_media_schedule_start(call);
         break;
@@ -331,7 +325,6 @@ on_sctp_state(gpointer data, ScSctpState state, const GError *error)
     }
 }
 
-
 static void
 start_sctp(ScCall *call)
 {
@@ -349,12 +342,10 @@ start_sctp(ScCall *call)
     ScSdpSection *data =
         call->remote->sections->pdata[call->remote->data_section];
 
-    call->sctp = sc_sctp_assoc_new(call->ctx, log_id, call->dtls_client,
-                                   SC_SCTP_PORT,
-                                   data->sctp_port != 0 ? data->sctp_port
-                                                        : SC_SCTP_PORT,
-                                   data->max_message_size, &sctp_cb, call,
-                                   &error);
+    call->sctp = sc_sctp_assoc_new(
+        call->ctx, log_id, call->transport.dtls_client, SC_SCTP_PORT,
+        data->sctp_port != 0 ? data->sctp_port : SC_SCTP_PORT,
+        data->max_message_size, &sctp_cb, call, &error);
     if (call->sctp != NULL) {
         /* One SCTP packet per DTLS record. usrsctp's AF_CONN packets come
          * out a few bytes above the path MTU set, so leave a margin. */
@@ -365,7 +356,6 @@ start_sctp(ScCall *call)
     if (call->sctp == NULL || !sc_sctp_assoc_start(call->sctp, &error))
         sc_call_end(call, SC_END_REASON_ERROR, error->message);
 }
-
 
 static void
 on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
@@ -383,8 +373,8 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
         ScSrtpKeys keys;
 
         call->state = CALL_CONNECTED;
-        if (call->t_dtls_us == 0)
-            call->t_dtls_us = sc_clock_now_us();
+        if (call->transport.t_dtls_us == 0)
+            call->transport.t_dtls_us = sc_clock_now_us();
         ev = sc_call_event_new(SC_CALL_EVENT_DTLS);
         sc_call_event_set_str(ev, "state", "connected");
         sc_call_event_set_str(ev, "version",
@@ -450,7 +440,6 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
     }
 }
 
-
 static void
 on_dtls_data(gpointer data, const guint8 *buf, gsize len)
 {
@@ -459,7 +448,6 @@ on_dtls_data(gpointer data, const guint8 *buf, gsize len)
     if (call->sctp != NULL && call->state != CALL_ENDED)
         sc_sctp_assoc_receive(call->sctp, buf, len);
 }
-
 
 /* The signaling client outlives the call's end so that the bye and the
  * WebSocket close handshake complete; it goes with the last unref. */
