@@ -1,15 +1,59 @@
 /* src/call/bench.c - the bench protocol (interop contract section 2): a
  * sender pumps a byte pattern on the "bench" channel and reports goodput;
  * a receiver checks the pattern and answers "done <bytes>".
+ *
+ * An application of the channel API, kept out of the orchestrator: it
+ * opens, sends on and measures its channel through the public API
+ * (sc_call_get_channel(), sc_channel_send(), sc_channel_get_buffered_amount(),
+ * sc_channel_is_open(), sc_channel_get_id(), sc_channel_get_label()) and
+ * owns its state (ScCallBench, allocated by the first bench). From the call
+ * it needs only what that API does not offer, through the hooks declared
+ * under "bench.c" in call-priv.h: the messages of the "bench" channel,
+ * handed to it instead of becoming `message` events; the channel's open
+ * and close and sctp/'s buffered-amount-low; the low-water threshold
+ * (sc_call_channel_set_low_threshold()); emitting its `bench` events; the
+ * largest message sctp/ takes; and the call's end. It reads no field of
+ * ScCall but the log id.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "call"
 #include "call/call-priv.h"
 
 #include <string.h>
 
+#define BENCH_LABEL "bench"
 #define BENCH_HIGH_WATER (4u * 1024 * 1024)
 #define BENCH_LOW_WATER (1u * 1024 * 1024)
 #define BENCH_PATTERN_MOD 251
+
+typedef struct {
+    gboolean running;
+    ScChannel *chan;       /* strong */
+    guint64 bytes;
+    gsize chunk;
+    guint64 sent;
+    gint64 t_start;
+    gboolean start_sent;
+} BenchSender;
+
+typedef struct {
+    gboolean active;
+    guint64 expected;
+    guint64 received;
+    gboolean pattern_ok;
+} BenchReceiver;
+
+struct ScCallBench {
+    BenchSender tx;
+    BenchReceiver rx;
+};
+
+static ScCallBench *
+bench_get(ScCall *call)
+{
+    if (call->bench == NULL)
+        call->bench = g_new0(ScCallBench, 1);
+    return call->bench;
+}
 
 /* The bench pattern: byte at offset i is i mod 251 (contract section 2),
  * so chunk boundaries never line up with the pattern and a lost or
@@ -63,11 +107,11 @@ bench_check(const guint8 *buf, gsize len, guint64 offset)
     return TRUE;
 }
 
-void
-sc_call_bench_receive(ScCall *call, ScChannel *c, gboolean binary,
-                      const guint8 *data, gsize len)
+static void
+bench_receive(ScCall *call, ScChannel *c, gboolean binary,
+              const guint8 *data, gsize len)
 {
-    BenchReceiver *rx = &call->bench_rx;
+    BenchReceiver *rx = &bench_get(call)->rx;
 
     if (!binary) {
         g_autofree char *text =
@@ -89,7 +133,7 @@ sc_call_bench_receive(ScCall *call, ScChannel *c, gboolean binary,
                 SC_LOG_WARN(call->id, "bad bench start message");
             }
         } else if (g_str_has_prefix(text, "done ")) {
-            BenchSender *b = &call->bench;
+            BenchSender *b = &bench_get(call)->tx;
             guint64 got = 0;
             if (b->running && b->chan == c &&
                 g_ascii_string_to_unsigned(text + 5, 10, 0, G_MAXUINT64, &got,
@@ -137,18 +181,17 @@ done: {
 }
 }
 
-void
-sc_call_bench_pump(ScCall *call)
+static void
+bench_pump(ScCall *call)
 {
-    BenchSender *b = &call->bench;
+    BenchSender *b = &bench_get(call)->tx;
     guint8 *buf;
 
-    if (!b->running || !b->chan->open)
+    if (!b->running || !sc_channel_is_open(b->chan))
         return;
     if (!b->start_sent) {
         g_autoptr(GError) error = NULL;
-        sc_sctp_assoc_set_buffered_amount_low_threshold(
-            call->sctp, (guint16)b->chan->sid, BENCH_LOW_WATER);
+        sc_call_channel_set_low_threshold(b->chan, BENCH_LOW_WATER);
         g_autofree char *start = g_strdup_printf(
             "start %" G_GUINT64_FORMAT " %" G_GSIZE_FORMAT, b->bytes,
             b->chunk);
@@ -177,27 +220,75 @@ sc_call_bench_pump(ScCall *call)
     g_free(buf);
 }
 
-void
-sc_call_on_buffered_amount_low(gpointer data, guint16 sid)
+/* A message on a channel labelled "bench": TRUE when it is the bench's
+ * (it does not become a `message` event). */
+gboolean
+sc_call_bench_on_message(ScCall *call, ScChannel *c, gboolean binary,
+                         const guint8 *data, gsize len)
 {
-    ScCall *call = data;
+    if (!g_str_equal(sc_channel_get_label(c), BENCH_LABEL))
+        return FALSE;
+    bench_receive(call, c, binary, data, len);
+    return TRUE;
+}
 
-    if (call->bench.running && call->bench.chan->sid == sid)
-        sc_call_bench_pump(call);
+void
+sc_call_bench_on_open(ScCall *call, ScChannel *c)
+{
+    if (call->bench != NULL && call->bench->tx.running &&
+        call->bench->tx.chan == c)
+        bench_pump(call);
+}
+
+void
+sc_call_bench_on_closed(ScCall *call, ScChannel *c)
+{
+    if (call->bench != NULL && call->bench->tx.running &&
+        call->bench->tx.chan == c) {
+        call->bench->tx.running = FALSE;
+        sc_call_emit_error(call,
+                           "bench channel closed before the bench finished");
+    }
+}
+
+void
+sc_call_bench_on_buffered_amount_low(ScCall *call, int sid)
+{
+    if (call->bench != NULL && call->bench->tx.running &&
+        sc_channel_get_id(call->bench->tx.chan) == sid)
+        bench_pump(call);
+}
+
+void
+sc_call_bench_stop(ScCall *call)
+{
+    if (call->bench != NULL)
+        call->bench->tx.running = FALSE;
+}
+
+void
+sc_call_bench_free(ScCall *call)
+{
+    if (call->bench == NULL)
+        return;
+    g_clear_pointer(&call->bench->tx.chan, sc_channel_unref);
+    g_clear_pointer(&call->bench, g_free);
 }
 
 gboolean
 sc_call_start_bench(ScCall *call, guint64 bytes, gsize chunk, GError **error)
 {
+    BenchSender *b;
     ScChannel *c;
 
     g_return_val_if_fail(call != NULL, FALSE);
-    if (call->state == CALL_ENDED) {
+    if (sc_call_has_ended(call)) {
         g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
                     "the call has ended");
         return FALSE;
     }
-    if (call->bench.running) {
+    b = &bench_get(call)->tx;
+    if (b->running) {
         g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
                     "a bench is already running");
         return FALSE;
@@ -211,13 +302,13 @@ sc_call_start_bench(ScCall *call, guint64 bytes, gsize chunk, GError **error)
     c = sc_call_get_channel(call, BENCH_LABEL, TRUE, -1, -1, error);
     if (c == NULL)
         return FALSE;
-    g_clear_pointer(&call->bench.chan, sc_channel_unref);
-    memset(&call->bench, 0, sizeof call->bench);
-    call->bench.running = TRUE;
-    call->bench.chan = sc_channel_ref(c); /* it may close meanwhile */
-    call->bench.bytes = bytes;
-    call->bench.chunk = chunk;
-    if (call->sctp != NULL && c->open)
-        sc_call_bench_pump(call);
+    g_clear_pointer(&b->chan, sc_channel_unref);
+    memset(b, 0, sizeof *b);
+    b->running = TRUE;
+    b->chan = sc_channel_ref(c); /* it may close meanwhile */
+    b->bytes = bytes;
+    b->chunk = chunk;
+    if (sc_channel_is_open(c))
+        bench_pump(call);
     return TRUE;
 }

@@ -113,6 +113,7 @@ typedef struct {
 } ScHangup;
 
 typedef struct ScSctpAssoc ScSctpAssoc;
+typedef struct ScCallBench ScCallBench;
 
 /* Starts a graceful hangup when @sctp is connected: its queued messages go
  * out and a SHUTDOWN follows (the association reports CLOSED when every
@@ -128,7 +129,6 @@ void sc_hangup_clear(ScHangup *h);
 /* ---- the call: what every file of call/ shares ---- */
 
 #define SC_SCTP_PORT 5000
-#define BENCH_LABEL "bench"
 #define CHANNEL_QUEUE_MAX (1u * 1024 * 1024)
 #define RTP_BUF_MAX 1600        /* a packet plus the SRTP/SRTCP trailer */
 
@@ -140,23 +140,6 @@ typedef enum {
     CALL_CONNECTED,   /* DTLS up */
     CALL_ENDED,
 } CallState;
-
-typedef struct {
-    gboolean running;
-    ScChannel *chan;       /* strong */
-    guint64 bytes;
-    gsize chunk;
-    guint64 sent;
-    gint64 t_start;
-    gboolean start_sent;
-} BenchSender;
-
-typedef struct {
-    gboolean active;
-    guint64 expected;
-    guint64 received;
-    gboolean pattern_ok;
-} BenchReceiver;
 
 /* negotiation.c: where JSEP stands (offer/answer, trickle, restarts) and
  * who may still signal. */
@@ -263,13 +246,13 @@ struct ScCall {
     ScCallTransport transport;      /* transport.c */
     ScCallRtp rtp;                  /* media-glue.c */
     ScChannelTable channels;        /* channels.c */
-    BenchSender bench;              /* bench.c */
-    BenchReceiver bench_rx;
+    ScCallBench *bench;             /* bench.c's, NULL until used */
     GSource *teardown_source;       /* call.c */
     ScHangup hangup;                /* a local hangup finishing (hangup.c) */
 };
 
 /* call.c */
+gboolean sc_call_has_ended(ScCall *call);
 void sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
                       const char *peer_reason);
 void sc_call_end(ScCall *call, ScEndReason reason, const char *detail);
@@ -301,6 +284,9 @@ void sc_call_on_channel_closed(gpointer data, guint16 sid);
 void sc_call_on_channel_refused(gpointer data, guint16 sid, const char *why);
 void sc_call_on_message(gpointer data, guint16 sid, gboolean binary,
                         const guint8 *buf, gsize len);
+void sc_call_on_buffered_amount_low(gpointer data, guint16 sid);
+/* sctp/'s buffered-amount-low threshold of @c's stream (open) */
+void sc_call_channel_set_low_threshold(ScChannel *c, gsize bytes);
 
 /* media-glue.c */
 void sc_call_media_negotiate(ScCall *call);
@@ -308,11 +294,18 @@ const char *sc_call_srtp_profile_iana(ScSrtpProfile p);
 void sc_call_media_schedule_start(ScCall *call);
 gboolean sc_call_media_has_rtp(ScCall *call);
 
-/* bench.c */
-void sc_call_bench_receive(ScCall *call, ScChannel *c, gboolean binary,
-                           const guint8 *data, gsize len);
-void sc_call_bench_pump(ScCall *call);
-void sc_call_on_buffered_amount_low(gpointer data, guint16 sid);
+/* bench.c: the bench protocol, an application of the channel API. The
+ * call hands it what the public API does not offer: */
+/* a message on @c; TRUE when it was the bench's (no `message` event) */
+gboolean sc_call_bench_on_message(ScCall *call, ScChannel *c, gboolean binary,
+                                  const guint8 *data, gsize len);
+void sc_call_bench_on_open(ScCall *call, ScChannel *c);
+void sc_call_bench_on_closed(ScCall *call, ScChannel *c);
+void sc_call_bench_on_buffered_amount_low(ScCall *call, int sid);
+/* the call ends or hangs up: a running bench stops */
+void sc_call_bench_stop(ScCall *call);
+/* the call is freed */
+void sc_call_bench_free(ScCall *call);
 
 G_END_DECLS
 

@@ -79,7 +79,7 @@ sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
     SC_LOG_INFO(call->id, "ended: %s (%s)", sc_end_reason_to_string(reason),
                 detail != NULL ? detail : "");
     call->state = CALL_ENDED;
-    call->bench.running = FALSE;
+    sc_call_bench_stop(call);
     sc_source_clear(&call->rtp.media_source_id);
     sc_dtls_warm_up_reap();
     /* finalizes a recording (bounded wait) before `ended` is reported */
@@ -127,6 +127,12 @@ void
 sc_call_end(ScCall *call, ScEndReason reason, const char *detail)
 {
     sc_call_end_with(call, reason, detail, NULL);
+}
+
+gboolean
+sc_call_has_ended(ScCall *call)
+{
+    return call->state == CALL_ENDED;
 }
 
 ScCall *
@@ -216,7 +222,7 @@ sc_call_unref(ScCall *call)
     g_queue_clear_full(&call->ev.events, (GDestroyNotify)sc_call_event_free);
     sc_call_transport_free(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);
-    g_clear_pointer(&call->bench.chan, sc_channel_unref);
+    sc_call_bench_free(call);
     sc_channel_table_clear(&call->channels);
     g_clear_pointer(&call->remote, sc_sdp_desc_free);
     g_ptr_array_unref(call->neg.pending_candidates);
@@ -424,7 +430,7 @@ sc_call_hangup(ScCall *call)
         return;
     /* With an association up, SCTP finishes first (hangup.c); `ended`
      * follows when it has, or after SC_HANGUP_GRACE_MS. */
-    call->bench.running = FALSE;
+    sc_call_bench_stop(call);
     if (call->dtls != NULL && call->ice != NULL &&
         sc_hangup_start(&call->hangup, call->ctx, call->sctp,
                         hangup_grace_over, call))

@@ -397,8 +397,7 @@ sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
     }
     sc_call_emit(call, ev);
     channel_flush_queue(call, c);
-    if (call->bench.running && call->bench.chan == c)
-        sc_call_bench_pump(call);
+    sc_call_bench_on_open(call, c);
 }
 
 void
@@ -415,11 +414,7 @@ sc_call_on_channel_closed(gpointer data, guint16 sid)
     sc_call_event_set_str(ev, "label", c->label);
     sc_call_event_set_int(ev, "id", sid);
     sc_call_emit(call, ev);
-    if (call->bench.running && call->bench.chan == c) {
-        call->bench.running = FALSE;
-        sc_call_emit_error(call,
-                           "bench channel closed before the bench finished");
-    }
+    sc_call_bench_on_closed(call, c);
     /* the call forgets it; references the app holds keep the object */
     sc_channel_table_remove(&call->channels, c);
     SC_LOG_DEBUG(call->id, "channel %u closed; %u channel records held", sid,
@@ -452,10 +447,8 @@ sc_call_on_message(gpointer data, guint16 sid, gboolean binary,
 
     if (c == NULL || call->state == CALL_ENDED)
         return;
-    if (g_str_equal(c->label, BENCH_LABEL)) {
-        sc_call_bench_receive(call, c, binary, buf, len);
+    if (sc_call_bench_on_message(call, c, binary, buf, len))
         return;
-    }
     ev = sc_call_event_new(SC_CALL_EVENT_MESSAGE);
     sc_call_event_set_str(ev, "label", c->label);
     if (!binary && len > 0 &&
@@ -476,4 +469,20 @@ sc_call_on_message(gpointer data, guint16 sid, gboolean binary,
         sc_call_event_set_str(ev, "text", text);
     }
     sc_call_emit(call, ev);
+}
+
+void
+sc_call_on_buffered_amount_low(gpointer data, guint16 sid)
+{
+    ScCall *call = data;
+
+    sc_call_bench_on_buffered_amount_low(call, sid);
+}
+
+void
+sc_call_channel_set_low_threshold(ScChannel *c, gsize bytes)
+{
+    g_return_if_fail(c->call != NULL && c->call->sctp != NULL && c->sid >= 0);
+    sc_sctp_assoc_set_buffered_amount_low_threshold(c->call->sctp,
+                                                    (guint16)c->sid, bytes);
 }
