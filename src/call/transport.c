@@ -135,14 +135,18 @@ on_ice_state(gpointer data, ScIceState state)
                     "no ICE candidate pair worked");
         break;
     case SC_ICE_STATE_DISCONNECTED:
-        /* nothing can be sent until a restart wins consent back */
+        /* nothing can be sent until a consent response on the pair
+         * (ice.c selects it again) or a restart wins consent back */
         ev = sc_call_event_new(SC_CALL_EVENT_ICE);
         sc_call_event_set_str(ev, "state", "disconnected");
         sc_call_emit(call, ev);
-        SC_LOG_INFO(call->id, "consent to send lost on the pair; it "
-                              "expires in %d s without an ICE restart",
-                    (SC_ICE_CONSENT_EXPIRY_MS -
-                     SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS) / 1000);
+        SC_LOG_INFO(call->id, "libnice stopped sending on the pair; consent "
+                              "expires in %.1f s without a response or an "
+                              "ICE restart",
+                    (double)(sc_ice_transport_get_consent_deadline_us(
+                                 call->ice) -
+                             sc_clock_now_us()) /
+                        1e6);
         if (call->role == SC_CALL_ROLE_OFFERER)
             sc_call_start_ice_restart(call);
         break;
