@@ -4,63 +4,19 @@
  * a check every 5 s +-20 %; libnice 0.1.21 declares consent lost 10 s after
  * the last response, not RFC 7675's 30 s, and reports it as the component
  * failing: we keep the 30 s and select the pair again when a response
- * comes in time; see docs/internals/call-flow.md). Credentials come from
- * OpenSSL's RNG. Sits under dtls/ and srtp/ (through call/'s RFC 7983 demux).
+ * comes in time, in ice-consent.c; see docs/internals/call-flow.md).
+ * This file owns the agent, gathering and candidates, the state machine,
+ * restarts and the datagrams in and out. Credentials come from OpenSSL's
+ * RNG. Sits under dtls/ and srtp/ (through call/'s RFC 7983 demux).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
-#include "ice/ice.h"
-#include "ice/consent-watch.h"
+#include "ice/ice-priv.h"
 #include "sdp/sdp.h"
 
 #include <agent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-
-struct ScIceTransport {
-    GMainContext *ctx;
-    char *log_id;
-    NiceAgent *agent;
-    guint stream_id;
-    char *ufrag;
-    char *pwd;
-    char *remote_ufrag;
-    GArray *secret_ids;     /* our passwords and the peer's, kept out of
-                             * logs (core/log-secrets.c) until we are freed */
-    ScIceCallbacks cb;
-    gpointer user_data;
-    ScIceState state;
-    gboolean was_connected;
-    gboolean remote_done;
-    guint n_remote;         /* remote candidates taken, this generation */
-    guint64 n_remote_over;  /* remote candidates ignored past the cap */
-    gboolean gathering;
-    gboolean gathered;         /* gathering has finished */
-    char *local_addresses;     /* configured, "a, b" for messages; or NULL */
-    gboolean closed;
-    gboolean await_selection;  /* consent lost: only a new pair recovers */
-    char local_type[8];
-    char remote_type[8];
-    gint64 last_inbound_us;
-    /* RFC 7675 consent: the last response seen (consent-watch.h) */
-    ScConsentWatch *consent_watch;
-    gint64 last_consent_us;
-    char *remote_pwd;          /* wiped; the watch's keys */
-    char *prev_remote_pwd;     /* the generation before an ICE restart */
-    gint64 consent_deadline_us; /* while consent is lost, else 0 */
-    GSource *consent_timer;
-    GSource *resume_source;    /* see resume_pair() */
-    gboolean resuming;         /* inside nice_agent_set_selected_pair() */
-    guint n_resumed;
-    gboolean pair_resumed;     /* the selected pair was selected again */
-    gboolean restarting;       /* ICE restart until a new pair */
-    gint64 consent_lost_us;    /* when libnice last gave up on the pair */
-    GQueue rxq;                /* of RxPacket, see SC_ICE_RXQ_MAX_BYTES */
-    gsize rxq_bytes;
-    GSource *rx_source;
-    guint64 rx_dropped;
-    gulong sig_ids[4];
-};
 
 static const char *
 cand_type_name(NiceCandidateType type)
@@ -112,8 +68,8 @@ static const guint ice_next[SC_ICE_N_STATES] = {
 #undef S
 
 /* The only writer of t->state. */
-static void
-ice_set_state(ScIceTransport *t, ScIceState next)
+void
+sc_ice_set_state(ScIceTransport *t, ScIceState next)
 {
     ScIceState prev = t->state;
 
@@ -268,153 +224,6 @@ on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
         t->cb.on_candidate(t->user_data, NULL);
 }
 
-static gboolean
-on_consent_deadline(gpointer data)
-{
-    ScIceTransport *t = data;
-
-    g_clear_pointer(&t->consent_timer, g_source_unref);
-    SC_LOG_INFO(t->log_id, "no consent response for %d s (RFC 7675)",
-                SC_ICE_CONSENT_EXPIRY_MS / 1000);
-    ice_set_state(t, SC_ICE_STATE_CONSENT_EXPIRED);
-    return G_SOURCE_REMOVE;
-}
-
-/* When consent expires: 30 s after the last response (RFC 7675 §5.1).
- * The watch may miss one (its time is never fresher than the truth);
- * libnice, which gave up at consent_lost_us, had one 10 s before that,
- * unless we selected the pair again since (its clock then restarted with
- * a check, not a response). */
-static gint64
-consent_expiry_us(ScIceTransport *t)
-{
-    gint64 last = t->last_consent_us;
-
-    if (!t->pair_resumed)
-        last = MAX(last, t->consent_lost_us -
-                             (gint64)SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS * 1000);
-    return last + (gint64)SC_ICE_CONSENT_EXPIRY_MS * 1000;
-}
-
-static void
-arm_consent_deadline(ScIceTransport *t, gint64 deadline_us)
-{
-    gint64 left_ms = (deadline_us - sc_clock_now_us() + 999) / 1000;
-
-    sc_source_clear(&t->consent_timer);
-    t->consent_deadline_us = deadline_us;
-    t->consent_timer = g_timeout_source_new((guint)CLAMP(left_ms, 0,
-                                                         G_MAXINT));
-    g_source_set_callback(t->consent_timer, on_consent_deadline, t, NULL);
-    g_source_set_name(t->consent_timer, "sc-ice-consent-deadline");
-    g_source_attach(t->consent_timer, t->ctx);
-}
-
-/* libnice has given up on the selected pair: no response to its own
- * checks for 10 s (or a 403). Consent itself expires 30 s after the last
- * response (RFC 7675 §5.1); until then a response on the pair
- * (resume_pair()) or an ICE restart brings sending back. */
-static void
-consent_lost(ScIceTransport *t)
-{
-    if (t->state == SC_ICE_STATE_DISCONNECTED ||
-        t->state == SC_ICE_STATE_CONSENT_EXPIRED ||
-        t->state == SC_ICE_STATE_CLOSED)
-        return;
-    t->consent_lost_us = sc_clock_now_us();
-    if (t->consent_timer == NULL)
-        arm_consent_deadline(t, consent_expiry_us(t));
-    /* libnice keeps refusing to send on the old pair even if it reports
-     * the component connected again; only a selected pair (a new one, or
-     * the old one selected again) carries consent. */
-    t->await_selection = TRUE;
-    ice_set_state(t, SC_ICE_STATE_DISCONNECTED);
-}
-
-/* The first local and remote candidates with the foundations of the
- * selected pair are its own (nice_agent_set_selected_pair() picks by
- * foundation). */
-static gboolean
-first_with_foundation(GSList *list, const NiceCandidate *want)
-{
-    for (GSList *l = list; l != NULL; l = l->next) {
-        NiceCandidate *c = l->data;
-
-        if (strcmp(c->foundation, want->foundation) == 0)
-            return nice_address_equal(&c->addr, &want->addr) &&
-                   c->transport == want->transport;
-    }
-    return FALSE;
-}
-
-/* libnice gave up on the pair after 10 s, but the peer has answered a
- * consent check since (the watch saw an authenticated Binding success
- * response from the pair's remote address): consent holds (RFC 7675
- * §5.1 counts 30 s), so select the same pair again, which is the only way
- * libnice 0.1.21 offers to send on it again. Its checks go on at their
- * own 4-6 s pace meanwhile; libnice's 10 s clock restarts with the next
- * one, ours (the deadline) runs from the last real response. libnice
- * may report the component ready again meanwhile (a triggered check
- * succeeded) without sending on the pair: that changes nothing. Not
- * during an ICE restart (selecting a pair would stop its checks). */
-static gboolean
-resume_pair(gpointer data)
-{
-    ScIceTransport *t = data;
-    NiceCandidate *lc = NULL, *rc = NULL;
-    g_autofree char *lfound = NULL, *rfound = NULL;
-    GSList *locals, *remotes;
-    gboolean same;
-
-    g_clear_pointer(&t->resume_source, g_source_unref);
-    if (t->closed || !t->await_selection || t->restarting ||
-        t->state != SC_ICE_STATE_DISCONNECTED || t->last_consent_us <= 0 ||
-        sc_clock_now_us() - t->last_consent_us >=
-            (gint64)SC_ICE_CONSENT_EXPIRY_MS * 1000 ||
-        !nice_agent_get_selected_pair(t->agent, t->stream_id, 1, &lc, &rc))
-        return G_SOURCE_REMOVE;
-    locals = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
-    remotes = nice_agent_get_remote_candidates(t->agent, t->stream_id, 1);
-    same = first_with_foundation(locals, lc) &&
-           first_with_foundation(remotes, rc);
-    g_slist_free_full(locals, (GDestroyNotify)nice_candidate_free);
-    g_slist_free_full(remotes, (GDestroyNotify)nice_candidate_free);
-    if (!same) {
-        SC_LOG_INFO(t->log_id, "cannot select the pair again (foundation "
-                               "shared): waiting for an ICE restart");
-        return G_SOURCE_REMOVE;
-    }
-    lfound = g_strdup(lc->foundation);
-    rfound = g_strdup(rc->foundation);
-    t->resuming = TRUE;
-    if (!nice_agent_set_selected_pair(t->agent, t->stream_id, 1, lfound,
-                                      rfound))
-        SC_LOG_WARN(t->log_id, "libnice cannot select the pair again");
-    t->resuming = FALSE;
-    return G_SOURCE_REMOVE;
-}
-
-/* From the watch: a consent response was just timed. */
-static void
-on_consent_response(gpointer data)
-{
-    ScIceTransport *t = data;
-
-    if (t->closed || !t->await_selection)
-        return;
-    /* the deadline moves with the response (RFC 7675 §5.1) */
-    if (t->consent_timer != NULL)
-        arm_consent_deadline(t, consent_expiry_us(t));
-    if (t->state != SC_ICE_STATE_DISCONNECTED || t->resume_source != NULL)
-        return;
-    /* not from inside the watch (libnice may be reading) */
-    t->resume_source = g_idle_source_new();
-    g_source_set_priority(t->resume_source, G_PRIORITY_HIGH);
-    g_source_set_callback(t->resume_source, resume_pair, t, NULL);
-    g_source_set_name(t->resume_source, "sc-ice-consent-resume");
-    g_source_attach(t->resume_source, t->ctx);
-}
-
 static void
 on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
                    guint state, gpointer data)
@@ -428,7 +237,7 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
     switch (state) {
     case NICE_COMPONENT_STATE_CONNECTING:
         if (t->state == SC_ICE_STATE_NEW)
-            ice_set_state(t, SC_ICE_STATE_CHECKING);
+            sc_ice_set_state(t, SC_ICE_STATE_CHECKING);
         break;
     case NICE_COMPONENT_STATE_CONNECTED:
     case NICE_COMPONENT_STATE_READY:
@@ -438,16 +247,16 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
                          nice_component_state_to_string(state));
             break;
         }
-        ice_set_state(t, SC_ICE_STATE_CONNECTED);
+        sc_ice_set_state(t, SC_ICE_STATE_CONNECTED);
         break;
     case NICE_COMPONENT_STATE_FAILED:
         /* After a pair worked, failing means libnice stopped sending on
          * it: no consent response for 10 s, or a 403 (RFC 7675 §5.2), or
          * the checks of a restart failing while consent is lost. */
         if (t->was_connected)
-            consent_lost(t);
+            sc_ice_consent_lost(t);
         else
-            ice_set_state(t, SC_ICE_STATE_FAILED);
+            sc_ice_set_state(t, SC_ICE_STATE_FAILED);
         break;
     default:
         break;
@@ -487,37 +296,6 @@ wipe_str(char **p)
     g_clear_pointer(p, g_free);
 }
 
-/* A newly selected pair: consent was just granted by the check that
- * selected it (RFC 7675 §5.1); from now on the watch times the responses
- * on its socket. */
-static void
-watch_consent(ScIceTransport *t, guint stream_id, guint component_id,
-              NiceCandidate *rcand)
-{
-    GSocket *sock = nice_agent_get_selected_socket(t->agent, stream_id,
-                                                   component_id);
-    struct sockaddr_storage ss;
-
-    g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
-    t->last_consent_us = 0; /* unknown unless watched */
-    t->pair_resumed = FALSE;
-    if (sock == NULL)
-        return; /* TCP/TURN-TCP: no single datagram socket */
-    memset(&ss, 0, sizeof ss);
-    nice_address_copy_to_sockaddr(&rcand->addr, (struct sockaddr *)&ss);
-    t->consent_watch = sc_consent_watch_new(
-        t->ctx, t->log_id, sock, (struct sockaddr *)&ss,
-        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                 : sizeof(struct sockaddr_in),
-        &t->last_consent_us);
-    sc_consent_watch_set_keys(t->consent_watch, t->remote_pwd,
-                              t->prev_remote_pwd);
-    sc_consent_watch_set_notify(t->consent_watch, on_consent_response, t);
-    if (t->consent_watch != NULL)
-        t->last_consent_us = sc_clock_now_us();
-    g_object_unref(sock);
-}
-
 static void
 on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
                  NiceCandidate *lcand, NiceCandidate *rcand, gpointer data)
@@ -544,18 +322,18 @@ on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
                     t->n_resumed);
         t->await_selection = FALSE;
         if (t->state == SC_ICE_STATE_DISCONNECTED)
-            ice_set_state(t, SC_ICE_STATE_CONNECTED);
+            sc_ice_set_state(t, SC_ICE_STATE_CONNECTED);
         return;
     }
     t->restarting = FALSE;
     size_receive_buffer(t, stream_id, component_id);
-    watch_consent(t, stream_id, component_id, rcand);
+    sc_ice_watch_consent(t, stream_id, component_id, rcand);
     if (t->await_selection) {
         /* a new pair carries fresh consent (RFC 7675 §5.1) */
         t->await_selection = FALSE;
         if (t->state == SC_ICE_STATE_DISCONNECTED ||
             t->state == SC_ICE_STATE_CHECKING)
-            ice_set_state(t, SC_ICE_STATE_CONNECTED);
+            sc_ice_set_state(t, SC_ICE_STATE_CONNECTED);
     }
 }
 
@@ -691,7 +469,7 @@ sc_ice_transport_close(ScIceTransport *t)
 {
     if (t == NULL || t->closed)
         return;
-    ice_set_state(t, SC_ICE_STATE_CLOSED);
+    sc_ice_set_state(t, SC_ICE_STATE_CLOSED);
     drop_sources(t);
     t->closed = TRUE;
 }
@@ -948,7 +726,7 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     t->restarting = TRUE;
     SC_LOG_INFO(t->log_id, "ICE restart: new local ufrag %s", t->ufrag);
     if (t->state == SC_ICE_STATE_DISCONNECTED)
-        ice_set_state(t, SC_ICE_STATE_CHECKING);
+        sc_ice_set_state(t, SC_ICE_STATE_CHECKING);
     return TRUE;
 }
 

@@ -1,0 +1,191 @@
+/* src/ice/ice-consent.c - RFC 7675 consent freshness on top of libnice:
+ * libnice 0.1.21 declares consent lost 10 s after the last response, not
+ * RFC 7675's 30 s, and reports it as the component failing. This file
+ * keeps the 30 s deadline (from the last response consent-watch.c saw),
+ * selects the same pair again when a response comes in time, and starts
+ * the watch on each newly selected pair; see docs/internals/call-flow.md.
+ * The agent, candidates, states and datagrams are ice.c's.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "ice"
+#include "ice/ice-priv.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+static gboolean
+on_consent_deadline(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    g_clear_pointer(&t->consent_timer, g_source_unref);
+    SC_LOG_INFO(t->log_id, "no consent response for %d s (RFC 7675)",
+                SC_ICE_CONSENT_EXPIRY_MS / 1000);
+    sc_ice_set_state(t, SC_ICE_STATE_CONSENT_EXPIRED);
+    return G_SOURCE_REMOVE;
+}
+
+/* When consent expires: 30 s after the last response (RFC 7675 §5.1).
+ * The watch may miss one (its time is never fresher than the truth);
+ * libnice, which gave up at consent_lost_us, had one 10 s before that,
+ * unless we selected the pair again since (its clock then restarted with
+ * a check, not a response). */
+static gint64
+consent_expiry_us(ScIceTransport *t)
+{
+    gint64 last = t->last_consent_us;
+
+    if (!t->pair_resumed)
+        last = MAX(last, t->consent_lost_us -
+                             (gint64)SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS * 1000);
+    return last + (gint64)SC_ICE_CONSENT_EXPIRY_MS * 1000;
+}
+
+static void
+arm_consent_deadline(ScIceTransport *t, gint64 deadline_us)
+{
+    gint64 left_ms = (deadline_us - sc_clock_now_us() + 999) / 1000;
+
+    sc_source_clear(&t->consent_timer);
+    t->consent_deadline_us = deadline_us;
+    t->consent_timer = g_timeout_source_new((guint)CLAMP(left_ms, 0,
+                                                         G_MAXINT));
+    g_source_set_callback(t->consent_timer, on_consent_deadline, t, NULL);
+    g_source_set_name(t->consent_timer, "sc-ice-consent-deadline");
+    g_source_attach(t->consent_timer, t->ctx);
+}
+
+/* libnice has given up on the selected pair: no response to its own
+ * checks for 10 s (or a 403). Consent itself expires 30 s after the last
+ * response (RFC 7675 §5.1); until then a response on the pair
+ * (resume_pair()) or an ICE restart brings sending back. */
+void
+sc_ice_consent_lost(ScIceTransport *t)
+{
+    if (t->state == SC_ICE_STATE_DISCONNECTED ||
+        t->state == SC_ICE_STATE_CONSENT_EXPIRED ||
+        t->state == SC_ICE_STATE_CLOSED)
+        return;
+    t->consent_lost_us = sc_clock_now_us();
+    if (t->consent_timer == NULL)
+        arm_consent_deadline(t, consent_expiry_us(t));
+    /* libnice keeps refusing to send on the old pair even if it reports
+     * the component connected again; only a selected pair (a new one, or
+     * the old one selected again) carries consent. */
+    t->await_selection = TRUE;
+    sc_ice_set_state(t, SC_ICE_STATE_DISCONNECTED);
+}
+
+/* The first local and remote candidates with the foundations of the
+ * selected pair are its own (nice_agent_set_selected_pair() picks by
+ * foundation). */
+static gboolean
+first_with_foundation(GSList *list, const NiceCandidate *want)
+{
+    for (GSList *l = list; l != NULL; l = l->next) {
+        NiceCandidate *c = l->data;
+
+        if (strcmp(c->foundation, want->foundation) == 0)
+            return nice_address_equal(&c->addr, &want->addr) &&
+                   c->transport == want->transport;
+    }
+    return FALSE;
+}
+
+/* libnice gave up on the pair after 10 s, but the peer has answered a
+ * consent check since (the watch saw an authenticated Binding success
+ * response from the pair's remote address): consent holds (RFC 7675
+ * §5.1 counts 30 s), so select the same pair again, which is the only way
+ * libnice 0.1.21 offers to send on it again. Its checks go on at their
+ * own 4-6 s pace meanwhile; libnice's 10 s clock restarts with the next
+ * one, ours (the deadline) runs from the last real response. libnice
+ * may report the component ready again meanwhile (a triggered check
+ * succeeded) without sending on the pair: that changes nothing. Not
+ * during an ICE restart (selecting a pair would stop its checks). */
+static gboolean
+resume_pair(gpointer data)
+{
+    ScIceTransport *t = data;
+    NiceCandidate *lc = NULL, *rc = NULL;
+    g_autofree char *lfound = NULL, *rfound = NULL;
+    GSList *locals, *remotes;
+    gboolean same;
+
+    g_clear_pointer(&t->resume_source, g_source_unref);
+    if (t->closed || !t->await_selection || t->restarting ||
+        t->state != SC_ICE_STATE_DISCONNECTED || t->last_consent_us <= 0 ||
+        sc_clock_now_us() - t->last_consent_us >=
+            (gint64)SC_ICE_CONSENT_EXPIRY_MS * 1000 ||
+        !nice_agent_get_selected_pair(t->agent, t->stream_id, 1, &lc, &rc))
+        return G_SOURCE_REMOVE;
+    locals = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
+    remotes = nice_agent_get_remote_candidates(t->agent, t->stream_id, 1);
+    same = first_with_foundation(locals, lc) &&
+           first_with_foundation(remotes, rc);
+    g_slist_free_full(locals, (GDestroyNotify)nice_candidate_free);
+    g_slist_free_full(remotes, (GDestroyNotify)nice_candidate_free);
+    if (!same) {
+        SC_LOG_INFO(t->log_id, "cannot select the pair again (foundation "
+                               "shared): waiting for an ICE restart");
+        return G_SOURCE_REMOVE;
+    }
+    lfound = g_strdup(lc->foundation);
+    rfound = g_strdup(rc->foundation);
+    t->resuming = TRUE;
+    if (!nice_agent_set_selected_pair(t->agent, t->stream_id, 1, lfound,
+                                      rfound))
+        SC_LOG_WARN(t->log_id, "libnice cannot select the pair again");
+    t->resuming = FALSE;
+    return G_SOURCE_REMOVE;
+}
+
+/* From the watch: a consent response was just timed. */
+static void
+on_consent_response(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    if (t->closed || !t->await_selection)
+        return;
+    /* the deadline moves with the response (RFC 7675 §5.1) */
+    if (t->consent_timer != NULL)
+        arm_consent_deadline(t, consent_expiry_us(t));
+    if (t->state != SC_ICE_STATE_DISCONNECTED || t->resume_source != NULL)
+        return;
+    /* not from inside the watch (libnice may be reading) */
+    t->resume_source = g_idle_source_new();
+    g_source_set_priority(t->resume_source, G_PRIORITY_HIGH);
+    g_source_set_callback(t->resume_source, resume_pair, t, NULL);
+    g_source_set_name(t->resume_source, "sc-ice-consent-resume");
+    g_source_attach(t->resume_source, t->ctx);
+}
+
+/* A newly selected pair: consent was just granted by the check that
+ * selected it (RFC 7675 §5.1); from now on the watch times the responses
+ * on its socket. */
+void
+sc_ice_watch_consent(ScIceTransport *t, guint stream_id, guint component_id,
+              NiceCandidate *rcand)
+{
+    GSocket *sock = nice_agent_get_selected_socket(t->agent, stream_id,
+                                                   component_id);
+    struct sockaddr_storage ss;
+
+    g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
+    t->last_consent_us = 0; /* unknown unless watched */
+    t->pair_resumed = FALSE;
+    if (sock == NULL)
+        return; /* TCP/TURN-TCP: no single datagram socket */
+    memset(&ss, 0, sizeof ss);
+    nice_address_copy_to_sockaddr(&rcand->addr, (struct sockaddr *)&ss);
+    t->consent_watch = sc_consent_watch_new(
+        t->ctx, t->log_id, sock, (struct sockaddr *)&ss,
+        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                 : sizeof(struct sockaddr_in),
+        &t->last_consent_us);
+    sc_consent_watch_set_keys(t->consent_watch, t->remote_pwd,
+                              t->prev_remote_pwd);
+    sc_consent_watch_set_notify(t->consent_watch, on_consent_response, t);
+    if (t->consent_watch != NULL)
+        t->last_consent_us = sc_clock_now_us();
+    g_object_unref(sock);
+}

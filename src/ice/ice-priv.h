@@ -1,0 +1,75 @@
+/* src/ice/ice-priv.h - what ice.c (the agent, candidates, states and
+ * datagrams) and ice-consent.c (RFC 7675 consent: the deadline, and the
+ * pair selected again after a consent response) share: the transport's
+ * record and the functions one file calls in the other. Not for use
+ * outside src/ice/: ice.h is the module's API.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_ICE_PRIV_H
+#define SC_ICE_PRIV_H
+
+#include "core/core.h"
+
+#include <agent.h>
+
+#include "ice/consent-watch.h"
+#include "ice/ice.h"
+
+struct ScIceTransport {
+    GMainContext *ctx;
+    char *log_id;
+    NiceAgent *agent;
+    guint stream_id;
+    char *ufrag;
+    char *pwd;
+    char *remote_ufrag;
+    GArray *secret_ids;     /* our passwords and the peer's, kept out of
+                             * logs (core/log-secrets.c) until we are freed */
+    ScIceCallbacks cb;
+    gpointer user_data;
+    ScIceState state;
+    gboolean was_connected;
+    gboolean remote_done;
+    guint n_remote;         /* remote candidates taken, this generation */
+    guint64 n_remote_over;  /* remote candidates ignored past the cap */
+    gboolean gathering;
+    gboolean gathered;         /* gathering has finished */
+    char *local_addresses;     /* configured, "a, b" for messages; or NULL */
+    gboolean closed;
+    gboolean await_selection;  /* consent lost: only a new pair recovers */
+    char local_type[8];
+    char remote_type[8];
+    gint64 last_inbound_us;
+    /* RFC 7675 consent: the last response seen (consent-watch.h) */
+    ScConsentWatch *consent_watch;
+    gint64 last_consent_us;
+    char *remote_pwd;          /* wiped; the watch's keys */
+    char *prev_remote_pwd;     /* the generation before an ICE restart */
+    gint64 consent_deadline_us; /* while consent is lost, else 0 */
+    GSource *consent_timer;
+    GSource *resume_source;    /* see resume_pair() */
+    gboolean resuming;         /* inside nice_agent_set_selected_pair() */
+    guint n_resumed;
+    gboolean pair_resumed;     /* the selected pair was selected again */
+    gboolean restarting;       /* ICE restart until a new pair */
+    gint64 consent_lost_us;    /* when libnice last gave up on the pair */
+    GQueue rxq;                /* of RxPacket, see SC_ICE_RXQ_MAX_BYTES */
+    gsize rxq_bytes;
+    GSource *rx_source;
+    guint64 rx_dropped;
+    gulong sig_ids[4];
+};
+/* ice.c */
+
+/* The only writer of t->state. */
+void sc_ice_set_state(ScIceTransport *t, ScIceState next);
+
+/* ice-consent.c */
+
+/* libnice has given up on the selected pair: starts the consent deadline
+ * and waits for a selected pair. */
+void sc_ice_consent_lost(ScIceTransport *t);
+/* A newly selected pair: the watch times the responses on its socket. */
+void sc_ice_watch_consent(ScIceTransport *t, guint stream_id,
+                          guint component_id, NiceCandidate *rcand);
+
+#endif /* SC_ICE_PRIV_H */
