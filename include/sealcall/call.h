@@ -4,6 +4,7 @@
 #define SC_CALL_H
 
 #include <sealcall/types.h>
+#include <sealcall/privacy.h>
 
 G_BEGIN_DECLS
 
@@ -211,6 +212,24 @@ SC_API gboolean sc_call_set_record(ScCall *call, const char *path,
  * Since: 0.1
  */
 SC_API void sc_call_set_playback(ScCall *call, gboolean play);
+
+/**
+ * sc_call_set_privacy:
+ * @decision: (transfer none) (nullable): the privacy decision the call is
+ *   set up with (see <sealcall/privacy.h>); %NULL for none
+ *
+ * Keeps @decision (a reference) for the inspector report's `privacy`
+ * object. It does not configure the call: the caller applies each field
+ * with the matching setter, and refuses the call when it cannot.
+ * Call before sc_call_start().
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after sc_call_start().
+ *
+ * Returns: %TRUE, or %FALSE with @error set.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_privacy(ScCall *call, ScPrivacyDecision *decision,
+                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * sc_call_set_event_func:

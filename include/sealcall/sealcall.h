@@ -11,5 +11,6 @@
 #include <sealcall/call.h>
 #include <sealcall/channel.h>
 #include <sealcall/relay.h>
+#include <sealcall/privacy.h>
 
 #endif /* SEALCALL_H */

@@ -225,6 +225,7 @@ struct ScCall {
     char *media_source[2];
     char *record_path;
     gboolean play_audio;
+    ScPrivacyDecision *privacy;     /* for the inspector; NULL: none */
 
     /* keys */
     ScCert *cert;

@@ -16,6 +16,7 @@
 #include "call/call-priv.h"
 
 #include "inspector/inspector.h"
+#include "privacy/privacy.h"
 #include "keys/keys.h"
 
 #include <string.h>
@@ -236,6 +237,7 @@ sc_call_unref(ScCall *call)
     g_free(call->media_source[0]);
     g_free(call->media_source[1]);
     g_free(call->record_path);
+    g_clear_pointer(&call->privacy, sc_privacy_decision_unref);
     if (call->ev.func_destroy != NULL)
         call->ev.func_destroy(call->ev.func_data);
     g_main_context_unref(call->ctx);
@@ -356,6 +358,23 @@ sc_call_set_record(ScCall *call, const char *path, GError **error)
     return TRUE;
 }
 
+gboolean
+sc_call_set_privacy(ScCall *call, ScPrivacyDecision *decision, GError **error)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (call->state != CALL_IDLE) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the privacy decision must be given before the call "
+                    "starts");
+        return FALSE;
+    }
+    if (decision != NULL)
+        sc_privacy_decision_ref(decision);
+    g_clear_pointer(&call->privacy, sc_privacy_decision_unref);
+    call->privacy = decision;
+    return TRUE;
+}
+
 void
 sc_call_set_playback(ScCall *call, gboolean play)
 {
@@ -445,6 +464,7 @@ sc_call_inspect_json(ScCall *call)
     g_autofree char *rfp = NULL;
     g_autofree char *sas = NULL;
     g_autoptr(JsonNode) node = NULL;
+    g_autoptr(JsonNode) privacy = NULL;
     g_autofree ScInspectorChannel *chans = NULL;
     ScInspectorMedia media[4];
     gboolean connected;
@@ -533,6 +553,9 @@ sc_call_inspect_json(ScCall *call)
         s.n_channels++;
     }
     s.channels = chans;
+    if (call->privacy != NULL)
+        privacy = sc_privacy_decision_to_json_node(call->privacy);
+    s.privacy = privacy;
     node = sc_inspector_report_build(&s);
     return json_to_string(node, FALSE);
 }

@@ -59,6 +59,8 @@ typedef struct {
     gsize n_media;
     const ScInspectorChannel *channels;
     gsize n_channels;
+    /* the privacy decision (privacy/), reported as is; NULL: none */
+    JsonNode *privacy;
 } ScInspectorSnapshot;
 
 /* Returns: (transfer full): the report as a JSON object node. */

@@ -114,6 +114,14 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     }
     json_builder_end_array(b);
 
+    /* which privacy rule applied and the profile in effect (README,
+     * "Privacy rules"); null when the application gave none */
+    json_builder_set_member_name(b, "privacy");
+    if (s->privacy != NULL)
+        json_builder_add_value(b, json_node_copy(s->privacy));
+    else
+        json_builder_add_null_value(b);
+
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }

@@ -1,0 +1,54 @@
+/* src/privacy - what the module's own files share.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_PRIVACY_PRIV_H
+#define SC_PRIVACY_PRIV_H
+
+#include "privacy/privacy.h"
+
+G_BEGIN_DECLS
+
+/* What a rule matches, most specific first: the order is the precedence. */
+typedef enum {
+    SC_PRIV_MATCH_PEER,
+    SC_PRIV_MATCH_ORIGIN,
+    SC_PRIV_MATCH_DOMAIN,
+    SC_PRIV_MATCH_NOT_IN_CONTACTS,
+    SC_PRIV_MATCH_DEFAULT,
+    SC_PRIV_MATCH_BUILTIN,
+} ScPrivMatch;
+
+const char *sc_priv_match_name(ScPrivMatch m);
+
+typedef struct {
+    char *name;           /* from [rule NAME]; "default" for [default] */
+    ScPrivMatch kind;
+    char *value;          /* normalized origin, identity or pattern */
+    char *profile_name;
+    ScPrivProfile profile; /* the named profile's values, normalized */
+    guint line;
+} ScPrivRule;
+
+struct ScPrivacyRules {
+    char *source;         /* file name, for messages and reports */
+    GPtrArray *rules;     /* ScPrivRule *, [default] included */
+    GHashTable *contacts; /* normalized identities */
+};
+
+struct ScPrivacyDecision {
+    grefcount ref;
+    char *source;          /* NULL: no rules file */
+    char *rule;            /* rule name(s), "a+b" for a merged tie */
+    ScPrivMatch matched;
+    char *reason;          /* why it matched */
+    char *origin;
+    char *peer_identity;   /* NULL: not known */
+    ScPrivProfile rule_profile; /* what the rules chose */
+    ScPrivProfile profile;      /* in effect, with the command line */
+    guint32 requested;     /* bit per field the command line set */
+    gboolean merged;
+    gboolean overridden;
+};
+
+G_END_DECLS
+
+#endif
