@@ -35,4 +35,46 @@ char *cli_sanitize(const char *s, long len, unsigned long max_bytes,
 /* and of a log line on stderr */
 #define CLI_SHOW_LOG_MAX 16384
 
+/* ---- privacy (ui-cli/privacy-cli.c) ---- */
+#include <glib.h>
+#include <sealcall/sealcall.h>
+
+/* The options of `call`/`answer` that a privacy profile decides, with the
+ * names of interop contract section 5. The command line fills them
+ * (NULL/FALSE: not given); cli_privacy_decide() replaces them with the
+ * values in effect. */
+typedef struct {
+    gboolean relay_only;
+    char *ip_handling;        /* "all" / "default-route" / "relay-only" */
+    char *key_scope;          /* "per-call" / "per-origin" */
+    gboolean defer_ice;
+    char *disclose_identity;  /* "none" / "pseudonym" / "full" */
+    gboolean require_unlinkable;
+    gboolean refuse_anonymous;
+    gboolean refuse_unlinkable;
+    /* the privacy options themselves */
+    char *config;             /* --privacy-config FILE */
+    gboolean override;        /* --privacy-override */
+    char *asked;              /* "field=value ..." the command line asked */
+    char *ruled;              /* "field=value ..." of the rule's profile */
+    ScPrivacyDecision *decision;
+} CliPrivacy;
+
+/* Adds --privacy-config, --privacy-override and --require-unlinkable. */
+void cli_privacy_add_options(GOptionContext *octx, CliPrivacy *p);
+/* Reads the rules, picks the rule for @signal_url, combines it with the
+ * command line and fills @p. FALSE with a one-line @error. */
+gboolean cli_privacy_decide(CliPrivacy *p, const char *signal_url,
+                            gboolean answering, GError **error);
+/* The one place where each field of the profile reaches the call; refuses
+ * (FALSE, @error) a field whose capability is not built. */
+gboolean cli_privacy_apply(ScCall *call, const CliPrivacy *p,
+                           gboolean answering, GError **error);
+/* Tells the user which rule applied, why, and what the call reveals:
+ * lines on stderr, or a `privacy` event on stdout with @json. */
+void cli_privacy_announce(const CliPrivacy *p, gboolean answering,
+                          gboolean json);
+void cli_privacy_clear(CliPrivacy *p);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliPrivacy, cli_privacy_clear)
+
 #endif

@@ -624,9 +624,10 @@ cli_call_main(int argc, char **argv)
     /* reserved by the interop contract (section 5); not built yet */
     g_autofree char *idp = NULL, *idp_protocol = NULL, *hint = NULL;
     g_autofree char *peer_identity = NULL, *ca = NULL, *turn = NULL;
-    g_autofree char *key_scope = NULL, *cert = NULL;
+    g_autofree char *cert = NULL;
     g_auto(GStrv) trust_idp = NULL;
-    gboolean relay_only = FALSE, defer_ice = FALSE;
+    /* relay_only, key_scope, defer_ice, ip_handling: privacy-cli.c */
+    g_auto(CliPrivacy) priv = {0};
     gint ice_max_pairs = -1;
     GOptionEntry entries[] = {
         {"signal", 's', 0, G_OPTION_ARG_STRING, &signal_url,
@@ -674,16 +675,16 @@ cli_call_main(int argc, char **argv)
          "extra trust anchors (not built yet)", "FILE"},
         {"trust-idp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trust_idp,
          "accept third-party assertions (not built yet)", "DOMAIN=SUFFIX"},
-        {"relay-only", 0, 0, G_OPTION_ARG_NONE, &relay_only,
+        {"relay-only", 0, 0, G_OPTION_ARG_NONE, &priv.relay_only,
          "TURN-only privacy mode (not built yet)", NULL},
         {"turn", 0, 0, G_OPTION_ARG_STRING, &turn,
          "TURN server (not built yet)",
          "turn:USER:PASS@HOST:PORT"},
-        {"key-scope", 0, 0, G_OPTION_ARG_STRING, &key_scope,
+        {"key-scope", 0, 0, G_OPTION_ARG_STRING, &priv.key_scope,
          "DTLS key pair scope (only per-call is built)", "per-call|per-origin"},
         {"cert", 0, 0, G_OPTION_ARG_FILENAME, &cert,
          "configured DTLS certificate (not built yet)", "FILE"},
-        {"defer-ice", 0, 0, G_OPTION_ARG_NONE, &defer_ice,
+        {"defer-ice", 0, 0, G_OPTION_ARG_NONE, &priv.defer_ice,
          "answerer: no candidates until accepted (not built yet)", NULL},
         {NULL},
     };
@@ -715,6 +716,7 @@ cli_call_main(int argc, char **argv)
         "hung up.\nUntil then the call goes on; if it ends first, each "
         "channel whose\nmessages were not sent gets an error event.");
     g_option_context_add_main_entries(octx, entries, NULL);
+    cli_privacy_add_options(octx, &priv);
     if (!g_option_context_parse(octx, &argc, &argv, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         return CLI_EXIT_USAGE;
@@ -730,14 +732,10 @@ cli_call_main(int argc, char **argv)
         unbuilt = "--peer-identity";
     else if (ca || trust_idp)
         unbuilt = ca ? "--ca" : "--trust-idp";
-    else if (relay_only || turn)
-        unbuilt = relay_only ? "--relay-only" : "--turn";
+    else if (turn)
+        unbuilt = "--turn";
     else if (cert)
         unbuilt = "--cert";
-    else if (defer_ice)
-        unbuilt = "--defer-ice";
-    else if (key_scope && strcmp(key_scope, "per-call") != 0)
-        unbuilt = "--key-scope per-origin";
     if (unbuilt != NULL) {
         fprintf(stderr, "sealcall %s: %s is reserved but not built yet\n",
                 argv[0], unbuilt);
@@ -793,6 +791,16 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }
+    /* the privacy rule for this destination, with the command line,
+     * applied and told to the user before anything is sent */
+    if (!cli_privacy_decide(&priv, signal_url, !offerer, &error) ||
+        !cli_privacy_apply(cli.call, &priv, !offerer, &error) ||
+        !sc_call_set_privacy(cli.call, priv.decision, &error)) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    cli_privacy_announce(&priv, !offerer, json);
     sc_call_set_playback(cli.call, play || (!json && !no_play));
     cli.json = json;
     cli.loop = g_main_loop_new(NULL, FALSE);

@@ -1,0 +1,242 @@
+/* ui-cli/privacy-cli.c - privacy rules for `sealcall call|answer`: which
+ * rule applies, combined with the command line, told to the user before
+ * the call connects, and applied to the call in one function
+ * (cli_privacy_apply()). Public API only.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cli.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+cli_privacy_add_options(GOptionContext *octx, CliPrivacy *p)
+{
+    GOptionEntry entries[] = {
+        {"privacy-config", 0, 0, G_OPTION_ARG_FILENAME, &p->config,
+         "privacy rules (default $XDG_CONFIG_HOME/sealcall/privacy.conf; "
+         "/dev/null: none)",
+         "FILE"},
+        {"privacy-override", 0, 0, G_OPTION_ARG_NONE, &p->override,
+         "the command line replaces the privacy rule's profile (default: it "
+         "may only add privacy)",
+         NULL},
+        {"require-unlinkable", 0, 0, G_OPTION_ARG_NONE,
+         &p->require_unlinkable,
+         "refuse the call unless it is unlinkable: per-call keys, relay "
+         "only, no identity beyond a pseudonym",
+         NULL},
+        {NULL},
+    };
+    g_option_context_add_main_entries(octx, entries, NULL);
+}
+
+void
+cli_privacy_clear(CliPrivacy *p)
+{
+    g_clear_pointer(&p->ip_handling, g_free);
+    g_clear_pointer(&p->key_scope, g_free);
+    g_clear_pointer(&p->disclose_identity, g_free);
+    g_clear_pointer(&p->config, g_free);
+    g_clear_pointer(&p->asked, g_free);
+    g_clear_pointer(&p->ruled, g_free);
+    g_clear_pointer(&p->decision, sc_privacy_decision_unref);
+}
+
+static gboolean
+is_true(const ScPrivacyDecision *d, const char *key)
+{
+    return g_strcmp0(sc_privacy_decision_get(d, key), "true") == 0;
+}
+
+gboolean
+cli_privacy_decide(CliPrivacy *p, const char *signal_url, gboolean answering,
+                   GError **error)
+{
+    g_autofree char *path =
+        p->config != NULL ? g_strdup(p->config) : sc_privacy_rules_default_path();
+    g_autoptr(ScPrivacyRules) rules = NULL;
+    g_autoptr(GPtrArray) req = g_ptr_array_new_with_free_func(g_free);
+    ScPrivacyDecision *d;
+
+    (void)answering;
+    /* the default file may be absent; a file named on the command line not */
+    rules = sc_privacy_rules_load(path, p->config != NULL, error);
+    if (rules == NULL)
+        return FALSE;
+    /* the peer's identity is not known before the call (no identity
+     * verification yet): peer rules cannot match, not_in_contacts does */
+    d = sc_privacy_rules_resolve(rules, signal_url, NULL, error);
+    if (d == NULL)
+        return FALSE;
+    p->decision = d;
+    {
+        static const char *const fields[] = {
+            "relay_only", "ip_handling", "key_scope", "defer_ice",
+            "refuse_anonymous", "refuse_unlinkable", NULL};
+        GString *ruled = g_string_new(NULL);
+        for (guint i = 0; fields[i] != NULL; i++)
+            g_string_append_printf(ruled, "%s=%s ", fields[i],
+                                   sc_privacy_decision_get(d, fields[i]));
+        p->ruled = g_string_free(ruled, FALSE);
+    }
+    if (p->relay_only)
+        g_ptr_array_add(req, g_strdup("relay_only=true"));
+    if (p->ip_handling != NULL)
+        g_ptr_array_add(req, g_strdup_printf("ip_handling=%s", p->ip_handling));
+    if (p->key_scope != NULL)
+        g_ptr_array_add(req, g_strdup_printf("key_scope=%s", p->key_scope));
+    if (p->defer_ice)
+        g_ptr_array_add(req, g_strdup("defer_ice=true"));
+    if (p->require_unlinkable)
+        g_ptr_array_add(req, g_strdup("require_unlinkable=true"));
+    g_ptr_array_add(req, NULL);
+    p->asked = g_strjoinv(" ", (char **)req->pdata);
+    if (!sc_privacy_decision_merge(d, (const char *const *)req->pdata,
+                                   p->override, error)) {
+        /* name the option, not only the field */
+        if (p->key_scope != NULL && error != NULL && *error != NULL &&
+            strstr((*error)->message, "key_scope=") != NULL &&
+            !g_str_has_prefix((*error)->message, "--"))
+            g_prefix_error(error, "--key-scope %s: ", p->key_scope);
+        return FALSE;
+    }
+    p->relay_only = is_true(d, "relay_only");
+    g_free(p->ip_handling);
+    p->ip_handling = g_strdup(sc_privacy_decision_get(d, "ip_handling"));
+    g_free(p->key_scope);
+    p->key_scope = g_strdup(sc_privacy_decision_get(d, "key_scope"));
+    p->defer_ice = is_true(d, "defer_ice");
+    g_free(p->disclose_identity);
+    p->disclose_identity =
+        g_strdup(sc_privacy_decision_get(d, "disclose_identity"));
+    p->require_unlinkable = is_true(d, "require_unlinkable");
+    p->refuse_anonymous = is_true(d, "refuse_anonymous");
+    p->refuse_unlinkable = is_true(d, "refuse_unlinkable");
+    return TRUE;
+}
+
+/* A field whose capability is not built: refuse the call rather than make
+ * it without (never ignore a privacy requirement silently). */
+static gboolean
+unbuilt(const CliPrivacy *p, GError **error, const char *field,
+        const char *value, const char *option, const char *what)
+{
+    const char *rule = sc_privacy_decision_get(p->decision, "rule");
+    g_autofree char *asked = g_strdup_printf(" %s ", p->asked);
+    g_autofree char *ruled = g_strdup_printf(" %s ", p->ruled);
+    g_autofree char *pair = g_strdup_printf(" %s=%s ", field, value);
+
+    if (strstr(asked, pair) != NULL)
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "%s is reserved but not built yet", option);
+    else if (rule != NULL && !p->override &&
+             strstr(ruled, pair) != NULL)
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "privacy rule '%s' asks for %s=%s, but %s is not built "
+                    "yet: the call is refused rather than made without it",
+                    rule, field, value, what);
+    else
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "the privacy profile asks for %s=%s%s, but %s is not "
+                    "built yet: the call is refused rather than made "
+                    "without it",
+                    field, value,
+                    strstr(asked, "require_unlinkable=true") != NULL
+                        ? " (--require-unlinkable implies it)"
+                        : "",
+                    what);
+    return FALSE;
+}
+
+gboolean
+cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
+                  GError **error)
+{
+    (void)call;
+    /* relay_only (and ip_handling relay-only, the same RFC 8828 mode 4):
+     * branch turn wires its setter here, e.g. sc_call_set_relay_only() */
+    if (p->relay_only)
+        return unbuilt(p, error, "relay_only", "true", "--relay-only",
+                       "TURN-only (--relay-only)");
+    /* ip_handling: RFC 8828 modes; the value names are in one table,
+     * src/privacy/privacy-profile.c. Branch mdns wires its setter here. */
+    if (g_strcmp0(p->ip_handling, "all") != 0)
+        return unbuilt(p, error, "ip_handling", p->ip_handling,
+                       "--ip-handling", "IP handling other than all");
+    /* key_scope: per-call is what sc_call_new() does; branch keys wires
+     * per-origin here */
+    if (g_strcmp0(p->key_scope, "per-call") != 0)
+        return unbuilt(p, error, "key_scope", p->key_scope,
+                       "--key-scope per-origin", "--key-scope per-origin");
+    /* defer_ice: the answerer's (a caller has nothing to defer: a rule's
+     * defer_ice does not apply to `call`, the option is refused);
+     * branch defer wires its setter here */
+    if (p->defer_ice &&
+        (answering || strstr(p->asked, "defer_ice=true") != NULL))
+        return unbuilt(p, error, "defer_ice", "true", "--defer-ice",
+                       "--defer-ice");
+    /* disclose_identity: no identity is asserted yet (--idp is not built),
+     * which every value allows. The identity issue checks --idp against it
+     * here. */
+    /* refuse_anonymous, refuse_unlinkable: the answerer's checks of the
+     * caller; they need the caller's verified identity, which is not
+     * built: every caller would be anonymous, so fail closed. */
+    if (answering && p->refuse_anonymous)
+        return unbuilt(p, error, "refuse_anonymous", "true",
+                       "refuse_anonymous",
+                       "verifying a caller's identity");
+    if (answering && p->refuse_unlinkable)
+        return unbuilt(p, error, "refuse_unlinkable", "true",
+                       "refuse_unlinkable",
+                       "verifying a caller's identity");
+    return TRUE;
+}
+
+void
+cli_privacy_announce(const CliPrivacy *p, gboolean answering, gboolean json)
+{
+    if (json) {
+        g_autofree char *text = sc_privacy_decision_to_json(p->decision);
+        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autoptr(JsonNode) root = NULL;
+        g_autofree char *line = NULL;
+        g_autofree char *desc =
+            sc_privacy_decision_describe(p->decision, answering);
+        JsonObject *o;
+        GList *members;
+
+        if (!json_parser_load_from_data(parser, text, -1, NULL))
+            return;
+        o = json_node_get_object(json_parser_get_root(parser));
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "event");
+        json_builder_add_string_value(b, "privacy");
+        members = json_object_get_members(o);
+        for (GList *l = members; l != NULL; l = l->next) {
+            json_builder_set_member_name(b, l->data);
+            json_builder_add_value(
+                b, json_node_copy(json_object_get_member(o, l->data)));
+        }
+        g_list_free(members);
+        json_builder_set_member_name(b, "text");
+        json_builder_add_string_value(b, desc);
+        json_builder_end_object(b);
+        root = json_builder_get_root(b);
+        line = json_to_string(root, FALSE);
+        fputs(line, stdout);
+        fputc('\n', stdout);
+        fflush(stdout);
+    } else {
+        g_autofree char *desc =
+            sc_privacy_decision_describe(p->decision, answering);
+        /* the file's names and the URL are the user's own, but keep the
+         * terminal safe from what a shared config may hold */
+        g_autofree char *safe = cli_sanitize(desc, -1, 4096, TRUE);
+        g_auto(GStrv) lines = g_strsplit(safe, "\n", -1);
+        for (guint i = 0; lines[i] != NULL; i++)
+            if (lines[i][0] != '\0')
+                fprintf(stderr, "sealcall: %s\n", lines[i]);
+    }
+}
