@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Privacy rules per destination (issue 13 point 7): the rule that applies
+to the signaling origin is told before anything is sent (a `privacy` event
+with --json, lines on stderr otherwise), appears in the inspector report of
+the connected call, and a rule that asks for a capability sealcall does not
+have yet refuses the call instead of being ignored. Bad files get
+FILE:LINE errors; the command line may only add privacy unless
+--privacy-override."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
+import sctest  # noqa: E402
+
+tap = sctest.Tap()
+S = sctest.SEALCALL
+home = tempfile.mkdtemp(prefix="sc-privacy-")
+conf_dir = os.path.join(home, "sealcall")
+os.makedirs(conf_dir)
+conf = os.path.join(conf_dir, "privacy.conf")
+env = {"XDG_CONFIG_HOME": home}
+
+
+def write_conf(text):
+    with open(conf, "w") as f:
+        f.write(text)
+
+
+def run(*args, timeout=20):
+    e = dict(os.environ)
+    e.update(env)
+    p = subprocess.run([S] + list(args), capture_output=True, timeout=timeout,
+                       env=e, stdin=subprocess.DEVNULL)
+    return (p.returncode, p.stdout.decode("utf-8", "replace"),
+            p.stderr.decode("utf-8", "replace"))
+
+
+def endpoint(role, url, name, extra=()):
+    return sctest.Proc([S, role, "--signal", url, "--json", "--ice-address",
+                        "127.0.0.1", "--no-audio", "--no-video"] + list(extra),
+                       name, env=env)
+
+
+relay, port = sctest.start_relay()
+origin = "ws://127.0.0.1:%d" % port
+try:
+    # 1. the origin's rule: told first, then the call, then the inspector
+    write_conf("""# privacy rules of the test
+[profile local]
+disclose_identity = pseudonym
+
+[profile hidden]
+relay_only = true
+
+[rule this-relay]
+origin = %s
+profile = local
+
+[rule strangers]
+not_in_contacts = true
+profile = hidden
+
+[default]
+profile = hidden
+""" % origin)
+    url = origin + "/room/privacy"
+    ans = endpoint("answer", url, "p-answerer")
+    ans.wait_event("signaling", state="connected", timeout=20)
+    off = endpoint("call", url, "p-offerer")
+    try:
+        for p in (off, ans):
+            ev = p.wait_event("ice", state="connected", timeout=30)
+            names = [e.get("event") for e in p.events]
+            first = p.events[0] if p.events else {}
+            tap.ok(ev is not None and first.get("event") == "privacy" and
+                   names.index("privacy") < names.index("signaling"),
+                   "%s: the privacy event comes before signaling and ICE"
+                   % p.name, names)
+            tap.ok(first.get("rule") == "this-relay" and
+                   first.get("matched") == "origin" and
+                   first.get("origin") == origin and
+                   first.get("source") == conf and
+                   first.get("profile", {}).get("disclose_identity") ==
+                   "pseudonym" and
+                   "the peer learns your IP addresses" in first.get("text", ""),
+                   "%s: it names the rule, why, and what is revealed" % p.name,
+                   first)
+        off.send({"cmd": "send", "label": "chat", "text": "hi"})
+        got = ans.wait_event("message", text="hi", timeout=20)
+        tap.ok(got is not None, "the call carries data", off.stderr_tail())
+        off.send({"cmd": "inspect"})
+        ins = off.wait_event("inspector", timeout=10) or {}
+        rep = ins.get("report", {})
+        priv = rep.get("privacy") or {}
+        tap.ok(priv.get("rule") == "this-relay" and
+               priv.get("matched") == "origin" and
+               priv.get("profile", {}).get("relay_only") is False and
+               priv.get("profile", {}).get("key_scope") == "per-call" and
+               priv.get("profile", {}).get("disclose_identity") == "pseudonym",
+               "the inspector report has the privacy decision", rep)
+        tap.ok(all(k in rep for k in ("transport", "peer", "ice", "media",
+                                      "channels")) and
+               rep["transport"].get("key_scope") == "per-call" and
+               rep["ice"].get("policy") == "all",
+               "the report keeps its other fields, and they agree", rep)
+        sctest.hang_up(tap, off, ans)
+    finally:
+        off.kill()
+        ans.kill()
+
+    # 2. interactive: the lines are on stderr before signaling connects (the
+    # "relay" accepts TCP and never answers the upgrade)
+    mute = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(4)
+    mport = mute.getsockname()[1]
+    write_conf("""[profile local]
+disclose_identity = full
+key_scope = per-call
+[rule mute]
+origin = ws://127.0.0.1:%d
+profile = local
+""" % mport)
+    rc, out, err = run("call", "--signal", "ws://127.0.0.1:%d/room/m" % mport,
+                       "--no-audio", "--no-video", "-v")
+    mute.close()
+    lines = err.splitlines()
+    first_log = next((i for i, l in enumerate(lines) if "sealcall[" in l),
+                     len(lines))
+    told = [i for i, l in enumerate(lines) if l.startswith("sealcall: privacy:")]
+    tap.ok(rc == 0 and told and max(told) < first_log and
+           "signaling connected" not in out and
+           "rule 'mute'" in lines[told[0]] and
+           "origin: the signaling origin is ws://127.0.0.1:%d" % mport in
+           lines[told[0]] and
+           any("the peer learns" in lines[i] for i in told),
+           "interactive: which rule, why and what is revealed, on stderr "
+           "before anything else", err)
+
+    # 3. a rule asking for what is not built: refused, nothing sent
+    write_conf("""[profile hidden]
+relay_only = true
+[rule strangers]
+not_in_contacts = true
+profile = hidden
+""")
+    rc, out, err = run("call", "--signal", url, "--json")
+    tap.ok(rc == 2 and out == "" and err.count("\n") == 1 and
+           "privacy rule 'strangers' asks for relay_only=true" in err and
+           "refused" in err,
+           "a rule's relay_only that cannot be honoured refuses the call, "
+           "before anything is sent", (rc, out, err))
+    write_conf("""[profile guarded]
+refuse_anonymous = true
+[default]
+profile = guarded
+""")
+    rc, out, err = run("answer", "--signal", url, "--json")
+    tap.ok(rc == 2 and out == "" and
+           "refuse_anonymous=true" in err and "caller's identity" in err,
+           "refuse_anonymous fails closed while callers cannot be verified",
+           (rc, out, err))
+    rc, out, err = run("call", "--signal", url, "--json",
+                       "--privacy-config", "/dev/null")
+    first = json.loads(out.splitlines()[0]) if out else {}
+    tap.ok(rc == 0 and first.get("event") == "privacy" and
+           first.get("matched") == "built-in" and first.get("rule") is None,
+           "--privacy-config /dev/null: no rules, the built-in profile",
+           (rc, out, err))
+
+    # 4. the command line adds privacy, never removes it (unless overridden)
+    write_conf("""[profile call-keys]
+key_scope = per-call
+[default]
+profile = call-keys
+""")
+    rc, out, err = run("call", "--signal", url, "--key-scope", "per-origin")
+    tap.ok(rc == 2 and "reveals more" in err and "'default'" in err,
+           "--key-scope per-origin against a per-call rule is refused",
+           (rc, err))
+    rc, out, err = run("call", "--signal", url, "--key-scope", "per-origin",
+                       "--privacy-override")
+    tap.ok(rc == 2 and "--key-scope per-origin is reserved but not built yet"
+           in err, "--privacy-override: the command line decides (and "
+           "per-origin is not built)", (rc, err))
+    rc, out, err = run("call", "--signal", url, "--require-unlinkable",
+                       "--privacy-config", "/dev/null")
+    tap.ok(rc == 2 and "relay_only=true (--require-unlinkable implies it)"
+           in err, "--require-unlinkable is refused while relay-only is not "
+           "built", (rc, err))
+
+    # 5. bad files: one line naming FILE:LINE
+    write_conf("[profile p]\nrelay_only = true\nkey_scop = per-call\n")
+    rc, out, err = run("call", "--signal", url)
+    tap.ok(rc == 2 and err.count("\n") == 1 and
+           "%s:3: unknown key 'key_scop'" % conf in err,
+           "a typo in the file is refused with file:line", err)
+    rc, out, err = run("call", "--signal", url, "--privacy-config",
+                       os.path.join(home, "missing.conf"))
+    tap.ok(rc == 2 and "missing.conf" in err,
+           "a --privacy-config file that does not exist is an error", err)
+finally:
+    relay.kill()
+    shutil.rmtree(home, ignore_errors=True)
+tap.done()
