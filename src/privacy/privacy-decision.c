@@ -137,7 +137,9 @@ sc_privacy_rules_resolve(const ScPrivacyRules *rules, const char *signal_url,
             best_rank = rank;
             g_string_truncate(names, 0);
             g_string_truncate(reasons, 0);
-            sc_priv_profile_builtin(&d->rule_profile);
+            /* the least private of all, so that merging starts from the
+             * first rule's own values */
+            memset(&d->rule_profile, 0, sizeof(d->rule_profile));
         }
         g_string_append_printf(names, "%s%s", names->len > 0 ? "+" : "",
                                r->name);
@@ -166,6 +168,7 @@ sc_privacy_decision_merge(ScPrivacyDecision *d, const char *const *requests,
     ScPrivProfile eff;
     guint8 want[SC_PRIV_N_FIELDS] = {0};
     guint32 req = 0;
+    gboolean replace;
 
     g_return_val_if_fail(d != NULL && !d->merged, FALSE);
     for (guint i = 0; requests != NULL && requests[i] != NULL; i++) {
@@ -186,28 +189,30 @@ sc_privacy_decision_merge(ScPrivacyDecision *d, const char *const *requests,
         }
         req |= 1u << f;
     }
-    if (override)
+    /* no rule applies: the built-in profile only fills in what the
+     * command line leaves out, as with --privacy-override */
+    replace = override || d->matched == SC_PRIV_MATCH_BUILTIN;
+    if (replace)
         sc_priv_profile_builtin(&eff);
     else
         eff = d->rule_profile;
     for (guint f = 0; f < SC_PRIV_N_FIELDS; f++) {
         if ((req & (1u << f)) == 0)
             continue;
-        if (!override && want[f] < eff.v[f]) {
+        if (!replace && want[f] < eff.v[f]) {
             g_set_error(
                 error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
                 "privacy %s '%s' (%s) sets %s=%s; the command line asks "
                 "for %s=%s, which reveals more: refused (--privacy-override "
                 "lets the command line decide)",
-                d->rule != NULL ? "rule" : "profile",
-                d->rule != NULL ? d->rule : "built-in", d->reason,
+                "rule", d->rule, d->reason,
                 sc_priv_field_name((ScPrivField)f),
                 sc_priv_value_name((ScPrivField)f, eff.v[f]),
                 sc_priv_field_name((ScPrivField)f),
                 sc_priv_value_name((ScPrivField)f, want[f]));
             return FALSE;
         }
-        eff.v[f] = override ? want[f] : MAX(eff.v[f], want[f]);
+        eff.v[f] = replace ? want[f] : MAX(eff.v[f], want[f]);
     }
     sc_priv_profile_normalize(&eff);
     for (guint f = 0; f < SC_PRIV_N_FIELDS; f++) {

@@ -115,6 +115,13 @@ scan_lines(Scan *s, const char *text, GError **error)
         }
         k = g_strndup(l, eq - l);
         g_strchomp(k);
+        if (strchr(k, '[') != NULL) {
+            /* GKeyFile's localized keys would hide from g_key_file_get_keys() */
+            fail(error, s, no, "unknown key '%s' in [%s] (no localized keys)",
+                 k, group);
+            g_free(k);
+            return FALSE;
+        }
         {
             g_autofree char *full = g_strdup_printf("%s\x1f%s", group, k);
             if (g_hash_table_contains(s->lines, full)) {
