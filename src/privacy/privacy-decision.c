@@ -17,25 +17,30 @@ sc_priv_match_name(ScPrivMatch m)
     return (guint)m < G_N_ELEMENTS(names) ? names[m] : "?";
 }
 
-ScPrivacyDecision *
-sc_privacy_decision_ref(ScPrivacyDecision *d)
+static void
+decision_clear(gpointer data)
 {
-    g_return_val_if_fail(d != NULL, NULL);
-    g_ref_count_inc(&d->ref);
-    return d;
-}
+    ScPrivacyDecision *d = data;
 
-void
-sc_privacy_decision_unref(ScPrivacyDecision *d)
-{
-    if (d == NULL || !g_ref_count_dec(&d->ref))
-        return;
     g_free(d->source);
     g_free(d->rule);
     g_free(d->reason);
     g_free(d->origin);
     g_free(d->peer_identity);
-    g_free(d);
+}
+
+ScPrivacyDecision *
+sc_privacy_decision_ref(ScPrivacyDecision *d)
+{
+    g_return_val_if_fail(d != NULL, NULL);
+    return g_rc_box_acquire(d);
+}
+
+void
+sc_privacy_decision_unref(ScPrivacyDecision *d)
+{
+    if (d != NULL)
+        g_rc_box_release_full(d, decision_clear);
 }
 
 /* Whether @r matches; sets @why. */
@@ -91,7 +96,7 @@ ScPrivacyDecision *
 sc_privacy_rules_resolve(const ScPrivacyRules *rules, const char *signal_url,
                          const char *peer_identity, GError **error)
 {
-    g_autoptr(ScPrivacyDecision) d = g_new0(ScPrivacyDecision, 1);
+    g_autoptr(ScPrivacyDecision) d = g_rc_box_new0(ScPrivacyDecision);
     g_autofree char *host = NULL;
     g_autoptr(GString) names = g_string_new(NULL);
     g_autoptr(GString) reasons = g_string_new(NULL);
@@ -100,7 +105,6 @@ sc_privacy_rules_resolve(const ScPrivacyRules *rules, const char *signal_url,
     guint best_rank = 0;
 
     g_return_val_if_fail(rules != NULL, NULL);
-    g_ref_count_init(&d->ref);
     d->origin = sc_priv_origin_from_url(signal_url, TRUE, &host, &host_is_ip,
                                         error);
     if (d->origin == NULL) {
@@ -339,55 +343,48 @@ sc_privacy_decision_describe(const ScPrivacyDecision *d, gboolean answering)
     return g_string_free(s, FALSE);
 }
 
+static void
+set_str(JsonObject *o, const char *name, const char *value)
+{
+    if (value == NULL)
+        json_object_set_null_member(o, name);
+    else
+        json_object_set_string_member(o, name, value);
+}
+
 JsonNode *
 sc_privacy_decision_to_json_node(const ScPrivacyDecision *d)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
+    JsonObject *o = json_object_new();
+    JsonObject *profile = json_object_new();
+    JsonArray *cli = json_array_new();
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+    const char *const strings[][2] = {
+        {"source", d->source},
+        {"rule", d->rule},
+        {"matched", sc_priv_match_name(d->matched)},
+        {"reason", d->reason},
+        {"origin", d->origin},
+        {"peer_identity", d->peer_identity},
+    };
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "source");
-    if (d->source != NULL)
-        json_builder_add_string_value(b, d->source);
-    else
-        json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "rule");
-    if (d->rule != NULL)
-        json_builder_add_string_value(b, d->rule);
-    else
-        json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "matched");
-    json_builder_add_string_value(b, sc_priv_match_name(d->matched));
-    json_builder_set_member_name(b, "reason");
-    json_builder_add_string_value(b, d->reason);
-    json_builder_set_member_name(b, "origin");
-    json_builder_add_string_value(b, d->origin);
-    json_builder_set_member_name(b, "peer_identity");
-    if (d->peer_identity != NULL)
-        json_builder_add_string_value(b, d->peer_identity);
-    else
-        json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "overridden");
-    json_builder_add_boolean_value(b, d->overridden);
-    json_builder_set_member_name(b, "command_line");
-    json_builder_begin_array(b);
-    for (guint f = 0; f < SC_PRIV_N_FIELDS; f++)
-        if ((d->requested & (1u << f)) != 0)
-            json_builder_add_string_value(b,
-                                          sc_priv_field_name((ScPrivField)f));
-    json_builder_end_array(b);
-    json_builder_set_member_name(b, "profile");
-    json_builder_begin_object(b);
+    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
+        set_str(o, strings[i][0], strings[i][1]);
+    json_object_set_boolean_member(o, "overridden", d->overridden);
     for (guint f = 0; f < SC_PRIV_N_FIELDS; f++) {
+        const char *name = sc_priv_field_name((ScPrivField)f);
         const char *v = sc_priv_value_name((ScPrivField)f, d->profile.v[f]);
-        json_builder_set_member_name(b, sc_priv_field_name((ScPrivField)f));
+        if ((d->requested & (1u << f)) != 0)
+            json_array_add_string_element(cli, name);
         if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
-            json_builder_add_boolean_value(b, v[0] == 't');
+            json_object_set_boolean_member(profile, name, v[0] == 't');
         else
-            json_builder_add_string_value(b, v);
+            json_object_set_string_member(profile, name, v);
     }
-    json_builder_end_object(b);
-    json_builder_end_object(b);
-    return json_builder_get_root(b);
+    json_object_set_array_member(o, "command_line", cli);
+    json_object_set_object_member(o, "profile", profile);
+    json_node_take_object(node, o);
+    return node;
 }
 
 char *

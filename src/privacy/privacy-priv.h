@@ -34,8 +34,7 @@ struct ScPrivacyRules {
     GHashTable *contacts; /* normalized identities */
 };
 
-struct ScPrivacyDecision {
-    grefcount ref;
+struct ScPrivacyDecision {              /* a g_rc_box */
     char *source;          /* NULL: no rules file */
     char *rule;            /* rule name(s), "a+b" for a merged tie */
     ScPrivMatch matched;

@@ -368,54 +368,51 @@ test_each_destination(void)
         "[default]\nprofile = strict\n"
         "[contacts]\npeers = bob@example.org\n";
 
-    /* each kind of destination */
-    assert_rule(resolve(rules, "ws://h.example:1/room/a", "alice@example.org"),
-                "by-peer", "peer");
-    assert_rule(resolve(rules, "wss://relay.example.com/room/a",
-                        "bob@example.org"),
-                "by-origin", "origin");
-    /* the origin is exact: another port or scheme is another origin */
-    assert_rule(resolve(rules, "wss://relay.example.com:444/room/a",
-                        "bob@example.org"),
-                "default", "default");
-    assert_rule(resolve(rules, "ws://relay.example.com:443/room/a",
-                        "bob@example.org"),
-                "default", "default");
-    /* case and the trailing dot do not make another origin */
-    assert_rule(resolve(rules, "wss://RELAY.example.com.:443/room/a",
-                        "bob@example.org"),
-                "by-origin", "origin");
-    /* domain patterns: on the signaling host, and on the peer's domain */
-    assert_rule(resolve(rules, "ws://sig.example.net:80/room/a",
-                        "bob@example.org"),
-                "by-domain", "domain");
-    assert_rule(resolve(rules, "ws://h.example:1/room/a", "dan@x.example.net"),
-                "by-domain", "domain");
-    assert_rule(resolve(rules, "ws://badexample.net:80/room/a",
-                        "bob@example.org"),
-                "default", "default");
-    assert_rule(resolve(rules, "ws://example.net.evil.com/room/a",
-                        "bob@example.org"),
-                "default", "default");
+    static const struct {
+        const char *url, *peer, *rule, *matched;
+    } cases[] = {
+        /* each kind of destination */
+        {"ws://h.example:1/room/a", "alice@example.org", "by-peer", "peer"},
+        {"wss://relay.example.com/room/a", "bob@example.org", "by-origin",
+         "origin"},
+        /* the origin is exact: another port or scheme is another origin */
+        {"wss://relay.example.com:444/room/a", "bob@example.org", "default",
+         "default"},
+        {"ws://relay.example.com:443/room/a", "bob@example.org", "default",
+         "default"},
+        /* case and the trailing dot do not make another origin */
+        {"wss://RELAY.example.com.:443/room/a", "bob@example.org",
+         "by-origin", "origin"},
+        /* domain patterns: on the signaling host, and the peer's domain */
+        {"ws://sig.example.net:80/room/a", "bob@example.org", "by-domain",
+         "domain"},
+        {"ws://h.example:1/room/a", "dan@x.example.net", "by-domain",
+         "domain"},
+        {"ws://badexample.net:80/room/a", "bob@example.org", "default",
+         "default"},
+        {"ws://example.net.evil.com/room/a", "bob@example.org", "default",
+         "default"},
+        /* not in contacts: an unknown peer, or one not listed */
+        {"ws://h.example:1/room/a", NULL, "stranger", "not-in-contacts"},
+        {"ws://h.example:1/room/a", "eve@example.org", "stranger",
+         "not-in-contacts"},
+        /* a contact falls through to the default; the domain part is
+         * case-insensitive, the user part exact */
+        {"ws://h.example:1/room/a", "bob@EXAMPLE.org.", "default", "default"},
+        {"ws://h.example:1/room/a", "Bob@example.org", "stranger",
+         "not-in-contacts"},
+        /* the peer rule matches only the verified identity: before it is
+         * known, the origin decides */
+        {"wss://relay.example.com/room/a", NULL, "by-origin", "origin"},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+        assert_rule(resolve(rules, cases[i].url, cases[i].peer),
+                    cases[i].rule, cases[i].matched);
     /* an IP literal is never matched by a domain pattern */
     assert_rule(resolve("[rule d]\ndomain = *.0.0.1\nprofile = standard\n",
                         "ws://127.0.0.1:1/room/a", NULL),
                 NULL, "built-in");
-    /* not in contacts: an unknown peer, or one not listed */
-    assert_rule(resolve(rules, "ws://h.example:1/room/a", NULL), "stranger",
-                "not-in-contacts");
-    assert_rule(resolve(rules, "ws://h.example:1/room/a", "eve@example.org"),
-                "stranger", "not-in-contacts");
-    /* a contact falls through to the default; domain part case-insensitive */
-    assert_rule(resolve(rules, "ws://h.example:1/room/a", "bob@EXAMPLE.org."),
-                "default", "default");
-    /* but the user part is exact */
-    assert_rule(resolve(rules, "ws://h.example:1/room/a", "Bob@example.org"),
-                "stranger", "not-in-contacts");
-    /* the peer rule matches only the verified identity: before it is
-     * known, the origin decides */
-    assert_rule(resolve(rules, "wss://relay.example.com/room/a", NULL),
-                "by-origin", "origin");
     /* nothing: the built-in profile */
     assert_rule(resolve("", "ws://h.example:1/room/a", NULL), NULL,
                 "built-in");
