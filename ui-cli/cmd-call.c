@@ -796,7 +796,10 @@ cli_call_main(int argc, char **argv)
     if (!cli_privacy_decide(&priv, signal_url, !offerer, &error) ||
         !cli_privacy_apply(cli.call, &priv, !offerer, &error) ||
         !sc_call_set_privacy(cli.call, priv.decision, &error)) {
-        fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        /* quotes the privacy file, which may be someone else's */
+        g_autofree char *safe =
+            cli_sanitize(error->message, -1, CLI_SHOW_LOG_MAX, FALSE);
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], safe);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }

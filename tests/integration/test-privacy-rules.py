@@ -200,6 +200,12 @@ profile = call-keys
     tap.ok(rc == 2 and err.count("\n") == 1 and
            "%s:3: unknown key 'key_scop'" % conf in err,
            "a typo in the file is refused with file:line", err)
+    write_conf("[profile p]\nrelay_only = \x1b]0;owned\x07\n")
+    rc, out, err = run("call", "--signal", url)
+    tap.ok(rc == 2 and "\x1b" not in err and "\x07" not in err and
+           "\\x1b]0;owned\\x07" in err,
+           "what the file quotes is shown with control characters escaped",
+           err)
     rc, out, err = run("call", "--signal", url, "--privacy-config",
                        os.path.join(home, "missing.conf"))
     tap.ok(rc == 2 and "missing.conf" in err,
