@@ -57,6 +57,10 @@ fail(GError **error, const Scan *s, guint line, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    /* one line: a value GKeyFile unescaped may hold "\n" and the like */
+    for (char *c = msg; *c != '\0'; c++)
+        if ((guchar)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     if (line > 0)
         g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT, "%s:%u: %s",
                     s->name, line, msg);

@@ -200,12 +200,16 @@ profile = call-keys
     tap.ok(rc == 2 and err.count("\n") == 1 and
            "%s:3: unknown key 'key_scop'" % conf in err,
            "a typo in the file is refused with file:line", err)
-    write_conf("[profile p]\nrelay_only = \x1b]0;owned\x07\n")
+    write_conf("[profile p]\nrelay_only = \x1b]0;owned\x07\\nx\n")
     rc, out, err = run("call", "--signal", url)
     tap.ok(rc == 2 and "\x1b" not in err and "\x07" not in err and
-           "\\x1b]0;owned\\x07" in err,
-           "what the file quotes is shown with control characters escaped",
-           err)
+           err.count("\n") == 1 and "'?]0;owned??x'" in err,
+           "control characters the file quotes (raw or GKeyFile-escaped) "
+           "are not shown", err)
+    write_conf("[profile p]\nrelay_\u202eonly = true\n")
+    rc, out, err = run("call", "--signal", url)
+    tap.ok(rc == 2 and "\u202e" not in err and "relay_\\u202eonly" in err,
+           "a bidi override the file quotes is shown escaped", err)
     rc, out, err = run("call", "--signal", url, "--privacy-config",
                        os.path.join(home, "missing.conf"))
     tap.ok(rc == 2 and "missing.conf" in err,

@@ -116,6 +116,9 @@ test_parse_errors(void)
                    "refuse_anonymous: ''");
     assert_refused("[profile p]\nrefuse_unlinkable = no\n", 2,
                    "refuse_unlinkable: 'no'");
+    /* one line, whatever the value holds once GKeyFile unescapes it */
+    assert_refused("[profile p]\nrelay_only = a\\nb\x1b\n", 2,
+                   "relay_only: 'a?b?' is not one of");
     /* contradictions inside a profile */
     assert_refused("[profile p]\nrelay_only = true\nip_handling = all\n", 3,
                    "ip_handling=all contradicts this profile");
