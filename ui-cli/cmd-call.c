@@ -697,8 +697,8 @@ cli_call_main(int argc, char **argv)
     const char *unbuilt = NULL;
 
     summary = g_strdup_printf(
-        "%s\n\nEvents (--json): signaling ice dtls channel message media bench "
-        "inspector ended error.\nCommands (--json, one JSON object per "
+        "%s\n\nEvents (--json): privacy signaling ice dtls channel message media "
+        "bench inspector ended error.\nCommands (--json, one JSON object per "
         "line): send {label,text|binary}, bench {bytes,chunk},\n  inspect, "
         "hangup. Interactive: lines are chat; /inspect /bench /hangup.\n"
         "Exit status: 0 after hangup or bye, 1 when the call fails, 2 for "
