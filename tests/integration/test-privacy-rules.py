@@ -165,6 +165,29 @@ profile = guarded
            "refuse_anonymous=true" in err and "caller's identity" in err,
            "refuse_anonymous fails closed while callers cannot be verified",
            (rc, out, err))
+    # each field whose capability is not built refuses (never ignored)
+    for role, field, value in (("answer", "defer_ice", "true"),
+                               ("call", "ip_handling", "default-route"),
+                               ("answer", "ip_handling", "relay-only"),
+                               ("call", "key_scope", "per-origin"),
+                               ("answer", "refuse_unlinkable", "true"),
+                               ("call", "require_unlinkable", "true")):
+        write_conf("[profile p]\n%s = %s\n[default]\nprofile = p\n"
+                   % (field, value))
+        rc, out, err = run(role, "--signal", url, "--json")
+        tap.ok(rc == 2 and out == "" and err.count("\n") == 1 and
+               "privacy rule 'default' asks for" in err and
+               "not built yet" in err,
+               "%s with a rule %s=%s: refused, naming the rule"
+               % (role, field, value), (rc, out, err))
+    # a caller has nothing to defer, and refuse_* are the callee's
+    write_conf("[profile p]\ndefer_ice = true\nrefuse_anonymous = true\n"
+               "[default]\nprofile = p\n")
+    rc, out, err = run("call", "--signal", url, "--json")
+    first = json.loads(out.splitlines()[0]) if out else {}
+    tap.ok(rc == 0 and first.get("rule") == "default" and
+           "defer_ice" not in first.get("text", ""),
+           "call: the callee's fields do not apply", (rc, out, err))
     rc, out, err = run("call", "--signal", url, "--json",
                        "--privacy-config", "/dev/null")
     first = json.loads(out.splitlines()[0]) if out else {}
