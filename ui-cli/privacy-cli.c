@@ -60,6 +60,13 @@ cli_privacy_decide(CliPrivacy *p, const char *signal_url, gboolean answering,
     ScPrivacyDecision *d;
 
     (void)answering;
+    if (p->key_scope != NULL && strcmp(p->key_scope, "per-call") != 0 &&
+        strcmp(p->key_scope, "per-origin") != 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "--key-scope: '%s' is not one of per-call, per-origin",
+                    p->key_scope);
+        return FALSE;
+    }
     /* the default file may be absent; a file named on the command line not */
     rules = sc_privacy_rules_load(path, p->config != NULL, error);
     if (rules == NULL)
@@ -94,11 +101,6 @@ cli_privacy_decide(CliPrivacy *p, const char *signal_url, gboolean answering,
     p->asked = g_strjoinv(" ", (char **)req->pdata);
     if (!sc_privacy_decision_merge(d, (const char *const *)req->pdata,
                                    p->override, error)) {
-        /* name the option, not only the field */
-        if (p->key_scope != NULL && error != NULL && *error != NULL &&
-            strstr((*error)->message, "key_scope=") != NULL &&
-            !g_str_has_prefix((*error)->message, "--"))
-            g_prefix_error(error, "--key-scope %s: ", p->key_scope);
         return FALSE;
     }
     p->relay_only = is_true(d, "relay_only");

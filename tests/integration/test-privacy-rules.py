@@ -206,6 +206,10 @@ profile = call-keys
     tap.ok(rc == 2 and "reveals more" in err and "'default'" in err,
            "--key-scope per-origin against a per-call rule is refused",
            (rc, err))
+    rc, out, err = run("call", "--signal", url, "--key-scope", "per-site")
+    tap.ok(rc == 2 and err.count("\n") == 1 and
+           "--key-scope: 'per-site' is not one of per-call, per-origin" in err,
+           "a bad --key-scope value: one line, exit 2", err)
     rc, out, err = run("call", "--signal", url, "--key-scope", "per-origin",
                        "--privacy-override")
     tap.ok(rc == 2 and "--key-scope per-origin is reserved but not built yet"
