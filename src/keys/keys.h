@@ -69,11 +69,61 @@ typedef struct ScCert ScCert;
  * Errors: %SC_ERROR_INTERNAL (OpenSSL failure, reason in the message). */
 ScCert *sc_cert_new_ecdsa(GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Loads the first certificate and the first private key from one PEM file,
- * checks that they match, and rejects RSA keys shorter than 2048 bits and
- * keys other than RSA/EC. Errors: %SC_ERROR_IDENTITY. */
+/* A configured identity (`--cert FILE`): loads the first certificate and
+ * the first private key from one PEM file (either order; the key
+ * unencrypted) and refuses, each with a one-line message that starts with
+ * @path: a file that is not a regular file or that group or others may
+ * access (as ssh does for its keys: the file holds a private key), a file
+ * over 1 MiB, a missing or malformed certificate or key, a certificate
+ * that is expired or not yet valid, a key other than ECDSA P-256, ECDSA
+ * P-384 or RSA of 2048 to 8192 bits (what DTLS 1.2 peers, browsers
+ * included, accept), and a key that does not match the certificate.
+ * Errors: %SC_ERROR_CERTIFICATE. */
 ScCert *sc_cert_load_pem(const char *path, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+
+/* The part of sc_cert_load_pem() after reading: parses @len bytes of PEM
+ * (anything before, between and after the PEM blocks is ignored) and
+ * checks the key type and that key and certificate match, but not the
+ * validity period; @name starts the error messages. Errors:
+ * %SC_ERROR_CERTIFICATE. */
+ScCert *sc_cert_from_pem(const char *data, gsize len, const char *name,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Reads a file that holds a private key: refuses (%SC_ERROR_CERTIFICATE,
+ * the message starts with @path) what is not a regular file, a file
+ * group or others may access, and one over @max_len bytes. The
+ * descriptor is checked, not the name (no race between the check and the
+ * read); a FIFO does not block. (transfer full): *@data_out, wipe it with
+ * sc_secure_wipe() and g_free(). */
+gboolean sc_keys_read_private_file(const char *path, gsize max_len,
+                                   char **data_out, gsize *len_out,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* A fresh self-signed certificate (as sc_cert_new_ecdsa()) over an
+ * existing key, valid from now - 1 day for @days days: how a stored
+ * per-origin key gets a new certificate. Takes a reference on @key.
+ * Errors: %SC_ERROR_INTERNAL. */
+ScCert *sc_cert_new_for_key(EVP_PKEY *key, guint days, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* Refuses (%SC_ERROR_CERTIFICATE, the message starts with @name) a
+ * certificate that is not valid at @now (seconds since the epoch). */
+gboolean sc_cert_check_validity(ScCert *cert, gint64 now, const char *name,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The validity period, in seconds since the epoch. */
+void sc_cert_get_validity(ScCert *cert, gint64 *not_before,
+                          gint64 *not_after);
+
+/* The key and then the certificate, PEM. Holds the private key: wipe
+ * with sc_secure_wipe() before g_free(). NULL if OpenSSL fails. */
+char *sc_cert_to_pem(ScCert *cert, gsize *len_out) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The hash of our a=fingerprint for @cert: the digest of the
+ * certificate's signature when that is SHA-256, SHA-384 or SHA-512 (RFC
+ * 8122 §5: the same hash as the signature), otherwise SHA-256. */
+ScHash sc_cert_get_fingerprint_hash(ScCert *cert);
 
 ScCert *sc_cert_ref(ScCert *cert);
 void sc_cert_unref(ScCert *cert);
@@ -88,6 +138,21 @@ char *sc_cert_get_fingerprint(ScCert *cert, ScHash hash)
     G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScCert, sc_cert_unref)
+
+/* ---- the per-origin key store (store.c) ---- */
+
+/* A stored certificate is valid this long, and is replaced by a new one
+ * over the same key this many days before it expires. */
+#define SC_KEY_STORE_CERT_DAYS 365
+#define SC_KEY_STORE_RENEW_DAYS 30
+
+/* The key of @origin (normalised by sc_key_origin_normalize(), public
+ * header) in the store @dir: loaded, renewed when due, or made and
+ * written atomically when the store has none. Never the key of another
+ * origin. Errors: %SC_ERROR_CERTIFICATE (the message names the file or
+ * directory and why), %SC_ERROR_INTERNAL (key generation). */
+ScCert *sc_key_store_get(const char *dir, const char *origin, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS
 

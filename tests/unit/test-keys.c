@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- certificate generation ---- */
 
@@ -364,26 +365,36 @@ test_sas(void)
 
 /* ---- loading PEM files (keys generated now, never committed) ---- */
 
+/* self-signed over @key, valid from now + @from to now + @to seconds,
+ * signed with @md (NULL: SHA-256) */
 static X509 *
-make_self_signed(EVP_PKEY *key)
+make_cert(EVP_PKEY *key, long from, long to, const EVP_MD *md)
 {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
     g_assert_nonnull(x);
     X509_set_version(x, X509_VERSION_3);
     ASN1_INTEGER_set(X509_get_serialNumber(x), 12345);
-    X509_gmtime_adj(X509_getm_notBefore(x), 0);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    X509_gmtime_adj(X509_getm_notBefore(x), from);
+    X509_gmtime_adj(X509_getm_notAfter(x), to);
     X509_set_pubkey(x, key);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                                (const unsigned char *)"test", -1, -1, 0);
     X509_set_subject_name(x, name);
     X509_set_issuer_name(x, name);
     X509_NAME_free(name);
-    g_assert_cmpint(X509_sign(x, key, EVP_sha256()), >, 0);
+    g_assert_cmpint(X509_sign(x, key, md != NULL ? md : EVP_sha256()), >, 0);
     return x;
 }
 
+static X509 *
+make_self_signed(EVP_PKEY *key)
+{
+    return make_cert(key, 0, 3600, NULL);
+}
+
+/* writes a PEM file of mode 0600 (a key file sc_cert_load_pem() accepts
+ * as to its permissions) */
 static char *
 write_pem(const char *dir, const char *name, X509 *x, EVP_PKEY *key,
           gboolean key_first)
@@ -399,6 +410,7 @@ write_pem(const char *dir, const char *name, X509 *x, EVP_PKEY *key,
     long len = BIO_get_mem_data(bio, &data);
     char *path = g_build_filename(dir, name, NULL);
     g_assert_true(g_file_set_contents(path, data, len, NULL));
+    g_assert_cmpint(g_chmod(path, 0600), ==, 0);
     BIO_free(bio);
     return path;
 }
@@ -447,7 +459,7 @@ test_load_pem(void)
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_test_message("loading %s", bad[i]);
         g_assert_null(sc_cert_load_pem(bad[i], &error));
-        g_assert_error(error, SC_ERROR, SC_ERROR_IDENTITY);
+        g_assert_error(error, SC_ERROR, SC_ERROR_CERTIFICATE);
         if (bad[i] == p_small)
             g_assert_nonnull(strstr(error->message, "2048"));
         g_clear_error(&error);
@@ -467,12 +479,187 @@ test_load_pem(void)
     EVP_PKEY_free(rsa);
 }
 
+/* Each refusal of a configured certificate (issue 13 point 1): one line
+ * that starts with the file's path and says why. */
+static void
+expect_refusal(const char *path, const char *reason)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScCert) c = sc_cert_load_pem(path, &error);
+
+    g_test_message("%s: expecting '%s'", path, reason);
+    g_assert_null(c);
+    g_assert_error(error, SC_ERROR, SC_ERROR_CERTIFICATE);
+    g_test_message("  got: %s", error->message);
+    g_assert_true(g_str_has_prefix(error->message, path));
+    g_assert_nonnull(strstr(error->message, reason));
+    g_assert_null(strchr(error->message, '\n'));
+}
+
+static EVP_PKEY *
+gen_key(const char *alg, const char *curve)
+{
+    EVP_PKEY *k = curve != NULL ? EVP_PKEY_Q_keygen(NULL, NULL, alg, curve)
+                                : EVP_PKEY_Q_keygen(NULL, NULL, alg);
+    g_assert_nonnull(k);
+    return k;
+}
+
+static void
+test_load_refusals(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("sealcall-refuse-XXXXXX", NULL);
+    EVP_PKEY *ec = EVP_EC_gen("P-256");
+    EVP_PKEY *ec2 = EVP_EC_gen("P-256");
+    EVP_PKEY *p384 = EVP_EC_gen("P-384");
+    EVP_PKEY *p521 = EVP_EC_gen("P-521");
+    EVP_PKEY *k1 = EVP_EC_gen("secp256k1");
+    EVP_PKEY *ed = gen_key("ED25519", NULL);
+    EVP_PKEY *rsa1024 = EVP_RSA_gen(1024);
+    g_assert_true(ec && ec2 && p384 && p521 && k1 && rsa1024);
+    X509 *good = make_self_signed(ec);
+    X509 *expired = make_cert(ec, -7200, -3600, NULL);
+    X509 *future = make_cert(ec, 3600, 7200, NULL);
+    X509 *x521 = make_cert(p521, 0, 3600, NULL);
+    X509 *xk1 = make_cert(k1, 0, 3600, NULL);
+    X509 *xed = X509_new();
+    X509 *x1024 = make_self_signed(rsa1024);
+    {
+        /* Ed25519 signs without a separate digest */
+        X509_NAME *name = X509_NAME_new();
+        X509_set_version(xed, X509_VERSION_3);
+        X509_gmtime_adj(X509_getm_notBefore(xed), 0);
+        X509_gmtime_adj(X509_getm_notAfter(xed), 3600);
+        X509_set_pubkey(xed, ed);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   (const unsigned char *)"t", -1, -1, 0);
+        X509_set_subject_name(xed, name);
+        X509_set_issuer_name(xed, name);
+        X509_NAME_free(name);
+        g_assert_cmpint(X509_sign(xed, ed, NULL), >, 0);
+    }
+
+    /* permissions: the private key must be the user's alone */
+    g_autofree char *p_group = write_pem(dir, "group.pem", good, ec, FALSE);
+    g_assert_cmpint(g_chmod(p_group, 0640), ==, 0);
+    expect_refusal(p_group, "group or others may access it (mode 0640)");
+    g_autofree char *p_other = write_pem(dir, "other.pem", good, ec, FALSE);
+    g_assert_cmpint(g_chmod(p_other, 0604), ==, 0);
+    expect_refusal(p_other, "group or others may access it (mode 0604)");
+    /* not a regular file (a FIFO would block a naive reader) */
+    g_autofree char *p_fifo = g_build_filename(dir, "fifo.pem", NULL);
+    g_assert_cmpint(mkfifo(p_fifo, 0600), ==, 0);
+    expect_refusal(p_fifo, "not a regular file");
+    g_autofree char *p_dir = g_build_filename(dir, "sub.pem", NULL);
+    g_assert_cmpint(g_mkdir(p_dir, 0700), ==, 0);
+    expect_refusal(p_dir, "not a regular file");
+
+    /* validity */
+    g_autofree char *p_exp = write_pem(dir, "expired.pem", expired, ec, FALSE);
+    expect_refusal(p_exp, "the certificate expired on ");
+    g_autofree char *p_fut = write_pem(dir, "future.pem", future, ec, FALSE);
+    expect_refusal(p_fut, "the certificate is not valid before ");
+
+    /* malformed: a certificate block whose content is not DER */
+    g_autofree char *p_bad = g_build_filename(dir, "malformed.pem", NULL);
+    {
+        BIO *bio = BIO_new(BIO_s_mem());
+        PEM_write_bio_PrivateKey(bio, ec, NULL, NULL, 0, NULL, NULL);
+        BIO_puts(bio, "-----BEGIN CERTIFICATE-----\n"
+                      "TUlJQmZqQ0NBU1NnQXdJQkFnSUNNRGt3Q2dZSUtvWkl6ajBFQXdJd0R6RU4=\n"
+                      "-----END CERTIFICATE-----\n");
+        char *data = NULL;
+        long len = BIO_get_mem_data(bio, &data);
+        g_assert_true(g_file_set_contents(p_bad, data, len, NULL));
+        g_assert_cmpint(g_chmod(p_bad, 0600), ==, 0);
+        BIO_free(bio);
+    }
+    expect_refusal(p_bad, "malformed certificate");
+    g_autofree char *p_garbage = g_build_filename(dir, "garbage.pem", NULL);
+    g_assert_true(g_file_set_contents(p_garbage, "\x1b[2Jhello\n", -1, NULL));
+    g_assert_cmpint(g_chmod(p_garbage, 0600), ==, 0);
+    expect_refusal(p_garbage, "malformed certificate");
+
+    /* key types DTLS 1.2 peers and browsers do not accept */
+    g_autofree char *p_521 = write_pem(dir, "p521.pem", x521, p521, FALSE);
+    expect_refusal(p_521, "unsupported key: ECDSA on secp521r1");
+    g_autofree char *p_k1 = write_pem(dir, "k1.pem", xk1, k1, FALSE);
+    expect_refusal(p_k1, "unsupported key: ECDSA on secp256k1");
+    g_autofree char *p_ed = write_pem(dir, "ed.pem", xed, ed, FALSE);
+    expect_refusal(p_ed, "unsupported key type ED25519");
+    g_autofree char *p_1024 = write_pem(dir, "rsa1024.pem", x1024, rsa1024,
+                                        FALSE);
+    expect_refusal(p_1024, "RSA key of 1024 bits is too short");
+
+    /* certificate and key that do not match */
+    g_autofree char *p_mis = write_pem(dir, "mismatch.pem", good, ec2, FALSE);
+    expect_refusal(p_mis, "the private key does not match the certificate");
+
+    /* and the good one is taken */
+    g_autofree char *p_good = write_pem(dir, "good.pem", good, ec, FALSE);
+    g_autoptr(ScCert) c = sc_cert_load_pem(p_good, NULL);
+    g_assert_nonnull(c);
+
+    const char *files[] = {p_group, p_other, p_fifo, p_exp, p_fut,
+                           p_bad, p_garbage, p_521, p_k1, p_ed,
+                           p_1024, p_mis, p_good};
+    for (gsize i = 0; i < G_N_ELEMENTS(files); i++)
+        g_assert_cmpint(g_unlink(files[i]), ==, 0);
+    g_assert_cmpint(g_rmdir(p_dir), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+    X509 *xs[] = {good, expired, future, x521, xk1, xed, x1024};
+    for (gsize i = 0; i < G_N_ELEMENTS(xs); i++)
+        X509_free(xs[i]);
+    EVP_PKEY *ks[] = {ec, ec2, p384, p521, k1, ed, rsa1024};
+    for (gsize i = 0; i < G_N_ELEMENTS(ks); i++)
+        EVP_PKEY_free(ks[i]);
+}
+
+/* What is accepted, and the hash of our a=fingerprint: the certificate's
+ * signature hash (RFC 8122 §5). */
+static void
+test_load_accepted(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("sealcall-accept-XXXXXX", NULL);
+    struct {
+        const char *alg;
+        const char *param;
+        const EVP_MD *(*md)(void);
+        ScHash want;
+    } cases[] = {
+        {"EC", "P-256", EVP_sha256, SC_HASH_SHA256},
+        {"EC", "P-384", EVP_sha384, SC_HASH_SHA384},
+        {"EC", "P-256", EVP_sha512, SC_HASH_SHA512},
+        {"EC", "P-256", EVP_sha1, SC_HASH_SHA256}, /* never sha-1 */
+        {"RSA", NULL, EVP_sha256, SC_HASH_SHA256},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        EVP_PKEY *k = cases[i].param != NULL
+                          ? EVP_EC_gen(cases[i].param)
+                          : EVP_RSA_gen(2048);
+        g_assert_nonnull(k);
+        X509 *x = make_cert(k, -60, 3600, cases[i].md());
+        g_autofree char *name = g_strdup_printf("c%" G_GSIZE_FORMAT ".pem", i);
+        g_autofree char *p = write_pem(dir, name, x, k, i % 2 == 0);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(ScCert) c = sc_cert_load_pem(p, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(sc_cert_get_fingerprint_hash(c), ==, cases[i].want);
+        g_assert_cmpint(g_unlink(p), ==, 0);
+        X509_free(x);
+        EVP_PKEY_free(k);
+    }
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/keys/cert/new-ecdsa", test_cert_new);
     g_test_add_func("/keys/cert/load-pem", test_load_pem);
+    g_test_add_func("/keys/cert/load-refusals", test_load_refusals);
+    g_test_add_func("/keys/cert/load-accepted", test_load_accepted);
     g_test_add_func("/keys/fingerprint/openssl-vector", test_fingerprint_vector);
     g_test_add_func("/keys/fingerprint/parse", test_parse_ok);
     g_test_add_func("/keys/fingerprint/parse-rejects", test_parse_rejects);
