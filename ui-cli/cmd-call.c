@@ -598,6 +598,36 @@ log_to_stderr(ScLogLevel level, const char *module, const char *message,
             (guint)level < G_N_ELEMENTS(names) ? names[level] : "?", safe);
 }
 
+/* --cert: a configured certificate is a key scope of its own (the same key
+ * for every origin), so it contradicts --key-scope and a profile that asks
+ * for per-origin keys or unlinkability; unusable files are refused (one
+ * line naming the file and the reason). The key scope itself reaches the
+ * call in cli_privacy_apply(). */
+static int
+apply_certificate(ScCall *call, const char *cmd, const CliPrivacy *priv,
+                  const char *cert)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (cert == NULL)
+        return CLI_EXIT_OK;
+    if (priv->require_unlinkable ||
+        g_strcmp0(priv->key_scope, "per-call") != 0) {
+        fprintf(stderr, "sealcall %s: --cert is one key pair for every "
+                        "origin, but the privacy profile asks for %s\n",
+                cmd, priv->require_unlinkable ? "unlinkable calls"
+                                              : "per-origin keys");
+        return CLI_EXIT_USAGE;
+    }
+    if (!sc_call_set_certificate_file(call, cert, &error)) {
+        g_autofree char *safe =
+            cli_sanitize(error->message, -1, CLI_SHOW_MESSAGE_MAX, FALSE);
+        fprintf(stderr, "sealcall %s: %s\n", cmd, safe);
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
 static gboolean
 add_addresses(ScCall *call, char **addresses, GError **error)
 {
@@ -681,9 +711,13 @@ cli_call_main(int argc, char **argv)
          "TURN server (not built yet)",
          "turn:USER:PASS@HOST:PORT"},
         {"key-scope", 0, 0, G_OPTION_ARG_STRING, &priv.key_scope,
-         "DTLS key pair scope (only per-call is built)", "per-call|per-origin"},
+         "DTLS key pair: fresh for each call (default), or one per "
+         "signaling origin kept in $XDG_DATA_HOME/sealcall/keys",
+         "per-call|per-origin"},
         {"cert", 0, 0, G_OPTION_ARG_FILENAME, &cert,
-         "configured DTLS certificate (not built yet)", "FILE"},
+         "DTLS certificate and its private key, both in this one PEM file "
+         "(mode 0600; ECDSA P-256/P-384 or RSA >= 2048)",
+         "FILE"},
         {"defer-ice", 0, 0, G_OPTION_ARG_NONE, &priv.defer_ice,
          "answerer: no candidates until accepted (not built yet)", NULL},
         {NULL},
@@ -695,6 +729,7 @@ cli_call_main(int argc, char **argv)
     g_autofree char *summary = NULL;
     Cli cli = {0};
     const char *unbuilt = NULL;
+    int status;
 
     summary = g_strdup_printf(
         "%s\n\nEvents (--json): privacy signaling ice dtls channel message media "
@@ -734,8 +769,6 @@ cli_call_main(int argc, char **argv)
         unbuilt = ca ? "--ca" : "--trust-idp";
     else if (turn)
         unbuilt = "--turn";
-    else if (cert)
-        unbuilt = "--cert";
     if (unbuilt != NULL) {
         fprintf(stderr, "sealcall %s: %s is reserved but not built yet\n",
                 argv[0], unbuilt);
@@ -791,6 +824,13 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }
+    if (cert != NULL && priv.key_scope != NULL) {
+        fprintf(stderr, "sealcall %s: --cert and --key-scope contradict (a "
+                        "configured certificate is its own scope)\n",
+                argv[0]);
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
     /* the privacy rule for this destination, with the command line,
      * applied and told to the user before anything is sent */
     if (!cli_privacy_decide(&priv, signal_url, !offerer, &error) ||
@@ -802,6 +842,11 @@ cli_call_main(int argc, char **argv)
         fprintf(stderr, "sealcall %s: %s\n", argv[0], safe);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
+    }
+    if ((status = apply_certificate(cli.call, argv[0], &priv, cert)) !=
+        CLI_EXIT_OK) {
+        sc_call_unref(cli.call);
+        return status;
     }
     cli_privacy_announce(&priv, !offerer, json);
     sc_call_set_playback(cli.call, play || (!json && !no_play));

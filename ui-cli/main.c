@@ -50,6 +50,8 @@ usage(FILE *out)
             "ws://HOST:PORT/room/NAME)\n"
             "  call      call the peer in a relay room (sends the offer)\n"
             "  answer    wait in a relay room and answer the peer's offer\n"
+            "  keys      list or forget the per-origin DTLS keys "
+            "(--key-scope per-origin)\n"
             "  version   print the version\n"
             "\n"
             "Run 'sealcall COMMAND --help' for the options of a command.\n"
@@ -90,6 +92,8 @@ main(int argc, char **argv)
         return cli_serve_main(argc - 1, argv + 1);
     if (strcmp(cmd, "call") == 0 || strcmp(cmd, "answer") == 0)
         return cli_call_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "keys") == 0)
+        return cli_keys_main(argc - 1, argv + 1);
     fprintf(stderr, "sealcall: unknown command '%s' (try 'sealcall --help')\n",
             cmd);
     return CLI_EXIT_USAGE;

@@ -155,7 +155,6 @@ gboolean
 cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
                   GError **error)
 {
-    (void)call;
     /* relay_only (and ip_handling relay-only, the same RFC 8828 mode 4):
      * branch turn wires its setter here, e.g. sc_call_set_relay_only() */
     if (p->relay_only)
@@ -166,11 +165,11 @@ cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
     if (g_strcmp0(p->ip_handling, "all") != 0)
         return unbuilt(p, error, "ip_handling", p->ip_handling,
                        "--ip-handling", "IP handling other than all");
-    /* key_scope: per-call is what sc_call_new() does; branch keys wires
-     * per-origin here */
-    if (g_strcmp0(p->key_scope, "per-call") != 0)
-        return unbuilt(p, error, "key_scope", p->key_scope,
-                       "--key-scope per-origin", "--key-scope per-origin");
+    /* key_scope: per-call is what sc_call_new() does; --cert (a configured
+     * certificate) is applied after this, by the caller */
+    if (g_strcmp0(p->key_scope, "per-origin") == 0 &&
+        !sc_call_set_key_scope(call, SC_KEY_SCOPE_PER_ORIGIN, error))
+        return FALSE;
     /* defer_ice: the answerer's (a caller has nothing to defer: a rule's
      * defer_ice does not apply to `call`, the option is refused);
      * branch defer wires its setter here */

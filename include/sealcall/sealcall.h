@@ -12,5 +12,6 @@
 #include <sealcall/channel.h>
 #include <sealcall/relay.h>
 #include <sealcall/privacy.h>
+#include <sealcall/keys.h>
 
 #endif /* SEALCALL_H */

@@ -227,9 +227,10 @@ struct ScCall {
     gboolean play_audio;
     ScPrivacyDecision *privacy;     /* for the inspector; NULL: none */
 
-    /* keys */
+    /* keys (call-keys.c) */
     ScCert *cert;
-    char *local_fingerprint;
+    char *local_fingerprint;        /* "sha-256 AB:..." of cert */
+    int key_scope;                  /* ScKeyScope */
     char *tls_id;
     guint64 session_id;
 
@@ -257,6 +258,12 @@ gboolean sc_call_has_ended(ScCall *call);
 void sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
                       const char *peer_reason);
 void sc_call_end(ScCall *call, ScEndReason reason, const char *detail);
+
+/* call-keys.c: our certificate for the key scope; the per-origin one is
+ * taken from the store when the call starts */
+gboolean sc_call_keys_init(ScCall *call, GError **error);
+gboolean sc_call_keys_resolve(ScCall *call, GError **error);
+const char *sc_call_key_scope_string(ScCall *call);
 
 /* event.c */
 void sc_call_emit(ScCall *call, ScCallEvent *ev);

@@ -10,7 +10,8 @@
  * The other files of call/: negotiation.c (signaling, offer/answer, ICE
  * restarts), transport.c (ICE/DTLS/SCTP/SRTP wiring and the demux),
  * channels.c (the public ScChannel API), media-glue.c (media/), bench.c
- * (the bench protocol), event.c (the event queue), hangup.c.
+ * (the bench protocol), event.c (the event queue), hangup.c, call-keys.c
+ * (the DTLS key pair and its scope).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "call"
 #include "call/call-priv.h"
@@ -163,14 +164,12 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
         g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     sc_channel_table_init(&call->channels);
     g_queue_init(&call->ev.events);
-    /* RFC 8827 §6.5: a fresh key pair for each call by default. */
-    call->cert = sc_cert_new_ecdsa(error);
-    if (call->cert == NULL) {
+    /* RFC 8827 §6.5: a fresh key pair for each call by default
+     * (call-keys.c) */
+    if (!sc_call_keys_init(call, error)) {
         sc_call_unref(call);
         return NULL;
     }
-    call->local_fingerprint = sc_cert_get_fingerprint(call->cert,
-                                                      SC_HASH_SHA256);
     /* RFC 8842 §4: tls-id with at least 120 bits of randomness */
     sc_random_bytes(tls_raw, sizeof tls_raw);
     call->tls_id = g_base64_encode(tls_raw, sizeof tls_raw);
@@ -415,6 +414,8 @@ sc_call_start(ScCall *call, GError **error)
                     "no signal URL set");
         return FALSE;
     }
+    if (!sc_call_keys_resolve(call, error))
+        return FALSE;
     /* process-wide SCTP start-up now, not between DTLS and the first
      * data channel; OpenSSL's first-use costs on a worker thread while
      * signaling runs (src/dtls/dtls-warmup.c) */
@@ -502,7 +503,7 @@ sc_call_inspect_json(ScCall *call)
     s.local_fingerprint = call->local_fingerprint;
     s.remote_fingerprint = rfp;
     s.sas = sas;
-    s.key_scope = "per-call";
+    s.key_scope = sc_call_key_scope_string(call);
     s.verified_by = "none";
     s.ice_policy = "all";
     if (call->ice != NULL) {

@@ -222,32 +222,35 @@ def hang_up(tap, caller, other, what="both exit 0 after hangup"):
     tap.ok(caller.wait_exit(20) == 0 and other.wait_exit(20) == 0, what)
 
 
-def endpoint(role, url, name=None, extra=None, media=False):
+def endpoint(role, url, name=None, extra=None, media=False, env=None):
     """A `sealcall call|answer --json` on 127.0.0.1; data-only unless
-    @media (audio and video cost CPU that data tests do not need)."""
+    @media (audio and video cost CPU that data tests do not need); @env
+    adds to its environment."""
     args = [SEALCALL, role, "--signal", url, "--json",
             "--ice-address", "127.0.0.1"]
     if not media:
         args += ["--no-audio", "--no-video"]
     if extra:
         args += extra
-    return Proc(args, name or role)
+    return Proc(args, name or role, env=env)
 
 
 class Call:
     """A relay plus an offerer and an answerer on 127.0.0.1."""
 
     def __init__(self, room="t", relay=None, port=None, offer_extra=None,
-                 answer_extra=None, media=False):
+                 answer_extra=None, media=False, offer_env=None,
+                 answer_env=None):
         self.own_relay = relay is None
         if relay is None:
             relay, port = start_relay()
         self.relay, self.port = relay, port
         self.url = "ws://127.0.0.1:%d/room/%s" % (port, room)
         self.answerer = endpoint("answer", self.url, "answerer", answer_extra,
-                                 media)
+                                 media, answer_env)
         self.answerer.wait_event("signaling", state="connected", timeout=20)
-        self.offerer = endpoint("call", self.url, "offerer", offer_extra, media)
+        self.offerer = endpoint("call", self.url, "offerer", offer_extra, media,
+                                offer_env)
 
     def both(self):
         return (self.offerer, self.answerer)
