@@ -128,10 +128,10 @@ sc_key_origin_normalize(const char *url, GError **error)
     g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(raw);
     if (addr != NULL) {
         g_autofree char *canon = g_inet_address_to_string(addr);
+        g_autofree char *lower = g_ascii_strdown(canon, -1);
         host = g_inet_address_get_family(addr) == G_SOCKET_FAMILY_IPV6
-                   ? g_strdup_printf("[%s]", canon)
-                   : g_strdup(canon);
-        host = g_ascii_strdown(g_steal_pointer(&host), -1);
+                   ? g_strdup_printf("[%s]", lower)
+                   : g_strdup(lower);
     } else {
         /* IDNA (UTS #46 via GLib) to the ASCII form, then lower case */
         g_autofree char *ascii = g_hostname_to_ascii(raw);

@@ -210,6 +210,7 @@ test_store_hostile_origins(void)
         g_assert_no_error(error);
         g_autoptr(ScCert) c = sc_key_store_get(dir, o, &error);
         g_assert_no_error(error);
+        g_assert_nonnull(c);
     }
     g_autoptr(GPtrArray) names = list_dir(dir);
     g_assert_cmpuint(names->len, ==, G_N_ELEMENTS(inputs));
@@ -298,6 +299,7 @@ test_store_other_origin(void)
 
     g_autoptr(ScCert) b = sc_key_store_get(dir, "ws://b.example:80", &error);
     g_assert_no_error(error);
+    g_assert_nonnull(b);
     g_autofree char *b_path = only_file(dir);
     g_autofree char *b_text = NULL;
     g_assert_true(g_file_get_contents(b_path, &b_text, NULL, NULL));
@@ -305,6 +307,7 @@ test_store_other_origin(void)
 
     g_autoptr(ScCert) a = sc_key_store_get(dir, "ws://a.example:80", &error);
     g_assert_no_error(error);
+    g_assert_nonnull(a);
     g_autofree char *a_path = only_file(dir);
     /* b's file under a's name */
     write_mode(a_path, b_text, 0600);
@@ -483,6 +486,7 @@ test_store_list_forget(void)
     g_autoptr(ScCert) a = sc_key_store_get(dir, "ws://a.example:80", &error);
     g_autoptr(ScCert) b = sc_key_store_get(dir, "wss://[::1]:443", &error);
     g_assert_no_error(error);
+    g_assert_nonnull(b);
     g_autofree char *fa = fp_of(a);
     g_assert_true(sc_key_store_foreach(dir, on_entry, &l, &error));
     g_assert_cmpuint(l.origins->len, ==, 2);
