@@ -23,7 +23,9 @@
  * Renewal: a stored certificate is valid for SC_KEY_STORE_CERT_DAYS; from
  * SC_KEY_STORE_RENEW_DAYS before it expires (or if it is not yet valid:
  * the clock went back) it is replaced by a new certificate over the same
- * key. Its fingerprint then changes; the key does not.
+ * key. Its fingerprint then changes; the key does not. A renewal that
+ * cannot be written (a read-only store) keeps the old certificate while
+ * it is valid.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "keys"
 #include "core/core.h"
@@ -446,6 +448,15 @@ sc_key_store_get(const char *dir, const char *origin, GError **error)
             return NULL;
         }
         int err = write_entry(dir, path, &r, TRUE);
+        if (err != 0 && sc_cert_check_validity(e.cert, now, path, NULL)) {
+            /* still valid: keep using it, try again next time */
+            SC_LOG_WARN(NULL, "%s: cannot renew the certificate: %s", path,
+                        g_strerror(err));
+            entry_clear(&r);
+            ScCert *c = g_steal_pointer(&e.cert);
+            entry_clear(&e);
+            return c;
+        }
         if (err != 0) {
             g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
                         "%s: cannot renew the certificate: %s", path,

@@ -12,7 +12,7 @@ real calls through a relay that records every description:
   used; `keys forget ORIGIN` removes it (exit 0), a second forget says
   there is none (exit 1), and the next per-origin call makes a new key.
 - `--cert FILE`: certificates made now with the openssl tool (ECDSA P-256
-  signed with SHA-256, and P-384 with SHA-384): the call connects, our
+  signed with SHA-256, P-384 with SHA-384, RSA-2048): the calls connect, our
   a=fingerprint is the certificate's (sha-384 for the second: the hash
   follows the certificate), key_scope is "configured".
 - Each refusal of a configured certificate, from the command line: a
@@ -227,6 +227,15 @@ try:
     tap.ok(cc["off"] == ("configured", cc["offer"]) and
            cc["ans"] == ("configured", cc["answer"]),
            "inspector: key_scope configured", (cc["off"], cc["ans"]))
+
+    rsa_key2, rsa_crt2 = openssl_cert("rsa2048", ["-newkey", "rsa:2048"],
+                                      "sha256")
+    rsa_pem = bundle("rsa2048", rsa_key2, rsa_crt2)
+    cr = run_call(r1, p1, "c2", ["--cert", rsa_pem])
+    tap.ok(cr["off"] is not None and cr["off"][0] == "configured" and
+           cr["offer"] == "sha-256 " + openssl_fp(rsa_crt2, "sha256"),
+           "--cert: an RSA-2048 certificate works too (ECDHE-RSA)",
+           (cr["off"], cr["diag"]))
 
     # ---- refusals, from the command line ----
     from cryptography import x509

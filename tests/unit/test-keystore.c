@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *
 fp_of(ScCert *c)
@@ -399,6 +400,42 @@ test_store_renewal(void)
     rm_rf(top);
 }
 
+/* A renewal that cannot be written keeps the still valid certificate
+ * (and the store as it was). Needs a store the process cannot write:
+ * skipped as root, which writes anyway. */
+static void
+test_store_renewal_read_only(void)
+{
+    if (geteuid() == 0) {
+        g_test_skip("root writes into a read-only directory");
+        return;
+    }
+    g_autofree char *top = g_dir_make_tmp("sealcall-ro-XXXXXX", NULL);
+    g_autofree char *dir = g_build_filename(top, "keys", NULL);
+    g_autoptr(GError) error = NULL;
+    const char *origin = "ws://ro.example:80";
+
+    g_autoptr(ScCert) first = sc_key_store_get(dir, origin, &error);
+    g_assert_no_error(error);
+    g_autofree char *path = only_file(dir);
+    g_autoptr(ScCert) old = sc_cert_new_for_key(sc_cert_get_key(first), 10,
+                                                &error);
+    gsize pem_len = 0;
+    g_autofree char *pem = sc_cert_to_pem(old, &pem_len);
+    g_autofree char *text =
+        g_strdup_printf("origin: %s\ncreated: 1000\n%s", origin, pem);
+    write_mode(path, text, 0600);
+    g_assert_cmpint(g_chmod(dir, 0500), ==, 0);
+    g_autoptr(ScCert) got = sc_key_store_get(dir, origin, &error);
+    g_assert_no_error(error);
+    g_autofree char *f_old = fp_of(old);
+    g_autofree char *f_got = fp_of(got);
+    g_assert_cmpstr(f_got, ==, f_old);
+    g_assert_cmpint(g_chmod(dir, 0700), ==, 0);
+    sc_secure_wipe(pem, pem_len);
+    rm_rf(top);
+}
+
 /* Calls to one new origin at the same time get one key: a second writer
  * never replaces the first one's key (link(), not rename()). */
 typedef struct {
@@ -548,6 +585,8 @@ main(int argc, char **argv)
     g_test_add_func("/keys/store/permissions", test_store_permissions);
     g_test_add_func("/keys/store/other-origin", test_store_other_origin);
     g_test_add_func("/keys/store/renewal", test_store_renewal);
+    g_test_add_func("/keys/store/renewal-read-only",
+                    test_store_renewal_read_only);
     g_test_add_func("/keys/store/race", test_store_race);
     g_test_add_func("/keys/store/list-forget", test_store_list_forget);
     return g_test_run();
