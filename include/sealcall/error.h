@@ -31,7 +31,7 @@ typedef enum {
     SC_ERROR_IDENTITY = 10,
     SC_ERROR_CONSENT_EXPIRED = 11,
     SC_ERROR_NOT_SUPPORTED = 12,
-    SC_ERROR_CERTIFICATE = 13, /* Since: 0.2: a certificate or key file,
+    SC_ERROR_CERTIFICATE = 13, /* Since: 0.1: a certificate or key file,
                                 * or the key store, refused (permissions,
                                 * validity, key type, mismatch, format) */
 } ScError;

@@ -28,7 +28,7 @@ G_BEGIN_DECLS
  *
  * The strings of the inspector's `transport.key_scope` are "per-call",
  * "per-origin" and "configured".
- * Since: 0.2
+ * Since: 0.1
  */
 typedef enum {
     SC_KEY_SCOPE_PER_CALL = 0,
@@ -54,7 +54,7 @@ typedef enum {
  * %SC_ERROR_INVALID_STATE after sc_call_start(); %SC_ERROR_INTERNAL when
  * key generation fails.
  * Returns: %TRUE on success.
- * Since: 0.2
+ * Since: 0.1
  */
 SC_API gboolean sc_call_set_key_scope(ScCall *call, ScKeyScope scope,
                                       GError **error)
@@ -78,7 +78,7 @@ SC_API gboolean sc_call_set_key_scope(ScCall *call, ScKeyScope scope,
  * Errors: %SC_ERROR_CERTIFICATE as above; %SC_ERROR_INVALID_STATE after
  * sc_call_start().
  * Returns: %TRUE on success.
- * Since: 0.2
+ * Since: 0.1
  */
 SC_API gboolean sc_call_set_certificate_file(ScCall *call, const char *path,
                                              GError **error)
@@ -89,7 +89,7 @@ SC_API gboolean sc_call_set_certificate_file(ScCall *call, const char *path,
  *
  * Returns: (transfer full): the default store directory,
  *   $XDG_DATA_HOME/sealcall/keys; g_free() it.
- * Since: 0.2
+ * Since: 0.1
  */
 SC_API char *sc_key_store_get_default_dir(void) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -108,7 +108,7 @@ SC_API char *sc_key_store_get_default_dir(void) G_GNUC_WARN_UNUSED_RESULT;
  * Errors: %SC_ERROR_INVALID_ARGUMENT when @url is not a ws:// or wss://
  * URL with a valid host name or address (the message says why).
  * Returns: (transfer full) (nullable): the origin; g_free() it.
- * Since: 0.2
+ * Since: 0.1
  */
 SC_API char *sc_key_origin_normalize(const char *url, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
@@ -129,7 +129,7 @@ SC_API char *sc_key_origin_normalize(const char *url, GError **error)
  * The strings are borrowed for the duration of the call. @origin comes
  * from the file and is shown as stored: a program that prints it on a
  * terminal escapes control characters first.
- * Since: 0.2
+ * Since: 0.1
  */
 typedef void (*ScKeyStoreFunc)(const char *origin, const char *fingerprint,
                                gint64 created, gint64 expires,
@@ -148,7 +148,7 @@ typedef void (*ScKeyStoreFunc)(const char *origin, const char *fingerprint,
  * Errors: %SC_ERROR_CERTIFICATE when the directory cannot be read or
  * group or others may access it.
  * Returns: %TRUE on success.
- * Since: 0.2
+ * Since: 0.1
  */
 SC_API gboolean sc_key_store_foreach(const char *dir, ScKeyStoreFunc func,
                                      gpointer user_data, GError **error)
@@ -169,7 +169,7 @@ SC_API gboolean sc_key_store_foreach(const char *dir, ScKeyStoreFunc func,
  * Errors: %SC_ERROR_INVALID_ARGUMENT for an origin that does not
  * normalise; %SC_ERROR_CERTIFICATE when the file cannot be removed.
  * Returns: %TRUE on success, also when there was nothing to remove.
- * Since: 0.2
+ * Since: 0.1
  */
 SC_API gboolean sc_key_store_forget(const char *dir, const char *origin,
                                     gboolean *removed, GError **error)
