@@ -843,8 +843,8 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }
-    if ((status = apply_certificate(cli.call, argv[0], &priv, cert)) !=
-        CLI_EXIT_OK) {
+    status = apply_certificate(cli.call, argv[0], &priv, cert);
+    if (status != CLI_EXIT_OK) {
         sc_call_unref(cli.call);
         return status;
     }

@@ -301,6 +301,12 @@ try:
     err = open(p.stderr_path, "rb").read().decode(errors="replace")
     tap.ok(rc == 2 and "contradict" in err, "--cert with --key-scope: exit 2",
            err)
+    p = sctest.endpoint("call", url, "badscope", ["--key-scope", "per-site"],
+                        env=O_ENV)
+    rc = p.wait_exit(20)
+    err = open(p.stderr_path, "rb").read().decode(errors="replace")
+    tap.ok(rc == 2 and "per-call or per-origin" in err and
+           err.count("\n") == 1, "--key-scope per-site: exit 2", err)
     os.chmod(store, 0o755)
     p = sctest.endpoint("call", url, "openstore", PER_ORIGIN, env=O_ENV)
     rc = p.wait_exit(20)
