@@ -178,6 +178,19 @@ try:
            c4["answer"] == c1["answer"],
            "after forget, the origin gets a new key (the peer's is kept)",
            (c4["offer"], c1["offer"]))
+    # a key file whose origin line holds escape sequences (written by
+    # someone else into the store): shown escaped, never raw
+    with open(os.path.join(store, sorted(os.listdir(store))[0]), "rb") as f:
+        body = f.read().split(b"\n", 3)[3]
+    evil = os.path.join(store, "evil.pem")
+    with open(evil, "wb") as f:
+        f.write(b"origin: ws://\x1b[2J\x1b]0;owned\x07x:80\ncreated: 1\n" + body)
+    os.chmod(evil, 0o600)
+    rc, out, err = keys_cmd(O_ENV, "list")
+    tap.ok(rc == 0 and "\x1b" not in out and "\x07" not in out and
+           "\\x1b[2J" in out,
+           "keys list: an origin read from a file is shown escaped", out)
+    os.unlink(evil)
     rc, out, err = keys_cmd({"XDG_DATA_HOME": os.path.join(tmp, "none")},
                             "list")
     tap.ok(rc == 0 and "no per-origin keys" in out,
