@@ -229,7 +229,7 @@ struct ScCall {
 
     /* keys (call-keys.c) */
     ScCert *cert;
-    char *local_fingerprint;        /* "sha-256 AB:..." of cert */
+    char *local_fingerprint;        /* our a=fingerprint: cert under its hash */
     int key_scope;                  /* ScKeyScope */
     char *tls_id;
     guint64 session_id;
