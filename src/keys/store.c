@@ -387,11 +387,18 @@ sc_key_store_get(const char *dir, const char *origin, GError **error)
     if (!open_dir(dir, TRUE, error))
         return NULL;
     for (int attempt = 0; attempt < 3; attempt++) {
+        gboolean existed = g_file_test(path, G_FILE_TEST_EXISTS) ||
+                           g_file_test(path, G_FILE_TEST_IS_SYMLINK);
+        gboolean exists;
+
         g_clear_error(&local);
         if (read_entry(path, &e, &local))
             break;
-        if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
-            !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+        exists = g_file_test(path, G_FILE_TEST_EXISTS) ||
+                 g_file_test(path, G_FILE_TEST_IS_SYMLINK);
+        if (!existed && exists)
+            continue; /* another call linked it in between: read theirs */
+        if (!exists) {
             /* a new key pair for a new origin */
             g_clear_error(&local);
             g_autoptr(ScCert) fresh = sc_cert_new_ecdsa(error);

@@ -318,7 +318,7 @@ try:
                         env=O_ENV)
     rc = p.wait_exit(20)
     err = open(p.stderr_path, "rb").read().decode(errors="replace")
-    tap.ok(rc == 2 and "per-call or per-origin" in err and
+    tap.ok(rc == 2 and "not one of per-call, per-origin" in err and
            err.count("\n") == 1, "--key-scope per-site: exit 2", err)
     os.chmod(store, 0o755)
     p = sctest.endpoint("call", url, "openstore", PER_ORIGIN, env=O_ENV)

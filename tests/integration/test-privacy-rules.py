@@ -23,7 +23,7 @@ home = tempfile.mkdtemp(prefix="sc-privacy-")
 conf_dir = os.path.join(home, "sealcall")
 os.makedirs(conf_dir)
 conf = os.path.join(conf_dir, "privacy.conf")
-env = {"XDG_CONFIG_HOME": home}
+env = {"XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home}
 
 
 def write_conf(text):
@@ -53,6 +53,7 @@ try:
     write_conf("""# privacy rules of the test
 [profile local]
 disclose_identity = pseudonym
+key_scope = per-origin
 
 [profile hidden]
 relay_only = true
@@ -100,14 +101,17 @@ profile = hidden
         tap.ok(priv.get("rule") == "this-relay" and
                priv.get("matched") == "origin" and
                priv.get("profile", {}).get("relay_only") is False and
-               priv.get("profile", {}).get("key_scope") == "per-call" and
+               priv.get("profile", {}).get("key_scope") == "per-origin" and
                priv.get("profile", {}).get("disclose_identity") == "pseudonym",
                "the inspector report has the privacy decision", rep)
         tap.ok(all(k in rep for k in ("transport", "peer", "ice", "media",
                                       "channels")) and
-               rep["transport"].get("key_scope") == "per-call" and
+               rep["transport"].get("key_scope") == "per-origin" and
                rep["ice"].get("policy") == "all",
-               "the report keeps its other fields, and they agree", rep)
+               "the report keeps its other fields, and they agree (the "
+               "rule's per-origin key scope is in force)", rep)
+        tap.ok(len(os.listdir(os.path.join(home, "sealcall", "keys"))) == 1,
+               "the rule's per-origin key is in the store", home)
         sctest.hang_up(tap, off, ans)
     finally:
         off.kill()
@@ -169,7 +173,6 @@ profile = guarded
     for role, field, value in (("answer", "defer_ice", "true"),
                                ("call", "ip_handling", "default-route"),
                                ("answer", "ip_handling", "relay-only"),
-                               ("call", "key_scope", "per-origin"),
                                ("answer", "refuse_unlinkable", "true"),
                                ("call", "require_unlinkable", "true")):
         write_conf("[profile p]\n%s = %s\n[default]\nprofile = p\n"
@@ -210,11 +213,17 @@ profile = call-keys
     tap.ok(rc == 2 and err.count("\n") == 1 and
            "--key-scope: 'per-site' is not one of per-call, per-origin" in err,
            "a bad --key-scope value: one line, exit 2", err)
+    # a store that cannot be used shows that per-origin keys were asked for
+    blocked = os.path.join(home, "blocked")
+    os.makedirs(os.path.join(blocked, "sealcall"))
+    open(os.path.join(blocked, "sealcall", "keys"), "w").close()
+    env["XDG_DATA_HOME"] = blocked
     rc, out, err = run("call", "--signal", url, "--key-scope", "per-origin",
                        "--privacy-override")
-    tap.ok(rc == 2 and "--key-scope per-origin is reserved but not built yet"
-           in err, "--privacy-override: the command line decides (and "
-           "per-origin is not built)", (rc, err))
+    env["XDG_DATA_HOME"] = home
+    tap.ok(rc != 0 and os.path.join(blocked, "sealcall", "keys") in err,
+           "--privacy-override: the command line decides (per-origin keys "
+           "over the rule's per-call)", (rc, err))
     rc, out, err = run("call", "--signal", url, "--require-unlinkable",
                        "--privacy-config", "/dev/null")
     tap.ok(rc == 2 and "relay_only=true (--require-unlinkable implies it)"
