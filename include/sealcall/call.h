@@ -22,6 +22,8 @@ typedef enum {
 /**
  * ScCallEventKind:
  * The kinds of event of the scripted mode (interop contract section 3).
+ * %SC_CALL_EVENT_INCOMING ("incoming") announces a deferred
+ * call: see sc_call_set_defer_ice().
  * Since: 0.1
  */
 typedef enum {
@@ -36,6 +38,7 @@ typedef enum {
     SC_CALL_EVENT_INSPECTOR,
     SC_CALL_EVENT_ENDED,
     SC_CALL_EVENT_ERROR,
+    SC_CALL_EVENT_INCOMING,
 } ScCallEventKind;
 
 /**
@@ -253,6 +256,85 @@ SC_API void sc_call_set_event_func(ScCall *call, ScCallEventFunc func,
  * Since: 0.1
  */
 SC_API gboolean sc_call_start(ScCall *call, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_defer_ice:
+ * @defer: %TRUE: reveal nothing about our network until the call is
+ *   accepted (default %FALSE)
+ *
+ * Deferred ICE for an answerer (RFC 8827 §5.4's "suppress ICE negotiation
+ * until the user has decided to answer"): until sc_call_accept(), the call
+ * only talks to the signaling relay. No ICE agent exists, so no socket is
+ * bound, no STUN server is contacted and no connectivity check can be
+ * answered; no answer, candidate or end-of-candidates is sent. The peer's
+ * offer is held (the first one; later ones are ignored) and announced
+ * with an %SC_CALL_EVENT_INCOMING event: fields "origin" and "room" (the
+ * relay room we wait in), "media" (the offered kinds, a JSON array),
+ * "data_channel", "fingerprints" (the caller's a=fingerprint values, a
+ * JSON array), "identity_present" (the offer has an a=identity) and
+ * "identity" (the verified identity: %NULL until identity verification
+ * exists). The answer, with its candidates, goes out on sc_call_accept().
+ * sc_call_decline(), a local hangup, or the accept timeout
+ * (sc_call_set_accept_timeout()) before that sends `bye` with reason
+ * "declined" and ends the call with reason "hangup".
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for an offerer;
+ * %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_defer_ice(ScCall *call, gboolean defer,
+                                      GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_accept_timeout:
+ * @seconds: how long a deferred call waits for sc_call_accept() after its
+ *   %SC_CALL_EVENT_INCOMING event, 1 to 86400, or 0 for no limit; the
+ *   default is 60
+ *
+ * When it runs out the call is declined as by sc_call_decline(), with the
+ * detail "not accepted within N s".
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT out of range;
+ * %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_accept_timeout(ScCall *call, guint seconds,
+                                           GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_accept:
+ *
+ * Accepts a deferred call announced by %SC_CALL_EVENT_INCOMING: ICE
+ * gathers (binding its sockets, contacting the STUN server if one is
+ * set), the answer goes out with our candidates, and the call goes on as
+ * any other.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE when no announced call waits for a
+ * decision (not deferred, no offer yet, already accepted or ended).
+ * Returns: %TRUE when accepted; failures after this arrive as events.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_accept(ScCall *call, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_decline:
+ *
+ * Declines a deferred call announced by %SC_CALL_EVENT_INCOMING: sends
+ * `bye` with reason "declined" and ends the call with reason "hangup",
+ * detail "declined". The peer never got an address of ours.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE when no announced call waits for a
+ * decision.
+ * Returns: %TRUE when declined.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_decline(ScCall *call, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**

@@ -126,6 +126,44 @@ gboolean sc_hangup_in_progress(const ScHangup *h);
 /* Stops the grace timer (the call ends, or is freed). */
 void sc_hangup_clear(ScHangup *h);
 
+/* ---- defer.c: deferred ICE (an answerer reveals nothing until the
+ * user accepts; sc_call_set_defer_ice()) ---- */
+
+typedef enum {
+    SC_DEFER_OFF,      /* not deferred: ICE gathers once signaling is up */
+    SC_DEFER_WAITING,  /* deferred, no offer yet */
+    SC_DEFER_INCOMING, /* the offer is held and announced: the user decides */
+    SC_DEFER_ACCEPTED,
+    SC_DEFER_DECLINED, /* declined, timed out or hung up before accepting */
+} ScDeferState;
+
+#define SC_DEFER_TIMEOUT_DEFAULT_S 60
+#define SC_DEFER_TIMEOUT_MAX_S 86400
+
+typedef struct {
+    ScDeferState state;
+    guint timeout_s;   /* 0: no limit */
+    GSource *timer;    /* the accept timeout, while INCOMING */
+    char *offer;       /* the held offer's SDP, while INCOMING */
+} ScCallDefer;
+
+/* TRUE while ICE must not exist yet (deferred, not accepted). */
+gboolean sc_call_defer_holds_ice(ScCall *call);
+/* Answerer, first offer @text (valid, with a data section): TRUE when it
+ * is held for the user's decision (or ignored: a later offer while one is
+ * held); FALSE when it is to be answered now. */
+gboolean sc_call_defer_hold_offer(ScCall *call, const ScSdpDesc *desc,
+                                  const char *text);
+/* The reason of the bye a local hangup sends: "declined" before the call
+ * was accepted, else "hangup". */
+const char *sc_call_defer_bye_reason(ScCall *call);
+/* The call ends (stops the timer) / is freed. */
+void sc_call_defer_stop(ScCall *call);
+void sc_call_defer_free(ScCall *call);
+/* For the inspector: "off", "waiting", "incoming", "accepted",
+ * "declined". */
+const char *sc_call_defer_state_name(ScCall *call);
+
 /* ---- the call: what every file of call/ shares ---- */
 
 #define SC_SCTP_PORT 5000
@@ -251,6 +289,7 @@ struct ScCall {
     ScCallBench *bench;             /* bench.c's, NULL until used */
     GSource *teardown_source;       /* call.c */
     ScHangup hangup;                /* a local hangup finishing (hangup.c) */
+    ScCallDefer defer;              /* defer.c */
 };
 
 /* call.c */
@@ -276,6 +315,8 @@ void sc_call_start_ice_restart(ScCall *call);
 void sc_call_on_sig_open(gpointer data);
 void sc_call_on_sig_message(gpointer data, const ScSigMsg *msg);
 void sc_call_on_sig_closed(gpointer data, const GError *error);
+/* Answers the first offer @text now (defer.c, once accepted). */
+void sc_call_answer_offer(ScCall *call, const char *text);
 
 /* transport.c */
 gboolean sc_call_transport_create(ScCall *call, gboolean controlling,

@@ -11,7 +11,7 @@
  * restarts), transport.c (ICE/DTLS/SCTP/SRTP wiring and the demux),
  * channels.c (the public ScChannel API), media-glue.c (media/), bench.c
  * (the bench protocol), event.c (the event queue), hangup.c, call-keys.c
- * (the DTLS key pair and its scope).
+ * (the DTLS key pair and its scope), defer.c (deferred ICE).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "call"
 #include "call/call-priv.h"
@@ -88,6 +88,7 @@ sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
     if (call->media != NULL)
         sc_media_session_stop(call->media);
     sc_hangup_clear(&call->hangup);
+    sc_call_defer_stop(call);
     if (reason == SC_END_REASON_HANGUP) {
         /* SCTP (already shut down after a graceful hangup, hangup.c), then
          * DTLS close_notify, then the bye: the bye takes the relay's path
@@ -96,7 +97,7 @@ sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
             sc_sctp_assoc_close(call->sctp);
         if (call->dtls != NULL)
             sc_dtls_transport_close(call->dtls);
-        sc_call_send_bye(call, "hangup");
+        sc_call_send_bye(call, sc_call_defer_bye_reason(call));
     }
     if (call->ice != NULL)
         sc_ice_transport_close(call->ice);
@@ -219,6 +220,7 @@ sc_call_unref(ScCall *call)
         return;
     sc_source_clear(&call->ev.event_source);
     sc_hangup_clear(&call->hangup);
+    sc_call_defer_free(call);
     g_queue_clear_full(&call->ev.events, (GDestroyNotify)sc_call_event_free);
     sc_call_transport_free(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);
@@ -506,6 +508,7 @@ sc_call_inspect_json(ScCall *call)
     s.key_scope = sc_call_key_scope_string(call);
     s.verified_by = "none";
     s.ice_policy = "all";
+    s.defer_ice = sc_call_defer_state_name(call);
     if (call->ice != NULL) {
         ScIceState st = sc_ice_transport_get_state(call->ice);
         gint64 last = sc_ice_transport_get_last_consent_us(call->ice);

@@ -16,6 +16,7 @@ static const char *const kind_names[] = {
     [SC_CALL_EVENT_INSPECTOR] = "inspector",
     [SC_CALL_EVENT_ENDED] = "ended",
     [SC_CALL_EVENT_ERROR] = "error",
+    [SC_CALL_EVENT_INCOMING] = "incoming",
 };
 
 const char *

@@ -452,6 +452,8 @@ handle_offer(ScCall *call, const char *text)
         refuse_first(call, "offer", error);
         return;
     }
+    if (sc_call_defer_hold_offer(call, desc, text))
+        return; /* deferred ICE: answered once the user accepts (defer.c) */
     call->state = CALL_NEGOTIATING;
     if (call->ice == NULL && !sc_call_transport_create(call, FALSE, &error)) {
         sc_call_transport_end_error(call, error);
@@ -486,6 +488,13 @@ handle_offer(ScCall *call, const char *text)
         return;
     }
     sc_call_transport_start_dtls(call);
+}
+
+void
+sc_call_answer_offer(ScCall *call, const char *text)
+{
+    if (call->state != CALL_ENDED)
+        handle_offer(call, text);
 }
 
 static void
@@ -576,8 +585,10 @@ sc_call_on_sig_open(gpointer data)
         call->state = CALL_SIGNALING;
     /* Our ICE role follows from our call role, so the ICE agent and the
      * DTLS context are made now, while we wait for the peer, not between
-     * the offer and the answer. Nothing is gathered or sent yet. */
-    if (call->ice == NULL && call->state != CALL_ENDED) {
+     * the offer and the answer. Nothing is gathered or sent yet. With
+     * deferred ICE, not before the user accepts the call (defer.c). */
+    if (call->ice == NULL && call->state != CALL_ENDED &&
+        !sc_call_defer_holds_ice(call)) {
         g_autoptr(GError) error = NULL;
         if (!sc_call_transport_create(call, call->role == SC_CALL_ROLE_OFFERER,
                                       &error))

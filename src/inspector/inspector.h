@@ -54,6 +54,8 @@ typedef struct {
     gboolean related_address_suppressed;
     gboolean consent_fresh;
     gint64 last_response_ms_ago; /* -1: no response yet */
+    const char *defer_ice;       /* "off" / "waiting" / "incoming" /
+                                  * "accepted" / "declined" */
     /* parts */
     const ScInspectorMedia *media;
     gsize n_media;

@@ -74,6 +74,7 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     add_str(b, "local_type", s->local_type);
     add_str(b, "remote_type", s->remote_type);
     add_bool(b, "related_address_suppressed", s->related_address_suppressed);
+    add_str(b, "defer_ice", s->defer_ice != NULL ? s->defer_ice : "off");
     json_builder_set_member_name(b, "consent");
     json_builder_begin_object(b);
     add_bool(b, "fresh", s->consent_fresh);
