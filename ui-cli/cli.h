@@ -3,6 +3,8 @@
 #ifndef SC_CLI_H
 #define SC_CLI_H
 
+#include <sealcall/call.h>
+
 /* Exit statuses shared by every subcommand. */
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAILURE 1
@@ -79,5 +81,10 @@ void cli_privacy_announce(const CliPrivacy *p, gboolean answering,
                           gboolean json);
 void cli_privacy_clear(CliPrivacy *p);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliPrivacy, cli_privacy_clear)
+/* defer.c: `answer --defer-ice` on a terminal. Prints an `incoming`
+ * event (sanitised) and the question "accept? [y/N]"; @line is the
+ * user's answer: "y" or "yes" accepts, anything else declines. */
+void cli_defer_show_incoming(const ScCallEvent *ev);
+gboolean cli_defer_answer(ScCall *call, const char *line, GError **error);
 
 #endif

@@ -31,6 +31,7 @@ typedef struct {
     gboolean all_done;   /* we hung up because everything was carried out */
     gboolean bench_running;
     guint recheck_id;
+    gboolean deciding;   /* --defer-ice: an incoming call waits (defer.c) */
 } Cli;
 
 /* ---- output ---- */
@@ -167,6 +168,9 @@ print_human(const ScCallEvent *ev)
     case SC_CALL_EVENT_ERROR:
         printf("* error: %s\n", field(&v, "detail"));
         break;
+    case SC_CALL_EVENT_INCOMING:
+        cli_defer_show_incoming(ev);
+        break;
     default:
         break;
     }
@@ -195,6 +199,8 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
 
     if (kind == SC_CALL_EVENT_ENDED)
         report_undelivered(cli);
+    cli->deciding = kind == SC_CALL_EVENT_INCOMING ||
+                    (cli->deciding && kind != SC_CALL_EVENT_ENDED);
     if (cli->json) {
         g_autofree char *line = sc_call_event_to_json(ev);
         print_line(line);
@@ -481,6 +487,11 @@ handle_json_line(Cli *cli, const char *line)
         print_inspector(cli);
     } else if (strcmp(cmd, "hangup") == 0) {
         sc_call_hangup(cli->call);
+    } else if (strcmp(cmd, "accept") == 0 || strcmp(cmd, "decline") == 0) {
+        if (!(cmd[0] == 'a' ? sc_call_accept(cli->call, &error)
+                            : sc_call_decline(cli->call, &error)))
+            report_error(cli, error->message);
+        cli->deciding = FALSE;
     } else {
         g_autofree char *d = g_strdup_printf("unknown command '%s'", cmd);
         report_error(cli, d);
@@ -492,6 +503,13 @@ handle_human_line(Cli *cli, const char *line)
 {
     g_autoptr(GError) error = NULL;
 
+    if (cli->deciding && line[0] != '/') {
+        /* the answer to "accept? [y/N]" */
+        cli->deciding = FALSE;
+        if (!cli_defer_answer(cli->call, line, &error))
+            report_error(cli, error->message);
+        return;
+    }
     if (line[0] == '\0')
         return;
     if (strcmp(line, "/hangup") == 0 || strcmp(line, "/quit") == 0) {
@@ -658,7 +676,7 @@ cli_call_main(int argc, char **argv)
     g_auto(GStrv) trust_idp = NULL;
     /* relay_only, key_scope, defer_ice, ip_handling: privacy-cli.c */
     g_auto(CliPrivacy) priv = {0};
-    gint ice_max_pairs = -1;
+    gint ice_max_pairs = -1, accept_timeout = G_MININT;
     GOptionEntry entries[] = {
         {"signal", 's', 0, G_OPTION_ARG_STRING, &signal_url,
          "signaling relay room (required)", "ws://HOST:PORT/room/NAME"},
@@ -719,7 +737,12 @@ cli_call_main(int argc, char **argv)
          "(mode 0600; ECDSA P-256/P-384 or RSA >= 2048)",
          "FILE"},
         {"defer-ice", 0, 0, G_OPTION_ARG_NONE, &priv.defer_ice,
-         "answerer: no candidates until accepted (not built yet)", NULL},
+         "answerer: announce the call (event incoming) and reveal no "
+         "address until it is accepted ({\"cmd\":\"accept\"}, or y at the "
+         "prompt)", NULL},
+        {"accept-timeout", 0, 0, G_OPTION_ARG_INT, &accept_timeout,
+         "with --defer-ice: decline after S seconds without an answer "
+         "(default 60; 0: wait forever)", "S"},
         {NULL},
     };
     g_autoptr(GOptionContext) octx = NULL;
@@ -733,9 +756,10 @@ cli_call_main(int argc, char **argv)
 
     summary = g_strdup_printf(
         "%s\n\nEvents (--json): privacy signaling ice dtls channel message media "
-        "bench inspector ended error.\nCommands (--json, one JSON object per "
-        "line): send {label,text|binary}, bench {bytes,chunk},\n  inspect, "
-        "hangup. Interactive: lines are chat; /inspect /bench /hangup.\n"
+        "bench inspector ended error incoming.\nCommands (--json, one JSON "
+        "object per line): send {label,text|binary}, bench {bytes,chunk},\n  "
+        "inspect, hangup, accept, decline (--defer-ice). Interactive: lines "
+        "are chat; /inspect /bench /hangup.\n"
         "Exit status: 0 after hangup or bye, 1 when the call fails, 2 for "
         "usage errors.",
         offerer ? "Calls the peer in a relay room: sends the offer when the "
@@ -840,6 +864,18 @@ cli_call_main(int argc, char **argv)
         g_autofree char *safe =
             cli_sanitize(error->message, -1, CLI_SHOW_LOG_MAX, FALSE);
         fprintf(stderr, "sealcall %s: %s\n", argv[0], safe);
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    /* after the privacy decision: a rule may be what defers ICE */
+    if (accept_timeout != G_MININT &&
+        (!priv.defer_ice || offerer ||
+         !sc_call_set_accept_timeout(
+             cli.call, accept_timeout < 0 ? G_MAXUINT : (guint)accept_timeout,
+             &error))) {
+        fprintf(stderr, "sealcall %s: %s\n", argv[0],
+                error != NULL ? error->message
+                              : "--accept-timeout needs --defer-ice");
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }

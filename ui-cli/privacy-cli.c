@@ -171,12 +171,17 @@ cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
         !sc_call_set_key_scope(call, SC_KEY_SCOPE_PER_ORIGIN, error))
         return FALSE;
     /* defer_ice: the answerer's (a caller has nothing to defer: a rule's
-     * defer_ice does not apply to `call`, the option is refused);
-     * branch defer wires its setter here */
-    if (p->defer_ice &&
-        (answering || strstr(p->asked, "defer_ice=true") != NULL))
-        return unbuilt(p, error, "defer_ice", "true", "--defer-ice",
-                       "--defer-ice");
+     * defer_ice does not apply to `call`; the option is refused there) */
+    if (p->defer_ice && !answering &&
+        strstr(p->asked, "defer_ice=true") != NULL) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                            "--defer-ice is for `sealcall answer`: a caller "
+                            "has no call to accept");
+        return FALSE;
+    }
+    if (p->defer_ice && answering &&
+        !sc_call_set_defer_ice(call, TRUE, error))
+        return FALSE;
     /* disclose_identity: no identity is asserted yet (--idp is not built),
      * which every value allows. The identity issue checks --idp against it
      * here. */

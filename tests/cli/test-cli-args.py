@@ -73,6 +73,15 @@ tap.ok(rc == 2 and "ice-max-pairs" in err, "--ice-max-pairs many: exit 2", err)
 rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--relay-only")
 tap.ok(rc == 2 and "not built yet" in err,
        "reserved option not built yet is refused, not ignored", err)
+for args, what in ((("call", "--defer-ice"), "deferred ICE is for the answerer"),
+                   (("answer", "--accept-timeout", "5"), "needs --defer-ice"),
+                   (("answer", "--defer-ice", "--accept-timeout", "86401"),
+                    "accept timeout"),
+                   (("answer", "--defer-ice", "--accept-timeout", "-1"),
+                    "accept timeout")):
+    rc, out, err = run(args[0], "--signal", "ws://127.0.0.1:1/room/a", *args[1:])
+    tap.ok(rc == 2 and what in err and err.count("\n") == 1,
+           "%s: one-line error, exit 2" % " ".join(args), err)
 rc, out, err = run("serve", "--port", "99999")
 tap.ok(rc == 2 and err.count("\n") == 1, "serve --port 99999: exit 2", err)
 for opt, bad in (("--max-connections", "0"), ("--max-rooms", "x"),
