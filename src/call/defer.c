@@ -204,7 +204,12 @@ emit_incoming(ScCall *call, const ScSdpDesc *desc)
     sc_call_event_set_node(ev, "fingerprints", node);
     sc_call_event_set_bool(ev, "identity_present", desc->identity != NULL);
     /* the verified identity (user@domain), once identity verification
-     * exists; an a=identity is never shown unverified */
+     * exists; an a=identity is never shown unverified. Verifying it
+     * before the user decides means fetching the IdP proxy that the
+     * caller's assertion names: that would show our address to a server
+     * of the caller's choosing, which is what deferring prevents. So
+     * only an IdP the user trusts (--trust-idp, or a rule) may be asked
+     * before accept; any other assertion stays unverified until then. */
     sc_call_event_set_str(ev, "identity", NULL);
     if (timeout_s(call) != 0)
         sc_call_event_set_int(ev, "timeout", timeout_s(call));
