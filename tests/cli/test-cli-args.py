@@ -73,7 +73,7 @@ tap.ok(rc == 2 and "ice-max-pairs" in err, "--ice-max-pairs many: exit 2", err)
 rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--relay-only")
 tap.ok(rc == 2 and "not built yet" in err,
        "reserved option not built yet is refused, not ignored", err)
-for args, what in ((("call", "--defer-ice"), "deferred ICE is for the answerer"),
+for args, what in ((("call", "--defer-ice"), "is for `sealcall answer`"),
                    (("answer", "--accept-timeout", "5"), "needs --defer-ice"),
                    (("answer", "--defer-ice", "--accept-timeout", "86401"),
                     "accept timeout"),

@@ -170,8 +170,29 @@ profile = guarded
            "refuse_anonymous fails closed while callers cannot be verified",
            (rc, out, err))
     # each field whose capability is not built refuses (never ignored)
-    for role, field, value in (("answer", "defer_ice", "true"),
-                               ("call", "ip_handling", "default-route"),
+    # a rule's defer_ice reaches the answerer: the call is announced and
+    # waits for a decision (end of input declines it)
+    write_conf("[profile p]\ndefer_ice = true\n[default]\nprofile = p\n")
+    d_url = origin + "/room/privacy-defer"
+    d_ans = endpoint("answer", d_url, "d-answerer")
+    d_off = None
+    try:
+        d_ans.wait_event("signaling", state="connected", timeout=20)
+        write_conf("")
+        d_off = endpoint("call", d_url, "d-offerer")
+        inc = d_ans.wait_event("incoming", timeout=30)
+        tap.ok(inc is not None and
+               not any(e.get("event") == "ice" for e in d_ans.events),
+               "answer with a rule defer_ice=true: the call is announced, "
+               "no ICE before a decision", d_ans.events)
+        d_ans.send({"cmd": "decline"})
+        tap.ok(d_ans.wait_exit(20) == 0 and d_off.wait_exit(20) == 0,
+               "declined: both exit 0", d_ans.stderr_tail())
+    finally:
+        d_ans.kill()
+        if d_off is not None:
+            d_off.kill()
+    for role, field, value in (("call", "ip_handling", "default-route"),
                                ("answer", "ip_handling", "relay-only"),
                                ("answer", "refuse_unlinkable", "true"),
                                ("call", "require_unlinkable", "true")):
