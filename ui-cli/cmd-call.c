@@ -677,6 +677,7 @@ cli_call_main(int argc, char **argv)
     /* relay_only, key_scope, defer_ice, ip_handling: privacy-cli.c */
     g_auto(CliPrivacy) priv = {0};
     gint ice_max_pairs = -1, accept_timeout = G_MININT;
+    gboolean mdns = FALSE;
     GOptionEntry entries[] = {
         {"signal", 's', 0, G_OPTION_ARG_STRING, &signal_url,
          "signaling relay room (required)", "ws://HOST:PORT/room/NAME"},
@@ -688,6 +689,16 @@ cli_call_main(int argc, char **argv)
          "gather ICE host candidates only on this local address "
          "(repeatable; default: all interfaces)",
          "ADDR"},
+        {"ip-handling", 0, 0, G_OPTION_ARG_STRING, &priv.ip_handling,
+         "local addresses used and revealed (RFC 8828): all (mode 1, the "
+         "default), default-route (mode 2: the default route's interface), "
+         "default-route-only (mode 3: no host candidate signalled), "
+         "relay-only (mode 4: needs --relay-only support)",
+         "MODE"},
+        {"mdns", 0, 0, G_OPTION_ARG_NONE, &mdns,
+         "signal host candidates as fresh <uuid>.local mDNS names, "
+         "published through avahi-daemon (the peer's are always resolved)",
+         NULL},
         {"ice-max-pairs", 0, 0, G_OPTION_ARG_INT, &ice_max_pairs,
          "check at most N candidate pairs (RFC 8445 6.1.2.5; default 100)",
          "N"},
@@ -843,7 +854,8 @@ cli_call_main(int argc, char **argv)
         !sc_call_set_media(cli.call, SC_MEDIA_TYPE_VIDEO, !no_video,
                            video_src, &error) ||
         !sc_call_set_record(cli.call, record, &error) ||
-        !add_addresses(cli.call, addresses, &error)) {
+        !add_addresses(cli.call, addresses, &error) ||
+        !sc_call_set_mdns(cli.call, mdns, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
@@ -864,6 +876,16 @@ cli_call_main(int argc, char **argv)
         g_autofree char *safe =
             cli_sanitize(error->message, -1, CLI_SHOW_LOG_MAX, FALSE);
         fprintf(stderr, "sealcall %s: %s\n", argv[0], safe);
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    /* the addresses of modes 2 and 3 are the default route's */
+    if (addresses != NULL && (g_strcmp0(priv.ip_handling, "default-route") == 0 ||
+                              g_strcmp0(priv.ip_handling,
+                                        "default-route-only") == 0)) {
+        fprintf(stderr, "sealcall %s: --ip-handling %s picks the addresses "
+                        "itself: drop --ice-address\n",
+                argv[0], priv.ip_handling);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }

@@ -161,10 +161,15 @@ cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
         return unbuilt(p, error, "relay_only", "true", "--relay-only",
                        "TURN-only (--relay-only)");
     /* ip_handling: RFC 8828 modes; the value names are in one table,
-     * src/privacy/privacy-profile.c. Branch mdns wires its setter here. */
-    if (g_strcmp0(p->ip_handling, "all") != 0)
-        return unbuilt(p, error, "ip_handling", p->ip_handling,
-                       "--ip-handling", "IP handling other than all");
+     * src/privacy/privacy-profile.c, the same as the library's */
+    if (p->ip_handling != NULL) {
+        ScIpHandling mode;
+        if (!sc_ip_handling_from_string(p->ip_handling, &mode, error) ||
+            !sc_call_set_ip_handling(call, mode, error)) {
+            g_prefix_error(error, "--ip-handling: ");
+            return FALSE;
+        }
+    }
     /* key_scope: per-call is what sc_call_new() does; --cert (a configured
      * certificate) is applied after this, by the caller */
     if (g_strcmp0(p->key_scope, "per-origin") == 0 &&

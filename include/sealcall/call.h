@@ -165,6 +165,92 @@ SC_API gboolean sc_call_add_local_address(ScCall *call, const char *address,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * ScIpHandling:
+ * @SC_IP_HANDLING_ALL: RFC 8828 Mode 1, every interface (or the addresses
+ *   given to sc_call_add_local_address()); the default
+ * @SC_IP_HANDLING_DEFAULT_ROUTE: Mode 2, only the interface of the
+ *   default route (the one the kernel picks for a public destination):
+ *   its addresses are the host candidates
+ * @SC_IP_HANDLING_DEFAULT_ROUTE_ONLY: Mode 3, like Mode 2 but no host
+ *   candidate is signalled: only what STUN (or TURN) finds on the default
+ *   route's address; related addresses are suppressed
+ * @SC_IP_HANDLING_RELAY_ONLY: Mode 4 as a relay-only policy (only TURN
+ *   relay candidates); refused until relay-only support is built
+ *
+ * Which local addresses ICE may use and reveal (RFC 8828 §5.2).
+ * Since: 0.1
+ */
+typedef enum {
+    SC_IP_HANDLING_ALL = 0,
+    SC_IP_HANDLING_DEFAULT_ROUTE = 1,
+    SC_IP_HANDLING_DEFAULT_ROUTE_ONLY = 2,
+    SC_IP_HANDLING_RELAY_ONLY = 3,
+} ScIpHandling;
+
+/**
+ * sc_ip_handling_from_string:
+ * @name: (transfer none): "all", "default-route", "default-route-only" or
+ *   "relay-only" (as sc_ip_handling_to_string() writes them)
+ * @out: (out): the mode
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for another name (the message lists
+ * the valid ones).
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_ip_handling_from_string(const char *name,
+                                           ScIpHandling *out, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_ip_handling_to_string:
+ * Returns: (transfer none): the mode's name, or "invalid".
+ * Since: 0.1
+ */
+SC_API const char *sc_ip_handling_to_string(ScIpHandling mode);
+
+/**
+ * sc_call_set_ip_handling:
+ * @mode: which local addresses ICE gathers and signals
+ *
+ * %SC_IP_HANDLING_DEFAULT_ROUTE and %SC_IP_HANDLING_DEFAULT_ROUTE_ONLY
+ * pick the addresses themselves: sc_call_start() refuses them together
+ * with sc_call_add_local_address(), and fails when there is no default
+ * route. No packet is sent to find the route (a connected UDP socket's
+ * local address, RFC 8828 §6.2).
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for an unknown mode;
+ * %SC_ERROR_NOT_SUPPORTED for %SC_IP_HANDLING_RELAY_ONLY while relay-only
+ * is not built; %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_ip_handling(ScCall *call, ScIpHandling mode,
+                                        GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_mdns:
+ * @enabled: %TRUE to signal host candidates as mDNS names
+ *
+ * With @enabled, each host candidate is signalled as a fresh
+ * "<uuid4>.local" name (draft-ietf-mmusic-mdns-ice-candidates) instead of
+ * its address, one name per address and call, published through the
+ * Avahi daemon for the length of the call; server-reflexive and relay
+ * candidates carry "raddr 0.0.0.0 rport 9". The names are signalled even
+ * when Avahi cannot publish them (the draft: so that a page cannot probe
+ * for mDNS support). Resolving the peer's ".local" candidates does not
+ * depend on this setting: it is always on.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_mdns(ScCall *call, gboolean enabled,
+                                 GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * ScMediaType:
  * @SC_MEDIA_TYPE_AUDIO: Opus audio
  * @SC_MEDIA_TYPE_VIDEO: VP8 video

@@ -259,6 +259,8 @@ struct ScCall {
     guint16 stun_port;
     guint ice_max_pairs;    /* 0: SC_ICE_MAX_PAIRS_DEFAULT */
     GPtrArray *local_addresses;
+    ScIpHandling ip_handling;       /* RFC 8828 mode */
+    gboolean mdns;                  /* host candidates as mDNS names */
     gboolean media_enabled[2];      /* by ScMediaType */
     char *media_source[2];
     char *record_path;

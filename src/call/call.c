@@ -326,6 +326,77 @@ sc_call_add_local_address(ScCall *call, const char *address, GError **error)
     return TRUE;
 }
 
+static const char *const ip_handling_names[] = {
+    [SC_IP_HANDLING_ALL] = "all",
+    [SC_IP_HANDLING_DEFAULT_ROUTE] = "default-route",
+    [SC_IP_HANDLING_DEFAULT_ROUTE_ONLY] = "default-route-only",
+    [SC_IP_HANDLING_RELAY_ONLY] = "relay-only",
+};
+
+const char *
+sc_ip_handling_to_string(ScIpHandling mode)
+{
+    return (guint)mode < G_N_ELEMENTS(ip_handling_names)
+               ? ip_handling_names[mode]
+               : "invalid";
+}
+
+gboolean
+sc_ip_handling_from_string(const char *name, ScIpHandling *out,
+                           GError **error)
+{
+    g_return_val_if_fail(name != NULL && out != NULL, FALSE);
+    for (guint i = 0; i < G_N_ELEMENTS(ip_handling_names); i++) {
+        if (strcmp(name, ip_handling_names[i]) == 0) {
+            *out = (ScIpHandling)i;
+            return TRUE;
+        }
+    }
+    g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                "unknown IP handling mode '%s' (all, default-route, "
+                "default-route-only or relay-only)", name);
+    return FALSE;
+}
+
+gboolean
+sc_call_set_ip_handling(ScCall *call, ScIpHandling mode, GError **error)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    if ((guint)mode >= G_N_ELEMENTS(ip_handling_names)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "unknown IP handling mode %d", (int)mode);
+        return FALSE;
+    }
+    if (call->state != CALL_IDLE) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the IP handling is chosen before the call starts");
+        return FALSE;
+    }
+    if (mode == SC_IP_HANDLING_RELAY_ONLY) {
+        /* RFC 8828 Mode 4 through TURN: the relay-only policy of
+         * issue 13 point 3 will be its implementation */
+        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                    "IP handling relay-only needs --relay-only support, "
+                    "which is not built yet");
+        return FALSE;
+    }
+    call->ip_handling = mode;
+    return TRUE;
+}
+
+gboolean
+sc_call_set_mdns(ScCall *call, gboolean enabled, GError **error)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (call->state != CALL_IDLE) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "mDNS candidates are chosen before the call starts");
+        return FALSE;
+    }
+    call->mdns = enabled;
+    return TRUE;
+}
+
 gboolean
 sc_call_set_media(ScCall *call, ScMediaType kind, gboolean enabled,
                   const char *source, GError **error)
@@ -414,6 +485,15 @@ sc_call_start(ScCall *call, GError **error)
     if (call->signal_url == NULL) {
         g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
                     "no signal URL set");
+        return FALSE;
+    }
+    if (call->local_addresses->len > 0 &&
+        (call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE ||
+         call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY)) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "IP handling %s picks the local addresses itself: it "
+                    "cannot be combined with given local addresses",
+                    sc_ip_handling_to_string(call->ip_handling));
         return FALSE;
     }
     if (!sc_call_keys_resolve(call, error))
@@ -509,6 +589,11 @@ sc_call_inspect_json(ScCall *call)
     s.verified_by = "none";
     s.ice_policy = "all";
     s.defer_ice = sc_call_defer_state_name(call);
+    s.ip_handling = sc_ip_handling_to_string(call->ip_handling);
+    s.mdns = call->mdns;
+    /* ice-reveal.c rewrites every signalled related address then */
+    s.related_address_suppressed =
+        call->mdns || call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY;
     if (call->ice != NULL) {
         ScIceState st = sc_ice_transport_get_state(call->ice);
         gint64 last = sc_ice_transport_get_last_consent_us(call->ice);

@@ -47,9 +47,22 @@ sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
             call->local_addresses->len > 0
                 ? (const char *const *)call->local_addresses->pdata
                 : NULL,
+        .hide_host = call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY,
+        .mdns = call->mdns,
     };
     g_autofree char *ice_id = g_strdup_printf("%s/ice", call->id);
     g_autofree char *dtls_id = g_strdup_printf("%s/dtls", call->id);
+    g_auto(GStrv) route = NULL;
+
+    /* RFC 8828 Modes 2 and 3: the default route's addresses only */
+    if (call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE ||
+        call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY) {
+        route = sc_ice_default_route_addresses(
+            call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE, error);
+        if (route == NULL)
+            return FALSE;
+        cfg.local_addresses = (const char *const *)route;
+    }
 
     call->ice = sc_ice_transport_new(call->ctx, ice_id, &cfg, &ice_cb, call,
                                      error);

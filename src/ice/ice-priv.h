@@ -13,6 +13,8 @@
 
 #include "ice/consent-watch.h"
 #include "ice/ice.h"
+#include "ice/mdns.h"
+#include "sdp/sdp.h"
 
 struct ScIceTransport {
     GMainContext *ctx;
@@ -57,11 +59,40 @@ struct ScIceTransport {
     GSource *rx_source;
     guint64 rx_dropped;
     gulong sig_ids[4];
+    /* what we reveal, and the peer's mDNS names (ice-reveal.c) */
+    gboolean hide_host;        /* RFC 8828 Mode 3 */
+    gboolean mdns_names;       /* our host candidates as <uuid4>.local */
+    ScIceMdns *mdns;
+    GPtrArray *mdns_queue;     /* ScIceCandidate *: waiting for a lookup */
+    gboolean remote_done_held; /* end-of-candidates waits for the queue */
 };
 /* ice.c */
 
 /* The only writer of t->state. */
 void sc_ice_set_state(ScIceTransport *t, ScIceState next);
+
+/* Hands a parsed remote candidate (an IP address) to libnice. */
+gboolean sc_ice_add_parsed_candidate(ScIceTransport *t,
+                                     const ScIceCandidate *parsed,
+                                     GError **error);
+/* Tells libnice that the peer has no more candidates. */
+void sc_ice_peer_gathering_done(ScIceTransport *t);
+
+/* ice-reveal.c */
+
+/* The line we signal for our @cand ("candidate:...", no "a="), or NULL
+ * when it is not to be signalled (Mode 3's host candidates): host
+ * addresses replaced by their mDNS names, related addresses suppressed
+ * (draft §3.1.2.2: raddr 0.0.0.0 or ::, rport 9) when either is on.
+ * (transfer full) */
+char *sc_ice_signalled_line(ScIceTransport *t, NiceCandidate *cand);
+/* The peer's mDNS candidate @parsed (taken): looked up, queued until its
+ * name resolves, then added; ignored when the name is not the draft's
+ * UUID form, the cap is reached or the lookup fails. */
+void sc_ice_take_mdns_candidate(ScIceTransport *t, ScIceCandidate *parsed);
+/* The mDNS lookups' callback (ScIceMdnsResolvedFunc). */
+void sc_ice_on_mdns_resolved(gpointer data, const char *name,
+                             const char *address);
 
 /* ice-consent.c */
 

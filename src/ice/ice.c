@@ -182,18 +182,6 @@ sc_ice_transport_get_rx_dropped(ScIceTransport *t)
     return t->rx_dropped;
 }
 
-/* Our candidate as a "candidate:..." line (no "a="); (transfer full),
- * NULL if libnice cannot write it. */
-static char *
-local_candidate_line(NiceAgent *agent, NiceCandidate *cand)
-{
-    g_autofree char *sdp = nice_agent_generate_local_candidate_sdp(agent, cand);
-
-    if (sdp == NULL)
-        return NULL;
-    return g_strdup(g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp);
-}
-
 static void
 on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
 {
@@ -202,7 +190,8 @@ on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
 
     if (t->closed)
         return;
-    line = local_candidate_line(agent, cand);
+    /* as signalled: ice-reveal.c may hide it or name its address */
+    line = sc_ice_signalled_line(t, cand);
     if (line == NULL)
         return;
     SC_LOG_DEBUG(t->log_id, "local %s", line);
@@ -387,6 +376,11 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
     t->cb = *cb;
     t->user_data = user_data;
     t->state = SC_ICE_STATE_NEW;
+    t->hide_host = config->hide_host;
+    t->mdns_names = config->mdns;
+    t->mdns = sc_ice_mdns_new(t->ctx, t->log_id, sc_ice_on_mdns_resolved, t);
+    t->mdns_queue =
+        g_ptr_array_new_with_free_func((GDestroyNotify)sc_ice_candidate_free);
     t->agent = nice_agent_new_full(
         t->ctx, NICE_COMPATIBILITY_RFC5245,
         NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_REGULAR_NOMINATION |
@@ -481,6 +475,9 @@ sc_ice_transport_free(ScIceTransport *t)
         return;
     t->closed = TRUE;
     drop_sources(t);
+    /* our mDNS names are withdrawn with the call */
+    g_clear_pointer(&t->mdns, sc_ice_mdns_free);
+    g_clear_pointer(&t->mdns_queue, g_ptr_array_unref);
     if (t->agent != NULL) {
         for (guint i = 0; i < G_N_ELEMENTS(t->sig_ids); i++)
             if (t->sig_ids[i] != 0)
@@ -560,7 +557,7 @@ sc_ice_transport_get_local_candidates(ScIceTransport *t)
     GPtrArray *out = g_ptr_array_new();
 
     for (GSList *l = list; l != NULL; l = l->next) {
-        char *line = local_candidate_line(t->agent, l->data);
+        char *line = sc_ice_signalled_line(t, l->data);
         if (line != NULL)
             g_ptr_array_add(out, line);
     }
@@ -605,11 +602,7 @@ gboolean
 sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                                       const char *candidate, GError **error)
 {
-    g_autofree char *sdp = NULL;
     g_autoptr(ScIceCandidate) parsed = NULL;
-    NiceCandidate *cand;
-    GSList *list;
-    int n;
 
     if (t->remote_done) {
         SC_LOG_DEBUG(t->log_id, "ignoring candidate after end-of-candidates");
@@ -626,11 +619,6 @@ sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                                "generation (ufrag %s)", parsed->ufrag);
         return TRUE;
     }
-    if (parsed->mdns) {
-        SC_LOG_INFO(t->log_id, "ignoring mDNS candidate %s (not resolved)",
-                    parsed->address);
-        return TRUE;
-    }
     /* A bound on what the peer may make us keep: libnice stores every
      * remote candidate (and looks each new one up in a list of them all),
      * though it pairs at most 100 (RFC 8445 §6.1.2.5). Real peers send a
@@ -643,6 +631,26 @@ sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                         SC_ICE_MAX_REMOTE_CANDIDATES);
         return TRUE;
     }
+    if (parsed->component != 1)
+        return TRUE; /* rtcp-mux: only component 1 exists */
+    t->n_remote++;
+    if (parsed->mdns) {
+        /* added when (if) its name resolves */
+        sc_ice_take_mdns_candidate(t, g_steal_pointer(&parsed));
+        return TRUE;
+    }
+    return sc_ice_add_parsed_candidate(t, parsed, error);
+}
+
+gboolean
+sc_ice_add_parsed_candidate(ScIceTransport *t, const ScIceCandidate *parsed,
+                            GError **error)
+{
+    g_autofree char *sdp = NULL;
+    NiceCandidate *cand;
+    GSList *list;
+    int n;
+
     {
         /* libnice gets our canonical form of the line, nothing else */
         g_autofree char *canon = sc_ice_candidate_to_string(parsed);
@@ -651,11 +659,10 @@ sc_ice_transport_add_remote_candidate(ScIceTransport *t,
     cand = nice_agent_parse_remote_candidate_sdp(t->agent, t->stream_id, sdp);
     if (cand == NULL) {
         g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX,
-                    "unusable ICE candidate: %s", candidate);
+                    "unusable ICE candidate: %s", sdp + 2);
         return FALSE;
     }
     if (cand->component_id != 1) {
-        /* rtcp-mux: only component 1 exists */
         nice_candidate_free(cand);
         return TRUE;
     }
@@ -664,11 +671,16 @@ sc_ice_transport_add_remote_candidate(ScIceTransport *t,
     g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
     if (n < 0) {
         g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
-                    "libnice refused the candidate: %s", candidate);
+                    "libnice refused the candidate: %s", sdp + 2);
         return FALSE;
     }
-    t->n_remote++;
     return TRUE;
+}
+
+void
+sc_ice_peer_gathering_done(ScIceTransport *t)
+{
+    nice_agent_peer_candidate_gathering_done(t->agent, t->stream_id);
 }
 
 void
@@ -677,7 +689,13 @@ sc_ice_transport_remote_gathering_done(ScIceTransport *t)
     if (t->remote_done)
         return;
     t->remote_done = TRUE;
-    nice_agent_peer_candidate_gathering_done(t->agent, t->stream_id);
+    /* not before the candidates waiting for their mDNS names are in:
+     * libnice would fail the checks with the list incomplete */
+    if (t->mdns_queue->len > 0) {
+        t->remote_done_held = TRUE;
+        return;
+    }
+    sc_ice_peer_gathering_done(t);
 }
 
 gboolean
@@ -722,6 +740,8 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     wipe_str(&t->prev_remote_pwd);
     t->prev_remote_pwd = g_steal_pointer(&t->remote_pwd);
     t->remote_done = FALSE;
+    t->remote_done_held = FALSE;
+    g_ptr_array_set_size(t->mdns_queue, 0); /* the old generation's */
     t->n_remote = 0;
     t->restarting = TRUE;
     SC_LOG_INFO(t->log_id, "ICE restart: new local ufrag %s", t->ufrag);

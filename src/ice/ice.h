@@ -43,7 +43,21 @@ typedef struct {
     guint16 stun_port;
     const char *const *local_addresses; /* NULL: all interfaces */
     guint max_pairs;                 /* checklist limit; 0: the default */
+    /* What our signalled candidates reveal (ice-reveal.c): */
+    gboolean hide_host;  /* RFC 8828 Mode 3: no host candidate signalled */
+    gboolean mdns;       /* host candidates signalled as <uuid4>.local */
 } ScIceConfig;
+
+/* RFC 8828 Modes 2 and 3 (ip-handling.c): the local addresses of the
+ * default route, IPv4 and IPv6 (each family's route taken alone), as
+ * text; with @whole_interface every address of the route's interface
+ * (Mode 2's "associated" addresses; IPv6 link-local ones left out), else
+ * only the address the kernel sends from (Mode 3). No packet is sent.
+ * %SC_ERROR_ICE_FAILED when there is no default route.
+ * (transfer full): NULL-terminated, g_strfreev(). */
+char **sc_ice_default_route_addresses(gboolean whole_interface,
+                                      GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* RFC 8445 §6.1.2.5: "The default limit of candidate pairs for the
  * checklist set is 100, but the value MUST be configurable." */
@@ -100,7 +114,11 @@ gboolean sc_ice_transport_set_remote_credentials(ScIceTransport *t,
                                                  GError **error);
 /* @candidate: "candidate:..." line. Candidates whose ufrag extension names
  * another generation are ignored (TRUE, nothing added). Candidates after
- * end-of-candidates are ignored. */
+ * end-of-candidates are ignored. An mDNS candidate ("<uuid>.local", the
+ * draft's form only; other .local names are ignored) is added once its
+ * name resolves (ice-reveal.c, mdns.c; ignored if it does not), and the
+ * peer's end-of-candidates reaches libnice only after the lookups of the
+ * candidates waiting for them. */
 gboolean sc_ice_transport_add_remote_candidate(ScIceTransport *t,
                                                const char *candidate,
                                                GError **error);

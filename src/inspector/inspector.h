@@ -52,6 +52,8 @@ typedef struct {
     const char *local_type;
     const char *remote_type;
     gboolean related_address_suppressed;
+    const char *ip_handling;     /* RFC 8828 mode, sc_ip_handling_to_string() */
+    gboolean mdns;               /* host candidates signalled as mDNS names */
     gboolean consent_fresh;
     gint64 last_response_ms_ago; /* -1: no response yet */
     const char *defer_ice;       /* "off" / "waiting" / "incoming" /

@@ -75,6 +75,8 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     add_str(b, "remote_type", s->remote_type);
     add_bool(b, "related_address_suppressed", s->related_address_suppressed);
     add_str(b, "defer_ice", s->defer_ice != NULL ? s->defer_ice : "off");
+    add_str(b, "ip_handling", s->ip_handling != NULL ? s->ip_handling : "all");
+    add_bool(b, "mdns", s->mdns);
     json_builder_set_member_name(b, "consent");
     json_builder_begin_object(b);
     add_bool(b, "fresh", s->consent_fresh);

@@ -280,8 +280,14 @@ append_revealed(GString *s, const ScPrivacyDecision *d, gboolean answering)
         g_string_append(s, "no address of yours, only your TURN server's "
                            "(which learns yours)");
         break;
+    case SC_PRIV_IP_DEFAULT_ROUTE_ONLY:
+        g_string_append(s, "only your public address on the default route "
+                           "(through STUN), no local address");
+        break;
     case SC_PRIV_IP_DEFAULT_ROUTE:
-        g_string_append(s, "the address of your default route");
+        g_string_append(s, "the addresses of your default route's "
+                           "interface (and your public address through "
+                           "STUN)");
         break;
     default:
         g_string_append(s, "your IP addresses (every local interface, and "

@@ -10,12 +10,11 @@
 #include <string.h>
 
 static const char *const bool_values[] = {"false", "true", NULL};
-/* RFC 8828 section 5.2 modes. The one table that names them: the CLI
- * maps each to the ICE setter of branch mdns/turn (ui-cli/privacy-cli.c,
- * cli_privacy_apply()). Mode 2 ("default route + associated local
- * addresses") and mode 3 ("default route only") are one value here until
- * the ICE layer tells them apart. */
-static const char *const ip_values[] = {"all", "default-route", "relay-only",
+/* RFC 8828 section 5.2 modes 1 to 4, from revealing to private, named as
+ * sc_ip_handling_from_string() names them (ui-cli/privacy-cli.c,
+ * cli_privacy_apply(), hands the value to it). */
+static const char *const ip_values[] = {"all", "default-route",
+                                        "default-route-only", "relay-only",
                                         NULL};
 static const char *const key_values[] = {"per-origin", "per-call", NULL};
 static const char *const id_values[] = {"full", "pseudonym", "none", NULL};
@@ -27,7 +26,7 @@ static const struct {
 } fields[SC_PRIV_N_FIELDS] = {
     [SC_PRIV_RELAY_ONLY] = {"relay_only", bool_values, "true, false"},
     [SC_PRIV_IP_HANDLING] = {"ip_handling", ip_values,
-                             "all, default-route, relay-only"},
+                             "all, default-route, default-route-only, relay-only"},
     [SC_PRIV_KEY_SCOPE] = {"key_scope", key_values, "per-call, per-origin"},
     [SC_PRIV_DISCLOSE_IDENTITY] = {"disclose_identity", id_values,
                                    "none, pseudonym, full"},

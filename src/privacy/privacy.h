@@ -30,7 +30,12 @@ typedef enum {
 /* Ranks of the fields whose values the code tests by name. */
 enum { SC_PRIV_FALSE = 0, SC_PRIV_TRUE = 1 };
 /* ip_handling: RFC 8828 section 5.2 modes (see privacy-profile.c) */
-enum { SC_PRIV_IP_ALL = 0, SC_PRIV_IP_DEFAULT_ROUTE = 1, SC_PRIV_IP_RELAY = 2 };
+enum {
+    SC_PRIV_IP_ALL = 0,
+    SC_PRIV_IP_DEFAULT_ROUTE = 1,
+    SC_PRIV_IP_DEFAULT_ROUTE_ONLY = 2,
+    SC_PRIV_IP_RELAY = 3
+};
 enum { SC_PRIV_KEY_PER_ORIGIN = 0, SC_PRIV_KEY_PER_CALL = 1 };
 enum { SC_PRIV_ID_FULL = 0, SC_PRIV_ID_PSEUDONYM = 1, SC_PRIV_ID_NONE = 2 };
 
