@@ -229,7 +229,10 @@ def find_exe(names):
 class Browser:
     """One headless browser process (its own session) and its profile."""
 
-    def __init__(self, kind, url, prefix=None):
+    def __init__(self, kind, url, prefix=None, mdns=False):
+        """@mdns: keep the browser's default of mDNS names in its host
+        candidates (Chromium's WebRtcHideLocalIpsWithMdns); off by
+        default so that ice=ADDR can pick raw addresses."""
         self.kind = kind
         self.tmp = tempfile.mkdtemp(prefix="sc-%s-" % kind)
         self.log_path = os.path.join(self.tmp, "browser.log")
@@ -258,6 +261,11 @@ class Browser:
                     "--disable-features=WebRtcHideLocalIpsWithMdns",
                     "--enable-logging=stderr", "--v=0",
                     url]
+            if mdns:
+                # and no media permission: the fake UI grants it, and a page
+                # with camera/microphone permission sees raw addresses
+                args.remove("--disable-features=WebRtcHideLocalIpsWithMdns")
+                args.remove("--use-fake-ui-for-media-stream")
         else:
             exe = find_exe(["firefox-esr", "firefox"])
             prof = os.path.join(self.tmp, "profile")

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Chromium with its default mDNS obfuscation calls sealcall: the page has
+no camera or microphone permission (data only, no getUserMedia), so
+Chromium signals each host candidate as a "<uuid>.local" name
+(WebRtcHideLocalIpsWithMdns, not disabled here, unlike the other browser
+suites) and answers mDNS queries for it itself, on the network. sealcall
+must resolve the names (Avahi: a daemon of the test's own in the test's
+network namespace, tests/lib/mdnsenv.py) and connect over the resolved
+host pair.
+
+Asserted: every candidate the page signalled was a .local name (so the
+browser really obfuscated); sealcall resolved one of those names to the
+browser's address (its log); the call connects and sealcall's selected
+pair has a host remote candidate (without resolution it would be a
+peer-reflexive one, learnt from the browser's checks, or no pair at all);
+data flows both ways. Skips, with the reason, when Chromium, avahi-daemon
+or dbus-daemon is missing or not root."""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import interop  # noqa: E402
+import mdnsenv  # noqa: E402  (tests/lib, on the path through interop)
+import sctest  # noqa: E402
+
+UUID_LOCAL = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                        r"[0-9a-f]{12}\.local$", re.I)
+
+
+def main():
+    tap = sctest.Tap()
+    why = mdnsenv.unavailable()
+    if why:
+        tap.skip_all(why)
+    version, err = interop.browser_version("chromium")
+    if version is None:
+        tap.skip_all(err)
+    tap.diag(version)
+    netns = interop.Netns("scmdns%d" % os.getpid())
+    env = relay = report = sc = browser = None
+    try:
+        netns.create()
+        env = mdnsenv.MdnsEnv(netns.name).start()
+        prefix = netns.prefix()
+        relay = sctest.Proc(prefix + [sctest.SEALCALL, "serve", "--host",
+                                      "127.0.0.1", "--port", "0",
+                                      "--test-hooks"], "relay-mdns")
+        ev = relay.wait_event("listening", timeout=20)
+        if ev is None:
+            raise RuntimeError("relay: " + relay.stderr_tail())
+        base = "ws://127.0.0.1:%d/room/" % ev["port"]
+        report = sctest.Proc(prefix + [interop.PYTHON3,
+                                       os.path.join(interop.HERE,
+                                                    "reportpeer.py"),
+                                       base + "rep-mdns"], "report-mdns")
+        if report.wait_event("report-connected", timeout=20) is None:
+            raise RuntimeError("report peer: " + report.stderr_tail())
+        sc = sctest.Proc(prefix + [sctest.SEALCALL, "answer", "--signal",
+                                   base + "call-mdns", "--json",
+                                   "--ice-address", "10.77.0.1",
+                                   "--no-audio", "--no-video", "-v"],
+                         "sealcall-mdns", env=env.env())
+        if sc.wait_event("signaling", timeout=20, state="connected") is None:
+            raise RuntimeError("sealcall: " + sc.stderr_tail())
+        # no ice= filter: the page signals every candidate Chromium gathers
+        url = ("http://127.0.0.1:%d/test.html?room=call-mdns&role=call"
+               "&report=rep-mdns&audio=0&video=0" % ev["port"])
+        browser = interop.Browser("chromium", url, prefix, mdns=True)
+
+        cands = report.wait_event("candidates", timeout=60, state="complete")
+        addrs = (cands or {}).get("addresses") or []
+        tap.ok(cands is not None and len(addrs) > 0 and
+               all(UUID_LOCAL.match(a) for a in addrs),
+               "Chromium signalled only <uuid>.local host candidates",
+               "candidates event: %s\nbrowser log:\n%s" % (
+                   cands, browser.log_tail()))
+
+        opened = sc.wait_event("channel", timeout=60, state="open")
+        tap.ok(opened is not None, "the call connects (data channel open)",
+               "sealcall:\n%s\navahi:\n%s\npage: %s" % (
+                   sc.stderr_tail(), env.log_tail(), report.events[-10:]))
+
+        # sealcall's log: "mDNS: NAME is ADDR" for a name the page sent
+        log = open(sc.stderr_path, "rb").read().decode("utf-8", "replace")
+        resolved = re.findall(r"mDNS: (\S+\.local) is (10\.77\.0\.\d+)", log)
+        tap.ok(any(n.lower() in [a.lower() for a in addrs]
+                   for n, _ in resolved),
+               "sealcall resolved the browser's mDNS names",
+               "resolved %s, signalled %s" % (resolved, addrs))
+
+        ice = sc.wait_event("ice", timeout=5, state="connected") or {}
+        deadline = time.monotonic() + 10
+        remote_type = None
+        while time.monotonic() < deadline:
+            start = len(sc.events)
+            sc.send({"cmd": "inspect"})
+            rep = sc.wait_for(lambda e: e.get("event") == "inspector", 10,
+                              start)
+            remote_type = ((rep or {}).get("report") or {}).get(
+                "ice", {}).get("remote_type")
+            if remote_type == "host":
+                break
+            time.sleep(0.2)
+        tap.ok(remote_type == "host",
+               "the selected pair's remote candidate is the resolved host "
+               "candidate", "ice event %s, inspector remote_type %s" % (
+                   ice, remote_type))
+
+        report.send({"cmd": "send", "label": "chat", "text": "hi from page"})
+        tap.ok(sc.wait_event("message", text="hi from page", timeout=15)
+               is not None, "browser -> sealcall message")
+        sc.send({"cmd": "send", "label": "chat", "text": "hi from sealcall"})
+        tap.ok(report.wait_event("message", text="hi from sealcall",
+                                 timeout=15) is not None,
+               "sealcall -> browser message")
+        sc.send({"cmd": "hangup"})
+        tap.ok(sc.wait_exit(20) == 0, "sealcall exits 0 after hangup")
+    except RuntimeError as e:
+        tap.ok(False, "setup", str(e))
+    finally:
+        for p in (sc, report, relay):
+            if p is not None:
+                p.kill()
+        if browser is not None:
+            browser.close()
+        if env is not None:
+            env.stop()
+        netns.delete()
+    tap.done()
+
+
+main()
