@@ -19,27 +19,28 @@ typedef struct {
     gboolean done;
 } Side;
 
+/* gathering: lines as signalled, then NULL */
 static void
-on_candidate(gpointer data, const char *candidate)
+collect(gpointer data, const char *line)
 {
     Side *s = data;
-    if (candidate == NULL)
-        s->done = TRUE;
-    else
-        g_ptr_array_add(s->cands, g_strdup(candidate));
+
+    s->done = s->done || line == NULL;
+    if (line != NULL)
+        g_ptr_array_add(s->cands, g_strdup(line));
 }
 
 static void
-on_state(gpointer data, ScIceState state)
+ignore_state(gpointer data, ScIceState state)
 {
 }
 
 static void
-on_recv(gpointer data, const guint8 *buf, gsize len)
+ignore_datagram(gpointer data, const guint8 *buf, gsize len)
 {
 }
 
-static const ScIceCallbacks cb = {on_candidate, on_state, on_recv};
+static const ScIceCallbacks cb = {collect, ignore_state, ignore_datagram};
 
 static gboolean
 gathered(gpointer data)
