@@ -112,6 +112,10 @@ sc_ice_on_mdns_resolved(gpointer data, const char *name, const char *address)
     ScIceTransport *t = data;
     gboolean added = FALSE;
 
+    if (t->closed) {
+        g_ptr_array_set_size(t->mdns_queue, 0);
+        return;
+    }
     for (guint i = 0; i < t->mdns_queue->len;) {
         ScIceCandidate *c = t->mdns_queue->pdata[i];
         g_autoptr(GError) error = NULL;
@@ -120,7 +124,7 @@ sc_ice_on_mdns_resolved(gpointer data, const char *name, const char *address)
             i++;
             continue;
         }
-        if (address != NULL && !t->closed) {
+        if (address != NULL) {
             g_free(c->address);
             c->address = g_strdup(address);
             if (sc_ice_add_parsed_candidate(t, c, &error))

@@ -181,8 +181,8 @@ test_remote_names(void)
         "candidate:1 1 udp 2122252543 printer.local 50412 typ host",
         "candidate:2 1 udp 2122252543 a-b.local 50412 typ host",
         /* the draft's form, but no daemon: ignored */
-        "candidate:3 1 udp 2122252543 "
-        "b14de2cf-82a2-4cd0-bdad-2a1871e59bef.local 50412 typ host",
+        ("candidate:3 1 udp 2122252543 "
+         "b14de2cf-82a2-4cd0-bdad-2a1871e59bef.local 50412 typ host"),
     };
     Side a;
     ScIceTransport *t = gather(&a, FALSE, FALSE);
