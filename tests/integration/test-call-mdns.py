@@ -4,6 +4,9 @@ endpoints, no browser: inside a network namespace made here (veth pair
 10.77.0.1/2, default route via v0), with an avahi-daemon and a D-Bus bus
 of the test's own (tests/lib/mdnsenv.py).
 
+Signaling goes through tests/lib/mitm_relay.py --record, which reports
+every candidate each side put on the wire.
+
 1. Both `--mdns --ip-handling default-route`: every host candidate either
    signals is a <uuid>.local name, no address of the namespace appears in
    a signalled candidate, each side resolves the other's name (through
@@ -16,7 +19,12 @@ of the test's own (tests/lib/mdnsenv.py).
 2. Mode 3 (`--ip-handling default-route-only`) on the answerer: it signals
    no candidate at all, and the call still connects through the
    offerer's (mDNS) candidates.
-3. --ice-address with a default-route mode is a usage error.
+3. A peer that signals a .local name of another form ("printer.local",
+   which the daemon would resolve: it is published here): the name is
+   never looked up and the candidate never reaches libnice (draft
+   §3.2.1: only names of the UUID form), the call connecting on the
+   other side's candidates.
+4. --ice-address with a default-route mode is a usage error.
 """
 import os
 import re
@@ -36,15 +44,42 @@ UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-" \
        r"[0-9a-fA-F]{12}\.local"
 
 
-def signalled(proc):
-    """The candidate lines @proc signalled (its SC_DEBUG=ice log)."""
-    log = open(proc.stderr_path, "rb").read().decode("utf-8", "replace")
-    return re.findall(r"\] local (candidate:[^\n]*)", log)
+def start_relay(netns, *options):
+    """mitm_relay.py --record in @netns: (Proc, room base URL)."""
+    relay = sctest.Proc(netns.prefix() + [
+        os.environ.get("PYTHON3", sys.executable),
+        os.path.join(TOP, "tests", "lib", "mitm_relay.py"), "--record"] +
+        list(options), "relay")
+    ev = relay.wait_event("listening", timeout=20)
+    if ev is None:
+        raise RuntimeError("relay: " + relay.stderr_tail())
+    return relay, "ws://127.0.0.1:%d/room/" % ev["port"]
+
+
+def signalled(relay, index):
+    """The candidate lines participant @index (0: the one who joined
+    first) put on the wire, in its description and trickled."""
+    # read until its end-of-candidates (in the description or trickled):
+    # everything before it was recorded too
+    relay.wait_for(lambda e: e.get("event") == "frame" and
+                   e.get("from") == index and
+                   (e.get("sdp_end_of_candidates") or
+                    e.get("candidate") == ""), 10)
+    out = []
+    for e in relay.events:
+        if e.get("event") == "frame" and e.get("from") == index:
+            out += e.get("sdp_candidates") or []
+            if e.get("candidate"):
+                out.append(e["candidate"])
+    return out
+
+
+def log_of(proc):
+    return open(proc.stderr_path, "rb").read().decode("utf-8", "replace")
 
 
 def resolved(proc):
-    log = open(proc.stderr_path, "rb").read().decode("utf-8", "replace")
-    return dict(re.findall(r"mDNS: (" + UUID + r") is (\S+)", log))
+    return dict(re.findall(r"mDNS: (" + UUID + r") is (\S+)", log_of(proc)))
 
 
 def avahi_resolve(ns, env, name):
@@ -82,8 +117,9 @@ def inspect(p):
     return ((ev or {}).get("report") or {}).get("ice", {})
 
 
-def both_mdns(tap, netns, env, observer, base):
+def both_mdns(tap, netns, env, observer):
     extra = ["--mdns", "--ip-handling", "default-route"]
+    relay, base = start_relay(netns)
     ans = endpoint(netns, env, "answer", base + "both", extra)
     off = None
     try:
@@ -100,8 +136,8 @@ def both_mdns(tap, netns, env, observer, base):
                    "%s: host -> host pair" % p.name,
                    "%s, then %s" % (ice, rtype))
         names = {}
-        for p in (off, ans):
-            lines = signalled(p)
+        for p, idx in ((off, 1), (ans, 0)):
+            lines = signalled(relay, idx)
             hosts = [ln for ln in lines if " typ host" in ln]
             tap.ok(len(hosts) > 0 and
                    all(re.search(r" " + UUID + r" \d+ typ host", ln)
@@ -141,7 +177,7 @@ def both_mdns(tap, netns, env, observer, base):
         tap.ok(gone, "the name is withdrawn from the network when the call "
                "ends", name)
     finally:
-        for p in (off, ans):
+        for p in (off, ans, relay):
             if p is not None:
                 p.kill()
 
@@ -158,9 +194,9 @@ def mode3(tap, netns, env, base):
               ans.wait_event("channel", 30, state="open") is not None)
         tap.ok(ok, "mode 3 answerer: the call connects",
                off.stderr_tail() + ans.stderr_tail())
-        tap.ok(signalled(ans) == [],
-               "mode 3: the answerer signalled no candidate",
-               "\n".join(signalled(ans)))
+        sent = re.findall(r"\] local (candidate:[^\n]*)", log_of(ans))
+        tap.ok(sent == [], "mode 3: the answerer signalled no candidate",
+               "\n".join(sent))
         rep = inspect(ans)
         tap.ok(rep.get("ip_handling") == "default-route-only" and
                rep.get("related_address_suppressed") is True,
@@ -170,6 +206,50 @@ def mode3(tap, netns, env, base):
         for p in (off, ans):
             if p is not None:
                 p.kill()
+
+
+def hostile_name(tap, netns, env):
+    """The offerer's names reach the answerer as printer.local, a name the
+    daemon resolves (published here to the offerer's address)."""
+    pub = subprocess.Popen(
+        netns.prefix() + ["avahi-publish", "-a", "-R", "printer.local",
+                          "10.77.0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=dict(os.environ, **env.env()))
+    relay, base = start_relay(netns, "--rename-mdns", "printer.local")
+    ans = off = None
+    try:
+        tap.ok(b"Established" in pub.stdout.readline(),
+               "printer.local is published (it would resolve)")
+        ans = endpoint(netns, env, "answer", base + "hostile",
+                       ["--ip-handling", "default-route"])
+        ans.wait_event("signaling", state="connected", timeout=20)
+        off = endpoint(netns, env, "call", base + "hostile",
+                       ["--mdns", "--ip-handling", "default-route"])
+        ok = (off.wait_event("channel", 30, state="open") is not None and
+              ans.wait_event("channel", 30, state="open") is not None)
+        tap.ok(ok, "the call connects on the answerer's candidates",
+               off.stderr_tail() + ans.stderr_tail())
+        got = [ln for ln in signalled(relay, 1) if "printer.local" in ln]
+        tap.ok(len(got) > 0, "the answerer was sent printer.local "
+               "candidates", str(relay.events[-8:]))
+        log = log_of(ans)
+        tap.ok("ignoring mDNS candidate printer.local (not a <uuid>.local "
+               "name)" in log and "looking up printer.local" not in log
+               and "printer.local is" not in log,
+               "the answerer never looks printer.local up", log[-1500:])
+        ice = ans.wait_event("ice", 5, state="connected") or {}
+        tap.ok(ice.get("remote_type") == "prflx",
+               "the answerer knows the offerer only from its checks "
+               "(peer-reflexive)", str(ice))
+        sctest.hang_up(tap, off, ans)
+    finally:
+        for p in (off, ans, relay):
+            if p is not None:
+                p.kill()
+        pub.terminate()
+        pub.wait(10)
+        pub.stdout.close()
 
 
 def usage(tap):
@@ -218,8 +298,9 @@ def main():
         if ev is None:
             raise RuntimeError("relay: " + relay.stderr_tail())
         base = "ws://127.0.0.1:%d/room/" % ev["port"]
-        both_mdns(tap, netns, env, (other, obs), base)
+        both_mdns(tap, netns, env, (other, obs))
         mode3(tap, netns, env, base)
+        hostile_name(tap, netns, env)
     except RuntimeError as e:
         tap.ok(False, "setup", str(e))
     finally:

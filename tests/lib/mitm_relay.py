@@ -10,6 +10,7 @@ rewrite SDP on the way (an attacker on the signaling path).
   mitm_relay.py --record [--sdp] [--drop-candidates] [--stun-after-answer]
   mitm_relay.py --control
   mitm_relay.py --loss PCT [--reorder PCT] [--seed N]
+  mitm_relay.py --rename-mdns NAME [--record]
 
 --sha1-fingerprint replaces every a=fingerprint line of that description
 with a sha-1 one (a peer that offers nothing stronger);
@@ -28,6 +29,9 @@ participant I (0 = the one who joined first) as if it had left, then
 prints {"event":"kicked"}; {"cmd":"say","room":NAME,"to":I,"msg":{...}}
 sends participant I the message as if from the other one, then prints
 {"event":"said"}.
+
+--rename-mdns replaces every "<uuid>.local" name in descriptions and
+trickled candidates with NAME (a peer that signals arbitrary .local names).
 
 --loss runs a lossy UDP proxy (udp_loss_proxy.py) and rewrites every UDP
 candidate on 127.0.0.1 in descriptions and trickled candidates to point at
@@ -53,6 +57,8 @@ import websockets
 from udp_loss_proxy import LossProxy
 
 rooms = {}
+MDNS_NAME = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                       r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.local\b")
 HOSTILE_CANDIDATES = [
     {"type": "candidate", "candidate": "candidate:garbage", "sdpMid": "0"},
     {"type": "candidate", "candidate": "candidate:1 1 udp", "sdpMid": "0"},
@@ -231,6 +237,13 @@ async def handler(ws, path):
                     and isinstance(msg.get("candidate"), str):
                 msg["candidate"] = proxy.rewrite(msg["candidate"])
                 frame = json.dumps(msg)
+            for key in ("sdp", "candidate"):
+                if args.rename_mdns and isinstance(msg.get(key), str) \
+                        and MDNS_NAME.search(msg[key]):
+                    msg[key] = MDNS_NAME.sub(args.rename_mdns, msg[key])
+                    frame = json.dumps(msg)
+                    print(json.dumps({"event": "rewrote", "type": "mdns-name"}),
+                          flush=True)
             if args.drop_candidates and msg.get("type") == "candidate":
                 if args.record:
                     record(msg, room.index(ws), dropped=True)
@@ -333,6 +346,8 @@ async def main():
     ap.add_argument("--stun-after-answer", action="store_true",
                     help="run a STUN server that answers only after an "
                          "answer has passed")
+    ap.add_argument("--rename-mdns", metavar="NAME",
+                    help="replace <uuid>.local names in candidates with NAME")
     ap.add_argument("--control", action="store_true",
                     help="obey commands on stdin (kick a participant, speak for one)")
     ap.add_argument("--loss", type=percent,

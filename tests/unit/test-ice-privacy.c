@@ -2,12 +2,15 @@
  * (src/ice/ice-reveal.c, mdns.c, ip-handling.c): with mDNS each host
  * address is signalled as a fresh "<uuid4>.local" name, the same name for
  * the same address within a transport and a different one in the next;
- * RFC 8828 Mode 3 signals no host candidate; only names of the draft's
+ * RFC 8828 Mode 3 signals no host candidate; with either, the related
+ * address of a server-reflexive candidate (libnice writes the local
+ * address there) is 0.0.0.0 or :: port 9; only names of the draft's
  * UUID form are ever looked up; with no Avahi daemon reachable, names are
  * still signalled (draft §3.1.1) and the peer's are ignored. The daemon
  * is kept out of reach here (a bus address that does not exist): the
  * integration and interop tests run one.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ice/ice-priv.h"
 #include "ice/ice.h"
 #include "ice/mdns.h"
 #include "test-util.h"
@@ -173,6 +176,55 @@ test_mode3_hides_host(void)
     g_ptr_array_unref(a.cands);
 }
 
+/* The line signalled for a server-reflexive candidate whose base is
+ * @base (libnice puts the base in raddr/rport). */
+static char *
+srflx_line(gboolean hide_host, gboolean mdns, const char *addr,
+           const char *base)
+{
+    Side a;
+    ScIceTransport *t = gather(&a, hide_host, mdns);
+    NiceCandidate *c = nice_candidate_new(NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE);
+    char *line;
+
+    c->stream_id = t->stream_id;
+    c->component_id = 1;
+    c->transport = NICE_CANDIDATE_TRANSPORT_UDP;
+    c->priority = 1686052607;
+    g_strlcpy(c->foundation, "2", sizeof c->foundation);
+    g_assert_true(nice_address_set_from_string(&c->addr, addr));
+    nice_address_set_port(&c->addr, 40000);
+    g_assert_true(nice_address_set_from_string(&c->base_addr, base));
+    nice_address_set_port(&c->base_addr, 5000);
+    line = sc_ice_signalled_line(t, c);
+    nice_candidate_free(c);
+    sc_ice_transport_free(t);
+    g_ptr_array_unref(a.cands);
+    return line;
+}
+
+static void
+test_related_address_suppressed(void)
+{
+    g_autofree char *plain = srflx_line(FALSE, FALSE, "203.0.113.5",
+                                        "192.168.1.20");
+    g_autofree char *named = srflx_line(FALSE, TRUE, "203.0.113.5",
+                                        "192.168.1.20");
+    g_autofree char *mode3 = srflx_line(TRUE, FALSE, "203.0.113.5",
+                                        "192.168.1.20");
+    g_autofree char *v6 = srflx_line(FALSE, TRUE, "2001:db8::5", "fd00::20");
+
+    /* without either, libnice's related address goes out as is */
+    g_assert_nonnull(strstr(plain, "raddr 192.168.1.20 rport 5000"));
+    g_assert_nonnull(strstr(named, " 203.0.113.5 40000 typ srflx"));
+    g_assert_nonnull(strstr(named, "raddr 0.0.0.0 rport 9"));
+    g_assert_null(strstr(named, "192.168.1.20"));
+    g_assert_nonnull(strstr(mode3, "raddr 0.0.0.0 rport 9"));
+    g_assert_null(strstr(mode3, "192.168.1.20"));
+    g_assert_nonnull(strstr(v6, "raddr :: rport 9"));
+    g_assert_null(strstr(v6, "fd00::20"));
+}
+
 static void
 test_remote_names(void)
 {
@@ -239,6 +291,8 @@ main(int argc, char **argv)
     g_test_add_func("/ice/privacy/plain-host-by-default",
                     test_plain_host_by_default);
     g_test_add_func("/ice/privacy/mode3-hides-host", test_mode3_hides_host);
+    g_test_add_func("/ice/privacy/related-address-suppressed",
+                    test_related_address_suppressed);
     g_test_add_func("/ice/privacy/remote-names", test_remote_names);
     g_test_add_func("/ice/privacy/default-route", test_default_route);
     return g_test_run();
