@@ -18,12 +18,14 @@ every candidate each side put on the wire.
    once it has ended (Avahi's goodbye); the inspector says so.
 2. Mode 3 (`--ip-handling default-route-only`) on the answerer: it signals
    no candidate at all, and the call still connects through the
-   offerer's (mDNS) candidates.
+   offerer's candidates; the offerer, in Mode 1, signals the address of
+   a second interface (10.78.0.1, not on the default route) too.
 3. A peer that signals a .local name of another form ("printer.local",
    which the daemon would resolve: it is published here): the name is
    never looked up and the candidate never reaches libnice (draft
    §3.2.1: only names of the UUID form), the call connecting on the
-   other side's candidates.
+   other side's candidates, which in Mode 2 hold the default route's
+   interface address and not the second interface's.
 4. --ice-address with a default-route mode is a usage error.
 """
 import os
@@ -72,6 +74,10 @@ def signalled(relay, index):
             if e.get("candidate"):
                 out.append(e["candidate"])
     return out
+
+
+def host_addresses(lines):
+    return {ln.split()[4] for ln in lines if " typ host" in ln}
 
 
 def log_of(proc):
@@ -144,7 +150,8 @@ def both_mdns(tap, netns, env, observer):
                        for ln in hosts),
                    "%s signalled its host candidates as <uuid>.local" %
                    p.name, "\n".join(lines))
-            tap.ok(not any("10.77.0." in ln for ln in lines),
+            tap.ok(not any(net in ln for ln in lines
+                           for net in ("10.77.0.", "10.78.0.")),
                    "%s signalled no address of the namespace" % p.name,
                    "\n".join(lines))
             names[p.name] = {ln.split()[4] for ln in hosts}
@@ -188,8 +195,7 @@ def mode3(tap, netns, env, base):
     off = None
     try:
         ans.wait_event("signaling", state="connected", timeout=20)
-        off = endpoint(netns, env, "call", base + "mode3",
-                       ["--mdns", "--ip-handling", "default-route"])
+        off = endpoint(netns, env, "call", base + "mode3", [])
         ok = (off.wait_event("channel", 30, state="open") is not None and
               ans.wait_event("channel", 30, state="open") is not None)
         tap.ok(ok, "mode 3 answerer: the call connects",
@@ -197,6 +203,11 @@ def mode3(tap, netns, env, base):
         sent = re.findall(r"\] local (candidate:[^\n]*)", log_of(ans))
         tap.ok(sent == [], "mode 3: the answerer signalled no candidate",
                "\n".join(sent))
+        hosts = host_addresses(re.findall(r"\] local (candidate:[^\n]*)",
+                                          log_of(off)))
+        tap.ok({"10.77.0.1", "10.78.0.1"} <= hosts,
+               "mode 1: the offerer signalled both interfaces' addresses",
+               str(hosts))
         rep = inspect(ans)
         tap.ok(rep.get("ip_handling") == "default-route-only" and
                rep.get("related_address_suppressed") is True,
@@ -238,6 +249,9 @@ def hostile_name(tap, netns, env):
                "name)" in log and "looking up printer.local" not in log
                and "printer.local is" not in log,
                "the answerer never looks printer.local up", log[-1500:])
+        hosts = host_addresses(signalled(relay, 0))
+        tap.ok(hosts == {"10.77.0.1"}, "mode 2: the answerer signalled only "
+               "the default route's interface address", str(hosts))
         ice = ans.wait_event("ice", 5, state="connected") or {}
         tap.ok(ice.get("remote_type") == "prflx",
                "the answerer knows the offerer only from its checks "
@@ -285,7 +299,16 @@ def main():
                     ["-n", netns.name, "link", "set", "v1", "netns", other],
                     ["-n", other, "addr", "add", "10.77.0.2/24", "dev", "v1"],
                     ["-n", other, "link", "set", "v1", "up"],
-                    ["-n", other, "link", "set", "lo", "up"]):
+                    ["-n", other, "link", "set", "lo", "up"],
+                    # a second interface, not on the default route
+                    ["-n", netns.name, "link", "add", "v2", "type", "veth",
+                     "peer", "name", "v3"],
+                    ["-n", netns.name, "addr", "add", "10.78.0.1/24", "dev",
+                     "v2"],
+                    ["-n", netns.name, "addr", "add", "10.78.0.2/24", "dev",
+                     "v3"],
+                    ["-n", netns.name, "link", "set", "v2", "up"],
+                    ["-n", netns.name, "link", "set", "v3", "up"]):
             r = subprocess.run(["ip"] + cmd, capture_output=True, text=True)
             if r.returncode != 0:
                 raise RuntimeError("ip %s: %s" % (" ".join(cmd), r.stderr))
