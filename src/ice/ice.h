@@ -182,7 +182,9 @@ ScStatus sc_ice_transport_send(ScIceTransport *t, const guint8 *buf,
 
 ScIceState sc_ice_transport_get_state(ScIceTransport *t);
 const char *sc_ice_state_to_string(ScIceState s);
-/* Types of the selected pair ("host", "srflx", "prflx", "relay"), or NULL. */
+/* Types of the selected pair ("host", "srflx", "prflx", "relay"), or NULL.
+ * A "prflx" remote type becomes "host" when the peer's mDNS candidate for
+ * that address resolves after the pair was selected (ice-reveal.c). */
 const char *sc_ice_transport_get_local_type(ScIceTransport *t);
 const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
 /* Microseconds (sc_clock_now_us) of the last inbound non-STUN datagram,
