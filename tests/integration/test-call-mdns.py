@@ -281,7 +281,7 @@ def usage(tap):
 def main():
     tap = sctest.Tap()
     usage(tap)
-    why = mdnsenv.unavailable()
+    why = mdnsenv.unavailable(("avahi-resolve", "avahi-publish"))
     if why:
         # the rest needs the namespace and the daemons: a TAP skip
         tap.n += 1

@@ -60,9 +60,9 @@ publish-domain=no
 """
 
 
-def unavailable():
-    """Why an MdnsEnv cannot run here, or None."""
-    for exe in ("dbus-daemon", "avahi-daemon", "unshare", "ip"):
+def unavailable(tools=()):
+    """Why an MdnsEnv (and the programs @tools) cannot run here, or None."""
+    for exe in ("dbus-daemon", "avahi-daemon", "unshare", "ip") + tuple(tools):
         if shutil.which(exe) is None and \
                 not os.path.exists("/usr/sbin/" + exe):
             return "%s is not installed (quickstart's TEST_PKGS)" % exe
