@@ -87,9 +87,10 @@ def session(tap, netns, env, browser_role, sc_mdns=False):
                % who, "candidates event: %s\nbrowser log:\n%s" % (
                    cands, browser.log_tail()))
 
-        opened = sc.wait_event("channel", timeout=60, state="open")
+        opened = sc.wait_event("channel", timeout=60, state="open") and \
+            report.wait_event("channel", timeout=30, state="open")
         tap.ok(opened is not None,
-               "%s: the call connects (data channel open)" % who,
+               "%s: the call connects (data channel open on both)" % who,
                "sealcall:\n%s\navahi:\n%s\npage: %s" % (
                    sc.stderr_tail(), env.log_tail(), report.events[-10:]))
 
