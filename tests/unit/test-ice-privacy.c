@@ -267,6 +267,42 @@ test_remote_names(void)
 }
 
 static void
+count_log(ScLogLevel level, const char *module, const char *message,
+          gpointer data)
+{
+    if (strstr(message, "mDNS: the peer sent more than") != NULL)
+        (*(guint *)data)++;
+}
+
+/* A peer's distinct names are looked up at most SC_ICE_MDNS_MAX_NAMES
+ * times a transport (the draft's mDNS flooding): past the cap nothing is
+ * looked up, said once. Without a daemon a lookup fails at once, which
+ * counts the same. */
+static void
+test_name_cap(void)
+{
+    Side a;
+    ScIceTransport *t = gather(&a, FALSE, FALSE);
+    guint over = 0;
+
+    sc_log_set_handler(count_log, &over, NULL);
+    for (guint i = 0; i < SC_ICE_MDNS_MAX_NAMES + 4; i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *line = g_strdup_printf(
+            "candidate:%u 1 udp 2122252543 "
+            "%08x-82a2-4cd0-bdad-2a1871e59bef.local 50412 typ host", i, i);
+
+        g_assert_true(sc_ice_transport_add_remote_candidate(t, line, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(over, ==, i < SC_ICE_MDNS_MAX_NAMES ? 0 : 1);
+    }
+    sc_log_set_handler(NULL, NULL, NULL);
+    g_assert_cmpuint(sc_ice_transport_get_n_remote_candidates(t), ==, 0);
+    sc_ice_transport_free(t);
+    g_ptr_array_unref(a.cands);
+}
+
+static void
 test_default_route(void)
 {
     g_autoptr(GError) error = NULL;
@@ -305,6 +341,7 @@ main(int argc, char **argv)
     g_test_add_func("/ice/privacy/related-address-suppressed",
                     test_related_address_suppressed);
     g_test_add_func("/ice/privacy/remote-names", test_remote_names);
+    g_test_add_func("/ice/privacy/name-cap", test_name_cap);
     g_test_add_func("/ice/privacy/default-route", test_default_route);
     return g_test_run();
 }
