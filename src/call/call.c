@@ -373,8 +373,10 @@ sc_call_set_ip_handling(ScCall *call, ScIpHandling mode, GError **error)
         return FALSE;
     }
     if (mode == SC_IP_HANDLING_RELAY_ONLY) {
-        /* RFC 8828 Mode 4 through TURN: the relay-only policy of
-         * issue 13 point 3 will be its implementation */
+        /* RFC 8828 Mode 4 through TURN. The hook, once relay-only is
+         * built (issue 13 point 3, sc_call_set_relay_only()): set
+         * call->ip_handling and return sc_call_set_relay_only(call,
+         * TRUE, error) */
         g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
                     "IP handling relay-only needs --relay-only support, "
                     "which is not built yet");

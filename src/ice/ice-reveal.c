@@ -59,6 +59,8 @@ sc_ice_signalled_line(ScIceTransport *t, NiceCandidate *cand)
     return sc_ice_candidate_to_string(c);
 }
 
+/* (With a relay-only policy the draft's §3.2.1 step 2 ignores the
+ * peer's mDNS candidates before any lookup: the caller's to decide.) */
 void
 sc_ice_take_mdns_candidate(ScIceTransport *t, ScIceCandidate *parsed)
 {
