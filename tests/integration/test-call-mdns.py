@@ -26,7 +26,9 @@ every candidate each side put on the wire.
    §3.2.1: only names of the UUID form), the call connecting on the
    other side's candidates, which in Mode 2 hold the default route's
    interface address and not the second interface's.
-4. --ice-address with a default-route mode is a usage error.
+4. In a namespace with no default route (lo only), a Mode 2 call ends
+   ice-failed, saying why.
+5. --ice-address with a default-route mode is a usage error.
 """
 import os
 import re
@@ -266,6 +268,44 @@ def hostile_name(tap, netns, env):
         pub.stdout.close()
 
 
+def no_default_route(tap):
+    ns = "scnoroute%d" % os.getpid()
+    prefix = ["ip", "netns", "exec", ns]
+    procs = []
+    try:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        subprocess.run(["ip", "netns", "add", ns], check=True)
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"],
+                       check=True)
+        relay = sctest.Proc(prefix + [sctest.SEALCALL, "serve", "--host",
+                                      "127.0.0.1", "--port", "0"], "relay")
+        procs.append(relay)
+        ev = relay.wait_event("listening", timeout=20)
+        if ev is None:
+            raise RuntimeError("relay: " + relay.stderr_tail())
+        url = "ws://127.0.0.1:%d/room/noroute" % ev["port"]
+        ans = sctest.Proc(prefix + [sctest.SEALCALL, "answer", "--signal",
+                                    url, "--json", "--no-audio",
+                                    "--no-video", "--ice-address",
+                                    "127.0.0.1"], "answer")
+        procs.append(ans)
+        ans.wait_event("signaling", state="connected", timeout=20)
+        off = sctest.Proc(prefix + [sctest.SEALCALL, "call", "--signal", url,
+                                    "--json", "--no-audio", "--no-video",
+                                    "--ip-handling", "default-route"], "call")
+        procs.append(off)
+        ended = off.wait_event("ended", timeout=20) or {}
+        tap.ok(ended.get("reason") == "ice-failed" and
+               "no default route" in (ended.get("detail") or "") and
+               off.wait_exit(20) == 1,
+               "no default route: a mode 2 call ends ice-failed, saying why",
+               str(ended))
+    finally:
+        for p in procs:
+            p.kill()
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
 def usage(tap):
     p = sctest.Proc([sctest.SEALCALL, "call", "--signal",
                      "ws://127.0.0.1:9/room/x", "--ice-address", "127.0.0.1",
@@ -324,6 +364,7 @@ def main():
         both_mdns(tap, netns, env, (other, obs))
         mode3(tap, netns, env, base)
         hostile_name(tap, netns, env)
+        no_default_route(tap)
     except RuntimeError as e:
         tap.ok(False, "setup", str(e))
     finally:
