@@ -192,8 +192,7 @@ profile = guarded
         d_ans.kill()
         if d_off is not None:
             d_off.kill()
-    for role, field, value in (("call", "ip_handling", "default-route"),
-                               ("answer", "ip_handling", "relay-only"),
+    for role, field, value in (("answer", "ip_handling", "relay-only"),
                                ("answer", "refuse_unlinkable", "true"),
                                ("call", "require_unlinkable", "true")):
         write_conf("[profile p]\n%s = %s\n[default]\nprofile = p\n"

@@ -101,9 +101,9 @@ test_parse_errors(void)
     assert_refused("[profile p]\nrelay_only = yes\n", 2,
                    "relay_only: 'yes' is not one of true, false");
     assert_refused("[profile p]\nrelay_only = 1\n", 2, "'1' is not one of");
-    assert_refused("[profile p]\nip_handling = default-route-only\n", 2,
-                   "ip_handling: 'default-route-only' is not one of all, "
-                   "default-route, relay-only");
+    assert_refused("[profile p]\nip_handling = default-route-all\n", 2,
+                   "ip_handling: 'default-route-all' is not one of all, "
+                   "default-route, default-route-only, relay-only");
     assert_refused("[profile p]\nkey_scope = per-site\n", 2,
                    "key_scope: 'per-site' is not one of per-call, per-origin");
     assert_refused("[profile p]\ndisclose_identity = some\n", 2,
