@@ -915,6 +915,8 @@ cli_call_main(int argc, char **argv)
     cli.used = g_ptr_array_new_with_free_func((GDestroyNotify)sc_channel_unref);
     cli.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     sc_call_set_event_func(cli.call, on_event, &cli, NULL);
+    /* the peer's benches (contract section 2) are answered */
+    sc_call_enable_bench_receiver(cli.call);
     if (!sc_call_start(cli.call, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         sc_call_unref(cli.call);

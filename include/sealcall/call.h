@@ -461,19 +461,72 @@ SC_API ScChannel *sc_call_get_channel(ScCall *call, const char *label,
                                       int max_lifetime_ms, GError **error);
 
 /**
+ * ScCallChannelFunc:
+ * @call: (transfer none): the call
+ * @channel: (transfer none): the channel that opened, owned by the call
+ * @user_data: as given to sc_call_set_channel_func()
+ *
+ * Same rules as #ScChannelFunc.
+ * Since: 0.2
+ */
+typedef void (*ScCallChannelFunc)(ScCall *call, ScChannel *channel,
+                                  gpointer user_data);
+
+/**
+ * sc_call_set_channel_func:
+ * @func: (nullable): called when a channel opens, the peer's or ours
+ * @user_data: (transfer full): passed to @func
+ * @destroy: (nullable): frees @user_data when replaced or when the call is
+ *   freed
+ *
+ * The place to set a channel's functions (sc_channel_set_message_func(),
+ * ...) before its first message arrives, for the channels the peer opens
+ * (the W3C ondatachannel) as for ours: @func runs before the channel's own
+ * state function. One function per call; sc_call_enable_bench_receiver()
+ * sets it too.
+ * Since: 0.2
+ */
+SC_API void sc_call_set_channel_func(ScCall *call, ScCallChannelFunc func,
+                                     gpointer user_data,
+                                     GDestroyNotify destroy);
+
+/**
  * sc_call_start_bench:
  * @bytes: bytes to send
  * @chunk: message size
  *
- * Runs the data-channel benchmark of contract section 2 as sender; a
- * `bench` event reports the result.
+ * Runs the data-channel benchmark of contract section 2 as sender, on the
+ * channel labelled "bench" (opened ordered and reliable when there is
+ * none); a `bench` event reports the result. The benchmark is an
+ * application of the public channel API (src/bench/): it keeps at most
+ * 4 MiB buffered on the channel and sends more when the buffered amount
+ * falls to 1 MiB (sc_channel_set_buffered_amount_low_func()). The channel's
+ * messages are the benchmark's from then on (no `message` events); its
+ * `start` messages are answered as sc_call_enable_bench_receiver() does.
  *
- * Errors: %SC_ERROR_INVALID_STATE when the call is not connected or a bench
- * runs, %SC_ERROR_INVALID_ARGUMENT when @chunk is 0 or too large.
+ * Errors: %SC_ERROR_INVALID_STATE when the call has ended or a bench
+ * runs, %SC_ERROR_INVALID_ARGUMENT when @chunk is 0 or larger than
+ * 262144 bytes.
  * Since: 0.1
  */
 SC_API gboolean sc_call_start_bench(ScCall *call, guint64 bytes, gsize chunk,
                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_enable_bench_receiver:
+ *
+ * Makes @call the receiver of contract section 2's benchmark on every
+ * channel labelled "bench" that opens from now on, ours or the peer's: a
+ * `start BYTES CHUNK` text message starts a count, the binary messages
+ * that follow are checked against the pattern (byte i is i mod 251), and
+ * once BYTES have arrived `done BYTES` is sent back and a `bench` event
+ * reports them with "role" "receiver" and "pattern" "ok" or "mismatch".
+ * The channel's messages are the benchmark's (no `message` events). Sets
+ * the call's channel function (sc_call_set_channel_func()), replacing any
+ * set before; call it before sc_call_start(). The `sealcall` program does.
+ * Since: 0.2
+ */
+SC_API void sc_call_enable_bench_receiver(ScCall *call);
 
 /**
  * sc_call_inspect_json:
@@ -506,6 +559,72 @@ SC_API const char *sc_call_event_get_string(const ScCallEvent *event,
  * Since: 0.1
  */
 SC_API ScEndReason sc_call_event_get_end_reason(const ScCallEvent *event);
+
+/**
+ * sc_call_event_new:
+ * @kind: the event's kind
+ *
+ * Starts an event that an application built on the call reports through
+ * the call's event function (sc_call_post_event()), as the benchmark does.
+ * The `event` field is set from @kind.
+ *
+ * Returns: (transfer full): the event; post it, or free it with
+ *   sc_call_event_free().
+ * Since: 0.2
+ */
+SC_API ScCallEvent *sc_call_event_new(ScCallEventKind kind)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_event_free:
+ * @event: (nullable): an event of sc_call_event_new() that was not posted
+ * Since: 0.2
+ */
+SC_API void sc_call_event_free(ScCallEvent *event);
+
+/**
+ * sc_call_event_set_string:
+ * @field: (transfer none): the field's name
+ * @value: (transfer none) (nullable): its value (text that is not UTF-8
+ *   gets U+FFFD for each bad sequence); %NULL: JSON null
+ *
+ * Sets (or replaces) a field; fields keep the order of their first setting.
+ * Since: 0.2
+ */
+SC_API void sc_call_event_set_string(ScCallEvent *event, const char *field,
+                                     const char *value);
+
+/**
+ * sc_call_event_set_int:
+ * Sets (or replaces) an integer field. Since: 0.2
+ */
+SC_API void sc_call_event_set_int(ScCallEvent *event, const char *field,
+                                  gint64 value);
+
+/**
+ * sc_call_event_set_double:
+ * Sets (or replaces) a number field. Since: 0.2
+ */
+SC_API void sc_call_event_set_double(ScCallEvent *event, const char *field,
+                                     double value);
+
+/**
+ * sc_call_post_event:
+ * @event: (transfer full): an event of sc_call_event_new() of kind
+ *   %SC_CALL_EVENT_BENCH or %SC_CALL_EVENT_ERROR (the others are the
+ *   call's own)
+ *
+ * Queues @event for the call's event function, behind the events already
+ * queued; it is delivered from the main context like the call's own.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for another kind,
+ * %SC_ERROR_INVALID_STATE once the call has ended (after its `ended` event
+ * nothing follows). @event is freed either way.
+ * Returns: %TRUE when queued.
+ * Since: 0.2
+ */
+SC_API gboolean sc_call_post_event(ScCall *call, ScCallEvent *event,
+                                   GError **error);
 
 /**
  * sc_call_event_to_json:

@@ -31,19 +31,28 @@ struct ScCallEvent {
     GHashTable *strings;  /* field -> text form of non-string fields */
 };
 
-/* event.c */
-ScCallEvent *sc_call_event_new(ScCallEventKind kind);
-void sc_call_event_free(ScCallEvent *ev);
+/* event.c (sc_call_event_new(), _free(), _set_int(), _set_double() are
+ * public: call.h) */
 const char *sc_call_event_kind_name(ScCallEventKind kind);
 void sc_call_event_set_str(ScCallEvent *ev, const char *name,
                            const char *value);
-void sc_call_event_set_int(ScCallEvent *ev, const char *name, gint64 value);
-void sc_call_event_set_double(ScCallEvent *ev, const char *name, double v);
 void sc_call_event_set_bool(ScCallEvent *ev, const char *name, gboolean v);
 /* takes ownership of @node */
 void sc_call_event_set_node(ScCallEvent *ev, const char *name, JsonNode *node);
 
 /* ---- channels.c: the call's one record of its data channels ---- */
+
+/* One function the app gave us, with its data and how to free that. */
+typedef struct {
+    GCallback func;
+    gpointer data;
+    GDestroyNotify destroy;
+} ScFuncSlot;
+
+/* Replaces @slot's function; the old data is freed after the swap (its
+ * destroy notify may run app code). NULL @func empties the slot. */
+void sc_func_slot_set(ScFuncSlot *slot, GCallback func, gpointer data,
+                      GDestroyNotify destroy);
 
 typedef struct {
     gboolean binary;
@@ -63,6 +72,12 @@ struct ScChannel {
     gboolean requested;    /* OPEN sent (local) */
     GQueue queue;          /* ScQueuedMsg before the channel opens */
     gsize queued_bytes;
+    gsize low_threshold;   /* buffered-amount-low, given to sctp/ at open */
+    /* the app's functions (channel.h), dropped when the call drops the
+     * channel (sc_channel_table_remove(), _clear()) */
+    ScFuncSlot on_message; /* ScChannelMessageFunc */
+    ScFuncSlot on_state;   /* ScChannelFunc */
+    ScFuncSlot on_low;     /* ScChannelFunc */
     /* table links (see ScChannelTable) */
     GList link;            /* in ScChannelTable.all */
     ScChannel *label_next; /* next live channel with the same label */
@@ -113,7 +128,6 @@ typedef struct {
 } ScHangup;
 
 typedef struct ScSctpAssoc ScSctpAssoc;
-typedef struct ScCallBench ScCallBench;
 
 /* Starts a graceful hangup when @sctp is connected: its queued messages go
  * out and a SHUTDOWN follows (the association reports CLOSED when every
@@ -288,7 +302,7 @@ struct ScCall {
     ScCallTransport transport;      /* transport.c */
     ScCallRtp rtp;                  /* media-glue.c */
     ScChannelTable channels;        /* channels.c */
-    ScCallBench *bench;             /* bench.c's, NULL until used */
+    ScFuncSlot on_channel;          /* the app's ScCallChannelFunc */
     GSource *teardown_source;       /* call.c */
     ScHangup hangup;                /* a local hangup finishing (hangup.c) */
     ScCallDefer defer;              /* defer.c */
@@ -336,27 +350,14 @@ void sc_call_on_channel_refused(gpointer data, guint16 sid, const char *why);
 void sc_call_on_message(gpointer data, guint16 sid, gboolean binary,
                         const guint8 *buf, gsize len);
 void sc_call_on_buffered_amount_low(gpointer data, guint16 sid);
-/* sctp/'s buffered-amount-low threshold of @c's stream (open) */
-void sc_call_channel_set_low_threshold(ScChannel *c, gsize bytes);
+/* the call is freed: its channel function goes */
+void sc_call_channels_free(ScCall *call);
 
 /* media-glue.c */
 void sc_call_media_negotiate(ScCall *call);
 const char *sc_call_srtp_profile_iana(ScSrtpProfile p);
 void sc_call_media_schedule_start(ScCall *call);
 gboolean sc_call_media_has_rtp(ScCall *call);
-
-/* bench.c: the bench protocol, an application of the channel API. The
- * call hands it what the public API does not offer: */
-/* a message on @c; TRUE when it was the bench's (no `message` event) */
-gboolean sc_call_bench_on_message(ScCall *call, ScChannel *c, gboolean binary,
-                                  const guint8 *data, gsize len);
-void sc_call_bench_on_open(ScCall *call, ScChannel *c);
-void sc_call_bench_on_closed(ScCall *call, ScChannel *c);
-void sc_call_bench_on_buffered_amount_low(ScCall *call, int sid);
-/* the call ends or hangs up: a running bench stops */
-void sc_call_bench_stop(ScCall *call);
-/* the call is freed */
-void sc_call_bench_free(ScCall *call);
 
 G_END_DECLS
 

@@ -9,9 +9,10 @@
  * idle source, never from inside a sc_*() call or a lower layer's callback.
  * The other files of call/: negotiation.c (signaling, offer/answer, ICE
  * restarts), transport.c (ICE/DTLS/SCTP/SRTP wiring and the demux),
- * channels.c (the public ScChannel API), media-glue.c (media/), bench.c
- * (the bench protocol), event.c (the event queue), hangup.c, call-keys.c
- * (the DTLS key pair and its scope), defer.c (deferred ICE).
+ * channels.c (the public ScChannel API), media-glue.c (media/), event.c
+ * (the event queue), hangup.c, call-keys.c (the DTLS key pair and its
+ * scope), defer.c (deferred ICE). The bench protocol is src/bench/'s, an
+ * application of the public API.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "call"
 #include "call/call-priv.h"
@@ -81,7 +82,6 @@ sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
     SC_LOG_INFO(call->id, "ended: %s (%s)", sc_end_reason_to_string(reason),
                 detail != NULL ? detail : "");
     call->state = CALL_ENDED;
-    sc_call_bench_stop(call);
     sc_source_clear(&call->rtp.media_source_id);
     sc_dtls_warm_up_reap();
     /* finalizes a recording (bounded wait) before `ended` is reported */
@@ -224,8 +224,8 @@ sc_call_unref(ScCall *call)
     g_queue_clear_full(&call->ev.events, (GDestroyNotify)sc_call_event_free);
     sc_call_transport_free(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);
-    sc_call_bench_free(call);
     sc_channel_table_clear(&call->channels);
+    sc_call_channels_free(call);
     g_clear_pointer(&call->remote, sc_sdp_desc_free);
     g_ptr_array_unref(call->neg.pending_candidates);
     g_ptr_array_unref(call->transport.dtls_early);
@@ -534,7 +534,6 @@ sc_call_hangup(ScCall *call)
         return;
     /* With an association up, SCTP finishes first (hangup.c); `ended`
      * follows when it has, or after SC_HANGUP_GRACE_MS. */
-    sc_call_bench_stop(call);
     if (call->dtls != NULL && call->ice != NULL &&
         sc_hangup_start(&call->hangup, call->ctx, call->sctp,
                         hangup_grace_over, call))

@@ -2,6 +2,9 @@
  * The table is the call's only record of its channels: a closed channel
  * leaves it at once (its sid may be reused by the next OPEN), so what a
  * call holds is bounded by the channels open, not by the call's history.
+ * The app's functions on a channel (message, open/close, buffered amount
+ * low) and on the call (each channel's open) run from sctp/'s callbacks
+ * here; a channel's are dropped when the call drops the channel.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "call"
 #include "core/core.h"
@@ -46,10 +49,33 @@ sc_channel_ref(ScChannel *channel)
 }
 
 void
+sc_func_slot_set(ScFuncSlot *slot, GCallback func, gpointer data,
+                 GDestroyNotify destroy)
+{
+    ScFuncSlot old = *slot;
+
+    slot->func = func;
+    slot->data = func != NULL ? data : NULL;
+    slot->destroy = func != NULL ? destroy : NULL;
+    if (old.destroy != NULL)
+        old.destroy(old.data);
+}
+
+/* Drops the app's functions of @c. */
+static void
+channel_drop_funcs(ScChannel *c)
+{
+    sc_func_slot_set(&c->on_message, NULL, NULL, NULL);
+    sc_func_slot_set(&c->on_state, NULL, NULL, NULL);
+    sc_func_slot_set(&c->on_low, NULL, NULL, NULL);
+}
+
+void
 sc_channel_unref(ScChannel *channel)
 {
     if (channel == NULL || !g_ref_count_dec(&channel->ref))
         return;
+    channel_drop_funcs(channel);
     g_queue_clear_full(&channel->queue, sc_queued_msg_free);
     g_free(channel->label);
     g_free(channel);
@@ -97,6 +123,7 @@ sc_channel_table_clear(ScChannelTable *t)
         ScChannel *c = l->data;
         c->call = NULL;
         c->label_next = NULL;
+        channel_drop_funcs(c);
         sc_channel_unref(c);
     }
 }
@@ -179,6 +206,7 @@ sc_channel_table_remove(ScChannelTable *t, ScChannel *c)
     c->label_next = NULL;
     g_queue_unlink(&t->all, &c->link);
     c->call = NULL;
+    channel_drop_funcs(c);
     sc_channel_unref(c);
 }
 
@@ -259,6 +287,103 @@ sc_channel_close(ScChannel *channel)
     else
         channel->closed = TRUE;
 }
+
+/* ---- the app's functions ---- */
+
+/* sets the app's function in the slot at @offset of @c */
+static void
+channel_set_func(ScChannel *c, glong offset, GCallback func, gpointer data,
+                 GDestroyNotify destroy)
+{
+    g_return_if_fail(c != NULL);
+    sc_func_slot_set(&G_STRUCT_MEMBER(ScFuncSlot, c, offset), func, data,
+                     destroy);
+}
+
+void
+sc_channel_set_message_func(ScChannel *channel, ScChannelMessageFunc func,
+                            gpointer user_data, GDestroyNotify destroy)
+{
+    channel_set_func(channel, G_STRUCT_OFFSET(ScChannel, on_message),
+                     G_CALLBACK(func), user_data, destroy);
+}
+
+void
+sc_channel_set_state_func(ScChannel *channel, ScChannelFunc func,
+                          gpointer user_data, GDestroyNotify destroy)
+{
+    channel_set_func(channel, G_STRUCT_OFFSET(ScChannel, on_state),
+                     G_CALLBACK(func), user_data, destroy);
+}
+
+void
+sc_channel_set_buffered_amount_low_func(ScChannel *channel, ScChannelFunc func,
+                                        gpointer user_data,
+                                        GDestroyNotify destroy)
+{
+    channel_set_func(channel, G_STRUCT_OFFSET(ScChannel, on_low),
+                     G_CALLBACK(func), user_data, destroy);
+}
+
+ScChannelMessageFunc
+sc_channel_get_message_func(ScChannel *channel, gpointer *user_data)
+{
+    g_return_val_if_fail(channel != NULL, NULL);
+    if (user_data != NULL)
+        *user_data = channel->on_message.data;
+    return (ScChannelMessageFunc)channel->on_message.func;
+}
+
+void
+sc_channel_set_buffered_amount_low_threshold(ScChannel *channel,
+                                             gsize threshold)
+{
+    ScCall *call;
+
+    g_return_if_fail(channel != NULL);
+    channel->low_threshold = threshold;
+    call = channel->call;
+    if (channel->open && !channel->closed && call != NULL &&
+        call->sctp != NULL)
+        sc_sctp_assoc_set_buffered_amount_low_threshold(
+            call->sctp, (guint16)channel->sid, threshold);
+}
+
+gsize
+sc_channel_get_buffered_amount_low_threshold(ScChannel *channel)
+{
+    g_return_val_if_fail(channel != NULL, 0);
+    return channel->low_threshold;
+}
+
+void
+sc_call_set_channel_func(ScCall *call, ScCallChannelFunc func,
+                         gpointer user_data, GDestroyNotify destroy)
+{
+    g_return_if_fail(call != NULL);
+    sc_func_slot_set(&call->on_channel, G_CALLBACK(func), user_data,
+                     destroy);
+}
+
+void
+sc_call_channels_free(ScCall *call)
+{
+    sc_func_slot_set(&call->on_channel, NULL, NULL, NULL);
+}
+
+/* @c's function of @slot (an ScChannelFunc), with @c kept alive through
+ * it */
+static void
+channel_notify(ScChannel *c, ScFuncSlot *slot)
+{
+    if (slot->func == NULL)
+        return;
+    sc_channel_ref(c);
+    ((ScChannelFunc)slot->func)(c, slot->data);
+    sc_channel_unref(c);
+}
+
+/* ------------------------------------------------------------------ */
 
 static void
 channel_request_open(ScCall *call, ScChannel *c)
@@ -367,6 +492,9 @@ sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
         sc_channel_unref(c); /* the table's reference is the call's */
     }
     c->open = TRUE;
+    if (c->low_threshold > 0)
+        sc_sctp_assoc_set_buffered_amount_low_threshold(call->sctp, sid,
+                                                        c->low_threshold);
     if (call->transport.t_first_open_us == 0)
         call->transport.t_first_open_us = sc_clock_now_us();
     ev = sc_call_event_new(SC_CALL_EVENT_CHANNEL);
@@ -397,7 +525,14 @@ sc_call_on_channel_open(gpointer data, guint16 sid, const char *label,
     }
     sc_call_emit(call, ev);
     channel_flush_queue(call, c);
-    sc_call_bench_on_open(call, c);
+    /* the app's: the call's function first (it may set the channel's) */
+    sc_channel_ref(c);
+    if (call->on_channel.func != NULL)
+        ((ScCallChannelFunc)call->on_channel.func)(call, c,
+                                                   call->on_channel.data);
+    if (sc_channel_is_open(c) && call->state != CALL_ENDED)
+        channel_notify(c, &c->on_state);
+    sc_channel_unref(c);
 }
 
 void
@@ -414,7 +549,9 @@ sc_call_on_channel_closed(gpointer data, guint16 sid)
     sc_call_event_set_str(ev, "label", c->label);
     sc_call_event_set_int(ev, "id", sid);
     sc_call_emit(call, ev);
-    sc_call_bench_on_closed(call, c);
+    c->open = FALSE;
+    c->closed = TRUE;
+    channel_notify(c, &c->on_state);
     /* the call forgets it; references the app holds keep the object */
     sc_channel_table_remove(&call->channels, c);
     SC_LOG_DEBUG(call->id, "channel %u closed; %u channel records held", sid,
@@ -447,8 +584,17 @@ sc_call_on_message(gpointer data, guint16 sid, gboolean binary,
 
     if (c == NULL || call->state == CALL_ENDED)
         return;
-    if (sc_call_bench_on_message(call, c, binary, buf, len))
+    if (c->on_message.func != NULL) {
+        /* text is UTF-8 for the app's function too */
+        if (!binary && len > 0 &&
+            !g_utf8_validate((const char *)buf, (gssize)len, NULL))
+            binary = TRUE;
+        sc_channel_ref(c);
+        ((ScChannelMessageFunc)c->on_message.func)(
+            c, binary, len > 0 ? buf : NULL, len, c->on_message.data);
+        sc_channel_unref(c);
         return;
+    }
     ev = sc_call_event_new(SC_CALL_EVENT_MESSAGE);
     sc_call_event_set_str(ev, "label", c->label);
     if (!binary && len > 0 &&
@@ -475,14 +621,11 @@ void
 sc_call_on_buffered_amount_low(gpointer data, guint16 sid)
 {
     ScCall *call = data;
+    ScChannel *c = sc_channel_table_by_sid(&call->channels, sid);
 
-    sc_call_bench_on_buffered_amount_low(call, sid);
-}
-
-void
-sc_call_channel_set_low_threshold(ScChannel *c, gsize bytes)
-{
-    g_return_if_fail(c->call != NULL && c->call->sctp != NULL && c->sid >= 0);
-    sc_sctp_assoc_set_buffered_amount_low_threshold(c->call->sctp,
-                                                    (guint16)c->sid, bytes);
+    /* nothing more can be sent once a hangup has begun */
+    if (c == NULL || call->state == CALL_ENDED ||
+        sc_hangup_in_progress(&call->hangup))
+        return;
+    channel_notify(c, &c->on_low);
 }

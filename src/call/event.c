@@ -89,6 +89,14 @@ sc_call_event_set_str(ScCallEvent *ev, const char *name, const char *value)
 }
 
 void
+sc_call_event_set_string(ScCallEvent *event, const char *field,
+                         const char *value)
+{
+    g_return_if_fail(event != NULL && field != NULL);
+    sc_call_event_set_str(event, field, value);
+}
+
+void
 sc_call_event_set_int(ScCallEvent *ev, const char *name, gint64 value)
 {
     json_object_set_int_member(ev->obj, name, value);
@@ -188,6 +196,28 @@ sc_call_emit(ScCall *call, ScCallEvent *ev)
                               NULL);
         g_source_attach(call->ev.event_source, call->ctx);
     }
+}
+
+gboolean
+sc_call_post_event(ScCall *call, ScCallEvent *event, GError **error)
+{
+    g_return_val_if_fail(call != NULL && event != NULL, FALSE);
+    if (event->kind != SC_CALL_EVENT_BENCH &&
+        event->kind != SC_CALL_EVENT_ERROR) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "an application may post bench and error events only, "
+                    "not %s", sc_call_event_kind_name(event->kind));
+        sc_call_event_free(event);
+        return FALSE;
+    }
+    if (call->state == CALL_ENDED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call has ended");
+        sc_call_event_free(event);
+        return FALSE;
+    }
+    sc_call_emit(call, event);
+    return TRUE;
 }
 
 void

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Dependency rules (STYLE.md C2): ui-cli sees include/ only; lower layers
-# never include higher ones; pure modules include no I/O module.
-echo "1..2"
+# never include higher ones; pure modules include no I/O module; src/bench
+# (the bench protocol) is an application of the public API: it includes
+# <sealcall/...> and system headers only, and nothing includes it.
+echo "1..3"
 cd "$TOP_SRCDIR" || exit 1
 bad=$(grep -n '#include "' ui-cli/*.c ui-cli/*.h | grep -v '"cli.h"' || true)
 if [ -z "$bad" ]; then echo "ok 1 - ui-cli includes only public headers"
@@ -21,3 +23,7 @@ for mod in $order; do
 done
 if [ -z "$fail" ]; then echo "ok 2 - no module includes a higher layer"
 else echo "not ok 2 - upward includes:"; for x in $fail; do echo "# $x"; done; fi
+bad=$(grep -n '#include "' src/bench/*.[ch] 2>/dev/null || true)
+bad="$bad$(grep -rn '#include "bench/' src ui-cli 2>/dev/null || true)"
+if [ -z "$bad" ]; then echo "ok 3 - src/bench uses the public API only, and no one includes it"
+else echo "not ok 3 - src/bench and private headers:"; printf '%s\n' "$bad" | sed 's/^/# /'; fi
