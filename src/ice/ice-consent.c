@@ -152,11 +152,8 @@ on_consent_response(gpointer data)
     if (t->state != SC_ICE_STATE_DISCONNECTED || t->resume_source != NULL)
         return;
     /* not from inside the watch (libnice may be reading) */
-    t->resume_source = g_idle_source_new();
-    g_source_set_priority(t->resume_source, G_PRIORITY_HIGH);
-    g_source_set_callback(t->resume_source, resume_pair, t, NULL);
-    g_source_set_name(t->resume_source, "sc-ice-consent-resume");
-    g_source_attach(t->resume_source, t->ctx);
+    t->resume_source = sc_ice_idle_new(t, G_PRIORITY_HIGH, resume_pair,
+                                       "sc-ice-consent-resume");
 }
 
 /* A newly selected pair: consent was just granted by the check that

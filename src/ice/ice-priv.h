@@ -70,6 +70,10 @@ struct ScIceTransport {
 
 /* The only writer of t->state. */
 void sc_ice_set_state(ScIceTransport *t, ScIceState next);
+/* An idle source named @name on @t's context at @priority that calls
+ * @func(@t); the caller holds it (and drops it when it runs). */
+GSource *sc_ice_idle_new(ScIceTransport *t, gint priority, GSourceFunc func,
+                         const char *name);
 
 /* Hands a parsed remote candidate (an IP address) to libnice. */
 gboolean sc_ice_add_parsed_candidate(ScIceTransport *t,

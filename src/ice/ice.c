@@ -152,13 +152,22 @@ on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
     memcpy(p->data, buf, len);
     g_queue_push_tail(&t->rxq, p);
     t->rxq_bytes += len;
-    if (t->rx_source == NULL) {
-        t->rx_source = g_idle_source_new();
-        g_source_set_priority(t->rx_source, G_PRIORITY_DEFAULT);
-        g_source_set_callback(t->rx_source, on_rx_ready, t, NULL);
-        g_source_set_name(t->rx_source, "sc-ice-recv");
-        g_source_attach(t->rx_source, t->ctx);
-    }
+    if (t->rx_source == NULL)
+        t->rx_source = sc_ice_idle_new(t, G_PRIORITY_DEFAULT, on_rx_ready,
+                                       "sc-ice-recv");
+}
+
+GSource *
+sc_ice_idle_new(ScIceTransport *t, gint priority, GSourceFunc func,
+                const char *name)
+{
+    GSource *s = g_idle_source_new();
+
+    g_source_set_priority(s, priority);
+    g_source_set_callback(s, func, t, NULL);
+    g_source_set_name(s, name);
+    g_source_attach(s, t->ctx);
+    return s;
 }
 
 guint
