@@ -120,7 +120,8 @@ sc_sdp_scope_clear(Scope *sc)
 /* ---- small syntax helpers ---- */
 
 gboolean
-sc_sdp_fail(GError **error, const char *fmt, ...)
+sc_sdp_fail_prefixed(GError **error, const char *prefix, const char *fmt,
+                     ...)
 {
     va_list ap;
 
@@ -129,7 +130,7 @@ sc_sdp_fail(GError **error, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_set_error_literal(error, SC_ERROR, SC_ERROR_SDP_SYNTAX, msg);
+    g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX, "%s%s", prefix, msg);
     return FALSE;
 }
 

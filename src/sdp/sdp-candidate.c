@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "sdp"
 #include "core/core.h"
-#include "sdp/sdp.h"
+#include "sdp/sdp-priv.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -44,21 +44,8 @@ sc_ice_candidate_copy(const ScIceCandidate *c)
     return n;
 }
 
-static gboolean
-fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-fail(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *msg = NULL;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, SC_ERROR, SC_ERROR_SDP_SYNTAX, "bad candidate: %s", msg);
-    return FALSE;
-}
+#define fail(error, ...)                                                    \
+    sc_sdp_fail_prefixed((error), "bad candidate: ", __VA_ARGS__)
 
 /* 1..max_digits decimal digits, value <= max. */
 static gboolean

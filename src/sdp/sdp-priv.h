@@ -24,7 +24,10 @@ typedef struct {
 } Scope;
 
 /* sdp-attr.c: syntax helpers */
-gboolean sc_sdp_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Sets an SC_ERROR_SDP_SYNTAX error, @prefix then the message; FALSE. */
+gboolean sc_sdp_fail_prefixed(GError **error, const char *prefix,
+                              const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+#define sc_sdp_fail(error, ...) sc_sdp_fail_prefixed((error), "", __VA_ARGS__)
 gboolean sc_sdp_is_token(const char *s, gsize max);
 gboolean sc_sdp_is_proto(const char *s);
 gboolean sc_sdp_is_fmt(const char *s);
