@@ -124,7 +124,8 @@ typedef void (*ScChannelMessageFunc)(ScChannel *channel, gboolean binary,
  *   `message` events again
  * @user_data: (transfer full): passed to @func
  * @destroy: (nullable): frees @user_data when the function is replaced,
- *   when the channel closes or when the call is freed
+ *   when the channel closes or when the call is freed (at once when @func
+ *   is %NULL)
  *
  * While set, the channel's messages go to @func instead of becoming
  * `message` events (a W3C RTCDataChannel's onmessage). The call keeps the

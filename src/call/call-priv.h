@@ -42,17 +42,13 @@ void sc_call_event_set_node(ScCallEvent *ev, const char *name, JsonNode *node);
 
 /* ---- channels.c: the call's one record of its data channels ---- */
 
-/* One function the app gave us, with its data and how to free that. */
+/* One function the app gave us, with its data and how to free that
+ * (set only by channels.c). */
 typedef struct {
     GCallback func;
     gpointer data;
     GDestroyNotify destroy;
 } ScFuncSlot;
-
-/* Replaces @slot's function; the old data is freed after the swap (its
- * destroy notify may run app code). NULL @func empties the slot. */
-void sc_func_slot_set(ScFuncSlot *slot, GCallback func, gpointer data,
-                      GDestroyNotify destroy);
 
 typedef struct {
     gboolean binary;

@@ -48,8 +48,11 @@ sc_channel_ref(ScChannel *channel)
     return channel;
 }
 
-void
-sc_func_slot_set(ScFuncSlot *slot, GCallback func, gpointer data,
+/* Replaces @slot's function. The old data is freed after the swap (its
+ * destroy notify may run app code, even set another function); a NULL
+ * @func empties the slot, and @data given with it is freed at once. */
+static void
+func_slot_set(ScFuncSlot *slot, GCallback func, gpointer data,
                  GDestroyNotify destroy)
 {
     ScFuncSlot old = *slot;
@@ -59,15 +62,17 @@ sc_func_slot_set(ScFuncSlot *slot, GCallback func, gpointer data,
     slot->destroy = func != NULL ? destroy : NULL;
     if (old.destroy != NULL)
         old.destroy(old.data);
+    if (func == NULL && destroy != NULL)
+        destroy(data);
 }
 
 /* Drops the app's functions of @c. */
 static void
 channel_drop_funcs(ScChannel *c)
 {
-    sc_func_slot_set(&c->on_message, NULL, NULL, NULL);
-    sc_func_slot_set(&c->on_state, NULL, NULL, NULL);
-    sc_func_slot_set(&c->on_low, NULL, NULL, NULL);
+    func_slot_set(&c->on_message, NULL, NULL, NULL);
+    func_slot_set(&c->on_state, NULL, NULL, NULL);
+    func_slot_set(&c->on_low, NULL, NULL, NULL);
 }
 
 void
@@ -296,7 +301,7 @@ channel_set_func(ScChannel *c, glong offset, GCallback func, gpointer data,
                  GDestroyNotify destroy)
 {
     g_return_if_fail(c != NULL);
-    sc_func_slot_set(&G_STRUCT_MEMBER(ScFuncSlot, c, offset), func, data,
+    func_slot_set(&G_STRUCT_MEMBER(ScFuncSlot, c, offset), func, data,
                      destroy);
 }
 
@@ -361,14 +366,14 @@ sc_call_set_channel_func(ScCall *call, ScCallChannelFunc func,
                          gpointer user_data, GDestroyNotify destroy)
 {
     g_return_if_fail(call != NULL);
-    sc_func_slot_set(&call->on_channel, G_CALLBACK(func), user_data,
+    func_slot_set(&call->on_channel, G_CALLBACK(func), user_data,
                      destroy);
 }
 
 void
 sc_call_channels_free(ScCall *call)
 {
-    sc_func_slot_set(&call->on_channel, NULL, NULL, NULL);
+    func_slot_set(&call->on_channel, NULL, NULL, NULL);
 }
 
 /* @c's function of @slot (an ScChannelFunc), with @c kept alive through
