@@ -506,6 +506,31 @@ test_post_event(Fixture *f, gconstpointer data)
         f->off.events->pdata[f->off.events->len - 1], "{\"event\":\"ended\""));
 }
 
+/* The functions' data: freed when replaced, at once when given with no
+ * function, and when the call drops the channel (here: its free). */
+static void
+test_func_slots(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    Seen *s = seen_new();
+    ScChannel *c;
+
+    (void)data;
+    c = sc_call_get_channel(f->off.call, "n", TRUE, -1, -1, &error);
+    g_assert_no_error(error);
+    sc_channel_set_state_func(c, NULL, s, seen_destroyed);
+    g_assert_cmpuint(s->destroyed, ==, 1);
+    sc_channel_set_message_func(c, on_message, s, seen_destroyed);
+    sc_channel_set_message_func(c, on_message, s, seen_destroyed);
+    g_assert_cmpuint(s->destroyed, ==, 2);
+    sc_channel_set_buffered_amount_low_func(c, on_low, s, seen_destroyed);
+    sc_call_set_channel_func(f->off.call, discard_messages, s, seen_destroyed);
+    sc_call_set_event_func(f->off.call, NULL, NULL, NULL);
+    sc_call_unref(g_steal_pointer(&f->off.call));
+    g_assert_cmpuint(s->destroyed, ==, 5);
+    seen_free(s);
+}
+
 /* sc_call_start_bench(): its chunk bounds, and the receiver is the
  * application's choice (sc_call_enable_bench_receiver()). */
 static void
@@ -580,6 +605,7 @@ main(int argc, char **argv)
     ADD("message-func", test_message_func);
     ADD("buffered-amount-low", test_buffered_amount_low);
     ADD("post-event", test_post_event);
+    ADD("func-slots", test_func_slots);
     ADD("bench-bounds", test_bench);
     ADD("bench-receiver", test_bench_receiver);
 #undef ADD
