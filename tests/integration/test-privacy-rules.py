@@ -203,6 +203,26 @@ profile = guarded
                "not built yet" in err,
                "%s with a rule %s=%s: refused, naming the rule"
                % (role, field, value), (rc, out, err))
+    # a rule's ip_handling reaches the call: the inspector says so (asked
+    # before the call connects; end of input then hangs up)
+    for mode in ("default-route", "default-route-only"):
+        write_conf("[profile p]\nip_handling = %s\n[default]\nprofile = p\n"
+                   % mode)
+        e = dict(os.environ)
+        e.update(env)
+        p = subprocess.run([S, "call", "--signal", url + "-ip", "--json",
+                            "--no-audio", "--no-video"],
+                           input=b'{"cmd":"inspect"}\n', capture_output=True,
+                           timeout=30, env=e)
+        evs = [json.loads(line) for line in p.stdout.decode().splitlines()]
+        ins = [ev for ev in evs if ev.get("event") == "inspector"]
+        rep = ins[0].get("report", {}) if ins else {}
+        tap.ok(p.returncode == 0 and
+               rep.get("ice", {}).get("ip_handling") == mode and
+               rep.get("privacy", {}).get("profile", {}).get("ip_handling")
+               == mode,
+               "a rule ip_handling=%s is the call's IP handling" % mode,
+               (p.returncode, evs, p.stderr.decode()[-2000:]))
     # a caller has nothing to defer, and refuse_* are the callee's
     write_conf("[profile p]\ndefer_ice = true\nrefuse_anonymous = true\n"
                "[default]\nprofile = p\n")
