@@ -37,6 +37,38 @@ typedef struct {
     void (*on_recv)(gpointer user_data, const guint8 *buf, gsize len);
 } ScIceCallbacks;
 
+/* A TURN server (RFC 8656) from a turn:/turns: URL (turn-url.c). */
+typedef struct {
+    char *host;          /* an IP address */
+    guint16 port;
+    gboolean tcp;        /* TURN over TCP (RFC 6062 client leg) */
+    gboolean secure;     /* turns: (TLS) */
+    char *username;      /* decoded; secret, wiped when freed */
+    char *password;      /* decoded; secret, wiped when freed */
+    char *url_redacted;  /* "turn:***@HOST:PORT?transport=udp", for logs */
+} ScTurnServer;
+
+#define SC_TURN_DEFAULT_PORT 3478   /* RFC 7065 §3 */
+#define SC_TURNS_DEFAULT_PORT 5349
+#define SC_TURN_MAX_URL_LEN 1024
+#define SC_TURN_MAX_CREDENTIAL_LEN 256  /* decoded USER or PASS, bytes */
+/* TURN servers per call: libnice takes at most 8 per component */
+#define SC_ICE_MAX_TURN_SERVERS 8
+
+/* Parses "turn:USER:PASS@HOST[:PORT][?transport=udp|tcp]" or "turns:..."
+ * (RFC 7065 with the contract's userinfo; USER and PASS percent-decoded;
+ * HOST an IP literal, IPv6 in brackets). Errors (%SC_ERROR_INVALID_ARGUMENT)
+ * show the URL redacted, never USER or PASS. (transfer full) (nullable). */
+ScTurnServer *sc_turn_url_parse(const char *url, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* @url with USER:PASS replaced by "***" (and nothing of it shown when it
+ * has no '@'): fit for a log or an error message. (transfer full). */
+char *sc_turn_url_redact(const char *url) G_GNUC_WARN_UNUSED_RESULT;
+ScTurnServer *sc_turn_server_copy(const ScTurnServer *s)
+    G_GNUC_WARN_UNUSED_RESULT;
+void sc_turn_server_free(ScTurnServer *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScTurnServer, sc_turn_server_free)
+
 typedef struct {
     gboolean controlling;
     const char *stun_host;           /* NULL: no STUN server */
