@@ -658,6 +658,41 @@ add_addresses(ScCall *call, char **addresses, GError **error)
     return TRUE;
 }
 
+/* The TURN credentials in the process's own argv (what ps and
+ * /proc/PID/cmdline show) are overwritten with '*' once GOption has read
+ * them (it keeps copies), as curl does for -u. @orig: argv as it was
+ * before parsing. */
+static void
+scrub_turn_args(int argc, char **orig)
+{
+    for (int i = 1; i < argc; i++) {
+        char *v = NULL, *p, *at;
+
+        if (g_str_has_prefix(orig[i], "--turn="))
+            v = orig[i] + strlen("--turn=");
+        else if (g_str_equal(orig[i - 1], "--turn"))
+            v = orig[i];
+        if (v == NULL || (p = strchr(v, ':')) == NULL ||
+            (at = strrchr(v, '@')) == NULL)
+            continue;
+        while (++p < at)
+            *p = '*';
+    }
+}
+
+/* --turn (contract section 5); --relay-only reaches the call in
+ * cli_privacy_apply() */
+static gboolean
+add_turn_servers(ScCall *call, char **turns, GError **error)
+{
+    for (guint i = 0; turns != NULL && turns[i] != NULL; i++)
+        if (!sc_call_add_turn_server(call, turns[i], error)) {
+            g_prefix_error(error, "--turn: ");
+            return FALSE;
+        }
+    return TRUE;
+}
+
 int
 cli_call_main(int argc, char **argv)
 {
@@ -671,7 +706,11 @@ cli_call_main(int argc, char **argv)
     g_autofree char *audio_src = NULL, *video_src = NULL, *record = NULL;
     /* reserved by the interop contract (section 5); not built yet */
     g_autofree char *idp = NULL, *idp_protocol = NULL, *hint = NULL;
-    g_autofree char *peer_identity = NULL, *ca = NULL, *turn = NULL;
+    g_autofree char *peer_identity = NULL, *ca = NULL;
+    g_auto(GStrv) turns = NULL;
+    g_autofree char **orig_argv = g_memdup2(argv, sizeof *argv * (argc + 1));
+    int argc_orig = argc;
+    gboolean parsed;
     g_autofree char *cert = NULL;
     g_auto(GStrv) trust_idp = NULL;
     /* relay_only, key_scope, defer_ice, ip_handling: privacy-cli.c */
@@ -693,7 +732,7 @@ cli_call_main(int argc, char **argv)
          "local addresses used and revealed (RFC 8828): all (mode 1, the "
          "default), default-route (mode 2: the default route's interface), "
          "default-route-only (mode 3: no host candidate signalled), "
-         "relay-only (mode 4: needs --relay-only support)",
+         "relay-only (mode 4: the same as --relay-only; needs --turn)",
          "MODE"},
         {"mdns", 0, 0, G_OPTION_ARG_NONE, &mdns,
          "signal host candidates as fresh <uuid>.local mDNS names, "
@@ -735,10 +774,11 @@ cli_call_main(int argc, char **argv)
         {"trust-idp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trust_idp,
          "accept third-party assertions (not built yet)", "DOMAIN=SUFFIX"},
         {"relay-only", 0, 0, G_OPTION_ARG_NONE, &priv.relay_only,
-         "TURN-only privacy mode (not built yet)", NULL},
-        {"turn", 0, 0, G_OPTION_ARG_STRING, &turn,
-         "TURN server (not built yet)",
-         "turn:USER:PASS@HOST:PORT"},
+         "TURN-only: only relay candidates, related addresses hidden "
+         "(needs --turn)", NULL},
+        {"turn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turns,
+         "TURN server (repeatable; turns: is refused)",
+         "turn:USER:PASS@HOST[:PORT][?transport=udp|tcp]"},
         {"key-scope", 0, 0, G_OPTION_ARG_STRING, &priv.key_scope,
          "DTLS key pair: fresh for each call (default), or one per "
          "signaling origin kept in $XDG_DATA_HOME/sealcall/keys",
@@ -787,7 +827,9 @@ cli_call_main(int argc, char **argv)
         "channel whose\nmessages were not sent gets an error event.");
     g_option_context_add_main_entries(octx, entries, NULL);
     cli_privacy_add_options(octx, &priv);
-    if (!g_option_context_parse(octx, &argc, &argv, &error)) {
+    parsed = g_option_context_parse(octx, &argc, &argv, &error);
+    scrub_turn_args(argc_orig, orig_argv);
+    if (!parsed) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         return CLI_EXIT_USAGE;
     }
@@ -802,8 +844,6 @@ cli_call_main(int argc, char **argv)
         unbuilt = "--peer-identity";
     else if (ca || trust_idp)
         unbuilt = ca ? "--ca" : "--trust-idp";
-    else if (turn)
-        unbuilt = "--turn";
     if (unbuilt != NULL) {
         fprintf(stderr, "sealcall %s: %s is reserved but not built yet\n",
                 argv[0], unbuilt);
@@ -855,7 +895,8 @@ cli_call_main(int argc, char **argv)
                            video_src, &error) ||
         !sc_call_set_record(cli.call, record, &error) ||
         !add_addresses(cli.call, addresses, &error) ||
-        !sc_call_set_mdns(cli.call, mdns, &error)) {
+        !sc_call_set_mdns(cli.call, mdns, &error) ||
+        !add_turn_servers(cli.call, turns, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
@@ -886,6 +927,23 @@ cli_call_main(int argc, char **argv)
         fprintf(stderr, "sealcall %s: --ip-handling %s picks the addresses "
                         "itself: drop --ice-address\n",
                 argv[0], priv.ip_handling);
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    /* after the privacy decision: a rule may be what asks for relay-only */
+    if (priv.relay_only && (turns == NULL || turns[0] == NULL)) {
+        fprintf(stderr, "sealcall %s: %s needs a TURN server (--turn)\n",
+                argv[0],
+                strstr(priv.asked, "relay_only=true") != NULL
+                    ? "--relay-only"
+                    : "relay-only (the privacy profile asks for it)");
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    if (priv.relay_only && stun != NULL) {
+        fprintf(stderr, "sealcall %s: --stun with relay-only: relay-only "
+                        "contacts no STUN server\n",
+                argv[0]);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }

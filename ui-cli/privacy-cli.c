@@ -157,9 +157,8 @@ cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
 {
     /* relay_only (and ip_handling relay-only, the same RFC 8828 mode 4):
      * branch turn wires its setter here, e.g. sc_call_set_relay_only() */
-    if (p->relay_only)
-        return unbuilt(p, error, "relay_only", "true", "--relay-only",
-                       "TURN-only (--relay-only)");
+    if (p->relay_only && !sc_call_set_relay_only(call, TRUE, error))
+        return FALSE;
     /* ip_handling: RFC 8828 modes; the value names are in one table,
      * src/privacy/privacy-profile.c, the same as the library's */
     if (p->ip_handling != NULL) {

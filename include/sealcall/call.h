@@ -174,8 +174,9 @@ SC_API gboolean sc_call_add_local_address(ScCall *call, const char *address,
  * @SC_IP_HANDLING_DEFAULT_ROUTE_ONLY: Mode 3, like Mode 2 but no host
  *   candidate is signalled: only what STUN (or TURN) finds on the default
  *   route's address; related addresses are suppressed
- * @SC_IP_HANDLING_RELAY_ONLY: Mode 4 as a relay-only policy (only TURN
- *   relay candidates); refused until relay-only support is built
+ * @SC_IP_HANDLING_RELAY_ONLY: Mode 4, relay-only: the same as
+ *   sc_call_set_relay_only() (only TURN relay candidates; needs a TURN
+ *   server)
  *
  * Which local addresses ICE may use and reveal (RFC 8828 §5.2).
  * Since: 0.1
@@ -220,8 +221,7 @@ SC_API const char *sc_ip_handling_to_string(ScIpHandling mode);
  * local address, RFC 8828 §6.2).
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT for an unknown mode;
- * %SC_ERROR_NOT_SUPPORTED for %SC_IP_HANDLING_RELAY_ONLY while relay-only
- * is not built; %SC_ERROR_INVALID_STATE after start.
+ * %SC_ERROR_INVALID_STATE after start.
  * Returns: %TRUE on success.
  * Since: 0.1
  */
@@ -248,6 +248,48 @@ SC_API gboolean sc_call_set_ip_handling(ScCall *call, ScIpHandling mode,
  */
 SC_API gboolean sc_call_set_mdns(ScCall *call, gboolean enabled,
                                  GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_add_turn_server:
+ * @url: (transfer none): "turn:USER:PASS@HOST[:PORT][?transport=udp|tcp]"
+ *   (RFC 7065 with the credentials as userinfo, percent-encoded where
+ *   needed; HOST an IP address, IPv6 in brackets; PORT 3478 by default)
+ *
+ * Adds a TURN server (may be called up to 8 times): ICE gathers a relay
+ * candidate through it. The credentials are kept out of every log (as
+ * decoded and as written) and out of events and the inspector; error
+ * messages show the URL with them replaced by "***".
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for a malformed URL (the message
+ * says what is wrong) or too many servers; %SC_ERROR_NOT_SUPPORTED for
+ * turns: (TLS: the ICE library would send TURN in the clear);
+ * %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_add_turn_server(ScCall *call, const char *url,
+                                        GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_relay_only:
+ * @relay_only: %TRUE for TURN-only (RFC 8828 mode 4)
+ *
+ * Relay-only: only relay candidates are gathered, signalled and paired;
+ * no STUN server is contacted (one set with sc_call_set_stun_server() is
+ * ignored); every signalled candidate's related address is 0.0.0.0 (or
+ * ::) port 0; a datagram that did not come through a TURN server is
+ * dropped, so a peer's check that reaches one of our sockets directly is
+ * never answered or paired. sc_call_start() fails without a TURN server
+ * (sc_call_add_turn_server()).
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_relay_only(ScCall *call, gboolean relay_only,
+                                       GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**

@@ -252,6 +252,17 @@ typedef struct {
     GSource *event_source;
 } ScCallEvents;
 
+/* privacy.c: TURN servers, relay-only, and what our signalled candidates
+ * revealed (the inspector reports what was sent, not what was asked). */
+typedef struct {
+    GPtrArray *turn_servers;        /* of ScTurnServer, NULL-terminated */
+    GArray *secret_ids;             /* their credentials as written */
+    gboolean relay_only;
+    guint n_signalled;              /* candidates in descriptions/trickle */
+    guint n_not_relay;              /* ... whose type was not relay */
+    guint n_reveal;                 /* ... that showed a local address */
+} ScCallPrivacy;
+
 /* What the whole call shares: identity, state, configuration, keys, the
  * layer objects and the peer's description. Each job's own state is in
  * the sub-struct its file owns. */
@@ -299,10 +310,24 @@ struct ScCall {
     ScCallRtp rtp;                  /* media-glue.c */
     ScChannelTable channels;        /* channels.c */
     ScFuncSlot on_channel;          /* the app's ScCallChannelFunc */
+    ScCallPrivacy privacy;          /* privacy.c */
     GSource *teardown_source;       /* call.c */
     ScHangup hangup;                /* a local hangup finishing (hangup.c) */
     ScCallDefer defer;              /* defer.c */
 };
+
+/* privacy.c */
+void sc_call_privacy_init(ScCall *call);
+void sc_call_privacy_clear(ScCall *call);
+/* at start: relay-only needs a TURN server */
+gboolean sc_call_privacy_check(ScCall *call, GError **error);
+/* ICE configuration: the TURN servers and relay-only */
+void sc_call_privacy_ice_config(ScCall *call, ScIceConfig *cfg);
+/* @lines ("candidate:..."): candidates we are signalling */
+void sc_call_privacy_note_signalled(ScCall *call, const char *const *lines);
+/* the inspector's ice.policy and ice.related_address_suppressed */
+const char *sc_call_privacy_policy(ScCall *call);
+gboolean sc_call_privacy_raddr_suppressed(ScCall *call);
 
 /* call.c */
 gboolean sc_call_has_ended(ScCall *call);

@@ -160,6 +160,7 @@ sc_call_new(ScEndpoint *endpoint, ScCallRole role, GError **error)
     call->local_addresses = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(call->local_addresses, NULL);
     g_ptr_array_set_size(call->local_addresses, 0);
+    sc_call_privacy_init(call);
     call->neg.pending_candidates = g_ptr_array_new_with_free_func(g_free);
     call->transport.dtls_early =
         g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
@@ -230,6 +231,7 @@ sc_call_unref(ScCall *call)
     g_ptr_array_unref(call->neg.pending_candidates);
     g_ptr_array_unref(call->transport.dtls_early);
     g_ptr_array_unref(call->local_addresses);
+    sc_call_privacy_clear(call);
     g_clear_pointer(&call->cert, sc_cert_unref);
     g_free(call->local_fingerprint);
     g_free(call->tls_id);
@@ -372,16 +374,10 @@ sc_call_set_ip_handling(ScCall *call, ScIpHandling mode, GError **error)
                     "the IP handling is chosen before the call starts");
         return FALSE;
     }
-    if (mode == SC_IP_HANDLING_RELAY_ONLY) {
-        /* RFC 8828 Mode 4 through TURN. The hook, once relay-only is
-         * built (issue 13 point 3, sc_call_set_relay_only()): set
-         * call->ip_handling and return sc_call_set_relay_only(call,
-         * TRUE, error) */
-        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
-                    "IP handling relay-only needs --relay-only support, "
-                    "which is not built yet");
+    /* RFC 8828 Mode 4 is relay-only, through TURN (privacy.c) */
+    if (mode == SC_IP_HANDLING_RELAY_ONLY &&
+        !sc_call_set_relay_only(call, TRUE, error))
         return FALSE;
-    }
     call->ip_handling = mode;
     return TRUE;
 }
@@ -498,6 +494,8 @@ sc_call_start(ScCall *call, GError **error)
                     sc_ip_handling_to_string(call->ip_handling));
         return FALSE;
     }
+    if (!sc_call_privacy_check(call, error))
+        return FALSE;
     if (!sc_call_keys_resolve(call, error))
         return FALSE;
     /* process-wide SCTP start-up now, not between DTLS and the first
@@ -588,13 +586,11 @@ sc_call_inspect_json(ScCall *call)
     s.sas = sas;
     s.key_scope = sc_call_key_scope_string(call);
     s.verified_by = "none";
-    s.ice_policy = "all";
+    s.ice_policy = sc_call_privacy_policy(call);
     s.defer_ice = sc_call_defer_state_name(call);
     s.ip_handling = sc_ip_handling_to_string(call->ip_handling);
     s.mdns = call->mdns;
-    /* ice-reveal.c rewrites every signalled related address then */
-    s.related_address_suppressed =
-        call->mdns || call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY;
+    s.related_address_suppressed = sc_call_privacy_raddr_suppressed(call);
     if (call->ice != NULL) {
         ScIceState st = sc_ice_transport_get_state(call->ice);
         gint64 last = sc_ice_transport_get_last_consent_us(call->ice);

@@ -69,6 +69,9 @@ sc_call_on_local_candidate(gpointer data, const char *candidate)
             : 0;
     if (candidate == NULL)
         call->neg.local_candidates_done = TRUE;
+    else
+        sc_call_privacy_note_signalled(call,
+                                       (const char *const[]){candidate, NULL});
     send_sig(call, msg);
 }
 
@@ -177,6 +180,9 @@ write_description(ScCall *call, const ScSdpDesc *offer, GError **error)
     ScSdpLocal local;
 
     fill_local(call, &local, fps, cands);
+    /* counted as signalled even if the description is not sent after all:
+     * the inspector may under-report suppression, never over-report it */
+    sc_call_privacy_note_signalled(call, (const char *const *)cands);
     if (peer != NULL && peer->tls_id == NULL)
         local.tls_id = NULL;
     return offer != NULL ? sc_sdp_create_answer(&local, offer, error)

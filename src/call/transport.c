@@ -50,7 +50,7 @@ sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
         .hide_host = call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY,
         .mdns = call->mdns,
     };
-    g_autofree char *ice_id = g_strdup_printf("%s/ice", call->id);
+    g_autofree char *ice_id = NULL;
     g_autofree char *dtls_id = g_strdup_printf("%s/dtls", call->id);
     g_auto(GStrv) route = NULL;
 
@@ -64,6 +64,8 @@ sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
         cfg.local_addresses = (const char *const *)route;
     }
 
+    ice_id = g_strdup_printf("%s/ice", call->id);
+    sc_call_privacy_ice_config(call, &cfg);
     call->ice = sc_ice_transport_new(call->ctx, ice_id, &cfg, &ice_cb, call,
                                      error);
     if (call->ice == NULL)

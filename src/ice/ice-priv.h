@@ -36,6 +36,7 @@ struct ScIceTransport {
     gboolean gathering;
     gboolean gathered;         /* gathering has finished */
     char *local_addresses;     /* configured, "a, b" for messages; or NULL */
+    gboolean relay_only;       /* ScIceConfig.relay_only */
     gboolean closed;
     gboolean await_selection;  /* consent lost: only a new pair recovers */
     char local_type[8];

@@ -33,8 +33,13 @@ sc_ice_signalled_line(ScIceTransport *t, NiceCandidate *cand)
     g_autoptr(ScIceCandidate) c = NULL;
     g_autoptr(GError) error = NULL;
 
-    if (line == NULL || (!t->hide_host && !t->mdns_names))
+    if (line == NULL || (!t->hide_host && !t->mdns_names && !t->relay_only))
         return g_steal_pointer(&line);
+    /* relay-only: libnice's force-relay keeps the others to itself; a
+     * relay candidate's related address is the local socket the
+     * allocation was made from, suppressed below */
+    if (t->relay_only && cand->type != NICE_CANDIDATE_TYPE_RELAYED)
+        return NULL;
     if (cand->type == NICE_CANDIDATE_TYPE_HOST && t->hide_host)
         return NULL;
     c = sc_ice_candidate_parse(line, &error);
@@ -54,7 +59,8 @@ sc_ice_signalled_line(ScIceTransport *t, NiceCandidate *cand)
         gboolean v6 = strchr(c->raddr, ':') != NULL;
         g_free(c->raddr);
         c->raddr = g_strdup(v6 ? "::" : "0.0.0.0");
-        c->rport = 9;
+        /* relay-only: port 0 (RFC 8839 §5.1, JSEP); the mDNS draft's 9 */
+        c->rport = t->relay_only ? 0 : 9;
     }
     return sc_ice_candidate_to_string(c);
 }

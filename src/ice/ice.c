@@ -368,14 +368,73 @@ keep_out_of_logs(ScIceTransport *t, const char *pwd)
         g_array_append_val(t->secret_ids, id);
 }
 
+static gboolean
+check_turn_config(const ScIceConfig *config, GError **error)
+{
+    guint n = 0;
+
+    for (const ScTurnServer *const *s = config->turn_servers;
+         s != NULL && *s != NULL; s++, n++) {
+        if ((*s)->secure) {
+            g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
+                        "TURN server %s: turns: (TLS) is not supported: "
+                        "libnice 0.1.21 would send TURN in the clear over "
+                        "TCP for it",
+                        (*s)->url_redacted);
+            return FALSE;
+        }
+    }
+    if (n > SC_ICE_MAX_TURN_SERVERS) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "at most %u TURN servers", SC_ICE_MAX_TURN_SERVERS);
+        return FALSE;
+    }
+    if (config->relay_only && n == 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "relay-only needs a TURN server (--turn)");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The credentials stay out of every log (libnice's agent prints the
+ * username, its STUN debug the password as the long-term "key") until
+ * the transport is freed. */
+static gboolean
+add_turn_servers(ScIceTransport *t, const ScTurnServer *const *servers,
+                 GError **error)
+{
+    for (const ScTurnServer *const *p = servers; p != NULL && *p != NULL;
+         p++) {
+        const ScTurnServer *s = *p;
+
+        keep_out_of_logs(t, s->username);
+        keep_out_of_logs(t, s->password);
+        if (!nice_agent_set_relay_info(t->agent, t->stream_id, 1, s->host,
+                                       s->port, s->username, s->password,
+                                       s->tcp ? NICE_RELAY_TYPE_TURN_TCP
+                                              : NICE_RELAY_TYPE_TURN_UDP)) {
+            g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                        "libnice refused TURN server %s", s->url_redacted);
+            return FALSE;
+        }
+        SC_LOG_INFO(t->log_id, "TURN server %s", s->url_redacted);
+    }
+    return TRUE;
+}
+
 ScIceTransport *
 sc_ice_transport_new(GMainContext *ctx, const char *log_id,
                      const ScIceConfig *config, const ScIceCallbacks *cb,
                      gpointer user_data, GError **error)
 {
-    ScIceTransport *t = g_new0(ScIceTransport, 1);
+    ScIceTransport *t;
 
+    if (!check_turn_config(config, error))
+        return NULL;
+    t = g_new0(ScIceTransport, 1);
     guard_libnice_logs();
+    t->relay_only = config->relay_only;
     t->secret_ids = g_array_new(FALSE, FALSE, sizeof(guint));
     t->ctx = g_main_context_ref(ctx != NULL ? ctx
                                             : g_main_context_ref_thread_default());
@@ -408,7 +467,15 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
                  config->max_pairs != 0 ? config->max_pairs
                                         : (guint)SC_ICE_MAX_PAIRS_DEFAULT,
                  NULL);
-    if (config->stun_host != NULL)
+    /* libnice's force-relay (0.1.21): no STUN server and no srflx from
+     * the TURN server's mapped address; only relay candidates announced
+     * (new-candidate, get_local_candidates) and paired (conncheck.c); a
+     * datagram not received through a TURN server dropped before STUN
+     * processing (agent.c), so a check that reaches a host socket
+     * directly neither answers nor makes a peer-reflexive pair */
+    if (config->relay_only)
+        g_object_set(t->agent, "force-relay", TRUE, NULL);
+    else if (config->stun_host != NULL)
         g_object_set(t->agent, "stun-server", config->stun_host,
                      "stun-server-port", (guint)config->stun_port, NULL);
     if (config->local_addresses != NULL) {
@@ -430,6 +497,10 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
     if (t->stream_id == 0) {
         g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
                     "cannot add an ICE stream");
+        sc_ice_transport_free(t);
+        return NULL;
+    }
+    if (!add_turn_servers(t, config->turn_servers, error)) {
         sc_ice_transport_free(t);
         return NULL;
     }
@@ -810,6 +881,12 @@ const char *
 sc_ice_transport_get_remote_type(ScIceTransport *t)
 {
     return t->remote_type[0] ? t->remote_type : NULL;
+}
+
+gboolean
+sc_ice_transport_is_relay_only(ScIceTransport *t)
+{
+    return t->relay_only;
 }
 
 gint64

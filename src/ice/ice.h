@@ -78,6 +78,14 @@ typedef struct {
     /* What our signalled candidates reveal (ice-reveal.c): */
     gboolean hide_host;  /* RFC 8828 Mode 3: no host candidate signalled */
     gboolean mdns;       /* host candidates signalled as <uuid4>.local */
+    /* NULL-terminated; NULL: none. Not turns: (see sc_ice_transport_new) */
+    const ScTurnServer *const *turn_servers;
+    /* RFC 8828 mode 4: only relay candidates are signalled and paired, no
+     * STUN server is contacted (stun_host is ignored), a datagram that did
+     * not come through a TURN server is dropped (libnice's force-relay),
+     * and the related address of each candidate we write is 0.0.0.0 port 0
+     * (libnice writes the local socket's there). Needs a TURN server. */
+    gboolean relay_only;
 } ScIceConfig;
 
 /* RFC 8828 Modes 2 and 3 (ip-handling.c): the local addresses of the
@@ -96,6 +104,11 @@ char **sc_ice_default_route_addresses(gboolean whole_interface,
 #define SC_ICE_MAX_PAIRS_DEFAULT 100
 #define SC_ICE_MAX_PAIRS_MAX 1000
 
+/* Errors: %SC_ERROR_INVALID_ARGUMENT for relay_only without a TURN
+ * server or a bad address; %SC_ERROR_NOT_SUPPORTED for a turns: server:
+ * libnice 0.1.21's TURN-TLS is no TLS for an RFC 5245 agent (it sends
+ * TURN in the clear over TCP, agent.c's TURN_TLS only wraps Google's and
+ * OC2007's fake handshakes), so it is refused rather than used. */
 ScIceTransport *sc_ice_transport_new(GMainContext *ctx, const char *log_id,
                                      const ScIceConfig *config,
                                      const ScIceCallbacks *cb,
@@ -219,6 +232,8 @@ const char *sc_ice_state_to_string(ScIceState s);
  * that address resolves after the pair was selected (ice-reveal.c). */
 const char *sc_ice_transport_get_local_type(ScIceTransport *t);
 const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
+/* Whether the transport runs relay-only (ScIceConfig.relay_only). */
+gboolean sc_ice_transport_is_relay_only(ScIceTransport *t);
 /* Microseconds (sc_clock_now_us) of the last inbound non-STUN datagram,
  * 0 before any. */
 gint64 sc_ice_transport_get_last_inbound_us(ScIceTransport *t);

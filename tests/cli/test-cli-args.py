@@ -70,7 +70,8 @@ for bad in ("0", "1001", "-3"):
 rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a",
                    "--ice-max-pairs", "many")
 tap.ok(rc == 2 and "ice-max-pairs" in err, "--ice-max-pairs many: exit 2", err)
-rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--relay-only")
+rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a",
+                   "--peer-identity", "bob@example.org")
 tap.ok(rc == 2 and "not built yet" in err,
        "reserved option not built yet is refused, not ignored", err)
 for args, what in ((("call", "--defer-ice"), "is for `sealcall answer`"),
@@ -82,6 +83,9 @@ for args, what in ((("call", "--defer-ice"), "is for `sealcall answer`"),
     rc, out, err = run(args[0], "--signal", "ws://127.0.0.1:1/room/a", *args[1:])
     tap.ok(rc == 2 and what in err and err.count("\n") == 1,
            "%s: one-line error, exit 2" % " ".join(args), err)
+rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", "--relay-only")
+tap.ok(rc == 2 and "needs a TURN server" in err and err.count("\n") == 1,
+       "--relay-only without --turn: one-line error, exit 2", err)
 rc, out, err = run("serve", "--port", "99999")
 tap.ok(rc == 2 and err.count("\n") == 1, "serve --port 99999: exit 2", err)
 for opt, bad in (("--max-connections", "0"), ("--max-rooms", "x"),

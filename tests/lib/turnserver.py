@@ -1,0 +1,129 @@
+"""coturn on 127.0.0.1 for tests, started and stopped by PID (DESIGN.md:
+`turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1
+--allow-loopback-peers --user U:P --realm sealcall.test --lt-cred-mech
+--no-tls --no-dtls --no-cli -p PORT`), with a known relay port range so
+that a capture can tell the TURN server's packets from the others.
+
+    turn = TurnServer(user, password)   # raises RuntimeError if not ready
+    turn.port, turn.relay_ports         # listening port, range of relays
+    turn.touches(flow)                  # does a capture.Flow involve it?
+    turn.stop()
+
+Ready means: it answers a STUN Binding request on UDP and accepts a TCP
+connection on its port (deadline, no sleeps).
+"""
+import os
+import random
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+
+def available():
+    """None when coturn can run here, else the reason it cannot."""
+    if not shutil.which("turnserver"):
+        return "turnserver is not installed (Debian package coturn)"
+    return None
+
+
+def _free_port():
+    """A port free for both UDP and TCP on 127.0.0.1 (probed, then closed:
+    coturn binds it right after)."""
+    for _ in range(50):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.bind(("127.0.0.1", 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            u.close()
+            t.close()
+    raise RuntimeError("no free port for coturn")
+
+
+def _binding_answered(port, deadline):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.2)
+    tid = os.urandom(12)
+    req = struct.pack("!HHI", 0x0001, 0, 0x2112A442) + tid
+    try:
+        while time.monotonic() < deadline:
+            s.sendto(req, ("127.0.0.1", port))
+            try:
+                data, _ = s.recvfrom(2048)
+            except socket.timeout:
+                continue
+            if data[8:20] == tid:
+                return True
+        return False
+    finally:
+        s.close()
+
+
+class TurnServer:
+    def __init__(self, user, password, timeout=20.0):
+        self.dir = tempfile.mkdtemp(prefix="sc-turn-")
+        self.port = _free_port()
+        # a range of relay ports of its own (coturn allocates from it), so
+        # that "touches the TURN server" is decidable from ports alone
+        base = random.randrange(40000, 59000, 50)
+        self.relay_ports = range(base, base + 50)
+        self.log = open(os.path.join(self.dir, "turn.log"), "w+")
+        args = ["turnserver", "-n", "--listening-ip=127.0.0.1",
+                "--relay-ip=127.0.0.1", "--allow-loopback-peers",
+                "--user", "%s:%s" % (user, password),
+                "--realm", "sealcall.test", "--lt-cred-mech", "--no-tls",
+                "--no-dtls", "--no-cli", "-p", str(self.port),
+                "--min-port", str(base), "--max-port", str(base + 49),
+                "--log-file", "stdout", "--simple-log",
+                "--pidfile", os.path.join(self.dir, "pid"),
+                "--db", os.path.join(self.dir, "db")]
+        self.proc = subprocess.Popen(args, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        if not _binding_answered(self.port, deadline) or \
+                not self._tcp_ready(deadline):
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError("coturn did not start:\n" + tail)
+
+    def _tcp_ready(self, deadline):
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
+                return True
+            except OSError:
+                # refused: not listening yet; the next try is the wait
+                time.sleep(0.05)
+        return False
+
+    def ports(self):
+        return {self.port} | set(self.relay_ports)
+
+    def touches(self, flow):
+        return flow.sport in self.ports() or flow.dport in self.ports()
+
+    def log_tail(self, n=30):
+        self.log.flush()
+        self.log.seek(0)
+        return "".join(self.log.readlines()[-n:])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
