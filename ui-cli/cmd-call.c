@@ -680,11 +680,15 @@ scrub_turn_args(int argc, char **orig)
     }
 }
 
-/* --turn (contract section 5); --relay-only reaches the call in
+/* --turn and --ca (contract section 5); --relay-only reaches the call in
  * cli_privacy_apply() */
 static gboolean
-add_turn_servers(ScCall *call, char **turns, GError **error)
+add_turn_servers(ScCall *call, char **turns, const char *ca, GError **error)
 {
+    if (ca != NULL && !sc_call_set_ca_file(call, ca, error)) {
+        g_prefix_error(error, "--ca ");
+        return FALSE;
+    }
     for (guint i = 0; turns != NULL && turns[i] != NULL; i++)
         if (!sc_call_add_turn_server(call, turns[i], error)) {
             g_prefix_error(error, "--turn: ");
@@ -770,14 +774,14 @@ cli_call_main(int argc, char **argv)
         {"peer-identity", 0, 0, G_OPTION_ARG_STRING, &peer_identity,
          "call only this verified peer (not built yet)", "USER@DOMAIN"},
         {"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
-         "extra trust anchors (not built yet)", "FILE"},
+         "extra trust anchors, PEM (for turns: servers)", "FILE"},
         {"trust-idp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trust_idp,
          "accept third-party assertions (not built yet)", "DOMAIN=SUFFIX"},
         {"relay-only", 0, 0, G_OPTION_ARG_NONE, &priv.relay_only,
          "TURN-only: only relay candidates, related addresses hidden "
          "(needs --turn)", NULL},
         {"turn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turns,
-         "TURN server (repeatable; turns: is refused)",
+         "TURN server (repeatable; turns: for TLS)",
          "turn:USER:PASS@HOST[:PORT][?transport=udp|tcp]"},
         {"key-scope", 0, 0, G_OPTION_ARG_STRING, &priv.key_scope,
          "DTLS key pair: fresh for each call (default), or one per "
@@ -842,8 +846,8 @@ cli_call_main(int argc, char **argv)
         unbuilt = "--idp";
     else if (peer_identity)
         unbuilt = "--peer-identity";
-    else if (ca || trust_idp)
-        unbuilt = ca ? "--ca" : "--trust-idp";
+    else if (trust_idp)
+        unbuilt = "--trust-idp";
     if (unbuilt != NULL) {
         fprintf(stderr, "sealcall %s: %s is reserved but not built yet\n",
                 argv[0], unbuilt);
@@ -896,7 +900,7 @@ cli_call_main(int argc, char **argv)
         !sc_call_set_record(cli.call, record, &error) ||
         !add_addresses(cli.call, addresses, &error) ||
         !sc_call_set_mdns(cli.call, mdns, &error) ||
-        !add_turn_servers(cli.call, turns, &error)) {
+        !add_turn_servers(cli.call, turns, ca, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;

@@ -257,14 +257,17 @@ SC_API gboolean sc_call_set_mdns(ScCall *call, gboolean enabled,
  *   needed; HOST an IP address, IPv6 in brackets; PORT 3478 by default)
  *
  * Adds a TURN server (may be called up to 8 times): ICE gathers a relay
- * candidate through it. The credentials are kept out of every log (as
- * decoded and as written) and out of events and the inspector; error
- * messages show the URL with them replaced by "***".
+ * candidate through it. "turns:" is TURN over TLS (TCP): the server's
+ * certificate must verify for HOST (an IP address in its subjectAltName)
+ * against the system's trust anchors or sc_call_set_ca_file()'s; if it
+ * does not, that server gives no candidate (nothing is sent in the clear).
+ * The credentials are kept out of every log (as decoded and as written)
+ * and out of events and the inspector; error messages show the URL with
+ * them replaced by "***".
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT for a malformed URL (the message
- * says what is wrong) or too many servers; %SC_ERROR_NOT_SUPPORTED for
- * turns: (TLS: the ICE library would send TURN in the clear);
- * %SC_ERROR_INVALID_STATE after start.
+ * says what is wrong) or too many servers; %SC_ERROR_INVALID_STATE after
+ * start.
  * Returns: %TRUE on success.
  * Since: 0.1
  */
@@ -290,6 +293,23 @@ SC_API gboolean sc_call_add_turn_server(ScCall *call, const char *url,
  */
 SC_API gboolean sc_call_set_relay_only(ScCall *call, gboolean relay_only,
                                        GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_ca_file:
+ * @path: (transfer none): a PEM file of CA certificates
+ *
+ * Extra trust anchors for the TLS connections the call makes (turns:
+ * servers), besides the system's. Read at once.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT or a #GIOError / #GTlsError when the
+ * file cannot be read or holds no certificate (the message names it);
+ * %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_ca_file(ScCall *call, const char *path,
+                                    GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**

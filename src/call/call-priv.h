@@ -257,6 +257,7 @@ typedef struct {
 typedef struct {
     GPtrArray *turn_servers;        /* of ScTurnServer, NULL-terminated */
     GArray *secret_ids;             /* their credentials as written */
+    char *ca_file;                  /* extra trust anchors for turns: */
     gboolean relay_only;
     guint n_signalled;              /* candidates in descriptions/trickle */
     guint n_not_relay;              /* ... whose type was not relay */

@@ -30,6 +30,7 @@ sc_call_privacy_clear(ScCall *call)
         sc_log_secret_remove(g_array_index(ids, guint, i));
     g_clear_pointer(&call->privacy.secret_ids, g_array_unref);
     g_clear_pointer(&call->privacy.turn_servers, g_ptr_array_unref);
+    g_clear_pointer(&call->privacy.ca_file, g_free);
 }
 
 static void
@@ -87,16 +88,6 @@ sc_call_add_turn_server(ScCall *call, const char *url, GError **error)
     s = sc_turn_url_parse(url, error);
     if (s == NULL)
         return FALSE;
-    if (s->secure) {
-        /* see sc_ice_transport_new(): better refused now than at start */
-        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
-                    "TURN server %s: turns: (TLS) is not supported: "
-                    "libnice 0.1.21 would send TURN in the clear over TCP "
-                    "for it",
-                    s->url_redacted);
-        sc_turn_server_free(s);
-        return FALSE;
-    }
     keep_written_credentials_out_of_logs(call, url);
     keep_out_of_logs(call, s->username, strlen(s->username));
     keep_out_of_logs(call, s->password, strlen(s->password));
@@ -118,6 +109,29 @@ sc_call_set_relay_only(ScCall *call, gboolean relay_only, GError **error)
 }
 
 gboolean
+sc_call_set_ca_file(ScCall *call, const char *path, GError **error)
+{
+    GList *certs;
+
+    g_return_val_if_fail(call != NULL && path != NULL, FALSE);
+    if (!check_not_started(call, "--ca", error))
+        return FALSE;
+    /* read now, so that a bad file is a usage error, not a failed call */
+    certs = g_tls_certificate_list_new_from_file(path, error);
+    if (certs == NULL) {
+        if (error != NULL && *error == NULL)
+            g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                        "no certificate in it");
+        g_prefix_error(error, "%s: ", path);
+        return FALSE;
+    }
+    g_list_free_full(certs, g_object_unref);
+    g_free(call->privacy.ca_file);
+    call->privacy.ca_file = g_strdup(path);
+    return TRUE;
+}
+
+gboolean
 sc_call_privacy_check(ScCall *call, GError **error)
 {
     if (call->privacy.relay_only && call->privacy.turn_servers->len == 0) {
@@ -134,6 +148,7 @@ void
 sc_call_privacy_ice_config(ScCall *call, ScIceConfig *cfg)
 {
     cfg->relay_only = call->privacy.relay_only;
+    cfg->ca_file = call->privacy.ca_file;
     if (cfg->relay_only) {
         cfg->stun_host = NULL;
         cfg->stun_port = 0;

@@ -147,7 +147,9 @@ on_ice_state(gpointer data, ScIceState state)
         sc_call_event_set_str(ev, "state", "failed");
         sc_call_emit(call, ev);
         sc_call_end(call, SC_END_REASON_ICE_FAILED,
-                    "no ICE candidate pair worked");
+                    sc_ice_transport_get_failure(call->ice) != NULL
+                        ? sc_ice_transport_get_failure(call->ice)
+                        : "no ICE candidate pair worked");
         break;
     case SC_ICE_STATE_DISCONNECTED:
         /* nothing can be sent until a consent response on the pair

@@ -37,6 +37,10 @@ struct ScIceTransport {
     gboolean gathered;         /* gathering has finished */
     char *local_addresses;     /* configured, "a, b" for messages; or NULL */
     gboolean relay_only;       /* ScIceConfig.relay_only */
+    GPtrArray *tls_proxies;    /* of ScTurnTlsProxy, one per turns: server */
+    const char *failure;       /* why FAILED, when it is not the checks */
+    guint n_turn;              /* TURN servers given to libnice */
+    guint n_turn_failed;       /* turns: ones whose TLS failed */
     gboolean closed;
     gboolean await_selection;  /* consent lost: only a new pair recovers */
     char local_type[8];

@@ -208,6 +208,41 @@ on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
         t->cb.on_candidate(t->user_data, line);
 }
 
+/* libnice holds a local candidate it shows (relay-only: a relay one) */
+static gboolean
+has_local_candidate(ScIceTransport *t)
+{
+    GSList *list = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
+    gboolean any = list != NULL;
+
+    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    return any;
+}
+
+/* Relay-only with nothing to offer and nothing to pair: fail now, not in
+ * silence. */
+static void
+fail_no_relay(ScIceTransport *t)
+{
+    t->failure = "relay-only, and no TURN server gave a relay candidate "
+                 "(see the log)";
+    SC_LOG_WARN(t->log_id, "%s", t->failure);
+    sc_ice_set_state(t, SC_ICE_STATE_FAILED);
+}
+
+/* A turns: server's TLS connection failed: libnice will not finish
+ * gathering for it (see sc_turn_tls_proxy_new()) */
+static void
+on_tls_failed(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    t->n_turn_failed++;
+    if (!t->closed && t->relay_only && t->n_turn_failed == t->n_turn &&
+        !has_local_candidate(t))
+        fail_no_relay(t);
+}
+
 static void
 on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
 {
@@ -218,6 +253,10 @@ on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
     t->gathering = FALSE;
     t->gathered = TRUE;
     SC_LOG_DEBUG(t->log_id, "gathering done");
+    if (t->relay_only && !has_local_candidate(t)) {
+        fail_no_relay(t);
+        return;
+    }
     if (t->cb.on_candidate != NULL)
         t->cb.on_candidate(t->user_data, NULL);
 }
@@ -374,16 +413,8 @@ check_turn_config(const ScIceConfig *config, GError **error)
     guint n = 0;
 
     for (const ScTurnServer *const *s = config->turn_servers;
-         s != NULL && *s != NULL; s++, n++) {
-        if ((*s)->secure) {
-            g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
-                        "TURN server %s: turns: (TLS) is not supported: "
-                        "libnice 0.1.21 would send TURN in the clear over "
-                        "TCP for it",
-                        (*s)->url_redacted);
-            return FALSE;
-        }
-    }
+         s != NULL && *s != NULL; s++)
+        n++;
     if (n > SC_ICE_MAX_TURN_SERVERS) {
         g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
                     "at most %u TURN servers", SC_ICE_MAX_TURN_SERVERS);
@@ -401,23 +432,37 @@ check_turn_config(const ScIceConfig *config, GError **error)
  * username, its STUN debug the password as the long-term "key") until
  * the transport is freed. */
 static gboolean
-add_turn_servers(ScIceTransport *t, const ScTurnServer *const *servers,
+add_turn_servers(ScIceTransport *t, const ScIceConfig *config,
                  GError **error)
 {
-    for (const ScTurnServer *const *p = servers; p != NULL && *p != NULL;
-         p++) {
+    for (const ScTurnServer *const *p = config->turn_servers;
+         p != NULL && *p != NULL; p++) {
         const ScTurnServer *s = *p;
+        const char *host = s->host;
+        guint port = s->port;
 
         keep_out_of_logs(t, s->username);
         keep_out_of_logs(t, s->password);
-        if (!nice_agent_set_relay_info(t->agent, t->stream_id, 1, s->host,
-                                       s->port, s->username, s->password,
+        if (s->secure) {
+            /* libnice speaks TURN over TCP to our TLS proxy (turn-tls.c) */
+            ScTurnTlsProxy *proxy = sc_turn_tls_proxy_new(
+                t->ctx, t->log_id, s, config->ca_file, on_tls_failed, t,
+                error);
+            if (proxy == NULL)
+                return FALSE;
+            g_ptr_array_add(t->tls_proxies, proxy);
+            host = "127.0.0.1";
+            port = sc_turn_tls_proxy_get_port(proxy);
+        }
+        if (!nice_agent_set_relay_info(t->agent, t->stream_id, 1, host, port,
+                                       s->username, s->password,
                                        s->tcp ? NICE_RELAY_TYPE_TURN_TCP
                                               : NICE_RELAY_TYPE_TURN_UDP)) {
             g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
                         "libnice refused TURN server %s", s->url_redacted);
             return FALSE;
         }
+        t->n_turn++;
         SC_LOG_INFO(t->log_id, "TURN server %s", s->url_redacted);
     }
     return TRUE;
@@ -436,6 +481,8 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
     guard_libnice_logs();
     t->relay_only = config->relay_only;
     t->secret_ids = g_array_new(FALSE, FALSE, sizeof(guint));
+    t->tls_proxies = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)sc_turn_tls_proxy_free);
     t->ctx = g_main_context_ref(ctx != NULL ? ctx
                                             : g_main_context_ref_thread_default());
     if (ctx == NULL)
@@ -500,7 +547,7 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
         sc_ice_transport_free(t);
         return NULL;
     }
-    if (!add_turn_servers(t, config->turn_servers, error)) {
+    if (!add_turn_servers(t, config, error)) {
         sc_ice_transport_free(t);
         return NULL;
     }
@@ -569,6 +616,7 @@ sc_ice_transport_free(ScIceTransport *t)
         }
         g_object_unref(t->agent);
     }
+    g_clear_pointer(&t->tls_proxies, g_ptr_array_unref);
     if (t->pwd != NULL)
         sc_secure_wipe(t->pwd, strlen(t->pwd));
     g_free(t->pwd);
@@ -887,6 +935,12 @@ gboolean
 sc_ice_transport_is_relay_only(ScIceTransport *t)
 {
     return t->relay_only;
+}
+
+const char *
+sc_ice_transport_get_failure(ScIceTransport *t)
+{
+    return t->failure;
 }
 
 gint64

@@ -69,6 +69,25 @@ ScTurnServer *sc_turn_server_copy(const ScTurnServer *s)
 void sc_turn_server_free(ScTurnServer *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScTurnServer, sc_turn_server_free)
 
+/* TURN over TLS for libnice (turn-tls.c): a listener on 127.0.0.1 that
+ * takes one connection (libnice's TURN-over-TCP) and splices it to a TLS
+ * connection to @server, whose certificate must verify for its address
+ * against the system's trust anchors or those of @ca_file (PEM, or NULL).
+ * @on_failed (nullable) is called, once, when the TLS connection cannot be
+ * made (libnice 0.1.21 then never finishes gathering: its TURN-over-TCP
+ * discovery waits on a closed connection).
+ * Errors: an unreadable @ca_file, no listening socket. */
+typedef struct ScTurnTlsProxy ScTurnTlsProxy;
+ScTurnTlsProxy *sc_turn_tls_proxy_new(GMainContext *ctx, const char *log_id,
+                                      const ScTurnServer *server,
+                                      const char *ca_file,
+                                      void (*on_failed)(gpointer user_data),
+                                      gpointer user_data, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* The local port to give libnice as the TURN-over-TCP server. */
+guint16 sc_turn_tls_proxy_get_port(ScTurnTlsProxy *p);
+void sc_turn_tls_proxy_free(ScTurnTlsProxy *p);
+
 typedef struct {
     gboolean controlling;
     const char *stun_host;           /* NULL: no STUN server */
@@ -78,8 +97,10 @@ typedef struct {
     /* What our signalled candidates reveal (ice-reveal.c): */
     gboolean hide_host;  /* RFC 8828 Mode 3: no host candidate signalled */
     gboolean mdns;       /* host candidates signalled as <uuid4>.local */
-    /* NULL-terminated; NULL: none. Not turns: (see sc_ice_transport_new) */
+    /* NULL-terminated; NULL: none. turns: ones go through turn-tls.c */
     const ScTurnServer *const *turn_servers;
+    /* extra trust anchors (PEM) for turns: servers; NULL: the system's */
+    const char *ca_file;
     /* RFC 8828 mode 4: only relay candidates are signalled and paired, no
      * STUN server is contacted (stun_host is ignored), a datagram that did
      * not come through a TURN server is dropped (libnice's force-relay),
@@ -105,10 +126,10 @@ char **sc_ice_default_route_addresses(gboolean whole_interface,
 #define SC_ICE_MAX_PAIRS_MAX 1000
 
 /* Errors: %SC_ERROR_INVALID_ARGUMENT for relay_only without a TURN
- * server or a bad address; %SC_ERROR_NOT_SUPPORTED for a turns: server:
- * libnice 0.1.21's TURN-TLS is no TLS for an RFC 5245 agent (it sends
- * TURN in the clear over TCP, agent.c's TURN_TLS only wraps Google's and
- * OC2007's fake handshakes), so it is refused rather than used. */
+ * server, a bad address or an unreadable ca_file. A turns: server is not
+ * given to libnice as TURN_TLS: libnice 0.1.21's TURN-TLS is no TLS for an
+ * RFC 5245 agent (it sends TURN in the clear over TCP; agent.c's TURN_TLS
+ * only wraps Google's and OC2007's fake handshakes), see ScTurnTlsProxy. */
 ScIceTransport *sc_ice_transport_new(GMainContext *ctx, const char *log_id,
                                      const ScIceConfig *config,
                                      const ScIceCallbacks *cb,
@@ -234,6 +255,9 @@ const char *sc_ice_transport_get_local_type(ScIceTransport *t);
 const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
 /* Whether the transport runs relay-only (ScIceConfig.relay_only). */
 gboolean sc_ice_transport_is_relay_only(ScIceTransport *t);
+/* Why the transport FAILED when it was not for want of a working pair
+ * (relay-only with no relay candidate gathered), else NULL. */
+const char *sc_ice_transport_get_failure(ScIceTransport *t);
 /* Microseconds (sc_clock_now_us) of the last inbound non-STUN datagram,
  * 0 before any. */
 gint64 sc_ice_transport_get_last_inbound_us(ScIceTransport *t);

@@ -4,13 +4,21 @@ on 127.0.0.1 (issue 13 points 2 and 3), proved by a capture of the
 loopback interface (tests/lib/capture.py) and by what was signalled
 (mitm_relay.py --record).
 
-1. Relay-only on both sides, TURN over UDP and over TCP: the call connects
+1. Relay-only on both sides, TURN over UDP, over TCP and over TLS
+   (turns:, coturn with a certificate made by the test, --ca): the call connects
    on a relay/relay pair and data flows both ways; every candidate either
    side signalled (in the offer, the answer and trickled) is `typ relay`
    with `raddr 0.0.0.0 rport 0`; no packet of the capture goes between a
    socket of one endpoint and anything but the TURN server (its port and
    its relay ports); the inspector says policy relay-only and
-   related_address_suppressed true.
+   related_address_suppressed true. Over TCP the TURN USER is on the wire
+   in the clear; over TLS no packet to or from the server's TLS port shows
+   it.
+   An ICE restart (the answerer frozen) in relay-only over UDP: the restart
+   offer's candidates are suppressed too, and the call goes on on relay.
+1b. turns: without --ca (the test CA is not trusted), and a wrong TURN
+   password: each relay-only side ends ice-failed at once, saying that no
+   TURN server gave a relay candidate (not a silent hang).
 2. Control, the same with --turn but without --relay-only: the capture
    does show packets between the two endpoints' own sockets (so 1 can
    fail), and the inspector says policy all, related_address_suppressed
@@ -24,14 +32,17 @@ loopback interface (tests/lib/capture.py) and by what was signalled
    percent-encoded) appear in no log line (every debug switch on), no
    event, no inspector report and not in /proc/PID/cmdline; errors show
    the URL redacted.
-5. Usage: --relay-only without --turn, --relay-only with --stun, turns:,
-   a malformed URL: exit 2 with a one-line error, no credential in it."""
+5. Usage: --relay-only without --turn, --relay-only with --stun, turns:
+   over UDP, an unreadable --ca, malformed URLs: exit 2 with a one-line
+   error, no credential in it."""
 import base64
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
@@ -56,9 +67,11 @@ SECRET_FORMS = {USER, PASS, ENC_USER, ENC_PASS, PASS.split(":")[1],
                 USER.encode().hex()}
 
 
-def turn_url(turn, transport):
+def turn_url(turn, transport, password=ENC_PASS):
+    if transport == "tls":
+        return "turns:%s:%s@127.0.0.1:%d" % (ENC_USER, password, turn.tls_port)
     return "turn:%s:%s@127.0.0.1:%d?transport=%s" % (
-        ENC_USER, ENC_PASS, turn.port, transport)
+        ENC_USER, password, turn.port, transport)
 
 
 def start_mitm(*options):
@@ -170,11 +183,21 @@ class Run:
 
 def direct_flows(run, turn):
     """Packets between a socket of one endpoint and something that is not
-    the TURN server (and not the signaling relay)."""
-    mine = run.ports[run.off.name] | run.ports[run.ans.name]
-    return [f for f in run.flows
-            if (f.sport in mine or f.dport in mine) and not turn.touches(f)
-            and run.sig_port not in (f.sport, f.dport)]
+    the TURN server (and not the signaling relay, and not the same
+    endpoint: turns: goes from libnice to the endpoint's own TLS proxy)."""
+    out = []
+    for p in (run.off, run.ans):
+        mine = run.ports[p.name]
+        out += [f for f in run.flows
+                if (f.sport in mine) != (f.dport in mine) and
+                not turn.touches(f) and run.sig_port not in (f.sport, f.dport)]
+    return out
+
+
+def user_on_wire(run, port):
+    """Packets to or from @port whose payload shows the TURN USER."""
+    return [f for f in run.flows if port in (f.sport, f.dport) and
+            USER.encode() in f.payload]
 
 
 def between_endpoints(run):
@@ -215,11 +238,15 @@ def first_offer(run):
                              e.get("type") == "offer", 20)
 
 
-turn = turnserver.TurnServer(USER, PASS)
+certdir = tempfile.mkdtemp(prefix="sc-turn-certs-")
+ca, crt, key = turnserver.make_certs(certdir)
+turn = turnserver.TurnServer(USER, PASS, tls=(crt, key))
 try:
     # 1. relay-only both sides, UDP and TCP to the TURN server
-    for transport in ("udp", "tcp"):
+    for transport in ("udp", "tcp", "tls"):
         extra = ["--turn", turn_url(turn, transport), "--relay-only"]
+        if transport == "tls":
+            extra += ["--ca", ca]
         run = Run("ro" + transport, extra, extra)
         try:
             tap.ok(run.connected(), "relay-only over TURN/%s: the call "
@@ -262,6 +289,44 @@ try:
             for p in (run.off, run.ans):
                 check_secrets(p)
                 no_secrets("%s's /proc/PID/cmdline" % p.name, run.cmdline[p.name])
+            if transport == "tcp":
+                tap.ok(user_on_wire(run, turn.port), "TURN/tcp: the TURN "
+                       "USER is on the wire in the clear (so the turns: "
+                       "check can fail)")
+            if transport == "tls":
+                tap.ok(any(turn.tls_port in (f.sport, f.dport)
+                           for f in run.flows) and
+                       not user_on_wire(run, turn.tls_port),
+                       "turns: the TURN server's TLS port carried the call, "
+                       "and no packet to or from it shows the TURN USER")
+        finally:
+            run.close()
+
+    # 1b. the TURN server cannot be used: the relay-only call fails at once
+    # with a reason, and nothing goes in the clear
+    for i, (what, extra) in enumerate((
+            ("turns: with a certificate not signed by a trusted CA",
+             ["--turn", turn_url(turn, "tls"), "--relay-only"]),
+            ("a wrong TURN password",
+             ["--turn", turn_url(turn, "udp", "wrong-password"),
+              "--relay-only"]))):
+        run = Run("fail%d" % i, extra, extra)
+        try:
+            for p in (run.off, run.ans):
+                ev = p.wait_event("ended", timeout=30)
+                tap.ok(ev is not None and ev.get("reason") == "ice-failed" and
+                       "no TURN server gave a relay candidate" in
+                       ev.get("detail", ""),
+                       "%s: %s ends ice-failed, saying why" % (what, p.name),
+                       ev or p.stderr_tail())
+            for p in (run.off, run.ans):
+                p.wait_exit(20)
+            run.flows = run.cap.stop()
+            if "--ca" not in extra and "turns:" in extra[1]:
+                tap.ok("certificate refused" in open(run.off.stderr_path).read(),
+                       "%s: the log says the certificate was refused" % what)
+                tap.ok(not user_on_wire(run, turn.tls_port),
+                       "%s: the TURN USER never went to the server" % what)
         finally:
             run.close()
 
@@ -323,13 +388,16 @@ try:
         run.close()
 finally:
     turn.stop()
+    shutil.rmtree(certdir, ignore_errors=True)
 
 # 5. usage errors, no credential shown
 cases = [
     (["--relay-only"], "needs a TURN server"),
     (["--relay-only", "--stun", "127.0.0.1:3478", "--turn",
       "turn:%s:%s@127.0.0.1" % (ENC_USER, ENC_PASS)], "--stun with --relay-only"),
-    (["--turn", "turns:%s:%s@127.0.0.1" % (ENC_USER, ENC_PASS)], "not supported"),
+    (["--turn", "turns:%s:%s@127.0.0.1?transport=udp" % (ENC_USER, ENC_PASS)],
+     "DTLS"),
+    (["--ca", "/nonexistent/ca.pem"], "--ca /nonexistent/ca.pem"),
     (["--turn", "turn:%s:%s@turn.example.org" % (ENC_USER, ENC_PASS)],
      "turn:***@turn.example.org"),
     (["--turn", "turn:%s:%s" % (ENC_USER, ENC_PASS)], "turn:***"),

@@ -31,17 +31,19 @@ import uuid
 
 class Flow:
     """One packet as tshark read it: transport (udp/tcp), addresses, ports,
-    length of the frame."""
+    length of the frame, and the UDP or TCP payload (bytes; for a tunnelled
+    packet the outer one's)."""
 
-    __slots__ = ("proto", "src", "sport", "dst", "dport", "length")
+    __slots__ = ("proto", "src", "sport", "dst", "dport", "length", "payload")
 
-    def __init__(self, proto, src, sport, dst, dport, length):
+    def __init__(self, proto, src, sport, dst, dport, length, payload=b""):
         self.proto = proto
         self.src = src
         self.sport = sport
         self.dst = dst
         self.dport = dport
         self.length = length
+        self.payload = payload
 
     def ports(self):
         return (self.sport, self.dport)
@@ -163,7 +165,7 @@ class Capture:
              "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst",
              "-e", "udp.srcport", "-e", "udp.dstport",
              "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "frame.len",
-             "-e", "udp.payload"],
+             "-e", "udp.payload", "-e", "tcp.payload"],
             capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise RuntimeError("tshark could not read %s: %s"
@@ -191,8 +193,14 @@ class Capture:
                     prefix_hex in f[9].replace(":", ""):
                 seen_marker = seen_marker or marker_hex in f[9].replace(":", "")
                 continue
+            payload = (f[9] if proto == "udp" else
+                       (f[10] if len(f) > 10 else "")).split(",")[0]
+            try:
+                payload = bytes.fromhex(payload.replace(":", ""))
+            except ValueError:
+                payload = b""
             flows.append(Flow(proto, src.split(",")[0], sp,
-                              dst.split(",")[0], dp, int(f[8] or 0)))
+                              dst.split(",")[0], dp, int(f[8] or 0), payload))
         if not seen_marker:
             raise RuntimeError("capture on %s was not live: its marker "
                                "datagrams are missing" % self.iface)

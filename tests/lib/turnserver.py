@@ -10,7 +10,10 @@ that a capture can tell the TURN server's packets from the others.
     turn.stop()
 
 Ready means: it answers a STUN Binding request on UDP and accepts a TCP
-connection on its port (deadline, no sleeps).
+connection on its port (and its TLS port), by a deadline.
+
+make_certs(dir) makes a CA and a server certificate for IP 127.0.0.1 with
+openssl, for `turns:` (coturn --cert/--pkey, sealcall --ca).
 """
 import os
 import random
@@ -68,10 +71,37 @@ def _binding_answered(port, deadline):
         s.close()
 
 
+def make_certs(directory):
+    """(ca.pem, server.pem, server.key) in @directory: an EC P-256 CA and
+    a server certificate for IP:127.0.0.1 that it signs, valid a day."""
+    ca_key = os.path.join(directory, "ca.key")
+    ca = os.path.join(directory, "ca.pem")
+    key = os.path.join(directory, "server.key")
+    csr = os.path.join(directory, "server.csr")
+    crt = os.path.join(directory, "server.pem")
+    ext = os.path.join(directory, "ext.cnf")
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                "extendedKeyUsage=serverAuth\n")
+    run = lambda *a: subprocess.run(["openssl"] + list(a), check=True,
+                                     capture_output=True, timeout=60)
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-keyout", ca_key, "-out", ca, "-days", "1",
+        "-subj", "/CN=sealcall test TURN CA")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1")
+    run("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
+        "-CAcreateserial", "-out", crt, "-days", "1", "-extfile", ext)
+    return ca, crt, key
+
+
 class TurnServer:
-    def __init__(self, user, password, timeout=20.0):
+    def __init__(self, user, password, timeout=20.0, tls=None):
+        """@tls: (certificate file, key file) to listen for TLS too, on
+        self.tls_port; else no TLS."""
         self.dir = tempfile.mkdtemp(prefix="sc-turn-")
         self.port = _free_port()
+        self.tls_port = _free_port() if tls else None
         # a range of relay ports of its own (coturn allocates from it), so
         # that "touches the TURN server" is decidable from ports alone
         base = random.randrange(40000, 59000, 50)
@@ -80,26 +110,32 @@ class TurnServer:
         args = ["turnserver", "-n", "--listening-ip=127.0.0.1",
                 "--relay-ip=127.0.0.1", "--allow-loopback-peers",
                 "--user", "%s:%s" % (user, password),
-                "--realm", "sealcall.test", "--lt-cred-mech", "--no-tls",
+                "--realm", "sealcall.test", "--lt-cred-mech",
                 "--no-dtls", "--no-cli", "-p", str(self.port),
                 "--min-port", str(base), "--max-port", str(base + 49),
                 "--log-file", "stdout", "--simple-log",
                 "--pidfile", os.path.join(self.dir, "pid"),
                 "--db", os.path.join(self.dir, "db")]
+        if tls:
+            args += ["--cert", tls[0], "--pkey", tls[1],
+                     "--tls-listening-port", str(self.tls_port)]
+        else:
+            args += ["--no-tls"]
         self.proc = subprocess.Popen(args, stdout=self.log,
                                      stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + timeout
         if not _binding_answered(self.port, deadline) or \
-                not self._tcp_ready(deadline):
+                not self._tcp_ready(self.port, deadline) or \
+                (tls and not self._tcp_ready(self.tls_port, deadline)):
             tail = self.log_tail()
             self.stop()
             raise RuntimeError("coturn did not start:\n" + tail)
 
-    def _tcp_ready(self, deadline):
+    def _tcp_ready(self, port, deadline):
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
+                socket.create_connection(("127.0.0.1", port), 0.5).close()
                 return True
             except OSError:
                 # refused: not listening yet; the next try is the wait
@@ -107,7 +143,7 @@ class TurnServer:
         return False
 
     def ports(self):
-        return {self.port} | set(self.relay_ports)
+        return {self.port, self.tls_port} | set(self.relay_ports)
 
     def touches(self, flow):
         return flow.sport in self.ports() or flow.dport in self.ports()
