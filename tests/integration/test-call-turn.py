@@ -117,7 +117,18 @@ def inspect(p):
 
 
 def udp_tcp_ports(p):
-    return {port for _, port in procsock.ports(p.p.pid)}
+    """(proto, port) of @p's sockets: UDP and TCP ports are apart (the
+    capture of a shared lo holds other processes' TCP on a number that is
+    one of our UDP ports)."""
+    return procsock.ports(p.p.pid)
+
+
+def src(f):
+    return (f.proto, f.sport)
+
+
+def dst(f):
+    return (f.proto, f.dport)
 
 
 def no_secrets(what, text):
@@ -154,7 +165,7 @@ class Run:
         ok = all(p.wait_event("channel", timeout, state="open", label="chat")
                  for p in (self.off, self.ans))
         for p in (self.off, self.ans):
-            self.ports[p.name] = udp_tcp_ports(p) - {self.sig_port}
+            self.ports[p.name] = udp_tcp_ports(p)
             with open("/proc/%d/cmdline" % p.p.pid, "rb") as f:
                 self.cmdline[p.name] = f.read().decode(errors="replace")
         return ok
@@ -189,21 +200,22 @@ def direct_flows(run, turn):
     for p in (run.off, run.ans):
         mine = run.ports[p.name]
         out += [f for f in run.flows
-                if (f.sport in mine) != (f.dport in mine) and
-                not turn.touches(f) and run.sig_port not in (f.sport, f.dport)]
+                if (src(f) in mine) != (dst(f) in mine) and
+                not turn.touches(f) and
+                ("tcp", run.sig_port) not in (src(f), dst(f))]
     return out
 
 
 def user_on_wire(run, port):
     """Packets to or from @port whose payload shows the TURN USER."""
-    return [f for f in run.flows if port in (f.sport, f.dport) and
+    return [f for f in run.flows if ("tcp", port) in (src(f), dst(f)) and
             USER.encode() in f.payload]
 
 
 def between_endpoints(run):
     a, b = run.ports[run.off.name], run.ports[run.ans.name]
     return [f for f in run.flows
-            if (f.sport in a and f.dport in b) or (f.sport in b and f.dport in a)]
+            if (src(f) in a and dst(f) in b) or (src(f) in b and dst(f) in a)]
 
 
 def ice_restart(run):
@@ -282,8 +294,8 @@ try:
             tap.ok(not d, "TURN/%s: the capture has no packet of either "
                    "endpoint that bypasses the TURN server (%d packets)"
                    % (transport, len(run.flows)), d[:10])
-            tap.ok(all(any(turn.touches(f) and (f.sport in run.ports[p.name]
-                                                or f.dport in run.ports[p.name])
+            tap.ok(all(any(turn.touches(f) and (src(f) in run.ports[p.name]
+                                                or dst(f) in run.ports[p.name])
                            for f in run.flows) for p in (run.off, run.ans)),
                    "each endpoint's traffic went to the TURN server")
             for p in (run.off, run.ans):
@@ -294,7 +306,7 @@ try:
                        "USER is on the wire in the clear (so the turns: "
                        "check can fail)")
             if transport == "tls":
-                tap.ok(any(turn.tls_port in (f.sport, f.dport)
+                tap.ok(any(("tcp", turn.tls_port) in (src(f), dst(f))
                            for f in run.flows) and
                        not user_on_wire(run, turn.tls_port),
                        "turns: the TURN server's TLS port carried the call, "
@@ -361,6 +373,7 @@ try:
                                   e.get("type") == "offer", 20)
         host = {port for proto, port in procsock.ports(run.off.p.pid)
                 if proto == "udp"}
+        host_socks = {("udp", port) for port in host}
         tap.ok(offer is not None and host, "relay-only caller's UDP "
                "sockets found", host)
         for i, port in enumerate(sorted(host)):
@@ -378,8 +391,8 @@ try:
                "relay-only", ice)
         run.finish()
         peer = run.ports[run.ans.name]
-        came = [f for f in run.flows if f.sport in peer and f.dport in host]
-        went = [f for f in run.flows if f.sport in host and f.dport in peer]
+        came = [f for f in run.flows if src(f) in peer and dst(f) in host_socks]
+        went = [f for f in run.flows if src(f) in host_socks and dst(f) in peer]
         tap.ok(came, "hostile: the peer's checks reached the relay-only "
                "side's sockets directly (%d packets)" % len(came))
         tap.ok(not went, "hostile: the relay-only side never sent from its "

@@ -22,6 +22,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -52,14 +53,14 @@ def _free_port():
     raise RuntimeError("no free port for coturn")
 
 
-def _binding_answered(port, deadline):
+def _binding_answered(port, deadline, ip="127.0.0.1"):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(0.2)
     tid = os.urandom(12)
     req = struct.pack("!HHI", 0x0001, 0, 0x2112A442) + tid
     try:
         while time.monotonic() < deadline:
-            s.sendto(req, ("127.0.0.1", port))
+            s.sendto(req, (ip, port))
             try:
                 data, _ = s.recvfrom(2048)
             except socket.timeout:
@@ -95,20 +96,39 @@ def make_certs(directory):
     return ca, crt, key
 
 
+def _tcp_ready(port, deadline, ip="127.0.0.1"):
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((ip, port), 0.5).close()
+            return True
+        except OSError:
+            # refused: not listening yet; the next try is the wait
+            time.sleep(0.05)
+    return False
+
+
 class TurnServer:
-    def __init__(self, user, password, timeout=20.0, tls=None):
+    def __init__(self, user, password, timeout=20.0, tls=None, netns=None,
+                 ip="127.0.0.1"):
         """@tls: (certificate file, key file) to listen for TLS too, on
-        self.tls_port; else no TLS."""
+        self.tls_port; else no TLS. @netns: run inside that network
+        namespace (made by the test, so its ports are free), on @ip."""
         self.dir = tempfile.mkdtemp(prefix="sc-turn-")
-        self.port = _free_port()
-        self.tls_port = _free_port() if tls else None
+        self.ip = ip
+        if netns:
+            self.port = random.randrange(20000, 30000)
+            self.tls_port = self.port + 1 if tls else None
+        else:
+            self.port = _free_port()
+            self.tls_port = _free_port() if tls else None
         # a range of relay ports of its own (coturn allocates from it), so
         # that "touches the TURN server" is decidable from ports alone
         base = random.randrange(40000, 59000, 50)
         self.relay_ports = range(base, base + 50)
         self.log = open(os.path.join(self.dir, "turn.log"), "w+")
-        args = ["turnserver", "-n", "--listening-ip=127.0.0.1",
-                "--relay-ip=127.0.0.1", "--allow-loopback-peers",
+        args = (["ip", "netns", "exec", netns] if netns else []) + [
+                "turnserver", "-n", "--listening-ip=" + ip,
+                "--relay-ip=" + ip, "--allow-loopback-peers",
                 "--user", "%s:%s" % (user, password),
                 "--realm", "sealcall.test", "--lt-cred-mech",
                 "--no-dtls", "--no-cli", "-p", str(self.port),
@@ -125,6 +145,18 @@ class TurnServer:
                                      stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + timeout
+        if netns:
+            # not reachable from here: probed from inside the namespace
+            ports = [str(self.port)] + ([str(self.tls_port)] if tls else [])
+            r = subprocess.run(["ip", "netns", "exec", netns, sys.executable,
+                                os.path.abspath(__file__), "--probe", ip] +
+                               ports, capture_output=True, text=True,
+                               timeout=timeout + 10)
+            if r.returncode != 0:
+                tail = self.log_tail() + r.stderr
+                self.stop()
+                raise RuntimeError("coturn did not start:\n" + tail)
+            return
         if not _binding_answered(self.port, deadline) or \
                 not self._tcp_ready(self.port, deadline) or \
                 (tls and not self._tcp_ready(self.tls_port, deadline)):
@@ -133,20 +165,20 @@ class TurnServer:
             raise RuntimeError("coturn did not start:\n" + tail)
 
     def _tcp_ready(self, port, deadline):
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.5).close()
-                return True
-            except OSError:
-                # refused: not listening yet; the next try is the wait
-                time.sleep(0.05)
-        return False
+        return self.proc.poll() is None and _tcp_ready(port, deadline)
 
     def ports(self):
-        return {self.port, self.tls_port} | set(self.relay_ports)
+        """(proto, port) of its sockets: the port (UDP and TCP), the TLS
+        port, the relay ports (UDP)."""
+        out = {("udp", self.port), ("tcp", self.port)}
+        if self.tls_port:
+            out.add(("tcp", self.tls_port))
+        return out | {("udp", p) for p in self.relay_ports}
 
     def touches(self, flow):
-        return flow.sport in self.ports() or flow.dport in self.ports()
+        """Does a capture.Flow go to or from one of its sockets?"""
+        return (flow.proto, flow.sport) in self.ports() or \
+            (flow.proto, flow.dport) in self.ports()
 
     def log_tail(self, n=30):
         self.log.flush()
@@ -163,3 +195,14 @@ class TurnServer:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "--probe":
+    # --probe IP PORT [TLS_PORT]: exits 0 once coturn answers there (run
+    # inside a network namespace by TurnServer)
+    end = time.monotonic() + 20
+    ip_, port_ = sys.argv[2], int(sys.argv[3])
+    ok = _binding_answered(port_, end, ip_) and _tcp_ready(port_, end, ip_)
+    for extra in sys.argv[4:]:
+        ok = ok and _tcp_ready(int(extra), end, ip_)
+    sys.exit(0 if ok else 1)
