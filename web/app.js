@@ -10,6 +10,13 @@
  *                    (default answer)
  *   audio=0 video=0  no microphone / camera (getUserMedia)
  *   ice=ADDR         signal only the local candidates whose address is ADDR
+ *   ice=turn:USER:PASS@HOST[:PORT][?transport=udp|tcp] (or turns:)
+ *                    a TURN server (at most 4), sealcall's --turn form,
+ *                    percent-encoded as a whole in the link
+ *   ice=relay        relay candidates only (iceTransportPolicy "relay",
+ *                    sealcall's --relay-only); needs a TURN server
+ *   (ice may be given several times; a value that is none of these, or a
+ *   malformed TURN URL, is ignored and said so on the page)
  *
  * Opening the page joins its room (the other participant sees it arrive),
  * but nothing else happens until the user presses Join: no camera or
@@ -30,7 +37,6 @@ const room = params.get('room') || 'demo';
 const role = params.get('role') === 'call' ? 'call' : 'answer';
 const wantAudio = params.get('audio') !== '0';
 const wantVideo = params.get('video') !== '0';
-const iceFilter = params.get('ice');
 
 const wsBase = (location.protocol === 'https:' ? 'wss://' : 'ws://') +
     location.host + '/room/';
@@ -57,6 +63,87 @@ const candStats = {signalled: 0, dropped: 0, addresses: []};
 let benchTx = null;
 let benchRx = null;
 const t0 = performance.now();
+
+/* ---------- the ice parameters (a link is hostile input) ---------- */
+
+const MAX_TURN_SERVERS = 4;
+const MAX_ICE_PARAMS = 8;
+const MAX_CREDENTIAL = 256;
+/* RFC 7065 with sealcall's USER:PASS@: USER and PASS RFC 3986 userinfo
+ * characters (percent-encoded as needed; no raw ':' in USER, no '@');
+ * HOST an IPv4 address, a bracketed IPv6 address or a DNS name. */
+const TURN_RE = new RegExp(
+  '^(turns?):' +
+  "([A-Za-z0-9._~!$&'()*+,;=%-]+):([A-Za-z0-9._~!$&'()*+,;=%:-]+)@" +
+  '(\\[[0-9A-Fa-f:.]+\\]|[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|' +
+  '[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?' +
+  '(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*)' +
+  '(?::([0-9]{1,5}))?(?:\\?transport=(udp|tcp))?$');
+const ADDR_RE = /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]{2,45})$/;
+
+function decodeCredential(s) {
+  let v;
+  try {
+    v = decodeURIComponent(s);
+  } catch (e) {
+    return null;
+  }
+  /* no control characters; bounded */
+  return v.length > 0 && v.length <= MAX_CREDENTIAL && !/[\x00-\x1f\x7f]/.test(v)
+    ? v : null;
+}
+
+/* {address, servers: [RTCIceServer], relay, ignored: [reason]} */
+function parseIce(values) {
+  const out = {address: null, servers: [], relay: false, ignored: []};
+  values.slice(0, MAX_ICE_PARAMS).forEach((v, i) => {
+    const n = 'ice parameter ' + (i + 1);
+    if (v === 'relay') {
+      out.relay = true;
+      return;
+    }
+    if (/^turns?:/i.test(v)) {
+      const m = v.length <= 1024 ? TURN_RE.exec(v) : null;
+      const port = m && m[5] !== undefined ? Number(m[5]) : (m && m[1] === 'turns' ? 5349 : 3478);
+      const user = m ? decodeCredential(m[2]) : null;
+      const pass = m ? decodeCredential(m[3]) : null;
+      /* never show the credentials: only what follows the '@' */
+      const where = v.slice(v.lastIndexOf('@') + 1).slice(0, 80);
+      if (!m || user === null || pass === null || port < 1 || port > 65535) {
+        out.ignored.push(n + ': not turn:USER:PASS@HOST[:PORT][?transport=udp|tcp] (' +
+                         (v.indexOf('@') >= 0 ? where : 'no @') + ')');
+        return;
+      }
+      if (m[1] === 'turns' && m[6] === 'udp') {
+        out.ignored.push(n + ': turns: over UDP is not supported (' + where + ')');
+        return;
+      }
+      if (out.servers.length >= MAX_TURN_SERVERS) {
+        out.ignored.push(n + ': more than ' + MAX_TURN_SERVERS + ' TURN servers');
+        return;
+      }
+      out.servers.push({urls: m[1] + ':' + m[4] + ':' + port +
+                              (m[6] ? '?transport=' + m[6] : ''),
+                        username: user, credential: pass});
+      return;
+    }
+    if (ADDR_RE.test(v) && out.address === null) {
+      out.address = v;
+      return;
+    }
+    out.ignored.push(n + ': not an address, a TURN URL or "relay"');
+  });
+  if (values.length > MAX_ICE_PARAMS)
+    out.ignored.push('ice parameters beyond ' + MAX_ICE_PARAMS);
+  if (out.relay && out.servers.length === 0) {
+    out.ignored.push('ice=relay without a TURN server');
+    out.relay = false;
+  }
+  return out;
+}
+
+const ice = parseIce(params.getAll('ice'));
+const iceFilter = ice.address;
 
 /* ---------- events (in this page only) ---------- */
 
@@ -577,9 +664,18 @@ async function main() {
   $('room').textContent = room;
   $('role').textContent = role;
   emit({event: 'page', state: 'loaded', role: role, room: room,
-        user_agent: navigator.userAgent});
+        user_agent: navigator.userAgent,
+        turn_servers: ice.servers.map((s) => s.urls),
+        relay_only: ice.relay, ice_ignored: ice.ignored});
+  /* what the link configured, before Join: the user sees which TURN
+   * servers will learn their address (never the credentials) */
+  ice.servers.forEach((s) => log('TURN server from the link: ' + s.urls));
+  if (ice.relay)
+    log('relay only: the peer learns only the TURN server\'s address');
+  ice.ignored.forEach((r) => log('ignored ' + r, 'bad'));
 
-  pc = new RTCPeerConnection({iceServers: []});
+  pc = new RTCPeerConnection({iceServers: ice.servers,
+                              iceTransportPolicy: ice.relay ? 'relay' : 'all'});
   pc.onicecandidate = onLocalCandidate;
   pc.oniceconnectionstatechange = () =>
     emit({event: 'ice', state: pc.iceConnectionState});

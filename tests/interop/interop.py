@@ -345,8 +345,13 @@ class Session:
     """Relay + report peer + browser + one sealcall endpoint, for one role
     combination. Everything it starts is stopped by close()."""
 
-    def __init__(self, tap, kind, browser_role, netns=None):
+    def __init__(self, tap, kind, browser_role, netns=None, sc_extra=(),
+                 page_extra=""):
+        """@sc_extra: more options for sealcall; @page_extra: more query
+        parameters for the page ("&name=value...", encoded)."""
         self.tap = tap
+        self.sc_extra = list(sc_extra)
+        self.page_extra = page_extra
         self.kind = kind
         self.browser_role = browser_role            # "call" or "answer"
         self.sc_role = "answer" if browser_role == "call" else "call"
@@ -381,10 +386,12 @@ class Session:
             sc_args += ["--no-audio", "--no-video"]
         elif record:
             sc_args += ["--record", record]
+        sc_args += self.sc_extra
         url = ("http://127.0.0.1:%d/test.html?room=%s&role=%s&ice=%s&report=%s"
-               "&audio=%d&video=%d" % (self.port, call_room, self.browser_role,
-                                       self.ice, "rep-" + self.tag,
-                                       int(media), int(media)))
+               "&audio=%d&video=%d%s" % (self.port, call_room,
+                                         self.browser_role, self.ice,
+                                         "rep-" + self.tag, int(media),
+                                         int(media), self.page_extra))
         if self.sc_role == "answer":
             self.sc = self.proc(sc_args, "sealcall-" + self.tag)
             if self.sc.wait_event("signaling", timeout=20,
