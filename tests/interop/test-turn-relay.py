@@ -28,6 +28,17 @@ USER = "web-user-" + secrets.token_hex(4)
 PASS = "web:pass/" + secrets.token_hex(6)
 
 
+def started(tap, s, what):
+    """Starts @s; the page's 'page' event ({} if none), or None when the
+    session could not start (reported)."""
+    try:
+        s.start()
+    except RuntimeError as e:
+        tap.ok(False, "%s: session starts" % what, str(e))
+        return None
+    return s.wait_page("page", timeout=5) or {}
+
+
 def run(tap, kind, role, netns, turn):
     url = "turn:%s:%s@10.77.0.1:%d?transport=udp" % (
         urllib.parse.quote(USER, safe=""), urllib.parse.quote(PASS, safe=""),
@@ -39,12 +50,9 @@ def run(tap, kind, role, netns, turn):
     who = "%s %s sealcall through TURN" % (
         kind, "calls" if role == "call" else "answers")
     try:
-        try:
-            s.start()
-        except RuntimeError as e:
-            tap.ok(False, "%s: session starts" % who, str(e))
+        loaded = started(tap, s, who)
+        if loaded is None:
             return
-        loaded = s.wait_page("page", timeout=5) or {}
         tap.ok(loaded.get("relay_only") is True and
                loaded.get("turn_servers") == [
                    "turn:10.77.0.1:%d?transport=udp" % turn.port] and
@@ -104,12 +112,9 @@ def hostile_link(tap, kind, netns):
                         page_extra="&ice=relay&ice=" +
                         urllib.parse.quote(bad, safe=""))
     try:
-        try:
-            s.start()
-        except RuntimeError as e:
-            tap.ok(False, "%s hostile link: page loads" % kind, str(e))
+        ev = started(tap, s, "%s hostile link" % kind)
+        if ev is None:
             return
-        ev = s.wait_page("page", timeout=5) or {}
         ign = ev.get("ice_ignored") or []
         tap.ok(ev.get("relay_only") is False and ev.get("turn_servers") == []
                and len(ign) == 2 and USER not in str(ign),
