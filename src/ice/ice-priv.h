@@ -1,6 +1,7 @@
 /* src/ice/ice-priv.h - what ice.c (the agent, candidates, states and
- * datagrams) and ice-consent.c (RFC 7675 consent: the deadline, and the
- * pair selected again after a consent response) share: the transport's
+ * datagrams), ice-consent.c (RFC 7675 consent: the deadline, and the
+ * pair selected again after a consent response) and ice-relay.c (TURN
+ * servers and relay-only) share: the transport's
  * record and the functions one file calls in the other. Not for use
  * outside src/ice/: ice.h is the module's API.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
@@ -41,6 +42,7 @@ struct ScIceTransport {
     const char *failure;       /* why FAILED, when it is not the checks */
     guint n_turn;              /* TURN servers given to libnice */
     guint n_turn_failed;       /* turns: ones whose TLS failed */
+    GSource *relay_deadline;   /* SC_ICE_RELAY_GATHER_DEADLINE_MS */
     gboolean closed;
     gboolean await_selection;  /* consent lost: only a new pair recovers */
     char local_type[8];
@@ -102,6 +104,26 @@ void sc_ice_take_mdns_candidate(ScIceTransport *t, ScIceCandidate *parsed);
 /* The mDNS lookups' callback (ScIceMdnsResolvedFunc). */
 void sc_ice_on_mdns_resolved(gpointer data, const char *name,
                              const char *address);
+
+/* @pwd (a password ours or the peer's, a TURN credential) is withheld
+ * from every log until this transport is freed. */
+void sc_ice_keep_out_of_logs(ScIceTransport *t, const char *pwd);
+
+/* ice-relay.c */
+
+/* libnice holds a local candidate it shows (relay-only: a relay one). */
+gboolean sc_ice_has_local_candidate(ScIceTransport *t);
+
+gboolean sc_ice_relay_check_config(const ScIceConfig *config,
+                                   GError **error);
+/* The TURN servers to libnice (after the stream exists). */
+gboolean sc_ice_relay_add_servers(ScIceTransport *t, const ScIceConfig *config,
+                                  GError **error);
+/* Relay-only with nothing to offer and nothing to pair: FAILED now, with
+ * the reason in t->failure. */
+void sc_ice_relay_fail(ScIceTransport *t);
+/* See SC_ICE_RELAY_GATHER_DEADLINE_MS. */
+void sc_ice_relay_start_deadline(ScIceTransport *t);
 
 /* ice-consent.c */
 

@@ -208,41 +208,6 @@ on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
         t->cb.on_candidate(t->user_data, line);
 }
 
-/* libnice holds a local candidate it shows (relay-only: a relay one) */
-static gboolean
-has_local_candidate(ScIceTransport *t)
-{
-    GSList *list = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
-    gboolean any = list != NULL;
-
-    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
-    return any;
-}
-
-/* Relay-only with nothing to offer and nothing to pair: fail now, not in
- * silence. */
-static void
-fail_no_relay(ScIceTransport *t)
-{
-    t->failure = "relay-only, and no TURN server gave a relay candidate "
-                 "(see the log)";
-    SC_LOG_WARN(t->log_id, "%s", t->failure);
-    sc_ice_set_state(t, SC_ICE_STATE_FAILED);
-}
-
-/* A turns: server's TLS connection failed: libnice will not finish
- * gathering for it (see sc_turn_tls_proxy_new()) */
-static void
-on_tls_failed(gpointer data)
-{
-    ScIceTransport *t = data;
-
-    t->n_turn_failed++;
-    if (!t->closed && t->relay_only && t->n_turn_failed == t->n_turn &&
-        !has_local_candidate(t))
-        fail_no_relay(t);
-}
-
 static void
 on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
 {
@@ -253,8 +218,8 @@ on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
     t->gathering = FALSE;
     t->gathered = TRUE;
     SC_LOG_DEBUG(t->log_id, "gathering done");
-    if (t->relay_only && !has_local_candidate(t)) {
-        fail_no_relay(t);
+    if (t->relay_only && !sc_ice_has_local_candidate(t)) {
+        sc_ice_relay_fail(t);
         return;
     }
     if (t->cb.on_candidate != NULL)
@@ -398,74 +363,13 @@ guard_libnice_logs(void)
 /* @pwd (a password ours or the peer's) is withheld from every log until
  * this transport is freed: checks of an older generation may still be
  * logged after an ICE restart. */
-static void
-keep_out_of_logs(ScIceTransport *t, const char *pwd)
+void
+sc_ice_keep_out_of_logs(ScIceTransport *t, const char *pwd)
 {
     guint id = pwd != NULL ? sc_log_secret_add(pwd, strlen(pwd)) : 0;
 
     if (id != 0)
         g_array_append_val(t->secret_ids, id);
-}
-
-static gboolean
-check_turn_config(const ScIceConfig *config, GError **error)
-{
-    guint n = 0;
-
-    for (const ScTurnServer *const *s = config->turn_servers;
-         s != NULL && *s != NULL; s++)
-        n++;
-    if (n > SC_ICE_MAX_TURN_SERVERS) {
-        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
-                    "at most %u TURN servers", SC_ICE_MAX_TURN_SERVERS);
-        return FALSE;
-    }
-    if (config->relay_only && n == 0) {
-        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
-                    "relay-only needs a TURN server (--turn)");
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/* The credentials stay out of every log (libnice's agent prints the
- * username, its STUN debug the password as the long-term "key") until
- * the transport is freed. */
-static gboolean
-add_turn_servers(ScIceTransport *t, const ScIceConfig *config,
-                 GError **error)
-{
-    for (const ScTurnServer *const *p = config->turn_servers;
-         p != NULL && *p != NULL; p++) {
-        const ScTurnServer *s = *p;
-        const char *host = s->host;
-        guint port = s->port;
-
-        keep_out_of_logs(t, s->username);
-        keep_out_of_logs(t, s->password);
-        if (s->secure) {
-            /* libnice speaks TURN over TCP to our TLS proxy (turn-tls.c) */
-            ScTurnTlsProxy *proxy = sc_turn_tls_proxy_new(
-                t->ctx, t->log_id, s, config->ca_file, on_tls_failed, t,
-                error);
-            if (proxy == NULL)
-                return FALSE;
-            g_ptr_array_add(t->tls_proxies, proxy);
-            host = "127.0.0.1";
-            port = sc_turn_tls_proxy_get_port(proxy);
-        }
-        if (!nice_agent_set_relay_info(t->agent, t->stream_id, 1, host, port,
-                                       s->username, s->password,
-                                       s->tcp ? NICE_RELAY_TYPE_TURN_TCP
-                                              : NICE_RELAY_TYPE_TURN_UDP)) {
-            g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
-                        "libnice refused TURN server %s", s->url_redacted);
-            return FALSE;
-        }
-        t->n_turn++;
-        SC_LOG_INFO(t->log_id, "TURN server %s", s->url_redacted);
-    }
-    return TRUE;
 }
 
 ScIceTransport *
@@ -475,7 +379,7 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
 {
     ScIceTransport *t;
 
-    if (!check_turn_config(config, error))
+    if (!sc_ice_relay_check_config(config, error))
         return NULL;
     t = g_new0(ScIceTransport, 1);
     guard_libnice_logs();
@@ -547,7 +451,7 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
         sc_ice_transport_free(t);
         return NULL;
     }
-    if (!add_turn_servers(t, config, error)) {
+    if (!sc_ice_relay_add_servers(t, config, error)) {
         sc_ice_transport_free(t);
         return NULL;
     }
@@ -555,7 +459,7 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
      * char: 8 chars (48 bits) and 24 chars (144 bits). */
     t->ufrag = sc_random_ice_string(8);
     t->pwd = sc_random_ice_string(24);
-    keep_out_of_logs(t, t->pwd);
+    sc_ice_keep_out_of_logs(t, t->pwd);
     if (!nice_agent_set_local_credentials(t->agent, t->stream_id, t->ufrag,
                                           t->pwd)) {
         g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
@@ -578,6 +482,7 @@ sc_ice_transport_new(GMainContext *ctx, const char *log_id,
 static void
 drop_sources(ScIceTransport *t)
 {
+    sc_source_clear(&t->relay_deadline);
     g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
     sc_source_clear(&t->consent_timer);
     sc_source_clear(&t->resume_source);
@@ -661,6 +566,8 @@ sc_ice_transport_set_pacing(ScIceTransport *t, guint remote_ms)
 gboolean
 sc_ice_transport_gather(ScIceTransport *t, GError **error)
 {
+    if (t->relay_only)
+        sc_ice_relay_start_deadline(t);
     t->gathering = TRUE;
     t->gathered = FALSE;
     if (!nice_agent_gather_candidates(t->agent, t->stream_id)) {
@@ -711,7 +618,7 @@ sc_ice_transport_set_remote_credentials(ScIceTransport *t, const char *ufrag,
                     "ICE restart (new remote ufrag) is not supported yet");
         return FALSE;
     }
-    keep_out_of_logs(t, pwd);
+    sc_ice_keep_out_of_logs(t, pwd);
     if (!nice_agent_set_remote_credentials(t->agent, t->stream_id, ufrag,
                                            pwd)) {
         g_set_error(error, SC_ERROR, SC_ERROR_ICE_FAILED,
@@ -848,7 +755,7 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     /* libnice made credentials with its own RNG: ours come from OpenSSL */
     ufrag = sc_random_ice_string(8);
     pwd = sc_random_ice_string(24);
-    keep_out_of_logs(t, pwd);
+    sc_ice_keep_out_of_logs(t, pwd);
     if (!nice_agent_set_local_credentials(t->agent, t->stream_id, ufrag,
                                           pwd)) {
         sc_secure_wipe(pwd, strlen(pwd));

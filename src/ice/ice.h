@@ -253,6 +253,16 @@ const char *sc_ice_state_to_string(ScIceState s);
  * that address resolves after the pair was selected (ice-reveal.c). */
 const char *sc_ice_transport_get_local_type(ScIceTransport *t);
 const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
+/* Relay-only: a transport still without a relay candidate this long after
+ * gathering began (never connected: it has nothing to pair) fails
+ * (sc_ice_transport_get_failure()).
+ * It fails at once when libnice's gathering ends without one (a wrong
+ * password, a server that refuses) or every TURN server is a turns: one
+ * whose TLS failed; this deadline is for the rest (a server that does not
+ * answer; libnice gives up on it after about 40 s, and never finishes
+ * gathering while a failed turns: server waits beside a working one). */
+#define SC_ICE_RELAY_GATHER_DEADLINE_MS 30000
+
 /* Whether the transport runs relay-only (ScIceConfig.relay_only). */
 gboolean sc_ice_transport_is_relay_only(ScIceTransport *t);
 /* Why the transport FAILED when it was not for want of a working pair
