@@ -9,7 +9,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
 #include "ice/ice-priv.h"
-#include "sdp/sdp.h"
 
 gboolean
 sc_ice_has_local_candidate(ScIceTransport *t)
