@@ -935,19 +935,28 @@ cli_call_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     /* after the privacy decision: a rule may be what asks for relay-only */
-    if (priv.relay_only && (turns == NULL || turns[0] == NULL)) {
-        fprintf(stderr, "sealcall %s: %s needs a TURN server (--turn)\n",
-                argv[0],
-                strstr(priv.asked, "relay_only=true") != NULL
-                    ? "--relay-only"
-                    : "relay-only (the privacy profile asks for it)");
-        sc_call_unref(cli.call);
-        return CLI_EXIT_USAGE;
-    }
-    if (priv.relay_only && stun != NULL) {
-        fprintf(stderr, "sealcall %s: --stun with relay-only: relay-only "
-                        "contacts no STUN server\n",
-                argv[0]);
+    if (priv.relay_only &&
+        ((turns == NULL || turns[0] == NULL) || stun != NULL)) {
+        const char *rule = sc_privacy_decision_get(priv.decision, "rule");
+        g_autofree char *who =
+            strstr(priv.asked, "relay_only=true") != NULL
+                ? g_strdup("--relay-only")
+            : strstr(priv.asked, "require_unlinkable=true") != NULL ||
+                    rule == NULL
+                ? g_strdup("--require-unlinkable (it implies relay-only)")
+                : g_strdup_printf("privacy rule '%s' asks for "
+                                  "relay_only=true, which",
+                                  rule);
+        g_autofree char *safe = cli_sanitize(who, -1, CLI_SHOW_LOG_MAX, FALSE);
+        if (turns == NULL || turns[0] == NULL)
+            fprintf(stderr, "sealcall %s: %s needs a TURN server (--turn): "
+                            "the call is refused rather than made without "
+                            "it\n",
+                    argv[0], safe);
+        else
+            fprintf(stderr, "sealcall %s: --stun with %s contacts no STUN "
+                            "server: drop --stun\n",
+                    argv[0], safe);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }

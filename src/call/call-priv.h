@@ -287,7 +287,7 @@ struct ScCall {
     char *media_source[2];
     char *record_path;
     gboolean play_audio;
-    ScPrivacyDecision *privacy;     /* for the inspector; NULL: none */
+    ScPrivacyDecision *privacy_decision;    /* for the inspector; NULL: none */
 
     /* keys (call-keys.c) */
     ScCert *cert;

@@ -240,7 +240,7 @@ sc_call_unref(ScCall *call)
     g_free(call->media_source[0]);
     g_free(call->media_source[1]);
     g_free(call->record_path);
-    g_clear_pointer(&call->privacy, sc_privacy_decision_unref);
+    g_clear_pointer(&call->privacy_decision, sc_privacy_decision_unref);
     if (call->ev.func_destroy != NULL)
         call->ev.func_destroy(call->ev.func_data);
     g_main_context_unref(call->ctx);
@@ -440,8 +440,8 @@ sc_call_set_privacy(ScCall *call, ScPrivacyDecision *decision, GError **error)
     }
     if (decision != NULL)
         sc_privacy_decision_ref(decision);
-    g_clear_pointer(&call->privacy, sc_privacy_decision_unref);
-    call->privacy = decision;
+    g_clear_pointer(&call->privacy_decision, sc_privacy_decision_unref);
+    call->privacy_decision = decision;
     return TRUE;
 }
 
@@ -639,8 +639,8 @@ sc_call_inspect_json(ScCall *call)
         s.n_channels++;
     }
     s.channels = chans;
-    if (call->privacy != NULL)
-        privacy = sc_privacy_decision_to_json_node(call->privacy);
+    if (call->privacy_decision != NULL)
+        privacy = sc_privacy_decision_to_json_node(call->privacy_decision);
     s.privacy = privacy;
     node = sc_inspector_report_build(&s);
     return json_to_string(node, FALSE);

@@ -214,5 +214,8 @@ sc_call_privacy_policy(ScCall *call)
 gboolean
 sc_call_privacy_raddr_suppressed(ScCall *call)
 {
-    return call->privacy.n_signalled > 0 && call->privacy.n_reveal == 0;
+    /* mode 3 without STUN signals nothing at all: nothing revealed */
+    return call->privacy.n_reveal == 0 &&
+           (call->privacy.n_signalled > 0 ||
+            call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY);
 }

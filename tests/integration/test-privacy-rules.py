@@ -156,7 +156,7 @@ profile = hidden
     rc, out, err = run("call", "--signal", url, "--json")
     tap.ok(rc == 2 and out == "" and err.count("\n") == 1 and
            "privacy rule 'strangers' asks for relay_only=true" in err and
-           "refused" in err,
+           "needs a TURN server" in err and "refused" in err,
            "a rule's relay_only that cannot be honoured refuses the call, "
            "before anything is sent", (rc, out, err))
     write_conf("""[profile guarded]
@@ -192,9 +192,21 @@ profile = guarded
         d_ans.kill()
         if d_off is not None:
             d_off.kill()
-    for role, field, value in (("answer", "ip_handling", "relay-only"),
-                               ("answer", "refuse_unlinkable", "true"),
-                               ("call", "require_unlinkable", "true")):
+    write_conf("[profile p]\nip_handling = relay-only\n[default]\nprofile = p\n")
+    rc, out, err = run("answer", "--signal", url, "--json")
+    tap.ok(rc == 2 and out == "" and err.count("\n") == 1 and
+           "privacy rule 'default' asks for relay_only=true" in err and
+           "needs a TURN server" in err,
+           "answer with a rule ip_handling=relay-only and no TURN server: "
+           "refused, naming the rule", (rc, out, err))
+    write_conf("[profile p]\nrequire_unlinkable = true\n[default]\n"
+               "profile = p\n")
+    rc, out, err = run("call", "--signal", url, "--json")
+    tap.ok(rc == 2 and out == "" and err.count("\n") == 1 and
+           "asks for relay_only=true" in err and "needs a TURN server" in err,
+           "call with a rule require_unlinkable=true and no TURN server: "
+           "refused (unlinkable implies relay-only)", (rc, out, err))
+    for role, field, value in (("answer", "refuse_unlinkable", "true"),):
         write_conf("[profile p]\n%s = %s\n[default]\nprofile = p\n"
                    % (field, value))
         rc, out, err = run(role, "--signal", url, "--json")
@@ -266,9 +278,17 @@ profile = call-keys
            "over the rule's per-call)", (rc, err))
     rc, out, err = run("call", "--signal", url, "--require-unlinkable",
                        "--privacy-config", "/dev/null")
-    tap.ok(rc == 2 and "relay_only=true (--require-unlinkable implies it)"
-           in err, "--require-unlinkable is refused while relay-only is not "
-           "built", (rc, err))
+    tap.ok(rc == 2 and "--require-unlinkable (it implies relay-only) needs "
+           "a TURN server" in err and err.count("\n") == 1,
+           "--require-unlinkable without a TURN server is refused", (rc, err))
+    # a configured certificate is one key for every origin: never unlinkable
+    rc, out, err = run("call", "--signal", url, "--require-unlinkable",
+                       "--turn", "turn:u:p@127.0.0.1:9", "--cert",
+                       os.path.join(home, "no-such.pem"),
+                       "--privacy-config", "/dev/null")
+    tap.ok(rc == 2 and "--cert is one key pair for every origin" in err and
+           "unlinkable" in err and err.count("\n") == 1,
+           "--cert with --require-unlinkable is refused", (rc, err))
 
     # 5. bad files: one line naming FILE:LINE
     write_conf("[profile p]\nrelay_only = true\nkey_scop = per-call\n")
