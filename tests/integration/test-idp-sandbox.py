@@ -165,7 +165,7 @@ SCRIPTS = {
     "own-origin": w3c(
         "return fetch('https://localhost:PORT/api/echo', { method: 'PUT', body: 'hello' }).then((r) => r.json())"
         ".then((j) => ({ idp: { domain: location.host, protocol: 'own-origin' }, assertion: j.method + ' ' + j.body }));"),
-    "to-http": ("redirect", "http://localhost:PORT/.well-known/idp-proxy/good"),
+    "to-http": ("redirect", "http://localhost:HTTPPORT/.well-known/idp-proxy/good"),
     "to-https": ("redirect", "https://localhost:PORT/.well-known/idp-proxy/redirected"),
     "redirected": w3c("return { idp: { domain: 'localhost:PORT', protocol: 'to-https' }, assertion: location.pathname };"),
     "login": w3c("return Promise.reject({ name: 'IdpLoginError', loginUrl: location.origin + '/login?u=1' });"),
@@ -177,6 +177,8 @@ SCRIPTS = {
     "other-idp": w3c("return { idp: { domain: 'evil.example', protocol: 'other-idp' }, assertion: 'x' };"),
 }
 
+plain = idpserver.IdpServer(None, None, {"good": GOOD}, tls=False)
+SCRIPTS["to-http"] = ("redirect", SCRIPTS["to-http"][1].replace("HTTPPORT", str(plain.port)))
 srv = idpserver.IdpServer(cert, key, SCRIPTS)
 bad = idpserver.IdpServer(bad_cert, bad_key, {"good": GOOD})
 DOM = "localhost:%d" % srv.port
@@ -193,8 +195,11 @@ def drive(*args, timeout=15000, memory=None, ca_file=ca):
     if memory:
         cmd += ["--memory", str(memory)]
     cmd += list(args)
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=timeout / 1000 + 60)
+    try:
+        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout / 1000 + 60)
+    except subprocess.TimeoutExpired:
+        return {"ok": None, "error": "the driver never finished", "rc": None}
     try:
         r = json.loads(p.stdout.decode())
     except ValueError:
@@ -326,6 +331,8 @@ try:
     tap.ok(r.get("ok") is True and r.get("assertion") == "PUT hello",
            "fetch() to its own origin works (method and body)", r)
     expect_error(gen("to-http"), "idp-load-failure", "a redirect to http")
+    tap.ok(plain.hit("/.well-known/idp-proxy/good") == 0,
+           "the http URL was never requested", plain.hits)
     r = gen("to-https")
     tap.ok(r.get("ok") is True and r.get("protocol") == "to-https" and
            r.get("assertion") == "/.well-known/idp-proxy/redirected",
@@ -359,4 +366,5 @@ try:
 finally:
     srv.close()
     bad.close()
+    plain.close()
 tap.done()

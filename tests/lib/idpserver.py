@@ -47,7 +47,7 @@ def make_ca(d, name):
 
 
 class IdpServer:
-    def __init__(self, cert, key, scripts):
+    def __init__(self, cert, key, scripts, tls=True):
         self.scripts = scripts
         self.hits = {}
         self.secret = secrets.token_bytes(32)
@@ -109,9 +109,10 @@ class IdpServer:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -120,6 +121,6 @@ class IdpServer:
         with self.lock:
             return self.hits.get(path, 0)
 
-    def close(self):
+    def close(self):  # noqa: D401
         self.httpd.shutdown()
         self.httpd.server_close()
