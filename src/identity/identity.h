@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 #define SC_IDP_FETCH_MAX 16              /* fetch()/XHR requests per run */
 #define SC_IDP_REDIRECT_MAX 5
 #define SC_IDP_TIMEOUT_MS_DEFAULT 15000  /* W3C: "SHOULD limit ... 15 seconds" */
-#define SC_IDP_MEMORY_DEFAULT (768u * 1024 * 1024) /* RLIMIT_DATA of the child */
+#define SC_IDP_MEMORY_DEFAULT (768u * 1024 * 1024) /* the child's budget */
 
 /* ---- errors: the W3C RTCErrorDetailType names for IdPs ---- */
 #define SC_IDP_ERROR (sc_idp_error_quark())
@@ -119,7 +119,9 @@ typedef struct {
     const char *ca_file;       /* extra PEM trust anchors (--ca), or NULL */
     const char *helper_path;   /* sealcall-idp-sandbox; NULL: the installed one */
     guint timeout_ms;          /* whole run: fetch + script; 0: default */
-    guint64 memory_limit;      /* RLIMIT_DATA of the child; 0: default */
+    guint64 memory_limit;      /* the child's memory budget (resident size,
+                                * and RLIMIT_DATA over what the engine
+                                * maps at start); 0: default */
     /* tests: told the child's pid once it runs */
     void (*on_spawn)(GPid pid, gpointer user_data);
     gpointer on_spawn_data;

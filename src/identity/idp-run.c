@@ -152,6 +152,7 @@ decide(GTask *task, GError *error)
     r->error = error;
     sc_source_clear(&r->deadline);
     sc_source_clear(&r->rss_watch);
+    sc_source_clear(&r->cancel_idle);   /* none of them may run after us */
     g_cancellable_cancel(r->cancel);
     if (r->proc != NULL) {
         g_subprocess_force_exit(r->proc);   /* SIGKILL to its pid */

@@ -174,6 +174,7 @@ SCRIPTS = {
                    "return Promise.reject({ errorDetail: 'idp-token-expired', message: 'too old' });"),
     "huge": w3c("return { idp: { domain: location.host, protocol: 'huge' }, assertion: 'A'.repeat(100000) };"),
     "enormous": w3c("return { idp: { domain: location.host, protocol: 'enormous' }, assertion: 'A'.repeat(8 << 20) };"),
+    "big-script": "// " + "x" * (1 << 20) + "\n" + GOOD,
     "other-idp": w3c("return { idp: { domain: 'evil.example', protocol: 'other-idp' }, assertion: 'x' };"),
 }
 
@@ -188,8 +189,10 @@ env = dict(os.environ)
 env["SEALCALL_IDP_SANDBOX"] = HELPER
 
 
-def drive(*args, timeout=15000, memory=None, ca_file=ca):
+def drive(*args, timeout=15000, memory=None, ca_file=ca, cancel=False):
     cmd = [DRIVE, "--timeout", str(timeout)]
+    if cancel:
+        cmd += ["--cancel-at-spawn", "1"]
     if ca_file:
         cmd += ["--ca", ca_file]
     if memory:
@@ -313,6 +316,10 @@ try:
     expect_error(r, "idp-timeout", "while(true){} in generateAssertion")
     tap.ok(isinstance(r.get("pid"), int) and r["pid"] > 0 and gone(r["pid"]),
            "the looping sandbox was started and is really gone", r)
+    r = gen("loop", timeout=60000, cancel=True)
+    tap.ok(r.get("error") == "g-io-error-quark" and "cancel" in r.get("message", "") and
+           isinstance(r.get("pid"), int) and r["pid"] > 0 and gone(r["pid"]),
+           "cancelling a run stops it at once: cancelled, the looping child gone", r)
     r = gen("loop-at-load", timeout=2000)
     expect_error(r, "idp-timeout", "an endless loop while loading")
     r = gen("hog", timeout=120000, memory=256 << 20)
@@ -338,6 +345,7 @@ try:
            r.get("assertion") == "/.well-known/idp-proxy/redirected",
            "a redirect to https is followed; location is the final URL", r)
     expect_error(gen("nope"), "idp-load-failure", "404")
+    expect_error(gen("big-script"), "idp-load-failure", "a proxy script over 1 MiB")
     expect_error(gen("good", domain="localhost:%d" % bad.port), "idp-tls-failure",
                  "a certificate from an unknown CA")
     expect_error(gen("good", ca_file=None), "idp-tls-failure",

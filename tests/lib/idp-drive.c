@@ -2,7 +2,7 @@
  * integration test (tests/integration/test-idp-sandbox.py): one generate
  * or validate, on a GLib main loop, and one JSON line with the outcome,
  * including the sandbox child's pid (gone by then: the run reaps it).
- *   idp-drive [--ca FILE] [--timeout MS] [--memory BYTES]
+ *   idp-drive [--ca FILE] [--timeout MS] [--memory BYTES] [--cancel-at-spawn 1]
  *             generate DOMAIN PROTOCOL CONTENTS ORIGIN [HINT]
  *   idp-drive [options] validate ATTR ORIGIN
  * The helper comes from $SEALCALL_IDP_SANDBOX (the build tree's).
@@ -15,13 +15,24 @@
 #include <string.h>
 
 static GMainLoop *loop;
+static GCancellable *cancel;
 static GPid child_pid;
 static JsonBuilder *out;
 
+static gboolean
+do_cancel(gpointer data)
+{
+    g_cancellable_cancel(cancel);
+    return G_SOURCE_REMOVE;
+}
+
+/* with --cancel-at-spawn, the run is cancelled once its child runs */
 static void
 on_spawn(GPid pid, gpointer data)
 {
     child_pid = pid;
+    if (cancel != NULL)
+        g_idle_add(do_cancel, NULL);
 }
 
 static void
@@ -115,6 +126,8 @@ main(int argc, char **argv)
             cfg.timeout_ms = (guint)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--memory") == 0)
             cfg.memory_limit = g_ascii_strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--cancel-at-spawn") == 0)
+            cancel = g_cancellable_new();
     }
     cfg.on_spawn = on_spawn;
     loop = g_main_loop_new(NULL, FALSE);
@@ -123,9 +136,9 @@ main(int argc, char **argv)
     if (i + 4 < argc && strcmp(argv[i], "generate") == 0) {
         sc_idp_generate_async(&cfg, argv[i + 1], argv[i + 2], argv[i + 3],
                               argv[i + 4], i + 5 < argc ? argv[i + 5] : NULL,
-                              NULL, on_generated, NULL);
+                              cancel, on_generated, NULL);
     } else if (i + 2 < argc && strcmp(argv[i], "validate") == 0) {
-        sc_idp_validate_async(&cfg, argv[i + 1], argv[i + 2], NULL,
+        sc_idp_validate_async(&cfg, argv[i + 1], argv[i + 2], cancel,
                               on_validated, NULL);
     } else {
         fprintf(stderr, "usage: see tests/lib/idp-drive.c\n");
@@ -142,5 +155,6 @@ main(int argc, char **argv)
     json_node_unref(n);
     g_object_unref(out);
     g_main_loop_unref(loop);
+    g_clear_object(&cancel);
     return 0;
 }
