@@ -15,12 +15,16 @@
  * RLIMIT_DATA bound it even if the parent cannot. Usage:
  *   sealcall-idp-sandbox --memory BYTES --cpu SECONDS
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE 1 /* CLONE_THREAD */
 #include "identity/sandbox-prelude.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <jsc/jsc.h>
 #include <json-glib/json-glib.h>
+#include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +330,74 @@ limit_data(guint64 budget)
     limit(RLIMIT_DATA, (rlim_t)(now + budget));
 }
 
+/* A seccomp filter before the IdP's script runs (the engine and the
+ * prelude are up): if a script found a hole in JavaScriptCore, the process
+ * it would own still could not open a socket, run a program, start a
+ * process, open a file for writing, change the file system, signal
+ * another process, or trace one. A deny list (EPERM), not an allow list:
+ * the engine's own threads, allocator and GC keep working. */
+static void
+install_seccomp(void)
+{
+    static const int denied[] = {
+        SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect),
+        SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4),
+        SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork), SCMP_SYS(vfork),
+        SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv),
+        SCMP_SYS(process_vm_writev), SCMP_SYS(mount), SCMP_SYS(umount2),
+        SCMP_SYS(chroot), SCMP_SYS(pivot_root), SCMP_SYS(setns),
+        SCMP_SYS(unshare), SCMP_SYS(keyctl), SCMP_SYS(add_key),
+        SCMP_SYS(request_key), SCMP_SYS(bpf), SCMP_SYS(perf_event_open),
+        SCMP_SYS(userfaultfd), SCMP_SYS(init_module), SCMP_SYS(finit_module),
+        SCMP_SYS(delete_module), SCMP_SYS(kexec_load), SCMP_SYS(reboot),
+        SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at),
+        SCMP_SYS(link), SCMP_SYS(linkat), SCMP_SYS(symlink),
+        SCMP_SYS(symlinkat), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
+        SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
+        SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(rmdir), SCMP_SYS(chmod),
+        SCMP_SYS(fchmod), SCMP_SYS(fchmodat), SCMP_SYS(chown),
+        SCMP_SYS(fchown), SCMP_SYS(lchown), SCMP_SYS(fchownat),
+        SCMP_SYS(truncate), SCMP_SYS(mknod), SCMP_SYS(mknodat),
+        SCMP_SYS(setuid), SCMP_SYS(setgid), SCMP_SYS(setreuid),
+        SCMP_SYS(setregid), SCMP_SYS(setresuid), SCMP_SYS(setresgid),
+    };
+    static const int write_flags[] = { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC,
+                                       O_APPEND };
+    scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+    int rc = f == NULL ? -1 : 0;
+    for (gsize i = 0; rc == 0 && i < G_N_ELEMENTS(denied); i++)
+        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
+    for (gsize i = 0; rc == 0 && i < G_N_ELEMENTS(write_flags); i++) {
+        scmp_datum_t fl = (scmp_datum_t)write_flags[i];
+        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(open), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, fl, fl));
+        if (rc == 0)
+            rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(openat), 1,
+                                  SCMP_A2(SCMP_CMP_MASKED_EQ, fl, fl));
+    }
+    /* threads only (clone3's flags are out of reach: ENOSYS makes the C
+     * library fall back to clone) */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    /* signals to ourselves only */
+    scmp_datum_t self = (scmp_datum_t)getpid();
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
+                              SCMP_A0(SCMP_CMP_NE, self));
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(tgkill), 1,
+                              SCMP_A0(SCMP_CMP_NE, self));
+    if (rc == 0)
+        rc = seccomp_load(f);
+    if (f != NULL)
+        seccomp_release(f);
+    if (rc != 0)
+        _exit(7);               /* never run the script unfiltered */
+}
+
 static void
 run_script(JsonObject *req)
 {
@@ -365,6 +437,7 @@ run_script(JsonObject *req)
     g_object_unref(natives);
     g_object_unref(prelude);
     limit_data(sb.memory);
+    install_seccomp();
 
     /* a syntax error is a bad script; so is an exception while loading */
     JSCException *exc = NULL;

@@ -311,7 +311,9 @@ try:
     expect_error(gen("load-throws"), "idp-bad-script-failure", "a throw while loading")
     expect_error(gen("no-register"), "idp-bad-script-failure", "no register() call")
     expect_error(gen("gen-throws"), "idp-execution-failure", "generateAssertion throws")
-    expect_error(gen("never", timeout=2000), "idp-timeout", "a promise that never settles")
+    r = gen("never", timeout=2000)
+    expect_error(r, "idp-timeout", "a promise that never settles")
+    tap.ok(r.get("seccomp") == 2, "the sandbox ran under a seccomp filter", r)
     r = gen("loop", timeout=2000)
     expect_error(r, "idp-timeout", "while(true){} in generateAssertion")
     tap.ok(isinstance(r.get("pid"), int) and r["pid"] > 0 and gone(r["pid"]),

@@ -19,6 +19,24 @@ static GCancellable *cancel;
 static GPid child_pid;
 static JsonBuilder *out;
 
+/* the strongest seccomp mode seen in the child's /proc status while the
+ * run lasts (2: a filter), read every 10 ms from its spawn to its end */
+static int seccomp_seen = -1;
+
+static gboolean
+watch_seccomp(gpointer data)
+{
+    char path[64], *text = NULL;
+    g_snprintf(path, sizeof path, "/proc/%d/status", (int)child_pid);
+    if (g_file_get_contents(path, &text, NULL, NULL)) {
+        const char *p = strstr(text, "\nSeccomp:");
+        if (p != NULL)
+            seccomp_seen = MAX(seccomp_seen, atoi(p + 9));
+        g_free(text);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 do_cancel(gpointer data)
 {
@@ -31,6 +49,7 @@ static void
 on_spawn(GPid pid, gpointer data)
 {
     child_pid = pid;
+    g_timeout_add(10, watch_seccomp, NULL);
     if (cancel != NULL)
         g_idle_add(do_cancel, NULL);
 }
@@ -147,6 +166,8 @@ main(int argc, char **argv)
     g_main_loop_run(loop);
     json_builder_set_member_name(out, "pid");
     json_builder_add_int_value(out, child_pid);
+    json_builder_set_member_name(out, "seccomp");
+    json_builder_add_int_value(out, seccomp_seen);
     json_builder_end_object(out);
     JsonNode *n = json_builder_get_root(out);
     char *text = json_to_string(n, FALSE);
