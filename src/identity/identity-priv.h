@@ -53,6 +53,9 @@ gboolean sc_idp_result_interpret(gboolean generate, const char *domain,
                                  const char *protocol, JsonObject *o,
                                  char **attr_out, ScIdpValidation **val_out,
                                  char **login_url, GError **error);
+/* The string a JSON node holds, or NULL for anything else (no GLib
+ * critical on hostile input, unlike json-glib's getters). */
+const char *sc_idp_json_string(JsonNode *node);
 /* Text from an IdP for our messages: valid UTF-8, at most 200 characters,
  * control and format characters replaced by '?'. */
 char *sc_idp_text(const char *s) G_GNUC_WARN_UNUSED_RESULT;

@@ -41,14 +41,19 @@ sc_idp_text(const char *s)
     return g_string_free(out, FALSE);
 }
 
-static const char *
-str_member(JsonObject *o, const char *name)
+const char *
+sc_idp_json_string(JsonNode *n)
 {
-    JsonNode *n = o ? json_object_get_member(o, name) : NULL;
     if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) ||
         json_node_get_value_type(n) != G_TYPE_STRING)
         return NULL;
     return json_node_get_string(n);
+}
+
+static const char *
+str_member(JsonObject *o, const char *name)
+{
+    return sc_idp_json_string(o ? json_object_get_member(o, name) : NULL);
 }
 
 static JsonObject *

@@ -328,11 +328,12 @@ handle_fetch(GTask *task, JsonObject *o)
 {
     Run *r = g_task_get_task_data(task);
     JsonNode *idn = json_object_get_member(o, "id");
-    if (idn == NULL || json_node_get_value_type(idn) != G_TYPE_INT64)
+    if (idn == NULL || !JSON_NODE_HOLDS_VALUE(idn) ||
+        json_node_get_value_type(idn) != G_TYPE_INT64)
         return;
     gint64 id = json_node_get_int(idn);
-    const char *url = json_object_get_string_member_with_default(o, "url", NULL);
-    const char *method = json_object_get_string_member_with_default(o, "method", "GET");
+    const char *url = sc_idp_json_string(json_object_get_member(o, "url"));
+    const char *method = sc_idp_json_string(json_object_get_member(o, "method"));
     if (++r->fetches > SC_IDP_FETCH_MAX) {
         reply_fetch_error(task, id, "too many requests");
         return;
@@ -365,8 +366,8 @@ handle_fetch(GTask *task, JsonObject *o)
             if (!JSON_NODE_HOLDS_ARRAY(pn) || json_array_get_length(json_node_get_array(pn)) != 2)
                 continue;
             JsonArray *pa = json_node_get_array(pn);
-            const char *k = json_array_get_string_element(pa, 0);
-            const char *v = json_array_get_string_element(pa, 1);
+            const char *k = sc_idp_json_string(json_array_get_element(pa, 0));
+            const char *v = sc_idp_json_string(json_array_get_element(pa, 1));
             if (k == NULL || v == NULL)
                 continue;
             g_ptr_array_add(headers, g_strdup(k));
@@ -374,7 +375,7 @@ handle_fetch(GTask *task, JsonObject *o)
         }
     }
     GBytes *body = NULL;
-    const char *bs = json_object_get_string_member_with_default(o, "body", NULL);
+    const char *bs = sc_idp_json_string(json_object_get_member(o, "body"));
     if (bs != NULL) {
         gsize bl = strlen(bs);
         if (bl > FETCH_REQ_BODY_MAX) {
@@ -425,7 +426,7 @@ handle_line(GTask *task, const char *line, gsize len)
         return;
     }
     JsonObject *o = json_node_get_object(json_parser_get_root(p));
-    const char *op = json_object_get_string_member_with_default(o, "op", NULL);
+    const char *op = sc_idp_json_string(json_object_get_member(o, "op"));
     if (g_strcmp0(op, "fetch") == 0)
         handle_fetch(task, o);
     else if (g_strcmp0(op, "result") == 0)

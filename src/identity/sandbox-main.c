@@ -33,7 +33,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define LINE_MAX_BYTES (3u * 1024 * 1024) /* the script (1 MiB) JSON-escaped */
+#define LINE_MAX_BYTES (8u * 1024 * 1024) /* the script (1 MiB) JSON-escaped */
 
 typedef struct {
     JSCContext *ctx;

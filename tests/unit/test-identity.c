@@ -2,7 +2,7 @@
  * protocols, the well-known URL, a=identity values, and asserted
  * identities against the IdP (authoritative or not, RFC 8827 §7.5, §8.1).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "identity/identity.h"
+#include "identity/identity-priv.h"
 
 #include <string.h>
 
@@ -211,6 +211,113 @@ test_identity_authority(void)
     g_free(user);
 }
 
+static int
+interpret(gboolean generate, const char *json, char **attr, ScIdpValidation **val,
+          char **login)
+{
+    JsonParser *p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
+    GError *err = NULL;
+    gboolean ok = sc_idp_result_interpret(generate, "idp.example:8443", "default",
+                                          json_node_get_object(json_parser_get_root(p)),
+                                          attr, val, login, &err);
+    g_object_unref(p);
+    if (ok) {
+        g_assert_no_error(err);
+        return -1;
+    }
+    g_assert_nonnull(err);
+    g_assert_true(err->domain == SC_IDP_ERROR);
+    g_assert_true(g_str_has_prefix(err->message, sc_idp_error_name(err->code)));
+    int code = err->code;
+    g_error_free(err);
+    return code;
+}
+
+static void
+test_result_mapping(void)
+{
+    char *attr = NULL, *login = NULL;
+    ScIdpValidation *val = NULL;
+
+    /* generate: the assertion, for the IdP we asked */
+    g_assert_cmpint(interpret(TRUE, "{\"ok\":true,\"value\":{\"idp\":{\"domain\":"
+                              "\"IDP.example:8443\",\"protocol\":\"default\"},"
+                              "\"assertion\":\"x\"}}", &attr, &val, &login), ==, -1);
+    ScIdentityAssertion *a = sc_identity_assertion_parse(attr, NULL);
+    g_assert_cmpstr(a->domain, ==, "idp.example:8443");
+    g_assert_cmpstr(a->assertion, ==, "x");
+    sc_identity_assertion_free(a);
+    g_clear_pointer(&attr, g_free);
+    /* another port, domain or protocol; missing or wrong types */
+    const char *bad_gen[] = {
+        "{\"ok\":true,\"value\":{\"idp\":{\"domain\":\"idp.example\"},\"assertion\":\"x\"}}",
+        "{\"ok\":true,\"value\":{\"idp\":{\"domain\":\"evil.example:8443\"},\"assertion\":\"x\"}}",
+        "{\"ok\":true,\"value\":{\"idp\":{\"domain\":\"idp.example:8443\",\"protocol\":\"p2\"},\"assertion\":\"x\"}}",
+        "{\"ok\":true,\"value\":{\"idp\":{\"domain\":\"idp.example:8443\"},\"assertion\":1}}",
+        "{\"ok\":true,\"value\":\"x\"}",
+        "{\"ok\":true}",
+        "{\"ok\":\"yes\",\"value\":{}}",
+        "{\"ok\":false,\"how\":\"throw\"}",
+        "{\"ok\":false,\"how\":\"reject\",\"message\":{}}",
+        "{}",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad_gen); i++)
+        g_assert_cmpint(interpret(TRUE, bad_gen[i], &attr, &val, &login), ==,
+                        SC_IDP_ERROR_EXECUTION);
+    g_assert_null(attr);
+    /* bad scripts */
+    g_assert_cmpint(interpret(TRUE, "{\"ok\":false,\"how\":\"syntax\"}", &attr, &val, &login),
+                    ==, SC_IDP_ERROR_BAD_SCRIPT);
+    g_assert_cmpint(interpret(FALSE, "{\"ok\":false,\"how\":\"none\"}", &attr, &val, &login),
+                    ==, SC_IDP_ERROR_BAD_SCRIPT);
+    /* login: a usable URL is kept, anything else dropped */
+    g_assert_cmpint(interpret(TRUE, "{\"ok\":false,\"how\":\"reject\",\"name\":\"IdpLoginError\","
+                              "\"loginUrl\":\"https://idp.example/login?x=1\"}", &attr, &val, &login),
+                    ==, SC_IDP_ERROR_NEED_LOGIN);
+    g_assert_cmpstr(login, ==, "https://idp.example/login?x=1");
+    g_clear_pointer(&login, g_free);
+    const char *bad_urls[] = { "javascript:alert(1)", "https://idp.example/\\u001b[2J",
+                               "file:///etc/passwd", "/relative", "https://" };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad_urls); i++) {
+        char *j = g_strdup_printf("{\"ok\":false,\"errorDetail\":\"idp-need-login\","
+                                  "\"loginUrl\":\"%s\"}", bad_urls[i]);
+        g_assert_cmpint(interpret(FALSE, j, &attr, &val, &login), ==, SC_IDP_ERROR_NEED_LOGIN);
+        g_assert_null(login);
+        g_free(j);
+    }
+    /* validate */
+    g_assert_cmpint(interpret(FALSE, "{\"ok\":true,\"value\":{\"identity\":\"a@idp.example\","
+                              "\"contents\":\"c\"}}", &attr, &val, &login), ==, -1);
+    g_assert_cmpstr(val->identity, ==, "a@idp.example");
+    g_assert_cmpstr(val->domain, ==, "idp.example:8443");
+    g_clear_pointer(&val, sc_idp_validation_free);
+    /* seed 002's identity: {name} */
+    g_assert_cmpint(interpret(FALSE, "{\"ok\":true,\"value\":{\"identity\":{\"name\":\"b@idp.example\"},"
+                              "\"contents\":\"c\"}}", &attr, &val, &login), ==, -1);
+    g_assert_cmpstr(val->identity, ==, "b@idp.example");
+    g_clear_pointer(&val, sc_idp_validation_free);
+    g_assert_cmpint(interpret(FALSE, "{\"ok\":false,\"how\":\"reject\"}", &attr, &val, &login),
+                    ==, SC_IDP_ERROR_TOKEN_INVALID);
+    g_assert_cmpint(interpret(FALSE, "{\"ok\":false,\"how\":\"throw\"}", &attr, &val, &login),
+                    ==, SC_IDP_ERROR_EXECUTION);
+    g_assert_cmpint(interpret(FALSE, "{\"ok\":false,\"how\":\"reject\",\"errorDetail\":"
+                              "\"idp-token-expired\"}", &attr, &val, &login),
+                    ==, SC_IDP_ERROR_TOKEN_EXPIRED);
+    g_assert_cmpint(interpret(FALSE, "{\"ok\":true,\"value\":{\"identity\":\"a@idp.example\"}}",
+                              &attr, &val, &login), ==, SC_IDP_ERROR_EXECUTION);
+    g_assert_null(val);
+    /* IdP text in messages: bounded, no terminal controls */
+    char *t = sc_idp_text("a\x1b[31mb\nc\xe2\x80\xae");
+    g_assert_cmpstr(t, ==, "a?[31mb?c?");
+    g_free(t);
+    char *longs = g_strnfill(1000, 'x');
+    t = sc_idp_text(longs);
+    g_assert_cmpuint(strlen(t), ==, 200);
+    g_free(t);
+    g_free(longs);
+}
+
 static void
 test_error_names(void)
 {
@@ -231,5 +338,6 @@ main(int argc, char **argv)
     g_test_add_func("/identity/assertion/hostile", test_assertion_hostile);
     g_test_add_func("/identity/check/authority", test_identity_authority);
     g_test_add_func("/identity/error-names", test_error_names);
+    g_test_add_func("/identity/result-mapping", test_result_mapping);
     return g_test_run();
 }
