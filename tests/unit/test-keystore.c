@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <errno.h>
 #include <unistd.h>
 
 static char *
@@ -404,12 +405,8 @@ test_store_renewal(void)
  * (and the store as it was). Needs a store the process cannot write:
  * skipped as root, which writes anyway. */
 static void
-test_store_renewal_read_only(void)
+renewal_read_only_body(void)
 {
-    if (geteuid() == 0) {
-        g_test_skip("root writes into a read-only directory");
-        return;
-    }
     g_autofree char *top = g_dir_make_tmp("sealcall-ro-XXXXXX", NULL);
     g_autofree char *dir = g_build_filename(top, "keys", NULL);
     g_autoptr(GError) error = NULL;
@@ -434,6 +431,25 @@ test_store_renewal_read_only(void)
     g_assert_cmpint(g_chmod(dir, 0700), ==, 0);
     sc_secure_wipe(pem, pem_len);
     rm_rf(top);
+}
+
+/* Root writes into a read-only directory: as root, the test runs in a
+ * child that has become nobody (65534) first. */
+static void
+test_store_renewal_read_only(void)
+{
+    if (g_test_subprocess()) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            g_error("cannot become nobody: %s", g_strerror(errno));
+        renewal_read_only_body();
+        return;
+    }
+    if (geteuid() == 0) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        g_test_trap_assert_passed();
+        return;
+    }
+    renewal_read_only_body();
 }
 
 /* Calls to one new origin at the same time get one key: a second writer
