@@ -18,6 +18,9 @@ int cli_call_main(int argc, char **argv);
 /* `sealcall keys list|forget ORIGIN`; argv[0] is "keys". */
 int cli_keys_main(int argc, char **argv);
 
+/* `sealcall idp [...]` and `sealcall idp adduser`; argv[0] is "idp". */
+int cli_idp_main(int argc, char **argv);
+
 /* Whether the default main context fires timers within about 0.1 ms of
  * their time (on) or GLib's own way, up to 1 ms late (off); see poll.c. */
 void cli_set_precise_timers(int on);

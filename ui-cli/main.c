@@ -50,6 +50,8 @@ usage(FILE *out)
             "ws://HOST:PORT/room/NAME)\n"
             "  call      call the peer in a relay room (sends the offer)\n"
             "  answer    wait in a relay room and answer the peer's offer\n"
+            "  idp       run the reference identity provider (HTTPS, "
+            "ES256 assertions)\n"
             "  keys      list or forget the per-origin DTLS keys "
             "(--key-scope per-origin)\n"
             "  version   print the version\n"
@@ -83,7 +85,7 @@ main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "call") == 0 ||
-        strcmp(cmd, "answer") == 0) {
+        strcmp(cmd, "answer") == 0 || strcmp(cmd, "idp") == 0) {
         /* GLib names the program in "Usage:" lines and in log lines */
         g_autofree char *prgname = g_strdup_printf("sealcall %s", cmd);
         g_set_prgname(prgname);
@@ -92,6 +94,8 @@ main(int argc, char **argv)
         return cli_serve_main(argc - 1, argv + 1);
     if (strcmp(cmd, "call") == 0 || strcmp(cmd, "answer") == 0)
         return cli_call_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "idp") == 0)
+        return cli_idp_main(argc - 1, argv + 1);
     if (strcmp(cmd, "keys") == 0)
         return cli_keys_main(argc - 1, argv + 1);
     fprintf(stderr, "sealcall: unknown command '%s' (try 'sealcall --help')\n",

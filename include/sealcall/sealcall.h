@@ -13,5 +13,6 @@
 #include <sealcall/relay.h>
 #include <sealcall/privacy.h>
 #include <sealcall/keys.h>
+#include <sealcall/idp.h>
 
 #endif /* SEALCALL_H */
