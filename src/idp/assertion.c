@@ -19,6 +19,46 @@ idp_is_printable_ascii(const char *s, gsize len)
     return TRUE;
 }
 
+const char *
+idp_json_get_string(JsonObject *o, const char *name)
+{
+    JsonNode *n = json_object_get_member(o, name);
+
+    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) ||
+        json_node_get_value_type(n) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(n);
+}
+
+void
+idp_json_add_string(JsonBuilder *b, const char *name, const char *v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_string_value(b, v);
+}
+
+void
+idp_json_add_bool(JsonBuilder *b, const char *name, gboolean v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_boolean_value(b, v);
+}
+
+void
+idp_json_add_int(JsonBuilder *b, const char *name, gint64 v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, v);
+}
+
+char *
+idp_json_finish(JsonBuilder *b)
+{
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+    return json_to_string(root, FALSE);
+}
+
 char *
 idp_assertion_issue(const IdpKey *key, const char *issuer,
                     const char *identity, gboolean pseudonym,
@@ -26,27 +66,18 @@ idp_assertion_issue(const IdpKey *key, const char *issuer,
                     guint lifetime, GError **error)
 {
     g_autoptr(JsonBuilder) b = json_builder_new_immutable();
-    g_autoptr(JsonNode) root = NULL;
     g_autofree char *payload = NULL;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "iss");
-    json_builder_add_string_value(b, issuer);
-    json_builder_set_member_name(b, "identity");
-    json_builder_add_string_value(b, identity);
-    json_builder_set_member_name(b, "contents");
-    json_builder_add_string_value(b, contents);
-    json_builder_set_member_name(b, "origin");
-    json_builder_add_string_value(b, origin);
-    json_builder_set_member_name(b, "pseudonym");
-    json_builder_add_boolean_value(b, pseudonym);
-    json_builder_set_member_name(b, "iat");
-    json_builder_add_int_value(b, now);
-    json_builder_set_member_name(b, "exp");
-    json_builder_add_int_value(b, now + (gint64)lifetime);
+    idp_json_add_string(b, "iss", issuer);
+    idp_json_add_string(b, "identity", identity);
+    idp_json_add_string(b, "contents", contents);
+    idp_json_add_string(b, "origin", origin);
+    idp_json_add_bool(b, "pseudonym", pseudonym);
+    idp_json_add_int(b, "iat", now);
+    idp_json_add_int(b, "exp", now + (gint64)lifetime);
     json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    payload = json_to_string(root, FALSE);
+    payload = idp_json_finish(b);
     return idp_jws_sign(key, payload, error);
 }
 
@@ -56,17 +87,6 @@ idp_validated_clear(IdpValidated *v)
     g_clear_pointer(&v->identity, g_free);
     g_clear_pointer(&v->contents, g_free);
     g_clear_pointer(&v->origin, g_free);
-}
-
-static const char *
-get_string(JsonObject *o, const char *name)
-{
-    JsonNode *n = json_object_get_member(o, name);
-
-    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_STRING)
-        return NULL;
-    return json_node_get_string(n);
 }
 
 static gboolean
@@ -101,10 +121,10 @@ idp_assertion_validate(const IdpKey *key, const char *issuer,
 
     if (p == NULL)
         return FALSE;
-    iss = get_string(p, "iss");
-    identity = get_string(p, "identity");
-    contents = get_string(p, "contents");
-    origin = get_string(p, "origin");
+    iss = idp_json_get_string(p, "iss");
+    identity = idp_json_get_string(p, "identity");
+    contents = idp_json_get_string(p, "contents");
+    origin = idp_json_get_string(p, "origin");
     pseudo = json_object_get_member(p, "pseudonym");
     if (iss == NULL || identity == NULL || contents == NULL ||
         origin == NULL || !get_int(p, "iat", &iat) ||

@@ -34,9 +34,16 @@ typedef struct IdpKey IdpKey;
  * group or others may read or write. */
 IdpKey *idp_key_load_or_create(const char *path, GError **error);
 void idp_key_free(IdpKey *key);
-/* FALSE (SC_ERROR_CERTIFICATE) when @fd is not a regular file or group
+/* Opens @path (@what names it in errors) for reading: -1 with
+ * SC_ERROR_CERTIFICATE when it cannot, is not a regular file, or group
  * or others may read or write it. */
-gboolean idp_check_private_file(int fd, const char *path, GError **error);
+int idp_open_private_file(const char *path, const char *what,
+                          GError **error);
+/* base64url without padding (RFC 7515 §2) */
+char *idp_b64url_encode(const guint8 *data, gsize len);
+/* Strict: only the alphabet, no length of the form 4k+1, canonical
+ * trailing bits. NULL on anything else. */
+guint8 *idp_b64url_decode(const char *s, gsize len, gsize *out_len);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IdpKey, idp_key_free)
 /* RFC 7638 thumbprint, base64url */
 const char *idp_key_kid(const IdpKey *key);
@@ -66,7 +73,14 @@ guint idp_users_count(const IdpUsers *users);
 gboolean idp_users_check(const IdpUsers *users, const char *name,
                          const char *password, gsize password_len);
 
-/* ---- assertions (assertion.c) ---- */
+/* ---- JSON helpers and assertions (assertion.c) ---- */
+/* Member @name of @o when it is a string, else NULL. */
+const char *idp_json_get_string(JsonObject *o, const char *name);
+void idp_json_add_string(JsonBuilder *b, const char *name, const char *v);
+void idp_json_add_bool(JsonBuilder *b, const char *name, gboolean v);
+void idp_json_add_int(JsonBuilder *b, const char *name, gint64 v);
+/* The text of the object @b holds (ended with json_builder_end_object). */
+char *idp_json_finish(JsonBuilder *b);
 /* Whether @s (length @len) is printable ASCII (0x20-0x7e) throughout. */
 gboolean idp_is_printable_ascii(const char *s, gsize len);
 /* Signs an assertion for @identity: payload iss, identity, contents,

@@ -31,9 +31,8 @@ struct IdpKey {
     guint8 pseudonym_key[32];
 };
 
-/* base64url without padding (RFC 7515 §2) */
-static char *
-b64url_encode(const guint8 *data, gsize len)
+char *
+idp_b64url_encode(const guint8 *data, gsize len)
 {
     char *s = g_base64_encode(data, len);
     gsize n = 0;
@@ -47,10 +46,8 @@ b64url_encode(const guint8 *data, gsize len)
     return s;
 }
 
-/* Strict base64url without padding: only the alphabet, no length of the
- * form 4k+1, unused trailing bits zero. NULL on anything else. */
-static guint8 *
-b64url_decode(const char *s, gsize len, gsize *out_len)
+guint8 *
+idp_b64url_decode(const char *s, gsize len, gsize *out_len)
 {
     g_autofree char *t = NULL;
     guint8 *out;
@@ -77,7 +74,7 @@ b64url_decode(const char *s, gsize len, gsize *out_len)
     out = g_base64_decode(t, out_len);
     {
         /* the encoding must be canonical: re-encode and compare */
-        g_autofree char *back = b64url_encode(out, *out_len);
+        g_autofree char *back = idp_b64url_encode(out, *out_len);
         if (strlen(back) != len || memcmp(back, s, len) != 0) {
             g_free(out);
             return NULL;
@@ -139,15 +136,15 @@ key_derive(IdpKey *key, GError **error)
         BN_bn2binpad(bx, cx, COORD_LEN) != COORD_LEN ||
         BN_bn2binpad(by, cy, COORD_LEN) != COORD_LEN)
         goto out;
-    key->x = b64url_encode(cx, COORD_LEN);
-    key->y = b64url_encode(cy, COORD_LEN);
+    key->x = idp_b64url_encode(cx, COORD_LEN);
+    key->y = idp_b64url_encode(cy, COORD_LEN);
     /* RFC 7638 §3.2: the required members in lexicographic order, no
      * white space */
     canon = g_strdup_printf("{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\","
                             "\"y\":\"%s\"}", key->x, key->y);
     if (!EVP_Digest(canon, strlen(canon), digest, &dlen, EVP_sha256(), NULL))
         goto out;
-    key->kid = b64url_encode(digest, dlen);
+    key->kid = idp_b64url_encode(digest, dlen);
 
     /* The pseudonym key: SHA-256 over a label and the private key, so
      * that pseudonyms stay stable as long as the signing key does and
@@ -174,30 +171,29 @@ out:
     return ok;
 }
 
-/* Refuses a key file that anybody but its owner may read or write. */
-gboolean
-idp_check_private_file(int fd, const char *path, GError **error)
+int
+idp_open_private_file(const char *path, const char *what, GError **error)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
+    const char *why = NULL;
 
-    if (fstat(fd, &st) != 0) {
-        g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE, "%s: %s", path,
-                    g_strerror(errno));
-        return FALSE;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
-                    "%s: not a regular file", path);
-        return FALSE;
-    }
-    if ((st.st_mode & 077) != 0) {
-        g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
-                    "%s: a private key must not be readable or writable by "
-                    "group or others (mode %04o; chmod 600 it)", path,
-                    (unsigned)(st.st_mode & 07777));
-        return FALSE;
-    }
-    return TRUE;
+    if (fd < 0)
+        why = g_strerror(errno);
+    else if (fstat(fd, &st) != 0)
+        why = g_strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if ((st.st_mode & 077) != 0)
+        why = "a private key must not be readable or writable by group or "
+              "others (chmod 600 it)";
+    if (why == NULL)
+        return fd;
+    g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE, "%s %s: %s", what,
+                path, why);
+    if (fd >= 0)
+        close(fd);
+    return -1;
 }
 
 static IdpKey *
@@ -241,22 +237,15 @@ key_create(const char *path, GError **error)
 IdpKey *
 idp_key_load_or_create(const char *path, GError **error)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     g_autoptr(IdpKey) key = NULL;
     BIO *bio;
+    int fd;
 
-    if (fd < 0 && errno == ENOENT)
-        return key_create(path, error);
-    if (fd < 0) {
-        g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
-                    "cannot open the signing key %s: %s", path,
-                    g_strerror(errno));
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return key_create(path, error); /* O_EXCL: no race to exploit */
+    fd = idp_open_private_file(path, "signing key", error);
+    if (fd < 0)
         return NULL;
-    }
-    if (!idp_check_private_file(fd, path, error)) {
-        close(fd);
-        return NULL;
-    }
     key = g_new0(IdpKey, 1);
     bio = BIO_new_fd(fd, BIO_CLOSE);
     if (bio == NULL) {
@@ -290,9 +279,9 @@ idp_jws_sign(const IdpKey *key, const char *payload, GError **error)
     g_autofree char *header = g_strdup_printf(
         "{\"alg\":\"ES256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", key->kid);
     g_autofree char *h64 =
-        b64url_encode((const guint8 *)header, strlen(header));
+        idp_b64url_encode((const guint8 *)header, strlen(header));
     g_autofree char *p64 =
-        b64url_encode((const guint8 *)payload, strlen(payload));
+        idp_b64url_encode((const guint8 *)payload, strlen(payload));
     g_autofree char *input = g_strconcat(h64, ".", p64, NULL);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char der[80];
@@ -316,7 +305,7 @@ idp_jws_sign(const IdpKey *key, const char *payload, GError **error)
         return NULL;
     }
     {
-        g_autofree char *s64 = b64url_encode(raw, sizeof raw);
+        g_autofree char *s64 = idp_b64url_encode(raw, sizeof raw);
         return g_strconcat(input, ".", s64, NULL);
     }
 }
@@ -399,9 +388,9 @@ idp_jws_verify(const IdpKey *key, const char *token, GError **error)
     dot2 = dot1 != NULL ? strchr(dot1 + 1, '.') : NULL;
     if (dot1 == NULL || dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
         return invalid(error, "not a JWS compact serialization"), NULL;
-    hdr = b64url_decode(token, (gsize)(dot1 - token), &hdr_len);
-    pay = b64url_decode(dot1 + 1, (gsize)(dot2 - dot1 - 1), &pay_len);
-    sig = b64url_decode(dot2 + 1, strlen(dot2 + 1), &sig_len);
+    hdr = idp_b64url_decode(token, (gsize)(dot1 - token), &hdr_len);
+    pay = idp_b64url_decode(dot1 + 1, (gsize)(dot2 - dot1 - 1), &pay_len);
+    sig = idp_b64url_decode(dot2 + 1, strlen(dot2 + 1), &sig_len);
     if (hdr == NULL || pay == NULL || sig == NULL)
         return invalid(error, "bad base64url"), NULL;
     header = parse_object(hdr, hdr_len);

@@ -45,13 +45,9 @@ static char *
 random_token(void)
 {
     guint8 raw[CSRF_BYTES];
-    char *b64;
 
     sc_random_bytes(raw, sizeof raw);
-    b64 = g_base64_encode(raw, sizeof raw);
-    for (char *p = b64; *p != '\0'; p++)
-        *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-    return b64;
+    return idp_b64url_encode(raw, sizeof raw);
 }
 
 static void

@@ -91,17 +91,9 @@ idp_login_session_new(IdpLogin *login, const char *user, gint64 now)
     if (g_hash_table_size(login->sessions) >= IDP_MAX_SESSIONS)
         return NULL;
     sc_random_bytes(raw, sizeof raw);
-    b64 = g_base64_encode(raw, sizeof raw);
-    OPENSSL_cleanse(raw, sizeof raw);
     /* base64url without padding: a cookie value needs no quoting */
-    for (char *p = b64; *p != '\0'; p++) {
-        if (*p == '+')
-            *p = '-';
-        else if (*p == '/')
-            *p = '_';
-        else if (*p == '=')
-            *p = '\0';
-    }
+    b64 = idp_b64url_encode(raw, sizeof raw);
+    OPENSSL_cleanse(raw, sizeof raw);
     s = g_new0(Session, 1);
     s->user = g_strdup(user);
     s->expires = now + IDP_SESSION_LIFETIME;

@@ -19,7 +19,8 @@ struct ScIdp {
     IdpKey *key;
     IdpUsers *users;
     IdpLogin *login;
-    GHashTable *requests; /* SoupServerMessage -> Request */
+    GHashTable *requests; /* SoupServerMessage (ref) -> gint64 start */
+    GSource *sweep;       /* closes requests that take too long */
     char *domain;         /* identities are USER@domain */
     char *issuer;         /* https://domain[:port] */
     guint16 port;

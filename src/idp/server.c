@@ -13,8 +13,6 @@
 #include "idp/server-priv.h"
 #include "core/core.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,49 +21,45 @@
 /* connections in their HTTP request at a time; more are closed */
 #define MAX_REQUESTS 1000
 
-typedef struct {
-    ScIdp *idp;
-    SoupServerMessage *msg;
-    GSource *deadline;
-} Request;
-
-static void
-request_free(Request *req)
-{
-    sc_source_clear(&req->deadline);
-    g_signal_handlers_disconnect_by_data(req->msg, req);
-    g_object_unref(req->msg);
-    g_free(req);
-}
-
-static void
-shut_down(SoupServerMessage *msg)
-{
-    GSocket *sock = soup_server_message_get_socket(msg);
-
-    if (sock != NULL)
-        (void)g_socket_shutdown(sock, TRUE, TRUE, NULL);
-}
-
-static gboolean
-on_request_deadline(gpointer data)
-{
-    Request *req = data;
-
-    g_clear_pointer(&req->deadline, g_source_unref);
-    SC_LOG_WARN("idp", "an HTTP request took over %d s: closing it",
-                REQUEST_TIMEOUT_S);
-    shut_down(req->msg);
-    g_hash_table_remove(req->idp->requests, req->msg);
-    return G_SOURCE_REMOVE;
-}
+/* Requests in progress: idp->requests maps each SoupServerMessage (a
+ * reference held) to the monotonic time it began; one sweep a second
+ * closes the connections whose request is older than REQUEST_TIMEOUT_S
+ * (a client that trickles its headers or body in cannot hold one). */
 
 static void
 on_request_done(SoupServerMessage *msg, gpointer user_data)
 {
-    Request *req = user_data;
+    ScIdp *idp = user_data;
 
-    g_hash_table_remove(req->idp->requests, msg);
+    g_signal_handlers_disconnect_by_data(msg, idp);
+    g_hash_table_remove(idp->requests, msg); /* drops our reference */
+}
+
+static gboolean
+on_sweep(gpointer data)
+{
+    ScIdp *idp = data;
+    gint64 too_old = g_get_monotonic_time() - REQUEST_TIMEOUT_S * G_USEC_PER_SEC;
+    GHashTableIter it;
+    gpointer msg, started;
+    GPtrArray *late = g_ptr_array_new_with_free_func(g_object_unref);
+
+    g_hash_table_iter_init(&it, idp->requests);
+    while (g_hash_table_iter_next(&it, &msg, &started))
+        if (*(gint64 *)started < too_old)
+            g_ptr_array_add(late, g_object_ref(msg));
+    for (guint i = 0; i < late->len; i++) {
+        SoupServerMessage *m = late->pdata[i];
+        GSocket *sock = soup_server_message_get_socket(m);
+
+        SC_LOG_WARN("idp", "an HTTP request took over %d s: closing it",
+                    REQUEST_TIMEOUT_S);
+        on_request_done(m, idp);
+        if (sock != NULL)
+            (void)g_socket_shutdown(sock, TRUE, TRUE, NULL);
+    }
+    g_ptr_array_unref(late);
+    return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -73,24 +67,23 @@ on_request_started(SoupServer *server, SoupServerMessage *msg,
                    gpointer user_data)
 {
     ScIdp *idp = user_data;
-    Request *req;
+    gint64 *started;
 
     (void)server;
     if (g_hash_table_size(idp->requests) >= MAX_REQUESTS) {
+        GSocket *sock = soup_server_message_get_socket(msg);
+
         SC_LOG_WARN("idp", "%d requests in progress: closing a new one",
                     MAX_REQUESTS);
-        shut_down(msg);
+        if (sock != NULL)
+            (void)g_socket_shutdown(sock, TRUE, TRUE, NULL);
         return;
     }
-    req = g_new0(Request, 1);
-    req->idp = idp;
-    req->msg = g_object_ref(msg);
-    req->deadline = g_timeout_source_new_seconds(REQUEST_TIMEOUT_S);
-    g_source_set_callback(req->deadline, on_request_deadline, req, NULL);
-    g_source_attach(req->deadline, idp->ctx);
-    g_hash_table_insert(idp->requests, msg, req);
-    g_signal_connect(msg, "finished", G_CALLBACK(on_request_done), req);
-    g_signal_connect(msg, "disconnected", G_CALLBACK(on_request_done), req);
+    started = g_new(gint64, 1);
+    *started = g_get_monotonic_time();
+    g_hash_table_insert(idp->requests, g_object_ref(msg), started);
+    g_signal_connect(msg, "finished", G_CALLBACK(on_request_done), idp);
+    g_signal_connect(msg, "disconnected", G_CALLBACK(on_request_done), idp);
 }
 
 void
@@ -112,6 +105,17 @@ idp_respond(SoupServerMessage *msg, guint status, const char *type,
                                      strlen(body));
 }
 
+/* Ends the object @b holds and sends it. */
+static void
+respond_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
+{
+    g_autofree char *text = NULL;
+
+    json_builder_end_object(b);
+    text = idp_json_finish(b);
+    idp_respond(msg, status, "application/json", text);
+}
+
 /* Answers with a JSON object {"error":DETAIL,"message":MESSAGE[,
  * "loginUrl":URL]}. */
 void
@@ -119,22 +123,13 @@ idp_respond_error(SoupServerMessage *msg, guint status, const char *detail,
                   const char *message, const char *login_url)
 {
     g_autoptr(JsonBuilder) b = json_builder_new_immutable();
-    g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "error");
-    json_builder_add_string_value(b, detail);
-    json_builder_set_member_name(b, "message");
-    json_builder_add_string_value(b, message);
-    if (login_url != NULL) {
-        json_builder_set_member_name(b, "loginUrl");
-        json_builder_add_string_value(b, login_url);
-    }
-    json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    text = json_to_string(root, FALSE);
-    idp_respond(msg, status, "application/json", text);
+    idp_json_add_string(b, "error", detail);
+    idp_json_add_string(b, "message", message);
+    if (login_url != NULL)
+        idp_json_add_string(b, "loginUrl", login_url);
+    respond_json(msg, status, b);
 }
 
 /* The value of cookie @name in the request, or NULL. */
@@ -212,18 +207,6 @@ request_json(SoupServerMessage *msg)
     return json_object_ref(json_node_get_object(root));
 }
 
-/* Member @name of @o as a string (NULL when absent or not a string). */
-static const char *
-member_string(JsonObject *o, const char *name)
-{
-    JsonNode *n = json_object_get_member(o, name);
-
-    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_STRING)
-        return NULL;
-    return json_node_get_string(n);
-}
-
 static void
 handle_assert(ScIdp *idp, SoupServerMessage *msg)
 {
@@ -249,9 +232,9 @@ handle_assert(ScIdp *idp, SoupServerMessage *msg)
                           NULL);
         return;
     }
-    contents = member_string(req, "contents");
-    origin = member_string(req, "origin");
-    hint = member_string(req, "usernameHint");
+    contents = idp_json_get_string(req, "contents");
+    origin = idp_json_get_string(req, "origin");
+    hint = idp_json_get_string(req, "usernameHint");
     if (json_object_has_member(req, "usernameHint") &&
         !JSON_NODE_HOLDS_NULL(json_object_get_member(req, "usernameHint")) &&
         hint == NULL) {
@@ -316,20 +299,12 @@ handle_assert(ScIdp *idp, SoupServerMessage *msg)
                 pseudonym ? "pseudonym" : "identity", strlen(origin));
     {
         g_autoptr(JsonBuilder) b = json_builder_new_immutable();
-        g_autoptr(JsonNode) root = NULL;
-        g_autofree char *text = NULL;
 
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "assertion");
-        json_builder_add_string_value(b, assertion);
-        json_builder_set_member_name(b, "identity");
-        json_builder_add_string_value(b, identity);
-        json_builder_set_member_name(b, "pseudonym");
-        json_builder_add_boolean_value(b, pseudonym);
-        json_builder_end_object(b);
-        root = json_builder_get_root(b);
-        text = json_to_string(root, FALSE);
-        idp_respond(msg, SOUP_STATUS_OK, "application/json", text);
+        idp_json_add_string(b, "assertion", assertion);
+        idp_json_add_string(b, "identity", identity);
+        idp_json_add_bool(b, "pseudonym", pseudonym);
+        respond_json(msg, SOUP_STATUS_OK, b);
     }
 }
 
@@ -342,7 +317,7 @@ handle_validate(ScIdp *idp, SoupServerMessage *msg)
     const char *assertion;
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 
-    if (req == NULL || (assertion = member_string(req, "assertion")) == NULL) {
+    if (req == NULL || (assertion = idp_json_get_string(req, "assertion")) == NULL) {
         idp_respond_error(msg, SOUP_STATUS_BAD_REQUEST, "idp-token-invalid",
                           "the body must be {\"assertion\":STRING}", NULL);
         return;
@@ -360,26 +335,15 @@ handle_validate(ScIdp *idp, SoupServerMessage *msg)
     }
     {
         g_autoptr(JsonBuilder) b = json_builder_new_immutable();
-        g_autoptr(JsonNode) root = NULL;
-        g_autofree char *text = NULL;
 
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "identity");
-        json_builder_add_string_value(b, v.identity);
-        json_builder_set_member_name(b, "contents");
-        json_builder_add_string_value(b, v.contents);
-        json_builder_set_member_name(b, "origin");
-        json_builder_add_string_value(b, v.origin);
-        json_builder_set_member_name(b, "pseudonym");
-        json_builder_add_boolean_value(b, v.pseudonym);
-        json_builder_set_member_name(b, "iat");
-        json_builder_add_int_value(b, v.iat);
-        json_builder_set_member_name(b, "exp");
-        json_builder_add_int_value(b, v.exp);
-        json_builder_end_object(b);
-        root = json_builder_get_root(b);
-        text = json_to_string(root, FALSE);
-        idp_respond(msg, SOUP_STATUS_OK, "application/json", text);
+        idp_json_add_string(b, "identity", v.identity);
+        idp_json_add_string(b, "contents", v.contents);
+        idp_json_add_string(b, "origin", v.origin);
+        idp_json_add_bool(b, "pseudonym", v.pseudonym);
+        idp_json_add_int(b, "iat", v.iat);
+        idp_json_add_int(b, "exp", v.exp);
+        respond_json(msg, SOUP_STATUS_OK, b);
     }
 }
 
@@ -498,21 +462,13 @@ domain_is_valid(const char *d)
 static GTlsCertificate *
 load_tls(const char *cert_file, const char *key_file, GError **error)
 {
-    int fd = open(key_file, O_RDONLY | O_CLOEXEC);
+    int fd = idp_open_private_file(key_file, "TLS key", error);
     g_autoptr(GError) local = NULL;
     GTlsCertificate *cert;
-    gboolean ok;
 
-    if (fd < 0) {
-        g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
-                    "cannot open the TLS key %s: %s", key_file,
-                    g_strerror(errno));
+    if (fd < 0)
         return NULL;
-    }
-    ok = idp_check_private_file(fd, key_file, error);
     close(fd);
-    if (!ok)
-        return NULL;
     cert = g_tls_certificate_new_from_files(cert_file, key_file, &local);
     if (cert == NULL) {
         g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
@@ -523,21 +479,15 @@ load_tls(const char *cert_file, const char *key_file, GError **error)
     return cert;
 }
 
+/* The port the server listens on, from the URI libsoup reports. */
 static guint16
-listener_port(SoupServer *server)
+bound_port(SoupServer *server)
 {
-    GSList *listeners = soup_server_get_listeners(server);
-    guint16 port = 0;
+    GSList *uris = soup_server_get_uris(server);
+    gint port = uris != NULL ? g_uri_get_port(uris->data) : -1;
 
-    for (GSList *l = listeners; l != NULL && port == 0; l = l->next) {
-        g_autoptr(GSocketAddress) addr =
-            g_socket_get_local_address(l->data, NULL);
-        if (addr != NULL && G_IS_INET_SOCKET_ADDRESS(addr))
-            port = g_inet_socket_address_get_port(
-                G_INET_SOCKET_ADDRESS(addr));
-    }
-    g_slist_free(listeners);
-    return port;
+    g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+    return port > 0 && port <= 65535 ? (guint16)port : 0;
 }
 
 SC_API ScIdp *
@@ -587,8 +537,8 @@ sc_idp_new(GMainContext *context, const ScIdpConfig *config, GError **error)
                         ? config->assertion_lifetime
                         : SC_IDP_DEFAULT_ASSERTION_LIFETIME;
     idp->login = idp_login_new();
-    idp->requests = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                          (GDestroyNotify)request_free);
+    idp->requests = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                          g_object_unref, g_free);
     idp->users = idp_users_load(config->users_file, error);
     if (idp->users == NULL)
         goto fail;
@@ -606,6 +556,9 @@ sc_idp_new(GMainContext *context, const ScIdpConfig *config, GError **error)
     soup_server_add_handler(idp->server, NULL, on_http, idp, NULL);
     g_signal_connect(idp->server, "request-started",
                      G_CALLBACK(on_request_started), idp);
+    idp->sweep = g_timeout_source_new_seconds(1);
+    g_source_set_callback(idp->sweep, on_sweep, idp, NULL);
+    g_source_attach(idp->sweep, idp->ctx);
     saddr = g_inet_socket_address_new(iaddr, config->port);
     ok = soup_server_listen(idp->server, saddr, SOUP_SERVER_LISTEN_HTTPS,
                             &local);
@@ -616,7 +569,7 @@ sc_idp_new(GMainContext *context, const ScIdpConfig *config, GError **error)
                     local->message);
         goto fail;
     }
-    idp->port = listener_port(idp->server);
+    idp->port = bound_port(idp->server);
     idp->issuer = idp->port == 443
                       ? g_strconcat("https://", idp->domain, NULL)
                       : g_strdup_printf("https://%s:%u", idp->domain,
@@ -648,11 +601,19 @@ sc_idp_free(ScIdp *idp)
 {
     if (idp == NULL)
         return;
+    sc_source_clear(&idp->sweep);
+    if (idp->requests != NULL) {
+        GHashTableIter it;
+        gpointer msg;
+        g_hash_table_iter_init(&it, idp->requests);
+        while (g_hash_table_iter_next(&it, &msg, NULL))
+            g_signal_handlers_disconnect_by_data(msg, idp);
+        g_hash_table_destroy(idp->requests);
+    }
     if (idp->server != NULL) {
         soup_server_disconnect(idp->server);
         g_object_unref(idp->server);
     }
-    g_hash_table_destroy(idp->requests);
     idp_login_free(idp->login);
     idp_users_free(idp->users);
     idp_key_free(idp->key);

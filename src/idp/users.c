@@ -63,41 +63,14 @@ scrypt(const char *password, gsize len, const guint8 *salt, guint64 n,
     return ok;
 }
 
-static char *
-b64url(const guint8 *data, gsize len)
-{
-    char *s = g_base64_encode(data, len);
-    gsize n = 0;
-
-    for (char *q = s; *q != '\0' && *q != '='; q++)
-        s[n++] = *q == '+' ? '-' : *q == '/' ? '_' : *q;
-    s[n] = '\0';
-    return s;
-}
-
+/* Decodes base64url @s into exactly @want bytes at @out. */
 static gboolean
 unb64url(const char *s, guint8 *out, gsize want)
 {
-    gsize len = strlen(s);
-    g_autofree char *t = g_malloc(len + 4);
-    g_autofree guint8 *raw = NULL;
     gsize n = 0;
+    g_autofree guint8 *raw = idp_b64url_decode(s, strlen(s), &n);
 
-    for (gsize i = 0; i < len; i++) {
-        if (g_ascii_isalnum(s[i]))
-            t[i] = s[i];
-        else if (s[i] == '-')
-            t[i] = '+';
-        else if (s[i] == '_')
-            t[i] = '/';
-        else
-            return FALSE;
-    }
-    while (len % 4 != 0)
-        t[len++] = '=';
-    t[len] = '\0';
-    raw = g_base64_decode(t, &n);
-    if (n != want)
+    if (raw == NULL || n != want)
         return FALSE;
     memcpy(out, raw, want);
     return TRUE;
@@ -124,8 +97,8 @@ sc_idp_hash_password(const char *password, GError **error)
         g_set_error(error, SC_ERROR, SC_ERROR_INTERNAL, "scrypt failed");
         return NULL;
     }
-    s64 = b64url(salt, sizeof salt);
-    h64 = b64url(hash, sizeof hash);
+    s64 = idp_b64url_encode(salt, sizeof salt);
+    h64 = idp_b64url_encode(hash, sizeof hash);
     OPENSSL_cleanse(hash, sizeof hash);
     return g_strdup_printf("scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R,
                            SCRYPT_P, s64, h64);

@@ -182,7 +182,7 @@ for proto in ("default", "seed"):
     tap.ok(st == 200 and header(hd, "Content-Type") ==
            ["application/javascript; charset=utf-8"] and
            header(hd, "X-Content-Type-Options") == ["nosniff"] and
-           b"rtcIdentityProvider" in data or b"postMessage" in data,
+           b"rtcIdentityProvider.register" in data and b"postMessage" in data,
            "/.well-known/idp-proxy/%s is served as JavaScript" % proto)
 st, _, _ = request("GET", "/.well-known/idp-proxy/other")
 st2, _, _ = request("GET", "/.well-known/idp-proxy/..%2F..%2Fetc%2Fpasswd")
@@ -505,6 +505,23 @@ else:
     tap.ok(r5[3].get("type") == "SUCCESS" and
            r5[3]["message"]["pseudonym"] is True,
            "seed proxy: a pseudonym verifies, flagged", r5[3])
+
+# ---- a request that never completes is closed (10 s) ----
+import socket  # noqa: E402
+raw = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 20),
+                      server_hostname="127.0.0.1")
+raw.sendall(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no end
+raw.settimeout(40)
+t0 = time.monotonic()
+try:
+    closed = raw.recv(100) == b""
+except (ssl.SSLError, ConnectionError):
+    closed = True
+except socket.timeout:
+    closed = False
+tap.ok(closed, "a request still unfinished after 10 s has its connection "
+       "closed (%.1f s)" % (time.monotonic() - t0))
+raw.close()
 
 # ---- logout, rate limit ----
 st, _, _ = request("POST", "/logout", b"", {"Cookie": SESSION,
