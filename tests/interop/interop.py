@@ -229,10 +229,14 @@ def find_exe(names):
 class Browser:
     """One headless browser process (its own session) and its profile."""
 
-    def __init__(self, kind, url, prefix=None, mdns=False):
+    def __init__(self, kind, url, prefix=None, mdns=False, extra_prefs=None,
+                 ca_file=None, extra_args=None):
         """@mdns: keep the browser's default of mDNS names in its host
         candidates (Chromium's WebRtcHideLocalIpsWithMdns); off by
-        default so that ice=ADDR can pick raw addresses."""
+        default so that ice=ADDR can pick raw addresses. Firefox only:
+        @extra_prefs are added to the profile's prefs, and @ca_file (PEM)
+        is trusted as a CA in the profile's NSS database (certutil, from
+        libnss3-tools); @extra_args go before the URL."""
         self.kind = kind
         self.tmp = tempfile.mkdtemp(prefix="sc-%s-" % kind)
         self.log_path = os.path.join(self.tmp, "browser.log")
@@ -270,15 +274,23 @@ class Browser:
             exe = find_exe(["firefox-esr", "firefox"])
             prof = os.path.join(self.tmp, "profile")
             os.makedirs(prof)
+            if ca_file is not None:
+                for cmd in (["certutil", "-N", "-d", "sql:" + prof,
+                             "--empty-password"],
+                            ["certutil", "-A", "-d", "sql:" + prof, "-n",
+                             "sealcall test CA", "-t", "C,,", "-i", ca_file]):
+                    subprocess.run(cmd, check=True, capture_output=True,
+                                   timeout=30)
             with open(os.path.join(prof, "user.js"), "w") as f:
-                for k, v in FIREFOX_PREFS.items():
+                for k, v in dict(FIREFOX_PREFS, **(extra_prefs or {})).items():
                     f.write("user_pref(%s, %s);\n" % (json.dumps(k),
                                                       json.dumps(v)))
             env["MOZ_HEADLESS"] = "1"
             env["MOZ_DISABLE_AUTO_SAFE_MODE"] = "1"
             env["MOZ_CRASHREPORTER_DISABLE"] = "1"
             env["MOZ_DISABLE_CONTENT_SANDBOX"] = "1"
-            args = [exe, "--headless", "--no-remote", "--profile", prof, url]
+            args = [exe, "--headless", "--no-remote", "--profile", prof] + \
+                list(extra_args or []) + [url]
         if exe is None:
             raise RuntimeError("%s is not installed" % kind)
         self.args = (prefix or []) + args
