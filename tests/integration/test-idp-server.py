@@ -51,6 +51,20 @@ def run(args, stdin=None):
     return subprocess.run(args, input=stdin, capture_output=True, timeout=60)
 
 
+def run_refused(args):
+    """Runs a server that must refuse to start: (exit code or None when it
+    was still running after 30 s and got killed, stderr)."""
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    try:
+        _, err = p.communicate(timeout=30)
+        return p.returncode, err
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+        return None, err
+
+
 # ---- the test CA, users, key modes ----
 r = run(["sh", os.path.join(TOP_SRCDIR, "scripts", "make-test-ca.sh"), tmp,
          DOMAIN, "127.0.0.1"])
@@ -92,16 +106,16 @@ def idp_args(extra=()):
 
 # a private key that others may read is refused
 os.chmod(key, 0o644)
-r = run(idp_args())
-tap.ok(r.returncode == 1 and b"chmod 600" in r.stderr,
-       "a TLS key readable by others is refused", r.stderr.decode())
+rc, err = run_refused(idp_args())
+tap.ok(rc == 1 and b"chmod 600" in err,
+       "a TLS key readable by others is refused", (rc, err.decode()))
 os.chmod(key, 0o600)
 with open(signing, "wb") as f:
     f.write(b"")
 os.chmod(signing, 0o640)
-r = run(idp_args())
-tap.ok(r.returncode == 1 and b"chmod 600" in r.stderr,
-       "a signing key readable by the group is refused", r.stderr.decode())
+rc, err = run_refused(idp_args())
+tap.ok(rc == 1 and b"chmod 600" in err,
+       "a signing key readable by the group is refused", (rc, err.decode()))
 os.unlink(signing)
 
 idp = sctest.Proc(idp_args(), "idp")
