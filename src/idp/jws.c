@@ -6,6 +6,7 @@
 #define SC_LOG_MODULE "idp"
 #include "idp/idp-priv.h"
 #include "core/core.h"
+#include "signaling/signaling.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -356,8 +357,8 @@ parse_object(const guint8 *data, gsize len)
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     JsonNode *root;
 
-    if (memchr(data, '\0', len) != NULL ||
-        !g_utf8_validate((const char *)data, (gssize)len, NULL) ||
+    /* strict RFC 8259, nesting bounded, before json-glib's recursion */
+    if (!sc_sig_json_is_object((const char *)data, len) ||
         !json_parser_load_from_data(parser, (const char *)data, (gssize)len,
                                     NULL))
         return NULL;

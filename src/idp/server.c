@@ -12,6 +12,7 @@
 #define SC_LOG_MODULE "idp"
 #include "idp/server-priv.h"
 #include "core/core.h"
+#include "signaling/signaling.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -195,8 +196,8 @@ request_json(SoupServerMessage *msg)
         return NULL;
     bytes = soup_message_body_flatten(body);
     data = g_bytes_get_data(bytes, &len);
-    if (len == 0 || len > IDP_MAX_BODY || memchr(data, '\0', len) != NULL ||
-        !g_utf8_validate(data, (gssize)len, NULL))
+    /* strict RFC 8259, nesting bounded, before json-glib's recursion */
+    if (len == 0 || len > IDP_MAX_BODY || !sc_sig_json_is_object(data, len))
         return NULL;
     parser = json_parser_new_immutable();
     if (!json_parser_load_from_data(parser, data, (gssize)len, NULL))

@@ -9,7 +9,7 @@ bad=$(grep -n '#include "' ui-cli/*.c ui-cli/*.h | grep -v '"cli.h"' || true)
 if [ -z "$bad" ]; then echo "ok 1 - ui-cli includes only public headers"
 else echo "not ok 1 - ui-cli includes private headers:"; printf '%s\n' "$bad" | sed 's/^/# /'; fi
 # layer order, lowest first; a module may include only modules left of it
-order="core idp sdp keys identity signaling media inspector privacy ice srtp dtls sctp call"
+order="core sdp keys identity signaling idp media inspector privacy ice srtp dtls sctp call"
 fail=""
 for mod in $order; do
   allowed=$(echo "$order" | sed "s/ $mod.*//; s/^$mod.*//")

@@ -401,6 +401,20 @@ st4, _, _ = post_json("/assert", {"contents": FP, "origin": ORIGIN,
 tap.ok((st, st2, st3, st4) == (400, 400, 400, 400),
        "contents over 4096 bytes, an origin with a control character or "
        "over 512 bytes, a hint not a string: 400", (st, st2, st3, st4))
+deep = b'{"contents":' + b"[" * 8000 + b"]" * 8000 + b"}"
+st, _, j = post_json("/assert", {"contents": FP, "origin": ORIGIN},
+                     cookie=SESSION)
+st_deep, _, _ = request("POST", "/assert", deep,
+                        {"Content-Type": "application/json",
+                         "Cookie": SESSION})
+nested = b64u(b'{"alg":"ES256","x":' + b"[" * 3000 + b"]" * 3000 + b"}")
+ok_deep, _ = refused(nested + "." + p64 + "." + s64)
+st2, _, _ = post_json("/assert", {"contents": FP, "origin": ORIGIN},
+                      cookie=SESSION)
+tap.ok(st == 200 and st_deep == 400 and ok_deep and st2 == 200 and
+       idp.p.poll() is None,
+       "JSON nested 8000 deep in a body, 3000 deep in a JWS header: "
+       "refused before parsing; the server lives on", (st_deep, ok_deep))
 st, _, _ = request("POST", "/assert", b"{" + b" " * 20000 + b"}",
                    {"Content-Type": "application/json", "Cookie": SESSION})
 tap.ok(st == 413, "a body over 16 KiB: 413")
