@@ -33,6 +33,8 @@ typedef struct IdpKey IdpKey;
  * (0600, O_EXCL) when the file does not exist. Refuses a file that
  * group or others may read or write. */
 IdpKey *idp_key_load_or_create(const char *path, GError **error);
+/* A fresh key kept in memory only (fuzzing, tests). */
+IdpKey *idp_key_generate(GError **error);
 void idp_key_free(IdpKey *key);
 /* Opens @path (@what names it in errors) for reading: -1 with
  * SC_ERROR_CERTIFICATE when it cannot, is not a regular file, or group

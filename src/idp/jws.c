@@ -197,6 +197,22 @@ idp_open_private_file(const char *path, const char *what, GError **error)
     return -1;
 }
 
+IdpKey *
+idp_key_generate(GError **error)
+{
+    g_autoptr(IdpKey) key = g_new0(IdpKey, 1);
+
+    key->pkey = EVP_EC_gen("P-256");
+    if (key->pkey == NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INTERNAL,
+                    "cannot make a P-256 key");
+        return NULL;
+    }
+    if (!key_derive(key, error))
+        return NULL;
+    return g_steal_pointer(&key);
+}
+
 static IdpKey *
 key_create(const char *path, GError **error)
 {
