@@ -104,6 +104,19 @@ def idp_args(extra=()):
             "--signing-key", signing, "-v"] + list(extra)
 
 
+# the command line
+bad = {"no --domain": [a for a in idp_args() if a not in ("--domain", DOMAIN)],
+       "--domain a..b": idp_args(["--domain", "a..b"]),
+       "--domain with a slash": idp_args(["--domain", "idp.test/x"]),
+       "--assertion-lifetime 0": idp_args(["--assertion-lifetime", "0"]),
+       "--assertion-lifetime 3601": idp_args(["--assertion-lifetime", "3601"]),
+       "--port 70000": idp_args(["--port", "70000"]),
+       "--host not-an-ip": idp_args(["--host", "example.org"])}
+for what, args in bad.items():
+    rc, err = run_refused(args)
+    tap.ok(rc == 2 and err.count(b"\n") == 1, "%s: one-line error, exit 2"
+           % what, (rc, err.decode()))
+
 # a private key that others may read is refused
 os.chmod(key, 0o644)
 rc, err = run_refused(idp_args())
