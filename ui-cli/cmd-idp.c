@@ -190,9 +190,9 @@ cli_idp_main(int argc, char **argv)
     g_autoptr(GError) error = NULL;
     guint64 port = IDP_DEFAULT_PORT;
     guint64 lifetime = SC_IDP_DEFAULT_ASSERTION_LIFETIME;
-    ScIdpConfig config = {0};
+    ScIdpServerConfig config = {0};
     GMainLoop *loop;
-    ScIdp *idp;
+    ScIdpServer *idp;
     guint sigint_id, sigterm_id;
 
     if (argc >= 2 && strcmp(argv[1], "adduser") == 0)
@@ -246,7 +246,7 @@ cli_idp_main(int argc, char **argv)
     config.users_file = users;
     config.signing_key_file = signing_key;
     config.assertion_lifetime = (guint)lifetime;
-    idp = sc_idp_new(NULL, &config, &error);
+    idp = sc_idp_server_new(NULL, &config, &error);
     if (idp == NULL) {
         if (g_error_matches(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT))
             return usage_error(NULL, error->message);
@@ -259,12 +259,12 @@ cli_idp_main(int argc, char **argv)
     sigterm_id = g_unix_signal_add(SIGTERM, on_stop_signal, loop);
     /* the key id is base64url: nothing to escape */
     printf("{\"event\":\"listening\",\"port\":%u,\"kid\":\"%s\"}\n",
-           (unsigned)sc_idp_get_port(idp), sc_idp_get_key_id(idp));
+           (unsigned)sc_idp_server_get_port(idp), sc_idp_server_get_key_id(idp));
     fflush(stdout);
     g_main_loop_run(loop);
     g_source_remove(sigint_id);
     g_source_remove(sigterm_id);
-    sc_idp_free(idp);
+    sc_idp_server_free(idp);
     while (g_main_context_iteration(NULL, FALSE))
         ;
     g_main_loop_unref(loop);

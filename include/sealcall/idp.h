@@ -18,15 +18,15 @@
 G_BEGIN_DECLS
 
 /**
- * ScIdp:
+ * ScIdpServer:
  * A running reference IdP server. Single owner. Since: 0.1
  */
-typedef struct ScIdp ScIdp;
+typedef struct ScIdpServer ScIdpServer;
 
 /**
- * ScIdpConfig:
+ * ScIdpServerConfig:
  * @host: IP address to listen on, such as "127.0.0.1"
- * @port: TCP port, 0 for any free one (see sc_idp_get_port())
+ * @port: TCP port, 0 for any free one (see sc_idp_server_get_port())
  * @domain: the domain the IdP speaks for: identities are USER@DOMAIN;
  *   a DNS name (letters, digits, '-', '.'), at most 253 bytes
  * @tls_cert_file: PEM certificate (chain) of the HTTPS server
@@ -39,7 +39,7 @@ typedef struct ScIdp ScIdp;
  * @assertion_lifetime: seconds an assertion is valid, 1 to 3600; 0 for
  *   %SC_IDP_DEFAULT_ASSERTION_LIFETIME
  *
- * What sc_idp_new() needs. Every string is borrowed for the call only.
+ * What sc_idp_server_new() needs. Every string is borrowed for the call only.
  * Since: 0.1
  */
 typedef struct {
@@ -51,14 +51,14 @@ typedef struct {
     const char *users_file;
     const char *signing_key_file;
     guint assertion_lifetime;
-} ScIdpConfig;
+} ScIdpServerConfig;
 
 /* Seconds an assertion is valid by default: long enough for a slow
  * offer/answer, short enough that a captured one is soon useless. */
 #define SC_IDP_DEFAULT_ASSERTION_LIFETIME 300
 
 /**
- * sc_idp_new:
+ * sc_idp_server_new:
  * @context: (nullable) (transfer none): main context the server runs on;
  *   %NULL for the thread-default context
  * @config: (transfer none): the server's configuration
@@ -72,34 +72,34 @@ typedef struct {
  * is readable by others; %SC_ERROR_SIGNALING_FAILED when the port cannot
  * be bound.
  * Returns: (transfer full) (nullable): the server, release with
- *   sc_idp_free(); %NULL with @error set on failure.
+ *   sc_idp_server_free(); %NULL with @error set on failure.
  * Since: 0.1
  */
-SC_API ScIdp *sc_idp_new(GMainContext *context, const ScIdpConfig *config,
+SC_API ScIdpServer *sc_idp_server_new(GMainContext *context, const ScIdpServerConfig *config,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
- * sc_idp_get_port:
+ * sc_idp_server_get_port:
  * Returns: the TCP port the server listens on.
  * Since: 0.1
  */
-SC_API guint16 sc_idp_get_port(ScIdp *idp);
+SC_API guint16 sc_idp_server_get_port(ScIdpServer *idp);
 
 /**
- * sc_idp_get_key_id:
+ * sc_idp_server_get_key_id:
  * Returns: (transfer none): the key id (`kid`, the RFC 7638 thumbprint of
  *   the signing key) of the assertions and of the JWKS.
  * Since: 0.1
  */
-SC_API const char *sc_idp_get_key_id(ScIdp *idp);
+SC_API const char *sc_idp_server_get_key_id(ScIdpServer *idp);
 
 /**
- * sc_idp_free:
+ * sc_idp_server_free:
  * Stops listening, closes every connection and frees the server; the
  * sessions (logins) are forgotten.
  * Since: 0.1
  */
-SC_API void sc_idp_free(ScIdp *idp);
+SC_API void sc_idp_server_free(ScIdpServer *idp);
 
 /**
  * sc_idp_hash_password:

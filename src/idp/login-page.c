@@ -51,7 +51,7 @@ random_token(void)
 }
 
 static void
-show_form(ScIdp *idp, SoupServerMessage *msg, guint status, const char *note)
+show_form(ScIdpServer *idp, SoupServerMessage *msg, guint status, const char *note)
 {
     g_autofree char *csrf = random_token();
     g_autofree char *domain = g_markup_escape_text(idp->domain, -1);
@@ -112,7 +112,7 @@ form_wipe(gpointer key, gpointer value, gpointer user_data)
 }
 
 static void
-handle_login_post(ScIdp *idp, SoupServerMessage *msg)
+handle_login_post(ScIdpServer *idp, SoupServerMessage *msg)
 {
     GHashTable *form = request_form(msg);
     g_autofree char *cookie_csrf = idp_request_cookie(msg, IDP_CSRF_COOKIE);
@@ -190,7 +190,7 @@ out:
 }
 
 static void
-show_done(ScIdp *idp, SoupServerMessage *msg)
+show_done(ScIdpServer *idp, SoupServerMessage *msg)
 {
     g_autofree char *token = idp_request_cookie(msg, IDP_SESSION_COOKIE);
     const char *user = idp_login_session_user(
@@ -219,7 +219,7 @@ static const char done_js[] =
     "})();\n";
 
 gboolean
-idp_login_route(ScIdp *idp, SoupServerMessage *msg, const char *path,
+idp_login_route(ScIdpServer *idp, SoupServerMessage *msg, const char *path,
                 gboolean get, gboolean post)
 {
     if (g_str_equal(path, "/login") && get) {

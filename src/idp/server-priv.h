@@ -13,7 +13,7 @@
 #define IDP_SESSION_COOKIE "__Host-sc_idp_session"
 #define IDP_CSRF_COOKIE "__Host-sc_idp_csrf"
 
-struct ScIdp {
+struct ScIdpServer {
     GMainContext *ctx;
     SoupServer *server;
     IdpKey *key;
@@ -36,7 +36,7 @@ char *idp_request_cookie(SoupServerMessage *msg, const char *name);
 gboolean idp_request_same_origin(SoupServerMessage *msg);
 /* login-page.c: serves /login, /login/done, /login/done.js and /logout;
  * FALSE for other paths. */
-gboolean idp_login_route(ScIdp *idp, SoupServerMessage *msg, const char *path,
+gboolean idp_login_route(ScIdpServer *idp, SoupServerMessage *msg, const char *path,
                          gboolean get, gboolean post);
 
 #endif /* SC_IDP_SERVER_PRIV_H */

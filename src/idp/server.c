@@ -30,7 +30,7 @@
 static void
 on_request_done(SoupServerMessage *msg, gpointer user_data)
 {
-    ScIdp *idp = user_data;
+    ScIdpServer *idp = user_data;
 
     g_signal_handlers_disconnect_by_data(msg, idp);
     g_hash_table_remove(idp->requests, msg); /* drops our reference */
@@ -39,7 +39,7 @@ on_request_done(SoupServerMessage *msg, gpointer user_data)
 static gboolean
 on_sweep(gpointer data)
 {
-    ScIdp *idp = data;
+    ScIdpServer *idp = data;
     gint64 too_old = g_get_monotonic_time() - REQUEST_TIMEOUT_S * G_USEC_PER_SEC;
     GHashTableIter it;
     gpointer msg, started;
@@ -67,7 +67,7 @@ static void
 on_request_started(SoupServer *server, SoupServerMessage *msg,
                    gpointer user_data)
 {
-    ScIdp *idp = user_data;
+    ScIdpServer *idp = user_data;
     gint64 *started;
 
     (void)server;
@@ -209,7 +209,7 @@ request_json(SoupServerMessage *msg)
 }
 
 static void
-handle_assert(ScIdp *idp, SoupServerMessage *msg)
+handle_assert(ScIdpServer *idp, SoupServerMessage *msg)
 {
     g_autoptr(JsonObject) req = request_json(msg);
     g_autofree char *token = NULL;
@@ -310,7 +310,7 @@ handle_assert(ScIdp *idp, SoupServerMessage *msg)
 }
 
 static void
-handle_validate(ScIdp *idp, SoupServerMessage *msg)
+handle_validate(ScIdpServer *idp, SoupServerMessage *msg)
 {
     g_autoptr(JsonObject) req = request_json(msg);
     g_auto(IdpValidated) v = {0};
@@ -362,7 +362,7 @@ static void
 on_http(SoupServer *server, SoupServerMessage *msg, const char *path,
         GHashTable *query, gpointer user_data)
 {
-    ScIdp *idp = user_data;
+    ScIdpServer *idp = user_data;
     const char *method = soup_server_message_get_method(msg);
     gboolean get = g_str_equal(method, "GET") || g_str_equal(method, "HEAD");
     gboolean post = g_str_equal(method, "POST");
@@ -491,14 +491,14 @@ bound_port(SoupServer *server)
     return port > 0 && port <= 65535 ? (guint16)port : 0;
 }
 
-SC_API ScIdp *
-sc_idp_new(GMainContext *context, const ScIdpConfig *config, GError **error)
+SC_API ScIdpServer *
+sc_idp_server_new(GMainContext *context, const ScIdpServerConfig *config, GError **error)
 {
     g_autoptr(GInetAddress) iaddr = NULL;
     g_autoptr(GSocketAddress) saddr = NULL;
     g_autoptr(GTlsCertificate) cert = NULL;
     g_autoptr(GError) local = NULL;
-    ScIdp *idp;
+    ScIdpServer *idp;
     gboolean ok;
 
     g_return_val_if_fail(config != NULL, NULL);
@@ -530,7 +530,7 @@ sc_idp_new(GMainContext *context, const ScIdpConfig *config, GError **error)
         return NULL;
     }
 
-    idp = g_new0(ScIdp, 1);
+    idp = g_new0(ScIdpServer, 1);
     idp->ctx = context != NULL ? g_main_context_ref(context)
                                : g_main_context_ref_thread_default();
     idp->domain = g_ascii_strdown(config->domain, -1);
@@ -579,26 +579,26 @@ sc_idp_new(GMainContext *context, const ScIdpConfig *config, GError **error)
                 idp_users_count(idp->users), idp_key_kid(idp->key));
     return idp;
 fail:
-    sc_idp_free(idp);
+    sc_idp_server_free(idp);
     return NULL;
 }
 
 SC_API guint16
-sc_idp_get_port(ScIdp *idp)
+sc_idp_server_get_port(ScIdpServer *idp)
 {
     g_return_val_if_fail(idp != NULL, 0);
     return idp->port;
 }
 
 SC_API const char *
-sc_idp_get_key_id(ScIdp *idp)
+sc_idp_server_get_key_id(ScIdpServer *idp)
 {
     g_return_val_if_fail(idp != NULL, NULL);
     return idp_key_kid(idp->key);
 }
 
 SC_API void
-sc_idp_free(ScIdp *idp)
+sc_idp_server_free(ScIdpServer *idp)
 {
     if (idp == NULL)
         return;
