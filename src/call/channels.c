@@ -34,10 +34,8 @@ sc_channel_new(ScCall *call, const char *label, gboolean ordered,
 void
 sc_queued_msg_free(gpointer msg)
 {
-    ScQueuedMsg *m = msg;
-
-    g_bytes_unref(m->data);
-    g_free(m);
+    g_bytes_unref(((ScQueuedMsg *)msg)->data);
+    g_free(msg);
 }
 
 ScChannel *
