@@ -89,5 +89,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliPrivacy, cli_privacy_clear)
  * user's answer: "y" or "yes" accepts, anything else declines. */
 void cli_defer_show_incoming(const ScCallEvent *ev);
 gboolean cli_defer_answer(ScCall *call, const char *line, GError **error);
+/* identity-cli.c: the identity options (contract section 5) and the
+ * `identity` event on a terminal */
+gboolean cli_identity_apply(ScCall *call, const char *idp,
+                            const char *protocol, const char *hint,
+                            const char *peer_identity, char **trust_idp,
+                            GError **error);
+void cli_identity_show(const ScCallEvent *ev);
 
 #endif

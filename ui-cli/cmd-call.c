@@ -168,6 +168,9 @@ print_human(const ScCallEvent *ev)
     case SC_CALL_EVENT_ERROR:
         printf("* error: %s\n", field(&v, "detail"));
         break;
+    case SC_CALL_EVENT_IDENTITY:
+        cli_identity_show(ev);
+        break;
     case SC_CALL_EVENT_INCOMING:
         cli_defer_show_incoming(ev);
         break;
@@ -708,7 +711,7 @@ cli_call_main(int argc, char **argv)
     gboolean verbose = FALSE;
     gboolean no_audio = FALSE, no_video = FALSE, play = FALSE, no_play = FALSE;
     g_autofree char *audio_src = NULL, *video_src = NULL, *record = NULL;
-    /* reserved by the interop contract (section 5); not built yet */
+    /* identity (contract section 5) */
     g_autofree char *idp = NULL, *idp_protocol = NULL, *hint = NULL;
     g_autofree char *peer_identity = NULL, *ca = NULL;
     g_auto(GStrv) turns = NULL;
@@ -765,18 +768,18 @@ cli_call_main(int argc, char **argv)
         {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
          "log protocol progress to stderr (SC_DEBUG=all for more)", NULL},
         {"idp", 0, 0, G_OPTION_ARG_STRING, &idp,
-         "assert our identity with this IdP (not built yet)",
+         "assert our identity with this IdP",
          "DOMAIN[:PORT]"},
         {"idp-protocol", 0, 0, G_OPTION_ARG_STRING, &idp_protocol,
-         "IdP protocol (not built yet)", "NAME"},
+         "IdP protocol (default: default)", "NAME"},
         {"identity-hint", 0, 0, G_OPTION_ARG_STRING, &hint,
-         "username hint for the IdP (not built yet)", "USER"},
+         "username hint for the IdP", "USER"},
         {"peer-identity", 0, 0, G_OPTION_ARG_STRING, &peer_identity,
-         "call only this verified peer (not built yet)", "USER@DOMAIN"},
+         "call only this verified peer: no media or data before its identity verifies", "USER@DOMAIN"},
         {"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
-         "extra trust anchors, PEM (for turns: servers)", "FILE"},
+         "extra trust anchors, PEM (turns: servers and IdPs)", "FILE"},
         {"trust-idp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trust_idp,
-         "accept third-party assertions (not built yet)", "DOMAIN=SUFFIX"},
+         "accept third-party assertions of IdP DOMAIN for identities in SUFFIX", "DOMAIN=SUFFIX"},
         {"relay-only", 0, 0, G_OPTION_ARG_NONE, &priv.relay_only,
          "TURN-only: only relay candidates, related addresses hidden "
          "(needs --turn)", NULL},
@@ -806,7 +809,6 @@ cli_call_main(int argc, char **argv)
     g_autoptr(GInputStream) stdin_stream = NULL;
     g_autofree char *summary = NULL;
     Cli cli = {0};
-    const char *unbuilt = NULL;
     int status;
 
     summary = g_strdup_printf(
@@ -842,15 +844,10 @@ cli_call_main(int argc, char **argv)
                 argv[1]);
         return CLI_EXIT_USAGE;
     }
-    if (idp || idp_protocol || hint)
-        unbuilt = "--idp";
-    else if (peer_identity)
-        unbuilt = "--peer-identity";
-    else if (trust_idp)
-        unbuilt = "--trust-idp";
-    if (unbuilt != NULL) {
-        fprintf(stderr, "sealcall %s: %s is reserved but not built yet\n",
-                argv[0], unbuilt);
+    if ((idp_protocol != NULL || hint != NULL) && idp == NULL) {
+        fprintf(stderr, "sealcall %s: --idp-protocol and --identity-hint "
+                        "need --idp\n",
+                argv[0]);
         return CLI_EXIT_USAGE;
     }
     if (signal_url == NULL) {
@@ -900,7 +897,9 @@ cli_call_main(int argc, char **argv)
         !sc_call_set_record(cli.call, record, &error) ||
         !add_addresses(cli.call, addresses, &error) ||
         !sc_call_set_mdns(cli.call, mdns, &error) ||
-        !add_turn_servers(cli.call, turns, ca, &error)) {
+        !add_turn_servers(cli.call, turns, ca, &error) ||
+        !cli_identity_apply(cli.call, idp, idp_protocol, hint, peer_identity,
+                            trust_idp, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
@@ -969,6 +968,18 @@ cli_call_main(int argc, char **argv)
         fprintf(stderr, "sealcall %s: %s\n", argv[0],
                 error != NULL ? error->message
                               : "--accept-timeout needs --defer-ice");
+        sc_call_unref(cli.call);
+        return CLI_EXIT_USAGE;
+    }
+    /* a privacy rule (not the built-in profile, whose "none" only means
+     * that nothing is asserted unless --idp asks) that discloses no
+     * identity refuses --idp */
+    if (idp != NULL && g_strcmp0(priv.disclose_identity, "none") == 0 &&
+        g_strcmp0(sc_privacy_decision_get(priv.decision, "matched"),
+                  "built-in") != 0) {
+        fprintf(stderr, "sealcall %s: the privacy rule says "
+                        "disclose_identity=none: --idp is refused\n",
+                argv[0]);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }

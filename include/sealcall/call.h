@@ -296,6 +296,78 @@ SC_API gboolean sc_call_set_relay_only(ScCall *call, gboolean relay_only,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * sc_call_set_idp:
+ * @domain: (transfer none): the IdP, "DOMAIN[:PORT]"
+ * @protocol: (transfer none) (nullable): its protocol (%NULL: "default")
+ * @username_hint: (transfer none) (nullable): passed to the IdP
+ *
+ * Asserts our identity with this IdP (RFC 8827 §7): at sc_call_start()
+ * the IdP's proxy (https://DOMAIN[:PORT]/.well-known/idp-proxy/PROTOCOL)
+ * signs our a=fingerprint, for the signaling relay's origin, before the
+ * relay is contacted; every offer and answer then carries the a=identity.
+ * If the IdP fails or asks for a login, the call ends (an
+ * %SC_CALL_EVENT_IDENTITY event with "side" "local", "status" "failed",
+ * "error" the W3C name and "login_url" when the IdP gave one): nothing is
+ * ever signalled without the assertion.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT / SC_IDP_ERROR for a bad domain,
+ * protocol or hint; %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_idp(ScCall *call, const char *domain,
+                                const char *protocol,
+                                const char *username_hint, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_peer_identity:
+ * @identity: (transfer none): "user@domain"
+ *
+ * Calls only this verified peer: once DTLS is up, no SRTP key is
+ * installed and no SCTP association started (so no media, channel or
+ * message either way) until the peer's a=identity verifies as @identity
+ * (user part exactly, domain as lower-case A-label); otherwise the call
+ * ends with %SC_END_REASON_IDENTITY_REJECTED and a `bye`. DTLS then also
+ * negotiates the ALPN "c-webrtc" (RFC 8833).
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT, %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_peer_identity(ScCall *call, const char *identity,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_add_trusted_idp:
+ * @idp_domain: (transfer none): an IdP, "DOMAIN[:PORT]" (without a port
+ *   it matches the IdP on any port)
+ * @suffix: (transfer none): a domain ("example.org", a leading "@" or "."
+ *   is ignored)
+ *
+ * Accepts third-party assertions (RFC 8827 §7.4: an identity whose domain
+ * is not the IdP's): from @idp_domain, for identities whose domain is
+ * @suffix or below it. Without a rule they are rejected. At most 64 rules.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT, %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_add_trusted_idp(ScCall *call, const char *idp_domain,
+                                        const char *suffix, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_get_peer_identity:
+ *
+ * Returns: (transfer none) (nullable): the peer's verified identity
+ *   ("user@domain"), %NULL while none is verified.
+ * Since: 0.1
+ */
+SC_API const char *sc_call_get_peer_identity(ScCall *call);
+
+/**
  * sc_call_set_ca_file:
  * @path: (transfer none): a PEM file of CA certificates
  *

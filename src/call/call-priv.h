@@ -264,6 +264,29 @@ typedef struct {
     guint n_reveal;                 /* ... that showed a local address */
 } ScCallPrivacy;
 
+/* identity-gate.c: our assertion (--idp) and the peer's identity
+ * (--peer-identity, --trust-idp). */
+typedef enum {
+    SC_CALL_IDENTITY_UNKNOWN,  /* no remote description yet */
+    SC_CALL_IDENTITY_PENDING,  /* being validated */
+    SC_CALL_IDENTITY_VERIFIED,
+    SC_CALL_IDENTITY_FAILED,
+    SC_CALL_IDENTITY_NONE,     /* the peer sent no a=identity */
+} ScCallIdentityStatus;
+
+typedef struct {
+    char *idp_domain, *idp_protocol, *hint; /* --idp: ours */
+    char *assertion;       /* our a=identity value, once generated */
+    char *required;        /* --peer-identity */
+    GPtrArray *trust;      /* --trust-idp: idp domain, suffix, ... */
+    GCancellable *cancel;  /* the sandbox runs */
+    GSource *pending;      /* "none" reported from the loop */
+    ScCallIdentityStatus status;
+    char *identity, *idp;  /* verified */
+    gboolean authoritative;
+    gboolean dtls_held;    /* DTLS up, SRTP and SCTP wait for the verdict */
+} ScCallIdentity;
+
 /* What the whole call shares: identity, state, configuration, keys, the
  * layer objects and the peer's description. Each job's own state is in
  * the sub-struct its file owns. */
@@ -315,7 +338,27 @@ struct ScCall {
     GSource *teardown_source;       /* call.c */
     ScHangup hangup;                /* a local hangup finishing (hangup.c) */
     ScCallDefer defer;              /* defer.c */
+    ScCallIdentity id_gate;         /* identity-gate.c */
 };
+
+/* identity-gate.c */
+/* At start: TRUE when our assertion is being generated (it connects
+ * signaling once it has it, or ends the call); FALSE: no --idp. */
+gboolean sc_call_identity_begin(ScCall *call);
+/* Our a=identity value for every offer and answer, or NULL. */
+const char *sc_call_identity_local_attr(ScCall *call);
+/* The first remote description is applied: validates its a=identity. */
+void sc_call_identity_on_remote(ScCall *call, const ScSdpDesc *desc);
+/* DTLS is up: TRUE when SRTP and SCTP must wait for the peer's identity
+ * (sc_call_transport_open() is called once it verifies). */
+gboolean sc_call_identity_holds(ScCall *call);
+/* the HTTP origin of the signaling relay, given to IdPs */
+char *sc_call_identity_origin(ScCall *call);
+void sc_call_identity_report(ScCall *call, const char **identity,
+                             const char **idp, const char **verified_by,
+                             gboolean *authoritative);
+void sc_call_identity_stop(ScCall *call);
+void sc_call_identity_free(ScCall *call);
 
 /* privacy.c */
 void sc_call_privacy_init(ScCall *call);
@@ -361,6 +404,8 @@ gboolean sc_call_transport_create(ScCall *call, gboolean controlling,
                                   GError **error);
 void sc_call_transport_end_error(ScCall *call, const GError *error);
 void sc_call_transport_start_dtls(ScCall *call);
+/* DTLS is up and the peer may be reached: SRTP keys, then SCTP */
+void sc_call_transport_open(ScCall *call);
 void sc_call_transport_free(ScCall *call);
 
 /* channels.c */

@@ -89,6 +89,7 @@ sc_call_end_with(ScCall *call, ScEndReason reason, const char *detail,
         sc_media_session_stop(call->media);
     sc_hangup_clear(&call->hangup);
     sc_call_defer_stop(call);
+    sc_call_identity_stop(call);
     if (reason == SC_END_REASON_HANGUP) {
         /* SCTP (already shut down after a graceful hangup, hangup.c), then
          * DTLS close_notify, then the bye: the bye takes the relay's path
@@ -222,6 +223,7 @@ sc_call_unref(ScCall *call)
     sc_source_clear(&call->ev.event_source);
     sc_hangup_clear(&call->hangup);
     sc_call_defer_free(call);
+    sc_call_identity_free(call);
     g_queue_clear_full(&call->ev.events, (GDestroyNotify)sc_call_event_free);
     sc_call_transport_free(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);
@@ -508,7 +510,9 @@ sc_call_start(ScCall *call, GError **error)
                                      &sig_cb, call, error);
     if (call->sig == NULL)
         return FALSE;
-    sc_signal_client_connect(call->sig);
+    /* --idp: signaling waits for our assertion (identity-gate.c) */
+    if (!sc_call_identity_begin(call))
+        sc_signal_client_connect(call->sig);
     return TRUE;
 }
 
@@ -585,7 +589,8 @@ sc_call_inspect_json(ScCall *call)
     s.remote_fingerprint = rfp;
     s.sas = sas;
     s.key_scope = sc_call_key_scope_string(call);
-    s.verified_by = "none";
+    sc_call_identity_report(call, &s.peer_identity, &s.idp, &s.verified_by,
+                            &s.authoritative);
     s.ice_policy = sc_call_privacy_policy(call);
     s.defer_ice = sc_call_defer_state_name(call);
     s.ip_handling = sc_ip_handling_to_string(call->ip_handling);

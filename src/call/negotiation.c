@@ -92,6 +92,7 @@ fill_local(ScCall *call, ScSdpLocal *local, const char **fps,
     local->session_id = call->session_id;
     local->session_version = call->neg.sdp_version++;
     local->ice_pacing_ms = SC_ICE_TA_LOCAL_MS;
+    local->identity = sc_call_identity_local_attr(call); /* every one */
     for (int k = 0; k < 2; k++) {
         ScSdpLocalMedia *m =
             k == SC_MEDIA_AUDIO ? &local->audio : &local->video;
@@ -207,6 +208,7 @@ apply_remote_session(ScCall *call, ScSdpDesc *desc, GError **error)
             return FALSE;
     }
     call->remote = desc;
+    sc_call_identity_on_remote(call, desc);
     sc_call_media_negotiate(call);
     return TRUE;
 }

@@ -388,10 +388,8 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
         return;
     switch (state) {
     case SC_DTLS_STATE_CONNECTED: {
-        g_autoptr(GError) kerr = NULL;
         g_autofree char *rfp =
             sc_dtls_transport_get_remote_fingerprint(call->dtls);
-        ScSrtpKeys keys;
 
         call->state = CALL_CONNECTED;
         if (call->transport.t_dtls_us == 0)
@@ -419,20 +417,9 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
                                   : "server");
         sc_call_event_set_str(ev, "remote_fingerprint", rfp);
         sc_call_emit(call, ev);
-        /* SRTP contexts (about 40 KB) only when RTP is negotiated. */
-        if (sc_call_media_has_rtp(call) &&
-            sc_dtls_transport_export_srtp_keys(call->dtls, &keys, &kerr)) {
-            call->srtp = sc_srtp_session_new(&keys, &kerr);
-            sc_secure_wipe(&keys, sizeof keys);
-            if (call->srtp == NULL)
-                SC_LOG_WARN(call->id, "no SRTP session: %s", kerr->message);
-        } else if (kerr != NULL) {
-            SC_LOG_WARN(call->id, "no SRTP keys: %s", kerr->message);
-        }
-        /* Data channels first: building the GStreamer pipelines takes
-         * tens of milliseconds on a busy machine, so media starts from a
-         * low-priority idle once the association is up (or fails). */
-        start_sctp(call);
+        /* --peer-identity: nothing either way until it verifies */
+        if (!sc_call_identity_holds(call))
+            sc_call_transport_open(call);
         break;
     }
     case SC_DTLS_STATE_FAILED:
@@ -459,6 +446,30 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
     default:
         break;
     }
+}
+
+void
+sc_call_transport_open(ScCall *call)
+{
+    g_autoptr(GError) kerr = NULL;
+    ScSrtpKeys keys;
+
+    if (call->state == CALL_ENDED)
+        return;
+    /* SRTP contexts (about 40 KB) only when RTP is negotiated. */
+    if (sc_call_media_has_rtp(call) &&
+        sc_dtls_transport_export_srtp_keys(call->dtls, &keys, &kerr)) {
+        call->srtp = sc_srtp_session_new(&keys, &kerr);
+        sc_secure_wipe(&keys, sizeof keys);
+        if (call->srtp == NULL)
+            SC_LOG_WARN(call->id, "no SRTP session: %s", kerr->message);
+    } else if (kerr != NULL) {
+        SC_LOG_WARN(call->id, "no SRTP keys: %s", kerr->message);
+    }
+    /* Data channels first: building the GStreamer pipelines takes
+     * tens of milliseconds on a busy machine, so media starts from a
+     * low-priority idle once the association is up (or fails). */
+    start_sctp(call);
 }
 
 static void

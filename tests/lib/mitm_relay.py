@@ -30,6 +30,13 @@ prints {"event":"kicked"}; {"cmd":"say","room":NAME,"to":I,"msg":{...}}
 sends participant I the message as if from the other one, then prints
 {"event":"said"}.
 
+--edit-identity offer|answer --identity-from A --identity-to B decodes
+that description's a=identity (base64 JSON) and replaces A with B in it
+(an attacker editing the identity inside the assertion); --set-identity
+offer|answer --identity-value V puts a=identity:V at its session level
+instead of whatever was there (an assertion replayed beside another
+fingerprint).
+
 --rename-mdns replaces every "<uuid>.local" name in descriptions and
 trickled candidates with NAME (a peer that signals arbitrary .local names).
 
@@ -44,6 +51,7 @@ from an RNG seeded with --seed. Each stand-in port is announced as
 Prints {"event":"listening","port":N} on stdout (with "stun_port" when
 --stun-after-answer), binds 127.0.0.1 only."""
 import argparse
+import base64
 import asyncio
 import json
 import re
@@ -174,6 +182,21 @@ def add_sha1_fingerprint(sdp):
                   lambda m: SHA1_LINE + "\r\n" + m.group(1), sdp)
 
 
+def edit_identity(sdp):
+    def edit(m):
+        doc = base64.b64decode(m.group(1)).decode()
+        doc = doc.replace(args.identity_from, args.identity_to)
+        return "a=identity:" + base64.b64encode(doc.encode()).decode()
+    return re.sub(r"a=identity:([A-Za-z0-9+/=]+)", edit, sdp)
+
+
+def set_identity(sdp):
+    lines = [ln for ln in sdp.split("\r\n") if not ln.startswith("a=identity:")]
+    m = next(i for i, ln in enumerate(lines) if ln.startswith("m="))
+    lines.insert(m, "a=identity:" + args.identity_value)
+    return "\r\n".join(lines)
+
+
 def flip_fingerprint(sdp):
     """Changes one hex digit of every a=fingerprint value."""
     def flip(m):
@@ -220,6 +243,14 @@ async def handler(ws, path):
                     msg["sdp"] = fn(msg["sdp"])
                     frame = json.dumps(msg)
                     print(json.dumps({"event": "rewrote", "type": opt}),
+                          flush=True)
+            for opt, fn in ((args.edit_identity, edit_identity),
+                            (args.set_identity, set_identity)):
+                if (opt and msg.get("type") == opt
+                        and isinstance(msg.get("sdp"), str)):
+                    msg["sdp"] = fn(msg["sdp"])
+                    frame = json.dumps(msg)
+                    print(json.dumps({"event": "rewrote", "type": "identity-" + opt}),
                           flush=True)
             if (args.offer_setup and msg.get("type") == "offer"
                     and isinstance(msg.get("sdp"), str)):
@@ -335,6 +366,11 @@ async def main():
                     help="after an answer, send its sender re-offers it must "
                          "refuse (new fingerprint, DTLS role change, same "
                          "ufrag, garbage)")
+    ap.add_argument("--edit-identity", choices=["offer", "answer"])
+    ap.add_argument("--identity-from", default="")
+    ap.add_argument("--identity-to", default="")
+    ap.add_argument("--set-identity", choices=["offer", "answer"])
+    ap.add_argument("--identity-value", default="")
     ap.add_argument("--offer-setup", choices=["active", "passive"],
                     help="rewrite a=setup:actpass in the offer (an older endpoint)")
     ap.add_argument("--record", action="store_true",

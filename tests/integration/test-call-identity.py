@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""Calls with identity (issue 14 points 3, 4 and 5), two sealcalls through
+a relay, the test IdP of tests/lib/idpserver.py (HTTPS, a CA made now and
+given with --ca) with a W3C proxy whose assertion is an HMAC over
+{identity, contents, origin}:
+
+- both assert (--idp), both verify: a=identity at session level of the
+  offer and the answer, `identity` events (verified, user@localhost), the
+  inspector's `peer` object, chat flows, DTLS ALPN c-webrtc/webrtc;
+- --peer-identity that matches: verified, chat flows;
+- --peer-identity that differs: identity-rejected, and nothing reached
+  either side before (the proxy takes 1.5 s to validate, so a call
+  without the gate would open its channel first): no channel, no message,
+  no media either way;
+- a relay that edits the identity inside the assertion: rejected
+  (idp-token-invalid), identity-rejected with --peer-identity;
+- a relay that puts a valid assertion over another fingerprint into a
+  peer's answer (the peer has its own DTLS key, so DTLS succeeds):
+  rejected (the fingerprint is not in the assertion);
+- an IdP asserting for a domain not its own: rejected; accepted with
+  --trust-idp, shown as not authoritative;
+- an expired assertion: idp-token-expired;
+- a peer that sends no assertion: `none`, identity-rejected with
+  --peer-identity;
+- an IdP that needs a login: the login URL shown (stderr and the event's
+  login_url), the call ends, the relay never sees an offer.
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
+import sctest  # noqa: E402
+import idpserver  # noqa: E402
+
+tap = sctest.Tap()
+if subprocess.run(["sh", "-c", "command -v openssl"], stdout=subprocess.DEVNULL).returncode:
+    tap.skip_all("openssl tool not installed")
+here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
+build = os.environ.get("TOP_BUILDDIR", ".")
+DRIVE = os.path.join(build, "tests", "lib", "idp-drive")
+HELPER = os.path.join(build, "src", "identity", "sealcall-idp-sandbox")
+tmp = tempfile.mkdtemp(prefix="sealcall-idcall-")
+ca, cert, key = idpserver.make_ca(tmp, "idcall")
+
+
+def proxy(id_domain="localhost", validate_delay=0, validate_error=None):
+    gen = r"""
+  generateAssertion(contents, origin, options) {
+    const user = (options && options.usernameHint) || 'alice';
+    const payload = JSON.stringify({ identity: user + '@ID_DOMAIN', contents, origin });
+    return fetch('/api/sign', { method: 'POST', body: JSON.stringify({ contents: payload }) })
+      .then((r) => r.json())
+      .then((j) => ({ idp: { domain: location.host, protocol: PROTOCOL },
+                      assertion: JSON.stringify({ payload, sig: j.sig }) }));
+  },"""
+    if validate_error:
+        val = "validateAssertion() { return Promise.reject({ errorDetail: '%s', message: 'too old' }); }" % validate_error
+    else:
+        val = r"""
+  validateAssertion(assertion, origin) {
+    const a = JSON.parse(assertion);
+    return new Promise((res) => setTimeout(res, DELAY))
+      .then(() => fetch('/api/verify?sig=' + encodeURIComponent(a.sig) +
+                        '&c=' + encodeURIComponent(a.payload)))
+      .then((r) => r.json())
+      .then((j) => {
+        if (!j.ok) throw new Error('bad signature');
+        const p = JSON.parse(a.payload);
+        return { identity: p.identity, contents: p.contents };
+      });
+  }""".replace("DELAY", str(validate_delay))
+    return ("rtcIdentityProvider.register({" + gen + val + "});").replace(
+        "ID_DOMAIN", id_domain)
+
+
+SCRIPTS = {
+    "default": proxy(),
+    "slow": proxy(validate_delay=1500),
+    "thirdparty": proxy(id_domain="example.org"),
+    "expired": proxy(validate_error="idp-token-expired"),
+    "login": "rtcIdentityProvider.register({ generateAssertion() { return Promise.reject("
+             "{ name: 'IdpLoginError', loginUrl: location.origin + '/login?u=1' }); },"
+             " validateAssertion() { return Promise.reject(new Error('no')); } });",
+}
+for name in list(SCRIPTS):
+    SCRIPTS[name] = SCRIPTS[name].replace("PROTOCOL", json.dumps(name))
+srv = idpserver.IdpServer(cert, key, SCRIPTS)
+IDP = "localhost:%d" % srv.port
+env = {"SEALCALL_IDP_SANDBOX": HELPER}
+
+
+def idp(user, protocol="default"):
+    return ["--ca", ca, "--idp", IDP, "--identity-hint", user,
+            "--idp-protocol", protocol]
+
+
+def events(p, name):
+    return [e for e in p.events if e.get("event") == name]
+
+
+def leaked(*procs):
+    return [e for p in procs for e in p.events
+            if e.get("event") in ("channel", "message", "media")]
+
+
+def mitm(*opts, name="mitm"):
+    relay = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py")] +
+                        list(opts), name)
+    ev = relay.wait_event("listening", timeout=20)
+    if ev is None:
+        relay.kill()
+        raise RuntimeError("relay did not start: " + relay.stderr_tail())
+    return relay, ev["port"]
+
+
+def call(room, offer_extra, answer_extra, relay=None, port=None, media=False):
+    return sctest.Call(room=room, relay=relay, port=port, offer_extra=offer_extra,
+                       answer_extra=answer_extra, offer_env=env,
+                       answer_env=env, media=media)
+
+
+def remote_identity(p, timeout=30):
+    return p.wait_for(lambda e: e.get("event") == "identity" and
+                      e.get("side") == "remote", timeout)
+
+
+# ---- 1. both assert, both verify ----
+relay, port = mitm("--record", "--sdp", name="rec")
+c = call("both", idp("alice"), idp("bob"), relay, port)
+off, ans = c.both()
+try:
+    io, ia = remote_identity(off), remote_identity(ans)
+    tap.ok(io is not None and io.get("status") == "verified" and
+           io.get("identity") == "bob@localhost" and io.get("idp") == IDP,
+           "offerer verifies the answerer as bob@localhost", (io, c.diag()))
+    tap.ok(ia is not None and ia.get("status") == "verified" and
+           ia.get("identity") == "alice@localhost",
+           "answerer verifies the offerer as alice@localhost", ia)
+    tap.ok(c.wait_open(), "the channel opens", c.diag())
+    sctest.chat(tap, off, ans, "hello bob", "chat flows with identities")
+    frames = {}
+    while len(frames) < 2:
+        f = relay.wait_for(lambda e: e.get("event") == "frame" and
+                           e.get("type") in ("offer", "answer") and
+                           e.get("type") not in frames, 5)
+        if f is None:
+            break
+        frames[f["type"]] = f["sdp"]
+    for kind, who in (("offer", "alice"), ("answer", "bob")):
+        sdp = frames.get(kind, "")
+        head = sdp.split("\r\nm=")[0]
+        attrs = [ln for ln in head.split("\r\n") if ln.startswith("a=identity:")]
+        ok = len(attrs) == 1
+        if ok:
+            doc = json.loads(base64.b64decode(attrs[0][len("a=identity:"):]))
+            inner = json.loads(json.loads(doc["assertion"])["payload"])
+            fps = [ln[len("a=fingerprint:"):] for ln in sdp.split("\r\n")
+                   if ln.startswith("a=fingerprint:")]
+            want = [{"algorithm": f.split(" ")[0], "digest": f.split(" ")[1]}
+                    for f in fps]
+            ok = (doc["idp"] == {"domain": IDP, "protocol": "default"} and
+                  json.loads(inner["contents"]) == {"fingerprint": want} and
+                  inner["contents"] == json.dumps({"fingerprint": want},
+                                                  separators=(",", ":")) and
+                  inner["origin"] == "http://127.0.0.1:%d" % port and
+                  inner["identity"] == who + "@localhost")
+        tap.ok(ok, "the %s carries one a=identity at session level over its "
+               "fingerprints, for the relay's origin" % kind, sdp)
+    off.send({"cmd": "inspect"})
+    rep = off.wait_event("inspector", timeout=10)
+    peer = rep["report"]["peer"] if rep else None
+    tap.ok(peer == {"identity": "bob@localhost", "idp": IDP,
+                    "verified_by": "idp", "authoritative": True},
+           "inspector: the peer object", peer)
+    sctest.hang_up(tap, off, ans)
+finally:
+    c.close()
+    relay.kill()
+
+# ---- 2. --peer-identity that matches ----
+c = call("match", ["--ca", ca, "--peer-identity", "bob@LOCALHOST"], idp("bob"))
+off, ans = c.both()
+try:
+    io = remote_identity(off)
+    tap.ok(io is not None and io.get("status") == "verified",
+           "--peer-identity bob@LOCALHOST: verified", (io, c.diag()))
+    tap.ok(c.wait_open(), "--peer-identity matches: the channel opens", c.diag())
+    sctest.chat(tap, ans, off, "hi alice", "--peer-identity matches: chat flows")
+    sctest.hang_up(tap, off, ans)
+finally:
+    c.close()
+
+# ---- 3. --peer-identity that differs: nothing either way ----
+c = call("mismatch", ["--ca", ca, "--peer-identity", "carol@localhost",
+                      "--no-video"], idp("bob", "slow") + ["--no-video"],
+         media=True)
+off, ans = c.both()
+try:
+    # both ask for a channel at once: queued until it opens, which must be never
+    for p in (off, ans):
+        p.send({"cmd": "send", "label": "chat", "text": "leak?"})
+    e = off.wait_event("ended", timeout=40)
+    io = remote_identity(off, 1)
+    tap.ok(io is not None and io.get("status") == "failed" and
+           io.get("identity") == "bob@localhost" and
+           "not carol@localhost" in (io.get("detail") or ""),
+           "mismatch: identity failed, naming both", (io, c.diag()))
+    tap.ok(e is not None and e.get("reason") == "identity-rejected" and
+           off.wait_exit(20) not in (0, None),
+           "mismatch: ended identity-rejected, exit non-zero", e)
+    tap.ok(events(off, "dtls") and events(off, "dtls")[0].get("state") == "connected",
+           "mismatch: DTLS was up while the peer was unverified",
+           events(off, "dtls"))
+    ea = ans.wait_event("ended", timeout=40)
+    tap.ok(ea is not None and ea.get("peer_reason") == "identity-rejected",
+           "mismatch: the peer is told identity-rejected", ea)
+    tap.ok(not leaked(off, ans),
+           "mismatch: no channel, message or media on either side",
+           leaked(off, ans))
+finally:
+    c.close()
+
+# ---- 4. a relay edits the identity inside the assertion ----
+relay, port = mitm("--edit-identity", "answer", "--identity-from",
+                   "alice@localhost", "--identity-to", "mallory@localhost")
+c = call("edit", ["--ca", ca, "--peer-identity", "mallory@localhost"],
+         idp("alice"), relay, port)
+off, ans = c.both()
+try:
+    e = off.wait_event("ended", timeout=40)
+    io = remote_identity(off, 1)
+    tap.ok(relay.wait_event("rewrote", timeout=1) is not None,
+           "edited: the relay rewrote the answer's assertion")
+    tap.ok(io is not None and io.get("status") == "failed" and
+           io.get("error") == "idp-token-invalid",
+           "edited: identity failed, idp-token-invalid", (io, c.diag()))
+    tap.ok(e is not None and e.get("reason") == "identity-rejected",
+           "edited: ended identity-rejected", e)
+    tap.ok(not leaked(off, ans), "edited: nothing delivered", leaked(off, ans))
+finally:
+    c.close()
+    relay.kill()
+
+# ---- 5. a valid assertion beside another fingerprint (a MITM's) ----
+other_fp = ":".join(["5A"] * 32)
+r = subprocess.run([DRIVE, "--ca", ca, "generate", IDP, "default",
+                    json.dumps({"fingerprint": [{"algorithm": "sha-256",
+                                                 "digest": other_fp}]}),
+                    "http://127.0.0.1", "alice"],
+                   env=dict(os.environ, **env), stdout=subprocess.PIPE, timeout=60)
+attr = json.loads(r.stdout.decode()).get("attr")
+tap.ok(attr is not None, "replay: a valid assertion over another fingerprint", r.stdout)
+relay, port = mitm("--set-identity", "answer", "--identity-value", attr or "x")
+c = call("swap", ["--ca", ca, "--peer-identity", "alice@localhost"], [], relay, port)
+off, ans = c.both()
+try:
+    e = off.wait_event("ended", timeout=40)
+    io = remote_identity(off, 1)
+    tap.ok(io is not None and io.get("status") == "failed" and
+           io.get("identity") == "alice@localhost" and
+           "is not in its identity assertion" in (io.get("detail") or ""),
+           "replay: the signature holds but the fingerprint is not covered",
+           (io, c.diag()))
+    tap.ok(e is not None and e.get("reason") == "identity-rejected",
+           "replay: ended identity-rejected", e)
+    tap.ok(not leaked(off, ans), "replay: nothing delivered", leaked(off, ans))
+finally:
+    c.close()
+    relay.kill()
+
+# ---- 6. an IdP asserting for another domain; --trust-idp ----
+for trust in (False, True):
+    extra = ["--ca", ca] + (["--trust-idp", "localhost=example.org"] if trust else [])
+    c = call("third%d" % trust, extra, idp("alice", "thirdparty"))
+    off, ans = c.both()
+    try:
+        io = remote_identity(off)
+        if not trust:
+            tap.ok(io is not None and io.get("status") == "failed" and
+                   "not authoritative" in (io.get("detail") or ""),
+                   "third party without --trust-idp: rejected", (io, c.diag()))
+        else:
+            tap.ok(io is not None and io.get("status") == "verified" and
+                   io.get("identity") == "alice@example.org",
+                   "third party with --trust-idp: verified", (io, c.diag()))
+            c.wait_open()
+            off.send({"cmd": "inspect"})
+            rep = off.wait_event("inspector", timeout=10)
+            peer = rep["report"]["peer"] if rep else None
+            tap.ok(peer is not None and peer.get("authoritative") is False and
+                   peer.get("verified_by") == "idp",
+                   "third party: inspector says not authoritative", peer)
+    finally:
+        c.close()
+
+# ---- 7. expired; 8. no assertion with --peer-identity ----
+c = call("expired", ["--ca", ca], idp("alice", "expired"))
+off, ans = c.both()
+try:
+    io = remote_identity(off)
+    tap.ok(io is not None and io.get("status") == "failed" and
+           io.get("error") == "idp-token-expired",
+           "expired assertion: idp-token-expired", (io, c.diag()))
+finally:
+    c.close()
+c = call("none", ["--ca", ca, "--peer-identity", "alice@localhost"], [])
+off, ans = c.both()
+try:
+    e = off.wait_event("ended", timeout=40)
+    io = remote_identity(off, 1)
+    tap.ok(io is not None and io.get("status") == "none" and
+           e is not None and e.get("reason") == "identity-rejected" and
+           not leaked(off, ans),
+           "no assertion with --peer-identity: none, identity-rejected",
+           (io, e, c.diag()))
+finally:
+    c.close()
+
+# ---- 9. the IdP needs a login: no offer without the assertion ----
+relay, port = mitm("--record", name="login-relay")
+c = call("login", idp("alice", "login"), [], relay, port)
+off, ans = c.both()
+try:
+    e = off.wait_event("ended", timeout=40)
+    rc = off.wait_exit(20)
+    li = off.wait_for(lambda x: x.get("event") == "identity" and
+                      x.get("side") == "local", 1)
+    url = "https://%s/login?u=1" % IDP
+    tap.ok(li is not None and li.get("status") == "failed" and
+           li.get("error") == "idp-need-login" and li.get("login_url") == url,
+           "login: identity event with idp-need-login and login_url", li)
+    tap.ok(e is not None and e.get("reason") == "error" and
+           url in (e.get("detail") or "") and rc not in (0, None),
+           "login: the call ends naming the URL to open", (e, rc))
+    offers = relay.wait_for(lambda x: x.get("event") == "frame" and
+                            x.get("type") == "offer", 1)
+    tap.ok(offers is None and not events(ans, "identity"),
+           "login: no offer ever reached the relay", offers)
+finally:
+    c.close()
+    relay.kill()
+
+srv.close()
+tap.done()

@@ -1,0 +1,73 @@
+/* ui-cli/identity-cli.c - the identity options of `call` and `answer`
+ * (contract section 5: --idp, --idp-protocol, --identity-hint,
+ * --peer-identity, --trust-idp) and the `identity` event on a terminal.
+ * What an IdP or a peer says goes through cli_sanitize().
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cli.h"
+
+#include <glib.h>
+#include <sealcall/sealcall.h>
+#include <stdio.h>
+#include <string.h>
+
+gboolean
+cli_identity_apply(ScCall *call, const char *idp, const char *protocol,
+                   const char *hint, const char *peer_identity,
+                   char **trust_idp, GError **error)
+{
+    if (idp != NULL && !sc_call_set_idp(call, idp, protocol, hint, error))
+        return FALSE;
+    if (peer_identity != NULL &&
+        !sc_call_set_peer_identity(call, peer_identity, error))
+        return FALSE;
+    for (guint i = 0; trust_idp != NULL && trust_idp[i] != NULL; i++) {
+        const char *eq = strchr(trust_idp[i], '=');
+        g_autofree char *domain = NULL;
+        if (eq == NULL || eq == trust_idp[i] || eq[1] == '\0') {
+            g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                                "--trust-idp takes DOMAIN=SUFFIX");
+            return FALSE;
+        }
+        domain = g_strndup(trust_idp[i], (gsize)(eq - trust_idp[i]));
+        if (!sc_call_add_trusted_idp(call, domain, eq + 1, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static char *
+safe(const ScCallEvent *ev, const char *name)
+{
+    const char *raw = sc_call_event_get_string(ev, name);
+
+    return cli_sanitize(raw != NULL ? raw : "?", -1, CLI_SHOW_FIELD_MAX,
+                        FALSE);
+}
+
+void
+cli_identity_show(const ScCallEvent *ev)
+{
+    const char *status = sc_call_event_get_string(ev, "status");
+    gboolean local = g_strcmp0(sc_call_event_get_string(ev, "side"),
+                               "local") == 0;
+    g_autofree char *idp = safe(ev, "idp");
+    g_autofree char *who = safe(ev, "identity");
+    g_autofree char *err = safe(ev, "error");
+    g_autofree char *detail = safe(ev, "detail");
+
+    if (local && g_strcmp0(status, "asserted") == 0) {
+        printf("* our identity asserted by %s\n", idp);
+    } else if (local) {
+        printf("* our identity: IdP %s failed: %s (%s)\n", idp, err, detail);
+        if (sc_call_event_get_string(ev, "login_url") != NULL) {
+            g_autofree char *url = safe(ev, "login_url");
+            printf("  the IdP asks you to log in: open %s\n", url);
+        }
+    } else if (g_strcmp0(status, "verified") == 0) {
+        printf("* peer identity VERIFIED: %s (by IdP %s)\n", who, idp);
+    } else if (g_strcmp0(status, "none") == 0) {
+        printf("* peer identity: none asserted (UNVERIFIED peer)\n");
+    } else {
+        printf("* peer identity NOT verified: %s (%s)\n", err, detail);
+    }
+}
