@@ -74,6 +74,9 @@ sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
                                        &dtls_cb, call, error);
     if (call->dtls == NULL)
         return FALSE;
+    /* RFC 8833: a required peer identity asks for "c-webrtc" */
+    sc_dtls_transport_set_confidential(call->dtls,
+                                       call->id_gate.required != NULL);
     /* Gathering starts now, before any description (RFC 8838 §4: when a
      * call is imminent), so that our offer or answer carries the host
      * candidates and checks start one signaling hop earlier. */
@@ -416,6 +419,8 @@ on_dtls_state(gpointer data, ScDtlsState state, const GError *error)
                                   ? "client"
                                   : "server");
         sc_call_event_set_str(ev, "remote_fingerprint", rfp);
+        sc_call_event_set_str(ev, "alpn",
+                              sc_dtls_transport_get_alpn(call->dtls));
         sc_call_emit(call, ev);
         /* --peer-identity: nothing either way until it verifies */
         if (!sc_call_identity_holds(call))

@@ -241,6 +241,81 @@ verify_cb(int preverify_ok, X509_STORE_CTX *store)
     }
     return 1;
 }
+/* ---- ALPN (RFC 8833) ---- */
+
+/* wire format: length-prefixed names, in our order of preference */
+static const unsigned char ALPN_ANY[] = "\x06" "webrtc" "\x08" "c-webrtc";
+static const unsigned char ALPN_CONFIDENTIAL[] = "\x08" "c-webrtc";
+
+static int
+alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+               const unsigned char *in, unsigned int inlen, void *arg)
+{
+    ScDtlsTransport *t = SSL_get_app_data(ssl);
+    const unsigned char *ours = t != NULL && t->confidential
+                                    ? ALPN_CONFIDENTIAL
+                                    : ALPN_ANY;
+    unsigned int n = t != NULL && t->confidential
+                         ? sizeof ALPN_CONFIDENTIAL - 1
+                         : sizeof ALPN_ANY - 1;
+    unsigned char *sel = NULL;
+
+    (void)arg;
+    /* the server's preference first; OpenSSL bounds-checks @in */
+    if (SSL_select_next_proto(&sel, outlen, ours, n, in, inlen) !=
+        OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_ALERT_FATAL; /* no_application_protocol */
+    *out = sel;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+void
+sc_dtls_alpn_setup(ScDtlsTransport *t)
+{
+    if (t->confidential)
+        (void)SSL_set_alpn_protos(t->ssl, ALPN_CONFIDENTIAL,
+                                  sizeof ALPN_CONFIDENTIAL - 1);
+    else
+        (void)SSL_set_alpn_protos(t->ssl, ALPN_ANY, sizeof ALPN_ANY - 1);
+}
+
+const char *
+sc_dtls_alpn_check(ScDtlsTransport *t)
+{
+    const char *alpn = sc_dtls_transport_get_alpn(t);
+
+    if (t->confidential && strcmp(alpn, "c-webrtc") != 0)
+        return "the peer did not negotiate the ALPN \"c-webrtc\" (RFC "
+               "8833), required with a peer identity";
+    if (*alpn != '\0' && strcmp(alpn, "webrtc") != 0 &&
+        strcmp(alpn, "c-webrtc") != 0)
+        return "an ALPN we did not offer was negotiated";
+    return NULL;
+}
+
+const char *
+sc_dtls_transport_get_alpn(ScDtlsTransport *t)
+{
+    const unsigned char *p = NULL;
+    unsigned int n = 0;
+
+    g_return_val_if_fail(t != NULL, "");
+    if (t->ssl != NULL)
+        SSL_get0_alpn_selected(t->ssl, &p, &n);
+    if (n == 6 && memcmp(p, "webrtc", 6) == 0)
+        return "webrtc";
+    if (n == 8 && memcmp(p, "c-webrtc", 8) == 0)
+        return "c-webrtc";
+    return n == 0 ? "" : "?";
+}
+
+void
+sc_dtls_transport_set_confidential(ScDtlsTransport *t, gboolean confidential)
+{
+    g_return_if_fail(t != NULL);
+    t->confidential = confidential;
+}
+
 /* ---- the SSL_CTX and a transport's SSL ---- */
 
 /* Applies our DTLS settings to @c; returns NULL, or the step that failed. */
@@ -266,6 +341,7 @@ configure_ctx(SSL_CTX *c)
     SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                        verify_cb);
     SSL_CTX_set_verify_depth(c, 4);
+    SSL_CTX_set_alpn_select_cb(c, alpn_select_cb, NULL);
     return NULL;
 }
 

@@ -27,6 +27,7 @@ struct ScDtlsTransport {
     ScDtlsState state;
     gboolean client;
     gboolean quiet;         /* connected line at debug (warm-up) */
+    gboolean confidential;  /* ALPN c-webrtc only (RFC 8833) */
     gboolean handshake_done;
     gint64 start_us;
     gint64 handshake_us;
@@ -73,5 +74,9 @@ gboolean sc_dtls_check_certificate(ScDtlsTransport *t, X509 *cert,
 /* Creates t->ssl on the shared SSL_CTX, with @t's certificate, our
  * callbacks and the datagram BIO. */
 gboolean sc_dtls_setup_ssl(ScDtlsTransport *t, GError **error);
+/* ALPN (RFC 8833) on @t's SSL, before the handshake; after it, NULL when
+ * the negotiated ALPN is acceptable, else why not. */
+void sc_dtls_alpn_setup(ScDtlsTransport *t);
+const char *sc_dtls_alpn_check(ScDtlsTransport *t);
 
 #endif /* SC_DTLS_PRIV_H */

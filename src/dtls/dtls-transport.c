@@ -277,6 +277,15 @@ verify_after_handshake(ScDtlsTransport *t)
         g_error_free(error);
         return;
     }
+    const char *alpn_err = sc_dtls_alpn_check(t);
+    if (alpn_err != NULL) {
+        clear_queue(&t->held);
+        t->held_bytes = 0;
+        (void)SSL_shutdown(t->ssl);
+        ERR_clear_error();
+        fail(t, SC_ERROR_DTLS_FAILED, "%s", alpn_err);
+        return;
+    }
     become_connected(t);
 }
 
@@ -538,6 +547,7 @@ sc_dtls_transport_start(ScDtlsTransport *t, GError **error)
      * write buffer OpenSSL allocates for the handshake and keeps for the
      * call's lifetime needs no room for 16 KB records. */
     SSL_set_max_send_fragment(t->ssl, CLAMP(t->mtu, 512u, READ_BUF_LEN));
+    sc_dtls_alpn_setup(t);
     if (t->client)
         SSL_set_connect_state(t->ssl);
     else

@@ -82,6 +82,16 @@ void sc_dtls_transport_set_client(ScDtlsTransport *t, gboolean client);
  * warm-up's throwaway transports). */
 void sc_dtls_transport_set_quiet(ScDtlsTransport *t);
 
+/* Before start. ALPN (RFC 8833): by default we offer and accept "webrtc"
+ * and "c-webrtc" (preferring "webrtc" as server) and a peer that offers
+ * none (Chromium) is accepted; confidential (a peer identity is required)
+ * offers and accepts "c-webrtc" only, and a handshake without it fails,
+ * as Firefox does with peerIdentity set. */
+void sc_dtls_transport_set_confidential(ScDtlsTransport *t,
+                                        gboolean confidential);
+/* The negotiated ALPN ("webrtc", "c-webrtc"), or "" (none, or not yet). */
+const char *sc_dtls_transport_get_alpn(ScDtlsTransport *t);
+
 /* Before start. Largest datagram we send (default 1200, minimum 256);
  * larger handshake messages are fragmented. */
 void sc_dtls_transport_set_mtu(ScDtlsTransport *t, guint mtu);

@@ -70,10 +70,14 @@ for bad in ("0", "1001", "-3"):
 rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a",
                    "--ice-max-pairs", "many")
 tap.ok(rc == 2 and "ice-max-pairs" in err, "--ice-max-pairs many: exit 2", err)
-rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a",
-                   "--peer-identity", "bob@example.org")
-tap.ok(rc == 2 and "not built yet" in err,
-       "reserved option not built yet is refused, not ignored", err)
+# the identity options are built (issue 14): a malformed value is a usage
+# error, not ignored
+for args, what in ((("--peer-identity", "bob"), "USER@DOMAIN"),
+                   (("--idp", "a/b"), "--idp"),
+                   (("--idp-protocol", "x"), "need --idp"),
+                   (("--trust-idp", "example.org"), "DOMAIN=SUFFIX")):
+    rc, out, err = run("call", "--signal", "ws://127.0.0.1:1/room/a", *args)
+    tap.ok(rc == 2 and what in err, "%s: refused, exit 2" % " ".join(args), err)
 for args, what in ((("call", "--defer-ice"), "is for `sealcall answer`"),
                    (("answer", "--accept-timeout", "5"), "needs --defer-ice"),
                    (("answer", "--defer-ice", "--accept-timeout", "86401"),

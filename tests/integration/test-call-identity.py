@@ -142,6 +142,8 @@ try:
            "answerer verifies the offerer as alice@localhost", ia)
     tap.ok(c.wait_open(), "the channel opens", c.diag())
     sctest.chat(tap, off, ans, "hello bob", "chat flows with identities")
+    alpn = [e.get("alpn") for p in (off, ans) for e in events(p, "dtls")]
+    tap.ok(alpn == ["webrtc", "webrtc"], "ALPN webrtc negotiated", alpn)
     frames = {}
     while len(frames) < 2:
         f = relay.wait_for(lambda e: e.get("event") == "frame" and
@@ -190,6 +192,9 @@ try:
            "--peer-identity bob@LOCALHOST: verified", (io, c.diag()))
     tap.ok(c.wait_open(), "--peer-identity matches: the channel opens", c.diag())
     sctest.chat(tap, ans, off, "hi alice", "--peer-identity matches: chat flows")
+    alpn = [e.get("alpn") for p in (off, ans) for e in events(p, "dtls")]
+    tap.ok(alpn == ["c-webrtc", "c-webrtc"],
+           "--peer-identity: ALPN c-webrtc negotiated (RFC 8833)", alpn)
     sctest.hang_up(tap, off, ans)
 finally:
     c.close()
