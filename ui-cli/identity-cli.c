@@ -60,7 +60,10 @@ cli_identity_show(const ScCallEvent *ev)
     } else if (local) {
         printf("* our identity: IdP %s failed: %s (%s)\n", idp, err, detail);
         if (sc_call_event_get_string(ev, "login_url") != NULL) {
-            g_autofree char *url = safe(ev, "login_url");
+            /* identity/ gives only printable ASCII, at most 2048 bytes */
+            g_autofree char *url = cli_sanitize(
+                sc_call_event_get_string(ev, "login_url"), -1,
+                CLI_SHOW_MESSAGE_MAX, FALSE);
             printf("  the IdP asks you to log in: open %s\n", url);
         }
     } else if (g_strcmp0(status, "verified") == 0) {

@@ -123,6 +123,27 @@ def call(room, offer_extra, answer_extra, relay=None, port=None, media=False):
                        answer_env=env, media=media)
 
 
+def rejected(what, relay, c, check, check_what):
+    """The offerer (with --peer-identity) rejects the answerer: its
+    identity event passes @check, it ends identity-rejected, and nothing
+    reached either side."""
+    off, ans = c.both()
+    try:
+        e = off.wait_event("ended", timeout=40)
+        io = remote_identity(off, 1)
+        tap.ok(relay.wait_event("rewrote", timeout=1) is not None,
+               "%s: the relay rewrote the answer" % what)
+        tap.ok(io is not None and io.get("status") == "failed" and check(io),
+               "%s: %s" % (what, check_what), (io, c.diag()))
+        tap.ok(e is not None and e.get("reason") == "identity-rejected",
+               "%s: ended identity-rejected" % what, e)
+        tap.ok(not leaked(off, ans), "%s: nothing delivered" % what,
+               leaked(off, ans))
+    finally:
+        c.close()
+        relay.kill()
+
+
 def remote_identity(p, timeout=30):
     return p.wait_for(lambda e: e.get("event") == "identity" and
                       e.get("side") == "remote", timeout)
@@ -232,23 +253,11 @@ finally:
 # ---- 4. a relay edits the identity inside the assertion ----
 relay, port = mitm("--edit-identity", "answer", "--identity-from",
                    "alice@localhost", "--identity-to", "mallory@localhost")
-c = call("edit", ["--ca", ca, "--peer-identity", "mallory@localhost"],
-         idp("alice"), relay, port)
-off, ans = c.both()
-try:
-    e = off.wait_event("ended", timeout=40)
-    io = remote_identity(off, 1)
-    tap.ok(relay.wait_event("rewrote", timeout=1) is not None,
-           "edited: the relay rewrote the answer's assertion")
-    tap.ok(io is not None and io.get("status") == "failed" and
-           io.get("error") == "idp-token-invalid",
-           "edited: identity failed, idp-token-invalid", (io, c.diag()))
-    tap.ok(e is not None and e.get("reason") == "identity-rejected",
-           "edited: ended identity-rejected", e)
-    tap.ok(not leaked(off, ans), "edited: nothing delivered", leaked(off, ans))
-finally:
-    c.close()
-    relay.kill()
+rejected("edited", relay,
+         call("edit", ["--ca", ca, "--peer-identity", "mallory@localhost"],
+              idp("alice"), relay, port),
+         lambda io: io.get("error") == "idp-token-invalid",
+         "identity failed, idp-token-invalid")
 
 # ---- 5. a valid assertion beside another fingerprint (a MITM's) ----
 other_fp = ":".join(["5A"] * 32)
@@ -260,22 +269,12 @@ r = subprocess.run([DRIVE, "--ca", ca, "generate", IDP, "default",
 attr = json.loads(r.stdout.decode()).get("attr")
 tap.ok(attr is not None, "replay: a valid assertion over another fingerprint", r.stdout)
 relay, port = mitm("--set-identity", "answer", "--identity-value", attr or "x")
-c = call("swap", ["--ca", ca, "--peer-identity", "alice@localhost"], [], relay, port)
-off, ans = c.both()
-try:
-    e = off.wait_event("ended", timeout=40)
-    io = remote_identity(off, 1)
-    tap.ok(io is not None and io.get("status") == "failed" and
-           io.get("identity") == "alice@localhost" and
-           "is not in its identity assertion" in (io.get("detail") or ""),
-           "replay: the signature holds but the fingerprint is not covered",
-           (io, c.diag()))
-    tap.ok(e is not None and e.get("reason") == "identity-rejected",
-           "replay: ended identity-rejected", e)
-    tap.ok(not leaked(off, ans), "replay: nothing delivered", leaked(off, ans))
-finally:
-    c.close()
-    relay.kill()
+rejected("replay", relay,
+         call("swap", ["--ca", ca, "--peer-identity", "alice@localhost"], [],
+              relay, port),
+         lambda io: (io.get("identity") == "alice@localhost" and
+                     "is not in its identity assertion" in (io.get("detail") or "")),
+         "the signature holds but the fingerprint is not covered")
 
 # ---- 6. an IdP asserting for another domain; --trust-idp ----
 for trust in (False, True):

@@ -236,21 +236,16 @@ async def handler(ws, path):
                 msg["sdp"] = flip_fingerprint(msg["sdp"])
                 frame = json.dumps(msg)
                 print(json.dumps({"event": "rewrote", "type": msg["type"]}), flush=True)
-            for opt, fn in ((args.sha1_fingerprint, sha1_fingerprint),
-                            (args.add_sha1_fingerprint, add_sha1_fingerprint)):
+            for opt, fn, tag in (
+                    (args.sha1_fingerprint, sha1_fingerprint, ""),
+                    (args.add_sha1_fingerprint, add_sha1_fingerprint, ""),
+                    (args.edit_identity, edit_identity, "identity-"),
+                    (args.set_identity, set_identity, "identity-")):
                 if (opt and msg.get("type") == opt
                         and isinstance(msg.get("sdp"), str)):
                     msg["sdp"] = fn(msg["sdp"])
                     frame = json.dumps(msg)
-                    print(json.dumps({"event": "rewrote", "type": opt}),
-                          flush=True)
-            for opt, fn in ((args.edit_identity, edit_identity),
-                            (args.set_identity, set_identity)):
-                if (opt and msg.get("type") == opt
-                        and isinstance(msg.get("sdp"), str)):
-                    msg["sdp"] = fn(msg["sdp"])
-                    frame = json.dumps(msg)
-                    print(json.dumps({"event": "rewrote", "type": "identity-" + opt}),
+                    print(json.dumps({"event": "rewrote", "type": tag + opt}),
                           flush=True)
             if (args.offer_setup and msg.get("type") == "offer"
                     and isinstance(msg.get("sdp"), str)):
