@@ -186,16 +186,15 @@ cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
     if (p->defer_ice && answering &&
         !sc_call_set_defer_ice(call, TRUE, error))
         return FALSE;
-    /* disclose_identity: no identity is asserted yet (--idp is not built),
-     * which every value allows. The identity issue checks --idp against it
-     * here. */
-    /* refuse_anonymous, refuse_unlinkable: the answerer's checks of the
-     * caller; they need the caller's verified identity, which is not
-     * built: every caller would be anonymous, so fail closed. */
-    if (answering && p->refuse_anonymous)
-        return unbuilt(p, error, "refuse_anonymous", "true",
-                       "refuse_anonymous",
-                       "verifying a caller's identity");
+    /* disclose_identity: checked against --idp by the caller of this
+     * (cmd-call.c: a rule's "none" refuses it). */
+    /* refuse_anonymous: the answerer's gate: no media or data before the
+     * caller's identity verifies, else identity-rejected (call/'s
+     * identity gate). refuse_unlinkable needs to know whether the caller
+     * hides its address, which is not built: fail closed. */
+    if (answering && p->refuse_anonymous &&
+        !sc_call_set_refuse_anonymous(call, TRUE, error))
+        return FALSE;
     if (answering && p->refuse_unlinkable)
         return unbuilt(p, error, "refuse_unlinkable", "true",
                        "refuse_unlinkable",

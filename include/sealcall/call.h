@@ -340,6 +340,24 @@ SC_API gboolean sc_call_set_peer_identity(ScCall *call, const char *identity,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * sc_call_set_refuse_anonymous:
+ * @refuse: %TRUE: a peer without a verified identity is refused
+ *
+ * The gate of sc_call_set_peer_identity() for any verified identity (the
+ * privacy rules' refuse_anonymous): no SRTP key, SCTP association, media,
+ * channel or message until the peer's a=identity verifies; a peer without
+ * one, or whose assertion fails, ends the call with
+ * %SC_END_REASON_IDENTITY_REJECTED. The DTLS ALPN is not restricted.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_refuse_anonymous(ScCall *call, gboolean refuse,
+                                             GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * sc_call_add_trusted_idp:
  * @idp_domain: (transfer none): an IdP, "DOMAIN[:PORT]" (without a port
  *   it matches the IdP on any port)

@@ -278,6 +278,7 @@ typedef struct {
     char *idp_domain, *idp_protocol, *hint; /* --idp: ours */
     char *assertion;       /* our a=identity value, once generated */
     char *required;        /* --peer-identity */
+    gboolean require_any;  /* refuse_anonymous: any verified identity */
     GPtrArray *trust;      /* --trust-idp: idp domain, suffix, ... */
     GCancellable *cancel;  /* the sandbox runs */
     GSource *pending;      /* "none" reported from the loop */

@@ -112,6 +112,23 @@ sc_call_set_peer_identity(ScCall *call, const char *identity, GError **error)
 }
 
 gboolean
+sc_call_set_refuse_anonymous(ScCall *call, gboolean refuse, GError **error)
+{
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (!idle_call(call, error))
+        return FALSE;
+    call->id_gate.require_any = refuse;
+    return TRUE;
+}
+
+/* A verified identity is required: --peer-identity or refuse_anonymous. */
+static gboolean
+required(ScCall *call)
+{
+    return call->id_gate.required != NULL || call->id_gate.require_any;
+}
+
+gboolean
 sc_call_add_trusted_idp(ScCall *call, const char *idp_domain,
                         const char *suffix, GError **error)
 {
@@ -453,7 +470,7 @@ verdict(ScCall *call, ScIdpValidation *v, const GError *error)
         emit_identity(call, "remote", "failed",
                       v != NULL ? v->identity : NULL,
                       v != NULL ? v->domain : NULL, error, NULL);
-        if (g->required != NULL)
+        if (required(call))
             reject(call, error->message);
         return;
     }
@@ -494,7 +511,7 @@ no_assertion(gpointer data)
         return G_SOURCE_REMOVE;
     call->id_gate.status = SC_CALL_IDENTITY_NONE;
     emit_identity(call, "remote", "none", NULL, NULL, NULL, NULL);
-    if (call->id_gate.required != NULL)
+    if (required(call))
         reject(call, "the peer sent no identity assertion (a=identity)");
     return G_SOURCE_REMOVE;
 }
@@ -529,7 +546,7 @@ sc_call_identity_on_remote(ScCall *call, const ScSdpDesc *desc)
 gboolean
 sc_call_identity_holds(ScCall *call)
 {
-    if (call->id_gate.required == NULL ||
+    if (!required(call) ||
         call->id_gate.status == SC_CALL_IDENTITY_VERIFIED)
         return FALSE;
     call->id_gate.dtls_held = TRUE;

@@ -17,6 +17,8 @@ given with --ca) with a W3C proxy whose assertion is an HMAC over
 - a relay that puts a valid assertion over another fingerprint into a
   peer's answer (the peer has its own DTLS key, so DTLS succeeds):
   rejected (the fingerprint is not in the assertion);
+- a privacy rule refuse_anonymous lets a verified caller through
+  (test-privacy-rules.py: and refuses one without an identity);
 - an IdP asserting for a domain not its own: rejected; accepted with
   --trust-idp, shown as not authoritative;
 - an expired assertion: idp-token-expired;
@@ -300,6 +302,20 @@ for trust in (False, True):
                    "third party: inspector says not authoritative", peer)
     finally:
         c.close()
+
+# ---- 6b. a privacy rule refuse_anonymous lets a verified caller through ----
+conf = os.path.join(tmp, "privacy.conf")
+with open(conf, "w") as f:
+    f.write("[profile guarded]\nrefuse_anonymous = true\n[default]\nprofile = guarded\n")
+c = call("anon", idp("alice"), ["--ca", ca, "--privacy-config", conf])
+off, ans = c.both()
+try:
+    ia = remote_identity(ans)
+    tap.ok(ia is not None and ia.get("status") == "verified" and c.wait_open(),
+           "refuse_anonymous: a verified caller gets through", (ia, c.diag()))
+    sctest.chat(tap, off, ans, "it is alice", "refuse_anonymous: chat flows")
+finally:
+    c.close()
 
 # ---- 7. expired; 8. no assertion with --peer-identity ----
 c = call("expired", ["--ca", ca], idp("alice", "expired"))

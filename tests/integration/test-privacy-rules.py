@@ -164,11 +164,29 @@ refuse_anonymous = true
 [default]
 profile = guarded
 """)
-    rc, out, err = run("answer", "--signal", url, "--json")
-    tap.ok(rc == 2 and out == "" and
-           "refuse_anonymous=true" in err and "caller's identity" in err,
-           "refuse_anonymous fails closed while callers cannot be verified",
-           (rc, out, err))
+    # refuse_anonymous (issue 14): a caller without a verified identity is
+    # refused before any media or data (test-call-identity.py has a
+    # verified caller let through)
+    a_url = origin + "/room/privacy-anon"
+    a_ans = endpoint("answer", a_url, "anon-answerer")
+    a_off = None
+    try:
+        a_ans.wait_event("signaling", state="connected", timeout=20)
+        write_conf("")
+        a_off = endpoint("call", a_url, "anon-offerer")
+        e = a_ans.wait_event("ended", timeout=40)
+        idev = [x for x in a_ans.events if x.get("event") == "identity"]
+        opened = [x for p in (a_ans, a_off) for x in p.events
+                  if x.get("event") in ("channel", "message")]
+        tap.ok(e is not None and e.get("reason") == "identity-rejected" and
+               idev and idev[0].get("status") == "none" and not opened,
+               "refuse_anonymous: a caller without an identity is refused "
+               "(identity-rejected), nothing opened", (e, idev, opened,
+                                                      a_ans.stderr_tail()))
+    finally:
+        a_ans.kill()
+        if a_off is not None:
+            a_off.kill()
     # each field whose capability is not built refuses (never ignored)
     # a rule's defer_ice reaches the answerer: the call is announced and
     # waits for a decision (end of input declines it)
