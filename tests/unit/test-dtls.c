@@ -779,6 +779,26 @@ test_warm_up_thread(void)
     sc_dtls_warm_up_reap();
 }
 
+/* ---- ALPN (RFC 8833) ---- */
+
+/* @data: 0 neither confidential, 1 the client, 2 the server, 3 both:
+ * "webrtc" when neither, else "c-webrtc" (the other side accepts it) */
+static void
+test_alpn(Wire *w, gconstpointer data)
+{
+    int which = GPOINTER_TO_INT(data);
+
+    sc_dtls_transport_set_confidential(w->a.t, (which & 1) != 0);
+    sc_dtls_transport_set_confidential(w->b.t, (which & 2) != 0);
+    g_assert_cmpstr(sc_dtls_transport_get_alpn(w->a.t), ==, "");
+    connect_pair(w);
+    g_assert_cmpstr(sc_dtls_transport_get_alpn(w->a.t), ==,
+                    which == 0 ? "webrtc" : "c-webrtc");
+    g_assert_cmpstr(sc_dtls_transport_get_alpn(w->b.t), ==,
+                    which == 0 ? "webrtc" : "c-webrtc");
+    exchange_data(w);
+}
+
 #define ADD(path, func, data)                                                \
     g_test_add(path, Wire, data, wire_setup, func, wire_teardown)
 
@@ -789,6 +809,10 @@ main(int argc, char **argv)
     g_test_add_func("/dtls/warm-up/in-memory", test_warm_up);
     g_test_add_func("/dtls/warm-up/thread", test_warm_up_thread);
     ADD("/dtls/handshake/basic", test_handshake, NULL);
+    ADD("/dtls/alpn/webrtc", test_alpn, GINT_TO_POINTER(0));
+    ADD("/dtls/alpn/confidential-client", test_alpn, GINT_TO_POINTER(1));
+    ADD("/dtls/alpn/confidential-server", test_alpn, GINT_TO_POINTER(2));
+    ADD("/dtls/alpn/confidential-both", test_alpn, GINT_TO_POINTER(3));
     ADD("/dtls/handshake/client-hello-before-start",
         test_client_hello_before_start, NULL);
     ADD("/dtls/fingerprint/deferred", test_deferred_fingerprint, NULL);
