@@ -24,7 +24,7 @@ given with --ca) with a W3C proxy whose assertion is an HMAC over
 - an expired assertion: idp-token-expired;
 - a peer that sends no assertion: `none`, identity-rejected with
   --peer-identity;
-- an IdP that needs a login: the login URL shown (stderr and the event's
+- an IdP that needs a login: the login URL shown (on the terminal and the event's
   login_url), the call ends, the relay never sees an offer.
 """
 import base64
@@ -363,6 +363,26 @@ try:
 finally:
     c.close()
     relay.kill()
+
+# on a terminal (no --json): the URL to open is printed, the exit is 1
+# (stdin stays open: its end would hang up)
+r = subprocess.Popen([sctest.SEALCALL, "call", "--signal",
+                      "ws://127.0.0.1:%d/room/login-tty" % port, "--no-audio",
+                      "--no-video", "--ice-address", "127.0.0.1"] +
+                     idp("alice", "login"), env=dict(os.environ, **env),
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+try:
+    r.wait(timeout=60)
+except subprocess.TimeoutExpired:
+    r.kill()
+    r.wait()
+r.stdout, r.stderr = r.stdout.read(), r.stderr.read()
+out = r.stdout.decode("utf-8", "replace")
+tap.ok(r.returncode == 1 and
+       ("the IdP asks you to log in: open https://%s/login?u=1" % IDP) in out,
+       "login on a terminal: the URL to open is shown, exit 1",
+       (r.returncode, out, r.stderr.decode()[-1000:]))
 
 srv.close()
 tap.done()
