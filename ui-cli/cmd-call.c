@@ -32,6 +32,8 @@ typedef struct {
     gboolean bench_running;
     guint recheck_id;
     gboolean deciding;   /* --defer-ice: an incoming call waits (defer.c) */
+    const char *idp;     /* --idp: told once signaling connects (the
+                          * assertion is made before it connects) */
 } Cli;
 
 /* ---- output ---- */
@@ -209,6 +211,12 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
         print_line(line);
     } else {
         print_human(ev);
+        if (kind == SC_CALL_EVENT_SIGNALING && cli->idp != NULL &&
+            g_strcmp0(state, "connected") == 0) {
+            g_autofree char *idp =
+                cli_sanitize(cli->idp, -1, CLI_SHOW_FIELD_MAX, FALSE);
+            printf("* our identity asserted by %s\n", idp);
+        }
     }
     /* ICE checks are paced by a timer every Ta: keep timers precise while
      * they run (ui-cli/poll.c), GLib's own way otherwise. */
@@ -991,6 +999,7 @@ cli_call_main(int argc, char **argv)
     cli_privacy_announce(&priv, !offerer, json);
     sc_call_set_playback(cli.call, play || (!json && !no_play));
     cli.json = json;
+    cli.idp = idp;
     cli.loop = g_main_loop_new(NULL, FALSE);
     cli.cancel = g_cancellable_new();
     cli.exit_status = CLI_EXIT_FAILURE;

@@ -55,9 +55,7 @@ cli_identity_show(const ScCallEvent *ev)
     g_autofree char *err = safe(ev, "error");
     g_autofree char *detail = safe(ev, "detail");
 
-    if (local && g_strcmp0(status, "asserted") == 0) {
-        printf("* our identity asserted by %s\n", idp);
-    } else if (local) {
+    if (local) {
         printf("* our identity: IdP %s failed: %s (%s)\n", idp, err, detail);
         if (sc_call_event_get_string(ev, "login_url") != NULL) {
             /* identity/ gives only printable ASCII, at most 2048 bytes */

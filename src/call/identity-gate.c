@@ -279,8 +279,8 @@ on_generated(GObject *src, GAsyncResult *res, gpointer data)
             call->id_gate.assertion = g_steal_pointer(&attr);
             SC_LOG_INFO(call->id, "identity assertion from %s ready",
                         call->id_gate.idp_domain);
-            emit_identity(call, "local", "asserted", NULL,
-                          call->id_gate.idp_domain, NULL, NULL);
+            /* no event: the contract's identity event reports the peer
+             * (verified / failed / none); ours shows only when it fails */
             sc_signal_client_connect(call->sig);
         }
     }

@@ -167,6 +167,11 @@ try:
     sctest.chat(tap, off, ans, "hello bob", "chat flows with identities")
     alpn = [e.get("alpn") for p in (off, ans) for e in events(p, "dtls")]
     tap.ok(alpn == ["webrtc", "webrtc"], "ALPN webrtc negotiated", alpn)
+    ids = [e for p in (off, ans) for e in events(p, "identity")]
+    tap.ok(ids and all(e.get("status") in ("verified", "failed", "none")
+                       for e in ids),
+           "every identity event has a status of the contract "
+           "(verified, failed, none)", ids)
     frames = {}
     while len(frames) < 2:
         f = relay.wait_for(lambda e: e.get("event") == "frame" and
