@@ -454,7 +454,9 @@ sc_sdp_create_answer(const ScSdpLocal *local, const ScSdpDesc *offer,
     if (local->video.enabled)
         video = sc_sdp_desc_find_media_index(offer, "video");
     trickle = offer->ice_trickle;
-    setup = answer_setup(offer->setup);
+    setup = local->answer_setup != SC_SDP_SETUP_ACTPASS
+                ? local->answer_setup
+                : answer_setup(offer->setup);
     tls_id = offer->tls_id != NULL;
 
     msg = new_message(local);

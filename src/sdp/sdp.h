@@ -415,6 +415,11 @@ typedef struct {
      * selected pair. */
     const char *const *candidates;
     gboolean end_of_candidates;
+    /* Answers only: the role of an existing DTLS association that a later
+     * offer continues (JSEP §5.3.2: "consistent with the existing DTLS
+     * association"), ACTIVE or PASSIVE; ACTPASS (0, the default) answers
+     * the offer's role. */
+    ScSdpSetup answer_setup;
 } ScSdpLocal;
 
 /* Without media (@local->audio and ->video not enabled), a data-only offer:
@@ -450,7 +455,8 @@ char *sc_sdp_create_offer(const ScSdpLocal *local, GError **error)
  * reject: the data section stays accepted and the remaining accepted
  * sections form the answer's group (Chromium and Firefox accept this). With
  * media enabled, the tagged section is normally accepted.
- * a=setup answers the offer's role (active for actpass); a=tls-id and
+ * a=setup answers the offer's role (active for actpass), or is
+ * @local->answer_setup when that is set; a=tls-id and
  * a=ice-options:trickle only if the offer had them.
  * Errors: %SC_ERROR_INVALID_ARGUMENT for a bad @local or a non-offer;
  * %SC_ERROR_SDP_SYNTAX "offer has no data channel section".

@@ -565,6 +565,31 @@ test_answer_setup_roles(void)
     }
 }
 
+/* An answer to a later offer (actpass, JSEP §5.2.2) keeps the role of the
+ * existing DTLS association (JSEP §5.3.2): the side that was the DTLS
+ * server answers passive, the client active, whatever actpass would get
+ * in a first answer. */
+static void
+test_answer_setup_kept(void)
+{
+    static const ScSdpSetup kept[] = {SC_SDP_SETUP_PASSIVE,
+                                      SC_SDP_SETUP_ACTIVE};
+    g_autofree char *base = load("chromium-data-offer.sdp");
+    g_autoptr(ScSdpDesc) offer = parse_ok(SC_SDP_TYPE_OFFER, base);
+
+    g_assert_cmpint(offer->setup, ==, SC_SDP_SETUP_ACTPASS);
+    for (guint i = 0; i < G_N_ELEMENTS(kept); i++) {
+        ScSdpLocal l = local_defaults();
+        g_autoptr(ScSdpDesc) a = NULL;
+        g_autofree char *answer = NULL;
+
+        l.answer_setup = kept[i];
+        answer = answer_ok(&l, offer);
+        a = parse_ok(SC_SDP_TYPE_ANSWER, answer);
+        g_assert_cmpint(a->setup, ==, kept[i]);
+    }
+}
+
 static void
 test_answer_no_data(void)
 {
@@ -1160,6 +1185,7 @@ main(int argc, char **argv)
     g_test_add_func("/sdp/answer/legacy", test_answer_legacy);
     g_test_add_func("/sdp/answer/own-offer", test_answer_own_offer);
     g_test_add_func("/sdp/answer/setup-roles", test_answer_setup_roles);
+    g_test_add_func("/sdp/answer/setup-kept", test_answer_setup_kept);
     g_test_add_func("/sdp/answer/no-data", test_answer_no_data);
     g_test_add_func("/sdp/answer/needs-offer", test_answer_needs_offer);
     g_test_add_func("/sdp/answer/tcp-no-bundle", test_answer_tcp_and_no_bundle);
