@@ -313,8 +313,16 @@ function onSigMessage(ev) {
     emit({event: 'signaling', state: 'peer-left'});
     break;
   case 'offer':
-    if (role !== 'answer' || typeof m.sdp !== 'string')
+    if (typeof m.sdp !== 'string')
       break;
+    if (role !== 'answer') {
+      /* the callee's ICE restart (sealcall restarts ICE from either
+       * side): answered once the first exchange is done; while an offer
+       * of ours waits for its answer, ours wins the glare */
+      if (pc && pc.remoteDescription && pc.signalingState === 'stable')
+        onRemoteOffer(m.sdp);
+      break;
+    }
     if (joined) {
       onRemoteOffer(m.sdp);
     } else {

@@ -189,6 +189,11 @@ typedef enum {
     CALL_ENDED,
 } CallState;
 
+/* ICE restarts after every pair failed before ICE first connected
+ * (transport.c, on_ice_checks_failed()): a lossy path; a dead one then
+ * fails after about 2 x 20 s of checks plus SC_ICE_FAIL_GRACE_MS. */
+#define SC_CALL_SETUP_RESTARTS 1
+
 /* negotiation.c: where JSEP stands (offer/answer, trickle, restarts) and
  * who may still signal. */
 typedef struct {
@@ -199,9 +204,10 @@ typedef struct {
      * the candidates gathered until then; later ones are trickled. */
     gboolean local_desc_sent;
     gboolean local_candidates_done; /* end-of-candidates sent (or in it) */
-    gboolean restart_pending;       /* offerer: ICE-restart offer sent */
+    gboolean restart_pending;       /* our ICE-restart offer is sent */
     guint64 sdp_version;            /* o= sess-version of our next SDP */
     guint n_restarts;
+    guint n_setup_restarts;         /* before ICE first connected */
     /* The relay said peer-left once the call was up: whoever speaks on
      * signaling from now on is a stranger (see on_sig_message()). */
     gboolean peer_left;

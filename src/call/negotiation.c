@@ -186,6 +186,11 @@ write_description(ScCall *call, const ScSdpDesc *offer, GError **error)
     sc_call_privacy_note_signalled(call, (const char *const *)cands);
     if (peer != NULL && peer->tls_id == NULL)
         local.tls_id = NULL;
+    /* a later offer continues our DTLS association: our role stays */
+    if (offer != NULL && call->remote != NULL)
+        local.answer_setup = call->transport.dtls_client
+                                 ? SC_SDP_SETUP_ACTIVE
+                                 : SC_SDP_SETUP_PASSIVE;
     return offer != NULL ? sc_sdp_create_answer(&local, offer, error)
                          : sc_sdp_create_offer(&local, error);
 }
@@ -269,9 +274,14 @@ apply_remote_ice(ScCall *call, ScSdpDesc *desc, GError **error)
 /* ------------------------------------------------------------------ */
 /* ICE restart (RFC 8445 §9, JSEP §5.2.1): the only renegotiation we do.
  * The DTLS association, SCTP and media go on; only ICE credentials and
- * candidates change. The offerer restarts when libnice has stopped
+ * candidates change. Either side restarts when libnice has stopped
  * sending on the pair (see ice.h), to win consent back before RFC 7675's
- * 30 s run out; it also answers a peer's restart at any time.            */
+ * 30 s run out, by sending an offer (the answerer too: the roles of the
+ * first exchange only decide glare), and answers the peer's restart
+ * offer at any time. Glare (both restart offers cross on the relay): the
+ * offer of the side that made the first offer wins; it ignores the
+ * other, which drops its own and answers (JSEP's rollback). Each side
+ * therefore gets exactly one answer, and nothing waits on the other.  */
 
 /* A later description must keep the DTLS association (same fingerprints,
  * same tls-id, RFC 8842 §5.4) and the same sections. */
@@ -346,8 +356,9 @@ sc_call_start_ice_restart(ScCall *call)
     send_description(call, SC_SIG_MSG_OFFER, sdp, "restart-offer-sent");
 }
 
-/* Answerer: a later offer. Anything but an ICE restart of the same
- * session is refused with an error event; the call goes on. */
+/* A later offer (from either side, after the first exchange). Anything
+ * but an ICE restart of the same session is refused with an error event;
+ * the call goes on. */
 static void
 handle_reoffer(ScCall *call, const char *text)
 {
@@ -355,11 +366,29 @@ handle_reoffer(ScCall *call, const char *text)
     g_autoptr(ScSdpDesc) desc = NULL;
     g_autofree char *sdp = NULL;
 
+    if (call->neg.restart_pending) {
+        if (call->role == SC_CALL_ROLE_OFFERER) {
+            SC_LOG_INFO(call->id, "ICE restart glare: the peer's offer is "
+                                  "ignored, ours (the first offerer's) "
+                                  "wins");
+            return;
+        }
+        SC_LOG_INFO(call->id, "ICE restart glare: ours is dropped, the "
+                              "offerer's is answered");
+        call->neg.restart_pending = FALSE;
+        /* what was trickled before this offer is of the older generation */
+        g_ptr_array_set_size(call->neg.pending_candidates, 0);
+    }
     desc = sc_sdp_parse(SC_SDP_TYPE_OFFER, text, &error);
     if (desc != NULL && !same_session(call, desc, &error))
         g_clear_pointer(&desc, sc_sdp_desc_free);
+    /* actpass (JSEP's later offers) keeps the roles; a role that is set
+     * must be the other side of ours */
     if (desc != NULL &&
-        (desc->setup != SC_SDP_SETUP_ACTIVE) != call->transport.dtls_client) {
+        ((desc->setup == SC_SDP_SETUP_ACTIVE &&
+          call->transport.dtls_client) ||
+         (desc->setup == SC_SDP_SETUP_PASSIVE &&
+          !call->transport.dtls_client))) {
         g_set_error(&error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
                     "the offer's a=setup would change the DTLS role");
         g_clear_pointer(&desc, sc_sdp_desc_free);
@@ -389,7 +418,7 @@ handle_reoffer(ScCall *call, const char *text)
                      "restart-answer-sent");
 }
 
-/* Offerer: the answer to our restart offer. */
+/* The answer to our restart offer. */
 static void
 handle_restart_answer(ScCall *call, const char *text)
 {
@@ -442,12 +471,12 @@ handle_offer(ScCall *call, const char *text)
     g_autoptr(ScSdpDesc) desc = NULL;
     g_autofree char *sdp = NULL;
 
-    if (call->role != SC_CALL_ROLE_ANSWERER) {
-        SC_LOG_WARN(call->id, "ignoring an offer: we are the offerer");
-        return;
-    }
     if (call->remote != NULL) {
         handle_reoffer(call, text);
+        return;
+    }
+    if (call->role != SC_CALL_ROLE_ANSWERER) {
+        SC_LOG_WARN(call->id, "ignoring an offer: we are the offerer");
         return;
     }
     desc = sc_sdp_parse(SC_SDP_TYPE_OFFER, text, &error);

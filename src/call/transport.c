@@ -18,6 +18,7 @@
 /* transports                                                           */
 
 static void on_ice_state(gpointer data, ScIceState state);
+static void on_ice_checks_failed(gpointer data);
 static void on_ice_recv(gpointer data, const guint8 *buf, gsize len);
 static void on_dtls_send(gpointer data, const guint8 *buf, gsize len);
 static void on_dtls_state(gpointer data, ScDtlsState state,
@@ -32,6 +33,7 @@ sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
         .on_candidate = sc_call_on_local_candidate,
         .on_state = on_ice_state,
         .on_recv = on_ice_recv,
+        .on_checks_failed = on_ice_checks_failed,
     };
     static const ScDtlsCallbacks dtls_cb = {
         .send = on_dtls_send,
@@ -167,7 +169,9 @@ on_ice_state(gpointer data, ScIceState state)
                                  call->ice) -
                              sc_clock_now_us()) /
                         1e6);
-        if (call->role == SC_CALL_ROLE_OFFERER)
+        /* either side restarts (negotiation.c settles glare), unless a
+         * restart is already under way: its checks may still succeed */
+        if (!sc_ice_transport_is_restarting(call->ice))
             sc_call_start_ice_restart(call);
         break;
     case SC_ICE_STATE_CONSENT_EXPIRED: {
@@ -188,6 +192,28 @@ on_ice_state(gpointer data, ScIceState state)
     default:
         break;
     }
+}
+
+/* Every pair failed before ICE ever connected. The peer may still be
+ * checking (one of its checks would revive the checklist: ice.c waits
+ * SC_ICE_FAIL_GRACE_MS for that), or its checks may have failed too (a
+ * lossy path where each side's six sends went unanswered): a fresh
+ * generation of checks on both sides, by an ICE restart (either side,
+ * negotiation.c settles glare), is the better bet, once
+ * (SC_CALL_SETUP_RESTARTS); then ice-failed when the grace ends. */
+static void
+on_ice_checks_failed(gpointer data)
+{
+    ScCall *call = data;
+
+    if (call->state == CALL_ENDED ||
+        call->neg.n_setup_restarts >= SC_CALL_SETUP_RESTARTS)
+        return;
+    call->neg.n_setup_restarts++;
+    SC_LOG_INFO(call->id, "every ICE pair failed before one connected: "
+                          "restarting ICE (%u of %u)",
+                call->neg.n_setup_restarts, SC_CALL_SETUP_RESTARTS);
+    sc_call_start_ice_restart(call);
 }
 
 static void

@@ -75,6 +75,57 @@ sc_ice_consent_lost(ScIceTransport *t)
     sc_ice_set_state(t, SC_ICE_STATE_DISCONNECTED);
 }
 
+/* libnice gave up on the old pair (no consent response for 10 s) while
+ * the checks of an ICE restart were running: its component is now
+ * FAILED with checks in flight, and libnice 0.1.21 aborts the process
+ * (g_assert in agent_signal_component_state_change()) when one of them
+ * then gets the success response of a nominated pair, which it reports
+ * as FAILED -> CONNECTED (conncheck.c, priv_map_reply_to_conn_check_
+ * request(); still so in libnice's main branch). Under loss that window
+ * is seconds wide. So the restart's checks start afresh, same
+ * generation (our credentials and the peer's, its candidates but the
+ * peer-reflexive ones, which its checks teach libnice again): libnice's
+ * own restart prunes the checks in flight and takes the component out
+ * of FAILED (GATHERING, then CONNECTING with the first pair). Nothing is
+ * signalled: the peer sees checks with the credentials it knows. */
+void
+sc_ice_reset_checks(ScIceTransport *t)
+{
+    GSList *remotes, *keep = NULL;
+
+    remotes = nice_agent_get_remote_candidates(t->agent, t->stream_id, 1);
+    for (GSList *l = remotes; l != NULL; l = l->next) {
+        NiceCandidate *c = l->data;
+
+        if (c->type != NICE_CANDIDATE_TYPE_PEER_REFLEXIVE)
+            keep = g_slist_prepend(keep, c);
+    }
+    keep = g_slist_reverse(keep);
+    if (!nice_agent_restart_stream(t->agent, t->stream_id) ||
+        !nice_agent_set_local_credentials(t->agent, t->stream_id, t->ufrag,
+                                          t->pwd)) {
+        SC_LOG_WARN(t->log_id, "libnice cannot start the checks afresh");
+    } else {
+        if (t->remote_ufrag != NULL && t->remote_pwd != NULL)
+            nice_agent_set_remote_credentials(t->agent, t->stream_id,
+                                              t->remote_ufrag, t->remote_pwd);
+        if (keep != NULL &&
+            nice_agent_set_remote_candidates(t->agent, t->stream_id, 1,
+                                             keep) < 0)
+            SC_LOG_WARN(t->log_id, "libnice refused the remote candidates "
+                                   "again");
+        if (t->remote_done)
+            nice_agent_peer_candidate_gathering_done(t->agent, t->stream_id);
+        t->n_checks_reset++;
+        SC_LOG_INFO(t->log_id, "consent on the old pair was lost during "
+                               "the ICE restart: its checks start afresh "
+                               "(%u remote candidates)",
+                    g_slist_length(keep));
+    }
+    g_slist_free(keep);
+    g_slist_free_full(remotes, (GDestroyNotify)nice_candidate_free);
+}
+
 /* The first local and remote candidates with the foundations of the
  * selected pair are its own (nice_agent_set_selected_pair() picks by
  * foundation). */

@@ -61,6 +61,10 @@ struct ScIceTransport {
     gboolean pair_resumed;     /* the selected pair was selected again */
     gboolean restarting;       /* ICE restart until a new pair */
     gint64 consent_lost_us;    /* when libnice last gave up on the pair */
+    guint n_checks_reset;      /* sc_ice_reset_checks() */
+    GSource *fail_grace;       /* never connected, every pair failed: see
+                                * checks_failed() in ice.c */
+    gint64 first_failed_us;    /* when libnice first reported that */
     GQueue rxq;                /* of RxPacket, see SC_ICE_RXQ_MAX_BYTES */
     gsize rxq_bytes;
     GSource *rx_source;
@@ -130,6 +134,9 @@ void sc_ice_relay_start_deadline(ScIceTransport *t);
 /* libnice has given up on the selected pair: starts the consent deadline
  * and waits for a selected pair. */
 void sc_ice_consent_lost(ScIceTransport *t);
+/* Consent on the old pair was lost while an ICE restart's checks ran:
+ * starts them afresh (same generation), away from libnice's abort. */
+void sc_ice_reset_checks(ScIceTransport *t);
 /* A newly selected pair: the watch times the responses on its socket. */
 void sc_ice_watch_consent(ScIceTransport *t, guint stream_id,
                           guint component_id, NiceCandidate *rcand);

@@ -84,6 +84,8 @@ sc_ice_set_state(ScIceTransport *t, ScIceState next)
     t->state = next;
     if (next == SC_ICE_STATE_CONNECTED)
         t->was_connected = TRUE;
+    if (next != SC_ICE_STATE_CHECKING)
+        sc_source_clear(&t->fail_grace);
     if (next == SC_ICE_STATE_CONNECTED || next == SC_ICE_STATE_CLOSED ||
         next == SC_ICE_STATE_CONSENT_EXPIRED) {
         t->consent_deadline_us = 0;
@@ -226,6 +228,62 @@ on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
         t->cb.on_candidate(t->user_data, NULL);
 }
 
+static gboolean
+on_fail_grace(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    g_clear_pointer(&t->fail_grace, g_source_unref);
+    SC_LOG_INFO(t->log_id, "the checklist stayed failed: ICE failed");
+    sc_ice_set_state(t, SC_ICE_STATE_FAILED);
+    return G_SOURCE_REMOVE;
+}
+
+/* (Re)arms the deadline of a checklist that never connected: @ms from now,
+ * but no later than SC_ICE_FAIL_MAX_MS after the first failure. Returns
+ * FALSE (and fails ICE) when that has passed. */
+static gboolean
+arm_fail_deadline(ScIceTransport *t, gint64 ms)
+{
+    gint64 left_ms = MIN(ms, (t->first_failed_us - sc_clock_now_us()) / 1000 +
+                                 SC_ICE_FAIL_MAX_MS);
+
+    sc_source_clear(&t->fail_grace);
+    if (left_ms <= 0) {
+        sc_ice_set_state(t, SC_ICE_STATE_FAILED);
+        return FALSE;
+    }
+    t->fail_grace = g_timeout_source_new((guint)left_ms);
+    g_source_set_callback(t->fail_grace, on_fail_grace, t, NULL);
+    g_source_set_name(t->fail_grace, "sc-ice-fail-grace");
+    g_source_attach(t->fail_grace, t->ctx);
+    return TRUE;
+}
+
+/* Every pair of a checklist that never connected has failed (libnice
+ * reports the component failed). The peer may still be checking: one of
+ * its checks reaching us makes the pair Waiting again and triggers a
+ * check of ours (RFC 8445 §7.3.1.4, libnice does this, even from its
+ * failed state), and its nomination selects the pair. So ICE fails only
+ * when the checklist has stayed failed for SC_ICE_FAIL_GRACE_MS (while
+ * libnice checks again, a revived pair or an ICE restart's, its verdict
+ * is awaited), and at the latest SC_ICE_FAIL_MAX_MS after the first
+ * failure. */
+static void
+checks_failed(ScIceTransport *t)
+{
+    if (t->first_failed_us == 0)
+        t->first_failed_us = sc_clock_now_us();
+    if (t->state == SC_ICE_STATE_NEW)
+        sc_ice_set_state(t, SC_ICE_STATE_CHECKING);
+    if (!arm_fail_deadline(t, SC_ICE_FAIL_GRACE_MS))
+        return;
+    SC_LOG_INFO(t->log_id, "every pair failed; waiting for a check from "
+                           "the peer (RFC 8445 §7.3.1.4) or a restart");
+    if (t->cb.on_checks_failed != NULL)
+        t->cb.on_checks_failed(t->user_data);
+}
+
 static void
 on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
                    guint state, gpointer data)
@@ -240,6 +298,13 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
     case NICE_COMPONENT_STATE_CONNECTING:
         if (t->state == SC_ICE_STATE_NEW)
             sc_ice_set_state(t, SC_ICE_STATE_CHECKING);
+        if (t->fail_grace != NULL) {
+            /* a check from the peer made a failed pair Waiting again
+             * (RFC 8445 §7.3.1.4), or a restart's pairs: libnice checks
+             * them until they succeed or fail, within the deadline */
+            SC_LOG_INFO(t->log_id, "the failed checklist checks again");
+            (void)arm_fail_deadline(t, SC_ICE_FAIL_MAX_MS);
+        }
         break;
     case NICE_COMPONENT_STATE_CONNECTED:
     case NICE_COMPONENT_STATE_READY:
@@ -255,10 +320,22 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
         /* After a pair worked, failing means libnice stopped sending on
          * it: no consent response for 10 s, or a 403 (RFC 7675 §5.2), or
          * the checks of a restart failing while consent is lost. */
-        if (t->was_connected)
+        if (t->was_connected && t->restarting &&
+            t->state == SC_ICE_STATE_DISCONNECTED) {
+            /* consent was already lost: the restart's checks all failed */
+            t->restarting = FALSE;
+            SC_LOG_INFO(t->log_id, "the ICE restart's checks all failed");
+            if (t->cb.on_state != NULL)
+                t->cb.on_state(t->user_data, SC_ICE_STATE_DISCONNECTED);
+        } else if (t->was_connected) {
+            if (t->restarting && t->state == SC_ICE_STATE_CONNECTED)
+                sc_ice_reset_checks(t); /* see there */
+            else if (t->state != SC_ICE_STATE_CONNECTED)
+                t->restarting = FALSE; /* a restart's checks failed */
             sc_ice_consent_lost(t);
-        else
-            sc_ice_set_state(t, SC_ICE_STATE_FAILED);
+        } else {
+            checks_failed(t);
+        }
         break;
     default:
         break;
@@ -486,6 +563,7 @@ drop_sources(ScIceTransport *t)
     g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
     sc_source_clear(&t->consent_timer);
     sc_source_clear(&t->resume_source);
+    sc_source_clear(&t->fail_grace);
     sc_source_clear(&t->rx_source);
     rxq_clear(t);
 }
@@ -779,10 +857,20 @@ sc_ice_transport_restart(ScIceTransport *t, GError **error)
     g_ptr_array_set_size(t->mdns_queue, 0); /* the old generation's */
     t->n_remote = 0;
     t->restarting = TRUE;
+    /* before ICE ever connected: the restart's checks may take until
+     * the deadline (and their failure re-arms the grace) */
+    if (t->fail_grace != NULL)
+        (void)arm_fail_deadline(t, SC_ICE_FAIL_MAX_MS);
     SC_LOG_INFO(t->log_id, "ICE restart: new local ufrag %s", t->ufrag);
     if (t->state == SC_ICE_STATE_DISCONNECTED)
         sc_ice_set_state(t, SC_ICE_STATE_CHECKING);
     return TRUE;
+}
+
+gboolean
+sc_ice_transport_is_restarting(ScIceTransport *t)
+{
+    return t->restarting;
 }
 
 gint64

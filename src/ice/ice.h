@@ -35,6 +35,10 @@ typedef struct {
     void (*on_state)(gpointer user_data, ScIceState state);
     /* One inbound non-STUN datagram (DTLS, SRTP, SRTCP). */
     void (*on_recv)(gpointer user_data, const guint8 *buf, gsize len);
+    /* Optional: every pair failed before any connected (see
+     * SC_ICE_FAIL_GRACE_MS); the state stays CHECKING meanwhile. An ICE
+     * restart (sc_ice_transport_restart()) starts afresh. */
+    void (*on_checks_failed)(gpointer user_data);
 } ScIceCallbacks;
 
 /* A TURN server (RFC 8656) from a turn:/turns: URL (turn-url.c). */
@@ -158,6 +162,17 @@ const char *sc_ice_transport_get_pwd(ScIceTransport *t);
  * are not retransmitted (RFC 7675 §5.1). */
 #define SC_ICE_CHECK_RETRANSMISSIONS 5
 
+/* A checklist that never connected and whose pairs have all failed is
+ * not yet failed (RFC 8445 §7.3.1.4: the peer's checks make a failed
+ * pair Waiting again; §8.1.2: the peer may still be checking): the state
+ * stays CHECKING (on_checks_failed is called) until the checklist has
+ * stayed failed for SC_ICE_FAIL_GRACE_MS (one check transaction of the
+ * peer's, about 15-20 s, and its nomination); while libnice checks again
+ * (a revived pair, an ICE restart's pairs) its verdict is awaited. FAILED
+ * comes at the latest SC_ICE_FAIL_MAX_MS after the first failure. */
+#define SC_ICE_FAIL_GRACE_MS 20000
+#define SC_ICE_FAIL_MAX_MS 60000
+
 /* @remote_ms: the peer's a=ice-pacing, 0 when absent. Call before remote
  * candidates are added. */
 void sc_ice_transport_set_pacing(ScIceTransport *t, guint remote_ms);
@@ -236,6 +251,10 @@ guint64 sc_ice_transport_get_remote_candidates_ignored(ScIceTransport *t);
  * keeps carrying data until a new one is selected; from DISCONNECTED the
  * consent deadline keeps running. */
 gboolean sc_ice_transport_restart(ScIceTransport *t, GError **error);
+/* TRUE from a restart until its checks select a pair or all fail. When
+ * they all fail after consent was lost, DISCONNECTED is reported again
+ * (on_state), so that the caller can restart once more. */
+gboolean sc_ice_transport_is_restarting(ScIceTransport *t);
 
 /* Monotonic time (sc_clock_now_us) at which consent expires while
  * DISCONNECTED, else 0. */

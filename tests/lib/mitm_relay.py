@@ -28,7 +28,11 @@ line: {"cmd":"kick","room":NAME,"index":I} closes the connection of
 participant I (0 = the one who joined first) as if it had left, then
 prints {"event":"kicked"}; {"cmd":"say","room":NAME,"to":I,"msg":{...}}
 sends participant I the message as if from the other one, then prints
-{"event":"said"}.
+{"event":"said"}; with --loss, {"cmd":"block","room":NAME,"index":I,
+"what":"stun-responses"|"all"|null} makes the proxy drop the STUN Binding
+success responses (its checks and consent checks go unanswered), or every
+datagram, on the way to participant I's candidates, or nothing again
+(null), then prints {"event":"blocking"}.
 
 --edit-identity offer|answer --identity-from A --identity-to B decodes
 that description's a=identity (base64 JSON) and replaces A with B in it
@@ -257,11 +261,11 @@ async def handler(ws, path):
                 offers[m.group(1)] = msg["sdp"]
             if proxy is not None and msg.get("type") in ("offer", "answer") \
                     and isinstance(msg.get("sdp"), str):
-                msg["sdp"] = proxy.rewrite(msg["sdp"])
+                msg["sdp"] = proxy.rewrite(msg["sdp"], id(ws))
                 frame = json.dumps(msg)
             if proxy is not None and msg.get("type") == "candidate" \
                     and isinstance(msg.get("candidate"), str):
-                msg["candidate"] = proxy.rewrite(msg["candidate"])
+                msg["candidate"] = proxy.rewrite(msg["candidate"], id(ws))
                 frame = json.dumps(msg)
             for key in ("sdp", "candidate"):
                 if args.rename_mdns and isinstance(msg.get(key), str) \
@@ -332,6 +336,16 @@ async def control():
             if ok:
                 await room[to].send(json.dumps(cmd.get("msg")))
             print(json.dumps({"event": "said", "ok": ok}), flush=True)
+        elif cmd.get("cmd") == "block":
+            room = rooms.get(cmd.get("room"), [])
+            index = cmd.get("index", 0)
+            what = cmd.get("what")
+            ok = (proxy is not None and 0 <= index < len(room) and
+                  what in ("stun-responses", "all", None))
+            if ok:
+                proxy.block(id(room[index]), what)
+            print(json.dumps({"event": "blocking", "ok": ok, "what": what}),
+                  flush=True)
 
 
 def report_loss():

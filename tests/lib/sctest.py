@@ -209,6 +209,35 @@ def start_relay(tap=None):
     return relay, ev["port"]
 
 
+def control_proxy_relay(tap):
+    """tests/lib/mitm_relay.py with a UDP proxy that loses and reorders
+    nothing but can block datagrams (--control --loss 0 --reorder 0, see
+    block()); returns (Proc, port). If it does not start, the test ends
+    there."""
+    mitm = Proc([sys.executable,
+                 os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "mitm_relay.py"),
+                 "--control", "--loss", "0", "--reorder", "0"], "mitm")
+    ev = mitm.wait_event("listening", timeout=20)
+    tap.ok(ev is not None, "relay with a UDP proxy starts",
+           mitm.stderr_tail())
+    if ev is None:
+        mitm.kill()
+        tap.done()
+    return mitm, ev["port"]
+
+
+def block(mitm, room, index, what):
+    """Makes control_proxy_relay()'s proxy drop @what ("stun-responses",
+    "all", or None: nothing) on its way to participant @index of @room
+    (0: the one who joined first). TRUE once the relay confirmed."""
+    start = len(mitm.events)
+    mitm.send({"cmd": "block", "room": room, "index": index, "what": what})
+    ev = mitm.wait_for(lambda e: e.get("event") == "blocking", 10,
+                       start=start)
+    return ev is not None and ev.get("ok") is True
+
+
 def chat(tap, sender, receiver, text, what="chat flows"):
     """@sender sends @text on the "chat" channel; @receiver must get it."""
     sender.send({"cmd": "send", "label": "chat", "text": text})

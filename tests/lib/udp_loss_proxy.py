@@ -14,7 +14,14 @@ Loss and reordering come from one seeded random.Random, so the decisions
 for the n-th datagram are the same in every run. A datagram picked for
 reordering is held and sent right after the next datagram on the same
 path (P(X), S), or after HOLD_S when no next one comes (so a lone last
-packet is late, not lost). No threads; one asyncio loop."""
+packet is late, not lost). No threads; one asyncio loop.
+
+block(owner, what): datagrams to a real address whose candidates came
+from @owner (the tag given to rewrite()) are dropped (counted as
+"blocked", before the RNG draws) until block(owner, None): with what
+"stun-responses" the STUN Binding success responses only (that
+endpoint's own checks, consent included, go unanswered while the checks
+it answers go on working), with "all" every one of them."""
 import random
 import re
 import socket
@@ -38,9 +45,11 @@ class LossProxy:
         self.real = {}      # proxy socket fileno -> real address
         self.held = {}      # (proxy fileno, source) -> (data, timer handle)
         self.on_port = on_port  # called with (real address, proxy port)
+        self.owner = {}     # real address -> tag given to rewrite()
+        self.blocked = {}   # tag -> what is dropped on the way to it
         self.stats = {"received": 0, "forwarded": 0, "dropped": 0,
                       "reordered": 0, "late": 0, "send_errors": 0,
-                      "ports": 0}
+                      "ports": 0, "blocked": 0}
 
     def port_for(self, real):
         """The proxy port that stands for @real (made on first use)."""
@@ -57,20 +66,31 @@ class LossProxy:
                 self.on_port(real, sock.getsockname()[1])
         return sock.getsockname()[1]
 
-    def rewrite(self, text):
+    def rewrite(self, text, owner=None):
         """@text (an SDP or a candidate line) with every UDP candidate on
         127.0.0.1 pointing at the proxy. A candidate that already names
         one of the proxy's ports (a peer-reflexive one: the peer saw the
-        endpoint as its stand-in) is left alone."""
+        endpoint as its stand-in) is left alone. @owner tags the real
+        addresses (see block())."""
         own = {s.getsockname()[1] for s in self.socks.values()}
 
         def sub(m):
             port = int(m.group(3))
             if port in own:
                 return m.group(0)
+            if owner is not None:
+                self.owner[(m.group(2), port)] = owner
             port = self.port_for((m.group(2), port))
             return "%s%s %d%s" % (m.group(1), HOST, port, m.group(4))
         return _CANDIDATE.sub(sub, text)
+
+    def block(self, owner, what):
+        if what is None:
+            self.blocked.pop(owner, None)
+        elif what in ("stun-responses", "all"):
+            self.blocked[owner] = what
+        else:
+            raise ValueError("block what: stun-responses or all")
 
     def close(self):
         for _, h in self.held.values():
@@ -114,6 +134,14 @@ class LossProxy:
         fileno = sock.fileno()
         dest = self.real[fileno]
         key = (fileno, src)
+        what = self.blocked.get(self.owner.get(dest))
+        if what == "all" or (
+                what == "stun-responses" and len(data) >= 20 and
+                data[0:2] == b"\x01\x01" and
+                data[4:8] == b"\x21\x12\xa4\x42"):
+            # (a STUN Binding success response, RFC 5389 §6)
+            self.stats["blocked"] += 1
+            return
         if self.rng.random() < self.loss:
             self.stats["dropped"] += 1
             return
