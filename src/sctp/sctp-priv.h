@@ -16,6 +16,19 @@
 #define SOCK_BUF_SIZE (2 * 1024 * 1024)
 #define N_STREAMS 65535          /* RFC 8831 section 6.2 SHOULD */
 
+/* Retransmission timeout cap and the retransmissions after which the
+ * association fails. While ICE has no pair (consent lost, an ICE restart:
+ * up to RFC 7675's 30 s) every retransmission is lost, and each doubles
+ * the timeout: with a 10 s cap, once the path is back the next one could
+ * be 10 s away, and under 30 % loss each way (half the retransmissions or
+ * their SACKs lost) a burst of chat stalled for over a minute. 3 s keeps
+ * a retransmission within 3 s of the path's return. The association then
+ * fails after 30 timeouts in a row (about 85 s; usrsctp's default 10
+ * would give up after about 25 s with this cap, before consent expires;
+ * 10 with the 10 s cap took about 60 s). */
+#define SC_SCTP_RTO_MAX_MS 3000
+#define SC_SCTP_ASSOC_MAX_RTX 30
+
 typedef enum { CH_OPENING, CH_OPEN, CH_CLOSING } ChState;
 
 typedef struct {
