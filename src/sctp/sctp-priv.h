@@ -17,7 +17,7 @@
 #define N_STREAMS 65535          /* RFC 8831 section 6.2 SHOULD */
 
 /* Retransmission timeout cap and the retransmissions after which the
- * association fails. While ICE has no pair (consent lost, an ICE restart:
+ * association (and its only path) fails. While ICE has no pair (consent lost, an ICE restart:
  * up to RFC 7675's 30 s) every retransmission is lost, and each doubles
  * the timeout: with a 10 s cap, once the path is back the next one could
  * be 10 s away, and under 30 % loss each way (half the retransmissions or
@@ -28,6 +28,14 @@
  * 10 with the 10 s cap took about 60 s). */
 #define SC_SCTP_RTO_MAX_MS 3000
 #define SC_SCTP_ASSOC_MAX_RTX 30
+/* The path's failure threshold is the association's: usrsctp puts no new
+ * data on a path it has marked unreachable (sctp_med_chunk_output()) and
+ * marks it reachable again only when a heartbeat (every 30 s) or a SACK
+ * of earlier data gets through. With its default, 5 timeouts in a row
+ * (a few seconds without an ICE pair), our one path went unreachable and
+ * a burst of chat sent with nothing else in flight stayed unsent for a
+ * minute or more under loss. Single-homed (over DTLS), a path failure is
+ * the association's failure anyway (RFC 9260 §8.2, §8.3). */
 
 typedef enum { CH_OPENING, CH_OPEN, CH_CLOSING } ChState;
 

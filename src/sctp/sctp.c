@@ -140,6 +140,7 @@ sc_sctp_global_init(void)
     usrsctp_sysctl_set_sctp_rto_min_default(400);
     usrsctp_sysctl_set_sctp_rto_max_default(SC_SCTP_RTO_MAX_MS);
     usrsctp_sysctl_set_sctp_assoc_rtx_max_default(SC_SCTP_ASSOC_MAX_RTX);
+    usrsctp_sysctl_set_sctp_path_rtx_max_default(SC_SCTP_ASSOC_MAX_RTX);
     usrsctp_sysctl_set_sctp_init_rto_max_default(10000);
     usrsctp_sysctl_set_sctp_initial_cwnd(10);
     usrsctp_sysctl_set_sctp_delayed_sack_time_default(20);
