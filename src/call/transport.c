@@ -25,6 +25,7 @@ static void on_dtls_state(gpointer data, ScDtlsState state,
                           const GError *error);
 static void on_dtls_data(gpointer data, const guint8 *buf, gsize len);
 static void flush_dtls_early(ScCall *call);
+static void on_ice_pair_changed(gpointer data);
 
 gboolean
 sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
@@ -72,6 +73,7 @@ sc_call_transport_create(ScCall *call, gboolean controlling, GError **error)
                                      error);
     if (call->ice == NULL)
         return FALSE;
+    sc_ice_transport_set_pair_func(call->ice, on_ice_pair_changed);
     call->dtls = sc_dtls_transport_new(call->ctx, call->cert, dtls_id,
                                        &dtls_cb, call, error);
     if (call->dtls == NULL)
@@ -118,6 +120,32 @@ sc_call_transport_start_dtls(ScCall *call)
 /* ------------------------------------------------------------------ */
 /* ICE, DTLS, SCTP callbacks                                            */
 
+/* An `ice` event with the selected pair's types */
+static ScCallEvent *
+ice_connected_event(ScCall *call)
+{
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_ICE);
+
+    sc_call_event_set_str(ev, "state", "connected");
+    sc_call_event_set_str(ev, "local_type",
+                          sc_ice_transport_get_local_type(call->ice));
+    sc_call_event_set_str(ev, "remote_type",
+                          sc_ice_transport_get_remote_type(call->ice));
+    return ev;
+}
+
+/* A restart begun while connected (a privacy change, privacy.c) selected
+ * its pair: another `ice` connected event says which (contract section
+ * 3: the types of the selected pair). */
+static void
+on_ice_pair_changed(gpointer data)
+{
+    ScCall *call = data;
+
+    if (call->state != CALL_ENDED)
+        sc_call_emit(call, ice_connected_event(call));
+}
+
 static void
 on_ice_state(gpointer data, ScIceState state)
 {
@@ -129,17 +157,13 @@ on_ice_state(gpointer data, ScIceState state)
     switch (state) {
     case SC_ICE_STATE_CHECKING:
     case SC_ICE_STATE_CONNECTED:
-        ev = sc_call_event_new(SC_CALL_EVENT_ICE);
-        sc_call_event_set_str(ev, "state", state == SC_ICE_STATE_CHECKING
-                                               ? "checking"
-                                               : "connected");
         if (state == SC_ICE_STATE_CONNECTED) {
             if (call->transport.t_ice_us == 0)
                 call->transport.t_ice_us = sc_clock_now_us();
-            sc_call_event_set_str(ev, "local_type",
-                                  sc_ice_transport_get_local_type(call->ice));
-            sc_call_event_set_str(ev, "remote_type",
-                                  sc_ice_transport_get_remote_type(call->ice));
+            ev = ice_connected_event(call);
+        } else {
+            ev = sc_call_event_new(SC_CALL_EVENT_ICE);
+            sc_call_event_set_str(ev, "state", "checking");
         }
         sc_call_emit(call, ev);
         if (state == SC_ICE_STATE_CONNECTED) {

@@ -70,6 +70,7 @@ struct ScIceTransport {
     GSource *rx_source;
     guint64 rx_dropped;
     gulong sig_ids[4];
+    void (*on_pair_changed)(gpointer user_data); /* set_pair_func() */
     /* what we reveal, and the peer's mDNS names (ice-reveal.c) */
     gboolean hide_host;        /* RFC 8828 Mode 3 */
     gboolean mdns_names;       /* our host candidates as <uuid4>.local */

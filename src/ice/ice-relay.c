@@ -126,3 +126,52 @@ sc_ice_relay_start_deadline(ScIceTransport *t)
     g_source_set_name(t->relay_deadline, "sc-ice-relay-deadline");
     g_source_attach(t->relay_deadline, t->ctx);
 }
+
+/* libnice 0.1.21 reads force-relay where it is used, not once: in the
+ * list of local candidates (nice_agent_get_local_candidates(), and so
+ * ice-reveal.c's lines), in the pairing of remote candidates with local
+ * ones (conncheck.c, which an ICE restart redoes from scratch), in the
+ * making of peer-reflexive candidates, and on every datagram received
+ * (agent.c drops one that did not come through a TURN server). The local
+ * candidates themselves (host ones and the TURN allocations) are kept by
+ * a restart, so the change takes effect with the next restart on the
+ * same agent and stream: no new socket, and the DTLS association above
+ * goes on. No STUN server is contacted afterwards either way: a restart
+ * gathers nothing new. */
+gboolean
+sc_ice_transport_set_relay_only(ScIceTransport *t, gboolean relay_only,
+                                GError **error)
+{
+    if (t->closed) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                            "the ICE transport is closed");
+        return FALSE;
+    }
+    if (relay_only && t->n_turn == 0) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                            "relay-only needs a TURN server (--turn)");
+        return FALSE;
+    }
+    if (relay_only) {
+        GSList *list =
+            nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
+        gboolean relayed = FALSE;
+
+        for (GSList *l = list; l != NULL && !relayed; l = l->next)
+            relayed = ((NiceCandidate *)l->data)->type ==
+                      NICE_CANDIDATE_TYPE_RELAYED;
+        g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+        if (!relayed) {
+            g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                                "no TURN server gave a relay candidate: "
+                                "relay-only would leave no path (see the "
+                                "log)");
+            return FALSE;
+        }
+    }
+    t->relay_only = relay_only;
+    g_object_set(t->agent, "force-relay", relay_only, NULL);
+    SC_LOG_INFO(t->log_id, "%s from the next ICE restart",
+                relay_only ? "relay-only" : "direct candidates allowed");
+    return TRUE;
+}

@@ -413,6 +413,10 @@ on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
         if (t->state == SC_ICE_STATE_DISCONNECTED ||
             t->state == SC_ICE_STATE_CHECKING)
             sc_ice_set_state(t, SC_ICE_STATE_CONNECTED);
+    } else if (t->state == SC_ICE_STATE_CONNECTED &&
+               t->on_pair_changed != NULL) {
+        /* no state change tells of it (a restart begun while connected) */
+        t->on_pair_changed(t->user_data);
     }
 }
 
@@ -924,6 +928,13 @@ const char *
 sc_ice_transport_get_remote_type(ScIceTransport *t)
 {
     return t->remote_type[0] ? t->remote_type : NULL;
+}
+
+void
+sc_ice_transport_set_pair_func(ScIceTransport *t,
+                               void (*func)(gpointer user_data))
+{
+    t->on_pair_changed = func;
 }
 
 gboolean

@@ -272,6 +272,12 @@ const char *sc_ice_state_to_string(ScIceState s);
  * that address resolves after the pair was selected (ice-reveal.c). */
 const char *sc_ice_transport_get_local_type(ScIceTransport *t);
 const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
+/* @func (nullable), called with the callbacks' user_data when another
+ * pair is selected while the state stays CONNECTED (an ICE restart begun
+ * while connected, or libnice moving to a better pair): the two getters
+ * above give its types. No state change tells of it. */
+void sc_ice_transport_set_pair_func(ScIceTransport *t,
+                                    void (*func)(gpointer user_data));
 /* Relay-only: a transport still without a relay candidate this long after
  * gathering began (never connected: it has nothing to pair) fails
  * (sc_ice_transport_get_failure()).
@@ -284,6 +290,20 @@ const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
 
 /* Whether the transport runs relay-only (ScIceConfig.relay_only). */
 gboolean sc_ice_transport_is_relay_only(ScIceTransport *t);
+/* Mid-call change of relay-only (libnice's force-relay on the live
+ * agent, ice-relay.c), in force from the next sc_ice_transport_restart(),
+ * which the caller makes at once: the restart's pairs, our signalled
+ * candidates (sc_ice_transport_get_local_candidates()) and peer-reflexive
+ * ones follow it; with @relay_only a datagram that did not come through a
+ * TURN server is dropped from now on (the old direct pair's too, until
+ * the restart selects a relay pair). The sockets and the TURN allocations
+ * stay: a restart gathers nothing, so allowing direct candidates adds the
+ * host ones (and peer-reflexive ones learnt in the checks), never a
+ * server-reflexive one. Errors: %SC_ERROR_INVALID_ARGUMENT for relay-only
+ * without a TURN server, %SC_ERROR_INVALID_STATE when no relay candidate
+ * was gathered or the transport is closed. */
+gboolean sc_ice_transport_set_relay_only(ScIceTransport *t,
+                                         gboolean relay_only, GError **error);
 /* Why the transport FAILED when it was not for want of a working pair
  * (relay-only with no relay candidate gathered), else NULL. */
 const char *sc_ice_transport_get_failure(ScIceTransport *t);
