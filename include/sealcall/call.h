@@ -403,6 +403,42 @@ SC_API gboolean sc_call_set_ca_file(ScCall *call, const char *path,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * sc_call_change_relay_only:
+ * @relay_only: %FALSE to allow direct candidates, %TRUE to go back to
+ *   relay-only
+ *
+ * Changes relay-only during a connected call (RFC 8827 §5.4: a call can
+ * start relay-only and later add non-TURN candidates), with an ICE
+ * restart from this side, whichever role it has: new ICE credentials and
+ * candidates under the new policy are signalled, and the DTLS
+ * association, the data channels and media go on (no new handshake) over
+ * the old pair until the restart selects a new one (an `ice` event with
+ * state `connected` gives its types). With %FALSE our host candidates are
+ * signalled (relay ones too), so the peer and the signaling relay learn
+ * our local addresses: the inspector's `related_address_suppressed` is
+ * %FALSE from then on for the rest of the call. No server-reflexive
+ * candidate is added (an ICE restart gathers nothing new; the peer's
+ * checks still find our reflexive address as a peer-reflexive one). With
+ * %TRUE only relay candidates are signalled and paired and a datagram
+ * that did not come through a TURN server is dropped at once; the
+ * inspector's `policy` says `relay-only` again once a relay pair is
+ * selected. Refused, not queued, while an ICE restart (either side's) is
+ * under way.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE when the call is not connected, already
+ * has that policy, an ICE restart is under way, no relay candidate was
+ * gathered, or the restart cannot be signalled (the peer left the relay);
+ * %SC_ERROR_INVALID_ARGUMENT for relay-only without a TURN server;
+ * %SC_ERROR_ICE_FAILED when libnice refused the restart. On error nothing
+ * changed.
+ * Returns: %TRUE when the restart offer is sent.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_change_relay_only(ScCall *call, gboolean relay_only,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * ScMediaType:
  * @SC_MEDIA_TYPE_AUDIO: Opus audio
  * @SC_MEDIA_TYPE_VIDEO: VP8 video

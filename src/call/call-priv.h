@@ -264,10 +264,19 @@ typedef struct {
     GPtrArray *turn_servers;        /* of ScTurnServer, NULL-terminated */
     GArray *secret_ids;             /* their credentials as written */
     char *ca_file;                  /* extra trust anchors for turns: */
-    gboolean relay_only;
+    gboolean relay_only;            /* in force now (mid-call changes too) */
+    /* the whole call: related_address_suppressed is about what the peer
+     * ever learnt, and an address once signalled stays learnt */
     guint n_signalled;              /* candidates in descriptions/trickle */
-    guint n_not_relay;              /* ... whose type was not relay */
     guint n_reveal;                 /* ... that showed a local address */
+    /* this ICE generation (since the last restart, either side's: our
+     * ufrag changes with each): the policy is about the candidates and
+     * the pair in use now */
+    char *gen_ufrag;                /* our ufrag when last counted */
+    guint n_not_relay_gen;          /* signalled, type not relay */
+    guint n_changes;                /* sc_call_change_relay_only() */
+    ScIpHandling direct_ip_handling; /* the mode a change to direct
+                                      * returns to */
 } ScCallPrivacy;
 
 /* identity-gate.c: our assertion (--idp) and the peer's identity

@@ -31,6 +31,7 @@ sc_call_privacy_clear(ScCall *call)
     g_clear_pointer(&call->privacy.secret_ids, g_array_unref);
     g_clear_pointer(&call->privacy.turn_servers, g_ptr_array_unref);
     g_clear_pointer(&call->privacy.ca_file, g_free);
+    g_clear_pointer(&call->privacy.gen_ufrag, g_free);
 }
 
 static void
@@ -167,21 +168,37 @@ is_unspecified(const char *addr)
     return a != NULL && g_inet_address_get_is_any(a);
 }
 
+/* An ICE restart (either side's) gave us a new ufrag: the policy counts
+ * the new generation's candidates afresh. */
+static void
+follow_generation(ScCall *call)
+{
+    const char *ufrag =
+        call->ice != NULL ? sc_ice_transport_get_ufrag(call->ice) : NULL;
+
+    if (ufrag == NULL || g_strcmp0(ufrag, call->privacy.gen_ufrag) == 0)
+        return;
+    g_free(call->privacy.gen_ufrag);
+    call->privacy.gen_ufrag = g_strdup(ufrag);
+    call->privacy.n_not_relay_gen = 0;
+}
+
 void
 sc_call_privacy_note_signalled(ScCall *call, const char *const *lines)
 {
+    follow_generation(call);
     for (; lines != NULL && *lines != NULL; lines++) {
         g_autoptr(ScIceCandidate) c = sc_ice_candidate_parse(*lines, NULL);
 
         call->privacy.n_signalled++;
         if (c == NULL) {
             /* cannot tell what it showed: count the worst */
-            call->privacy.n_not_relay++;
+            call->privacy.n_not_relay_gen++;
             call->privacy.n_reveal++;
             continue;
         }
         if (!g_str_equal(c->type, "relay"))
-            call->privacy.n_not_relay++;
+            call->privacy.n_not_relay_gen++;
         /* an mDNS name hides a host address; related port 9 is the mDNS
          * draft's fixed value, not a port of ours */
         if ((g_str_equal(c->type, "host") &&
@@ -193,9 +210,11 @@ sc_call_privacy_note_signalled(ScCall *call, const char *const *lines)
     }
 }
 
-/* "relay-only" when relay-only was asked for and it held: every candidate
- * we signalled was a relay candidate, and the selected pair (if any) is
- * relayed on our side */
+/* "relay-only" when relay-only is in force and it holds in this ICE
+ * generation: every candidate we signalled since the last restart was a
+ * relay candidate, and the selected pair (if any) is relayed on our side
+ * (after a change back to relay-only the old direct pair carries the
+ * call until the restart selects a relay one: "all" until then) */
 const char *
 sc_call_privacy_policy(ScCall *call)
 {
@@ -203,14 +222,18 @@ sc_call_privacy_policy(ScCall *call)
                             ? sc_ice_transport_get_local_type(call->ice)
                             : NULL;
 
-    if (!call->privacy.relay_only || call->privacy.n_not_relay > 0 ||
+    follow_generation(call);
+    if (!call->privacy.relay_only || call->privacy.n_not_relay_gen > 0 ||
         (local != NULL && !g_str_equal(local, "relay")))
         return "all";
     return "relay-only";
 }
 
-/* TRUE when we signalled candidates and none showed a local address:
- * no host candidate, and every related address 0.0.0.0 (or ::) port 0 */
+/* TRUE when we signalled candidates and none, during the whole call,
+ * showed a local address: no host candidate, and every related address
+ * 0.0.0.0 (or ::) port 0. Once a change to direct candidates has
+ * signalled our addresses the peer knows them: FALSE for the rest of the
+ * call, even after a change back to relay-only. */
 gboolean
 sc_call_privacy_raddr_suppressed(ScCall *call)
 {
@@ -218,4 +241,82 @@ sc_call_privacy_raddr_suppressed(ScCall *call)
     return call->privacy.n_reveal == 0 &&
            (call->privacy.n_signalled > 0 ||
             call->ip_handling == SC_IP_HANDLING_DEFAULT_ROUTE_ONLY);
+}
+
+/* A mid-call change (RFC 8827 §5.4: "reconfigure an existing call to add
+ * non-TURN candidates", and back): libnice's force-relay changed on the
+ * live agent (ice-relay.c) and an ICE restart from this side, either
+ * role (negotiation.c's sc_call_start_ice_restart(), which says why it
+ * cannot only in the log: what it needs is checked here first); the DTLS
+ * association, SCTP and media go on over the old pair until the restart
+ * selects a new one. Refused (nothing changed) rather than queued while
+ * a restart is under way. */
+gboolean
+sc_call_change_relay_only(ScCall *call, gboolean relay_only, GError **error)
+{
+    ScIceState ice_state;
+
+    g_return_val_if_fail(call != NULL, FALSE);
+    if (call->state != CALL_CONNECTED || call->ice == NULL) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                            "the call is not connected: relay-only is "
+                            "changed during a call (before it, "
+                            "--relay-only chooses it)");
+        return FALSE;
+    }
+    if (relay_only == call->privacy.relay_only) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                            relay_only ? "the call is relay-only already"
+                                       : "the call allows direct candidates "
+                                         "already");
+        return FALSE;
+    }
+    if (relay_only && call->privacy.turn_servers->len == 0) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                            "relay-only needs a TURN server (--turn), and "
+                            "the call has none");
+        return FALSE;
+    }
+    ice_state = sc_ice_transport_get_state(call->ice);
+    if (call->neg.restart_pending ||
+        sc_ice_transport_is_restarting(call->ice) ||
+        ice_state != SC_ICE_STATE_CONNECTED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "an ICE restart is under way (ICE %s): try again once "
+                    "it has selected a pair",
+                    sc_ice_state_to_string(ice_state));
+        return FALSE;
+    }
+    if (call->neg.peer_left || call->sig == NULL ||
+        !sc_signal_client_is_open(call->sig)) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                            "no signaling channel to the peer (it left the "
+                            "relay?): the ICE restart cannot be signalled");
+        return FALSE;
+    }
+    if (!sc_ice_transport_set_relay_only(call->ice, relay_only, error))
+        return FALSE;
+    sc_call_start_ice_restart(call);
+    if (!call->neg.restart_pending) {
+        g_autoptr(GError) undo = NULL;
+        if (!sc_ice_transport_set_relay_only(call->ice, !relay_only, &undo))
+            SC_LOG_WARN(call->id, "cannot undo the relay-only change: %s",
+                        undo->message);
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_ICE_FAILED,
+                            "the ICE restart failed (see the log)");
+        return FALSE;
+    }
+    call->privacy.relay_only = relay_only;
+    call->privacy.n_changes++;
+    /* RFC 8828: mode 4 while relay-only, the mode it came from after */
+    if (relay_only) {
+        call->privacy.direct_ip_handling = call->ip_handling;
+        call->ip_handling = SC_IP_HANDLING_RELAY_ONLY;
+    } else if (call->ip_handling == SC_IP_HANDLING_RELAY_ONLY) {
+        call->ip_handling = call->privacy.direct_ip_handling;
+    }
+    SC_LOG_INFO(call->id, "privacy change %u: %s, ICE restarted",
+                call->privacy.n_changes,
+                relay_only ? "back to relay-only" : "direct candidates allowed");
+    return TRUE;
 }
