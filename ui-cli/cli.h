@@ -82,6 +82,15 @@ gboolean cli_privacy_apply(ScCall *call, const CliPrivacy *p,
  * lines on stderr, or a `privacy` event on stdout with @json. */
 void cli_privacy_announce(const CliPrivacy *p, gboolean answering,
                           gboolean json);
+/* `{"cmd":"privacy","relay_only":B}` and `/privacy direct|relay-only`:
+ * sc_call_change_relay_only(), except that a change to direct candidates
+ * is refused (FALSE, @error) when the privacy rule or
+ * --require-unlinkable insists on relay-only, unless --privacy-override
+ * was given. */
+gboolean cli_privacy_change(ScCall *call, const CliPrivacy *p,
+                            gboolean relay_only, GError **error);
+/* What such a change reveals, one line for the user. */
+const char *cli_privacy_change_text(gboolean relay_only);
 void cli_privacy_clear(CliPrivacy *p);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliPrivacy, cli_privacy_clear)
 /* defer.c: `answer --defer-ice` on a terminal. Prints an `incoming`

@@ -34,6 +34,7 @@ typedef struct {
     gboolean deciding;   /* --defer-ice: an incoming call waits (defer.c) */
     const char *idp;     /* --idp: told once signaling connects (the
                           * assertion is made before it connects) */
+    const CliPrivacy *priv; /* the privacy decision, for /privacy */
 } Cli;
 
 /* ---- output ---- */
@@ -466,6 +467,41 @@ cmd_bench(Cli *cli, JsonObject *o)
         cli->bench_running = TRUE;
 }
 
+/* A mid-call privacy change (privacy-cli.c); told as a `privacy` event
+ * with "change": true (the one at start has the rule's profile). */
+static void
+change_privacy(Cli *cli, gboolean relay_only)
+{
+    g_autoptr(GError) error = NULL;
+    const char *text = cli_privacy_change_text(relay_only);
+
+    if (!cli_privacy_change(cli->call, cli->priv, relay_only, &error)) {
+        report_error(cli, error->message);
+        return;
+    }
+    if (cli->json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autoptr(JsonNode) root = NULL;
+        g_autofree char *out = NULL;
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "event");
+        json_builder_add_string_value(b, "privacy");
+        json_builder_set_member_name(b, "change");
+        json_builder_add_boolean_value(b, TRUE);
+        json_builder_set_member_name(b, "relay_only");
+        json_builder_add_boolean_value(b, relay_only);
+        json_builder_set_member_name(b, "text");
+        json_builder_add_string_value(b, text);
+        json_builder_end_object(b);
+        root = json_builder_get_root(b);
+        out = json_to_string(root, FALSE);
+        print_line(out);
+    } else {
+        fprintf(stderr, "sealcall: %s\n", text);
+    }
+}
+
 static void
 handle_json_line(Cli *cli, const char *line)
 {
@@ -498,6 +534,13 @@ handle_json_line(Cli *cli, const char *line)
         print_inspector(cli);
     } else if (strcmp(cmd, "hangup") == 0) {
         sc_call_hangup(cli->call);
+    } else if (strcmp(cmd, "privacy") == 0) {
+        JsonNode *ro = json_object_get_member(o, "relay_only");
+        if (ro == NULL || !JSON_NODE_HOLDS_VALUE(ro) ||
+            json_node_get_value_type(ro) != G_TYPE_BOOLEAN)
+            report_error(cli, "privacy needs a boolean \"relay_only\"");
+        else
+            change_privacy(cli, json_node_get_boolean(ro));
     } else if (strcmp(cmd, "accept") == 0 || strcmp(cmd, "decline") == 0) {
         if (!(cmd[0] == 'a' ? sc_call_accept(cli->call, &error)
                             : sc_call_decline(cli->call, &error)))
@@ -544,9 +587,13 @@ handle_human_line(Cli *cli, const char *line)
             fprintf(stderr, "sealcall: %s\n", error->message);
         else
             cli->bench_running = TRUE;
+    } else if (strcmp(line, "/privacy direct") == 0 ||
+               strcmp(line, "/privacy relay-only") == 0) {
+        change_privacy(cli, line[9] == 'r');
     } else if (line[0] == '/') {
-        fprintf(stderr, "commands: /hangup /inspect /bench [BYTES [CHUNK]]; "
-                        "anything else is sent as chat\n");
+        fprintf(stderr, "commands: /hangup /inspect /bench [BYTES [CHUNK]] "
+                        "/privacy direct|relay-only; anything else is sent "
+                        "as chat\n");
     } else {
         ScChannel *chan =
             sc_call_get_channel(cli->call, "chat", TRUE, -1, -1, &error);
@@ -823,8 +870,10 @@ cli_call_main(int argc, char **argv)
         "%s\n\nEvents (--json): privacy signaling ice dtls channel message media "
         "bench inspector ended error incoming.\nCommands (--json, one JSON "
         "object per line): send {label,text|binary}, bench {bytes,chunk},\n  "
-        "inspect, hangup, accept, decline (--defer-ice). Interactive: lines "
-        "are chat; /inspect /bench /hangup.\n"
+        "inspect, hangup, accept, decline (--defer-ice),\n  privacy "
+        "{relay_only} (mid-call: ICE restart allowing direct candidates, "
+        "or back to relay-only).\nInteractive: lines are chat; /inspect "
+        "/bench /hangup /privacy direct|relay-only.\n"
         "Exit status: 0 after hangup or bye, 1 when the call fails, 2 for "
         "usage errors.",
         offerer ? "Calls the peer in a relay room: sends the offer when the "
@@ -1000,6 +1049,7 @@ cli_call_main(int argc, char **argv)
     sc_call_set_playback(cli.call, play || (!json && !no_play));
     cli.json = json;
     cli.idp = idp;
+    cli.priv = &priv;
     cli.loop = g_main_loop_new(NULL, FALSE);
     cli.cancel = g_cancellable_new();
     cli.exit_status = CLI_EXIT_FAILURE;

@@ -249,3 +249,54 @@ cli_privacy_announce(const CliPrivacy *p, gboolean answering, gboolean json)
                 fprintf(stderr, "sealcall: %s\n", lines[i]);
     }
 }
+
+/* The rule, or --require-unlinkable, that insists on relay-only for this
+ * call (NULL when none does): an upgrade to direct candidates would undo
+ * it. --relay-only alone is the user's own choice, theirs to change. */
+static char *
+insists_on_relay_only(const CliPrivacy *p)
+{
+    const char *rule = sc_privacy_decision_get(p->decision, "rule");
+    g_autofree char *ruled = g_strdup_printf(" %s ", p->ruled);
+
+    if (p->require_unlinkable)
+        return g_strdup(strstr(p->asked, "require_unlinkable=true") != NULL ||
+                                rule == NULL
+                            ? "--require-unlinkable"
+                            : "the privacy rule's require_unlinkable");
+    if (rule != NULL && (strstr(ruled, " relay_only=true ") != NULL ||
+                         strstr(ruled, " ip_handling=relay-only ") != NULL))
+        return g_strdup_printf("privacy rule '%s' (relay_only=true)", rule);
+    return NULL;
+}
+
+gboolean
+cli_privacy_change(ScCall *call, const CliPrivacy *p, gboolean relay_only,
+                   GError **error)
+{
+    g_autofree char *who = relay_only ? NULL : insists_on_relay_only(p);
+
+    if (who != NULL && !p->override) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "refused: %s keeps this call relay-only, and direct "
+                    "candidates would show the peer your addresses (start "
+                    "the call with --privacy-override to allow the change)",
+                    who);
+        return FALSE;
+    }
+    return sc_call_change_relay_only(call, relay_only, error);
+}
+
+const char *
+cli_privacy_change_text(gboolean relay_only)
+{
+    return relay_only
+               ? "back to relay-only: an ICE restart with relay candidates "
+                 "only; once a relay pair is selected nothing goes to the "
+                 "peer but through the TURN server (the addresses the peer "
+                 "learnt meanwhile stay learnt)"
+               : "direct candidates allowed: an ICE restart that shows the "
+                 "peer and the signaling relay your local addresses (host "
+                 "candidates), and the peer your public address when a "
+                 "direct pair is used; the call goes on";
+}
