@@ -33,9 +33,12 @@ an existing call to add non-TURN candidates"), `{"cmd":"privacy",
    refused.
 4. Refusals without a call: not connected yet; a malformed command; a
    privacy rule that asks for relay-only (and --require-unlinkable)
-   refuses the upgrade, named in the error, unless --privacy-override."""
+   refuses the upgrade, named in the error, unless --privacy-override.
+   The interactive `/privacy direct` (refused before the call connects),
+   the interactive help and --help list the command."""
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -420,6 +423,31 @@ try:
                    "%s: no change is told" % what)
         finally:
             p.kill()
+    # the interactive form, and its help line
+    p = sctest.Proc([sctest.SEALCALL, "answer", "--signal",
+                     "%s/room/interactive" % origin, "--ice-address",
+                     "127.0.0.1", "--no-audio", "--no-video", "--no-play"],
+                    "interactive")
+    try:
+        p.p.stdin.write(b"/privacy direct\n/privacy sideways\n")
+        p.p.stdin.flush()
+        deadline = time.monotonic() + 20
+        err = ""
+        while time.monotonic() < deadline and not (
+                "not connected" in err and "/privacy direct|relay-only" in err):
+            p.wait_for(lambda e: False, 0.2)
+            err = open(p.stderr_path, errors="replace").read()
+        tap.ok("not connected" in err, "interactive /privacy direct: refused "
+               "before the call connects, saying why", err[-500:])
+        tap.ok("/privacy direct|relay-only" in err, "the interactive help "
+               "lists /privacy direct|relay-only", err[-500:])
+    finally:
+        p.kill()
+    h = subprocess.run([sctest.SEALCALL, "call", "--help"],
+                       capture_output=True, text=True, timeout=30)
+    tap.ok("privacy {relay_only}" in h.stdout and
+           "/privacy direct|relay-only" in h.stdout,
+           "--help lists the privacy command and /privacy", h.stdout[:800])
 finally:
     os.unlink(conf.name)
     relay_proc.kill()
