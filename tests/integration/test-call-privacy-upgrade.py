@@ -50,7 +50,6 @@ import sctest  # noqa: E402
 import turnserver  # noqa: E402
 
 tap = sctest.Tap()
-here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
 why = capture.available() or turnserver.available()
 if why:
     tap.skip_all(why)
@@ -59,22 +58,8 @@ USER, PASS = "sc-upgrade", "upgrade-pass"
 DIRECT = ("host", "srflx", "prflx")
 
 
-def start_mitm():
-    mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
-                        "--record"], "mitm")
-    ev = mitm.wait_event("listening", timeout=20)
-    if ev is None:
-        msg = mitm.stderr_tail()
-        mitm.kill()
-        raise RuntimeError("mitm relay did not start: " + msg)
-    return mitm, ev["port"]
-
-
-def relay_only_line(c):
-    f = c.split()
-    return ("typ" in f and f[f.index("typ") + 1] == "relay" and
-            "raddr" in f and f[f.index("raddr") + 1] == "0.0.0.0" and
-            "rport" in f and f[f.index("rport") + 1] == "0")
+start_mitm = sctest.recording_relay
+relay_only_line = sctest.relay_only_candidate
 
 
 def typ(c):
@@ -119,6 +104,23 @@ def pair_after(p, start, local, remote, timeout=40):
                       e.get("state") == "connected" and
                       e.get("local_type") in local and
                       e.get("remote_type") in remote, timeout, start=start)
+
+
+def direct_on_both(tap, off, ans, n_off, n_ans, what):
+    """After an upgrade (events from @n_off, @n_ans on): both sides select
+    a direct pair, chat flows both ways, the DTLS and SCTP associations
+    are the ones of the start."""
+    po = pair_after(off, n_off, DIRECT, DIRECT)
+    pa = pair_after(ans, n_ans, DIRECT, DIRECT)
+    tap.ok(po is not None and pa is not None, "after %s both sides select "
+           "a direct pair" % what, (po, pa, off.stderr_tail(10),
+                                    ans.stderr_tail(10)))
+    sctest.chat(tap, off, ans, "after " + what, "chat offerer -> answerer "
+                "after " + what)
+    sctest.chat(tap, ans, off, "back after " + what, "chat answerer -> "
+                "offerer after " + what)
+    for p in (off, ans):
+        same_association(tap, p, "after " + what)
 
 
 def restart_offer(mitm, sender, nth):
@@ -235,19 +237,10 @@ try:
     cands = (ro or {}).get("sdp_candidates") or []
     tap.ok(any(typ(c) == "host" for c in cands),
            "the offerer's restart offer lists a host candidate", cands)
-    po = pair_after(off, n_off, DIRECT, DIRECT)
-    pa = pair_after(ans, n_ans, DIRECT, DIRECT)
-    tap.ok(po is not None and pa is not None, "after the upgrade both sides "
-           "select a direct pair", (po, pa, off.stderr_tail(10)))
+    direct_on_both(tap, off, ans, n_off, n_ans, "the upgrade")
     tap.ok(ans.wait_event("message", text="during, from off", timeout=20)
            and off.wait_event("message", text="during, from ans", timeout=20),
            "chat sent during the upgrade arrives both ways")
-    sctest.chat(tap, off, ans, "after the upgrade", "chat offerer -> "
-                "answerer after the upgrade")
-    sctest.chat(tap, ans, off, "after, back", "chat answerer -> offerer "
-                "after the upgrade")
-    for p in (off, ans):
-        same_association(tap, p, "after the upgrade")
     rep = inspect(off).get("ice", {})
     tap.ok(rep.get("policy") == "all" and
            rep.get("related_address_suppressed") is False and
@@ -345,16 +338,7 @@ try:
                                   ro.get("sdp_candidates") or []),
            "the restart offer comes from the answerer, with a host "
            "candidate", ro)
-    po = pair_after(off, n_off, DIRECT, DIRECT)
-    pa = pair_after(ans, n_ans, DIRECT, DIRECT)
-    tap.ok(po is not None and pa is not None, "after the answerer's upgrade "
-           "both sides select a direct pair", (po, pa, ans.stderr_tail(10)))
-    sctest.chat(tap, off, ans, "after (3)", "chat offerer -> answerer after "
-                "the answerer's upgrade")
-    sctest.chat(tap, ans, off, "after (3), back", "chat answerer -> offerer "
-                "after the answerer's upgrade")
-    for p in (off, ans):
-        same_association(tap, p, "after the answerer's upgrade")
+    direct_on_both(tap, off, ans, n_off, n_ans, "the answerer's upgrade")
     n = len(off.events)
     ev = change(off, True)
     tap.ok(ev is not None and ev.get("event") == "error" and

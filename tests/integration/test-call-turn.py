@@ -74,15 +74,7 @@ def turn_url(turn, transport, password=ENC_PASS):
         ENC_USER, password, turn.port, transport)
 
 
-def start_mitm(*options):
-    mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
-                        "--record"] + list(options), "mitm")
-    ev = mitm.wait_event("listening", timeout=20)
-    if ev is None:
-        msg = mitm.stderr_tail()
-        mitm.kill()
-        raise RuntimeError("mitm relay did not start: " + msg)
-    return mitm, ev["port"]
+start_mitm = sctest.recording_relay
 
 
 def endpoint(role, url, name, extra):
@@ -103,11 +95,7 @@ def signalled(mitm, sender):
     return out
 
 
-def relay_only_line(c):
-    f = c.split()
-    return ("typ" in f and f[f.index("typ") + 1] == "relay" and
-            "raddr" in f and f[f.index("raddr") + 1] == "0.0.0.0" and
-            "rport" in f and f[f.index("rport") + 1] == "0")
+relay_only_line = sctest.relay_only_candidate
 
 
 def inspect(p):

@@ -300,3 +300,29 @@ class Call:
     def diag(self):
         return ("offerer stderr:\n" + self.offerer.stderr_tail() +
                 "\nanswerer stderr:\n" + self.answerer.stderr_tail())
+
+
+def recording_relay(*options):
+    """tests/lib/mitm_relay.py --record (every signaling frame reported as
+    a "frame" event) with @options; returns (Proc, port). Raises
+    RuntimeError when it does not start."""
+    mitm = Proc([sys.executable,
+                 os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "mitm_relay.py"), "--record"] + list(options),
+                "mitm")
+    ev = mitm.wait_event("listening", timeout=20)
+    if ev is None:
+        msg = mitm.stderr_tail()
+        mitm.kill()
+        raise RuntimeError("mitm relay did not start: " + msg)
+    return mitm, ev["port"]
+
+
+def relay_only_candidate(line):
+    """True for a "candidate:..." line of a relay candidate whose related
+    address is suppressed (raddr 0.0.0.0 rport 0), as relay-only writes
+    it."""
+    f = line.split()
+    return ("typ" in f and f[f.index("typ") + 1] == "relay" and
+            "raddr" in f and f[f.index("raddr") + 1] == "0.0.0.0" and
+            "rport" in f and f[f.index("rport") + 1] == "0")
