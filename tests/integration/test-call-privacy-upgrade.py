@@ -308,6 +308,18 @@ try:
            "after the downgrade's pair is selected no packet bypasses the "
            "TURN server (%d packets)" % len(flows), d[:10])
     tap.ok(rc == (0, 0), "both exit 0 after hangup", rc)
+    # the bye is the last frame: everything the offerer trickled after the
+    # downgrade's offer was recorded before it
+    mitm.wait_for(lambda e: e.get("event") == "frame" and
+                  e.get("type") == "bye", 20)
+    later = mitm.events[mitm.events.index(ro) + 1:] if ro in mitm.events \
+        else []
+    trickled = [e.get("candidate") for e in later
+                if e.get("event") == "frame" and e.get("from") == 1 and
+                e.get("type") == "candidate" and e.get("candidate")]
+    tap.ok(ro is not None and all(relay_only_line(c) for c in trickled),
+           "nor did the offerer trickle anything but relay candidates after "
+           "the downgrade (%d trickled)" % len(trickled), trickled)
     for p in procs:
         p.kill()
     procs = []
