@@ -27,13 +27,6 @@ tap = sctest.Tap()
 ROOM = "answerer-restart"
 
 
-def index_of(proc, ev):
-    for i, e in enumerate(proc.events):
-        if e is ev:
-            return i
-    return len(proc.events)
-
-
 def events(proc, name, **fields):
     return [e for e in proc.events if e.get("event") == name and
             all(e.get(k) == v for k, v in fields.items())]
@@ -81,7 +74,7 @@ try:
            "the proxy passes the responses again")
     back = ans.wait_for(lambda e: e.get("event") == "ice" and
                         e.get("state") == "connected", 40,
-                        start=index_of(ans, disc), also=(off,))
+                        start=sctest.index_of(ans, disc), also=(off,))
     tap.ok(back is not None, "the answerer's ICE connects again on a new "
            "pair", call.diag())
 

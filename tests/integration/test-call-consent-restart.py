@@ -20,13 +20,6 @@ import sctest  # noqa: E402
 tap = sctest.Tap()
 
 
-def index_of(proc, ev):
-    for i, e in enumerate(proc.events):
-        if e is ev:
-            return i
-    return len(proc.events)
-
-
 def answered_by(procs, timeout):
     """Names of the endpoints that answered an ICE restart, once one has."""
     deadline = time.monotonic() + timeout
@@ -65,7 +58,7 @@ def scenario(frozen_role):
             os.kill(frozen.p.pid, signal.SIGCONT)
         if disc is None:
             return
-        start = index_of(watcher, disc)
+        start = sctest.index_of(watcher, disc)
         back = watcher.wait_for(
             lambda e: e.get("event") == "ice" and e.get("state") == "connected",
             timeout=30, start=start)

@@ -24,13 +24,6 @@ import sctest  # noqa: E402
 KIND = "chromium"
 
 
-def index_of(proc, ev):
-    for i, e in enumerate(proc.events):
-        if e is ev:
-            return i
-    return len(proc.events)
-
-
 def scenario(tap, netns):
     s = interop.Session(tap, KIND, "call", netns)
     try:
@@ -71,7 +64,7 @@ def scenario(tap, netns):
         tap.ok(ans is not None, "the page answers the restart", s.diag())
         back = sc.wait_for(lambda e: e.get("event") == "ice" and
                            e.get("state") == "connected", 40,
-                           start=index_of(sc, disc))
+                           start=sctest.index_of(sc, disc))
         tap.ok(back is not None, "sealcall's ICE connects again",
                s.diag())
         sc.send({"cmd": "send", "label": "chat", "text": "after, sealcall"})

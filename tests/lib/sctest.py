@@ -209,6 +209,14 @@ def start_relay(tap=None):
     return relay, ev["port"]
 
 
+def index_of(proc, ev):
+    """The index of event @ev (the object itself) in @proc.events."""
+    for i, e in enumerate(proc.events):
+        if e is ev:
+            return i
+    return len(proc.events)
+
+
 def control_proxy_relay(tap):
     """tests/lib/mitm_relay.py with a UDP proxy that loses and reorders
     nothing but can block datagrams (--control --loss 0 --reorder 0, see
