@@ -286,6 +286,13 @@ async function onRemoteAnswer(sdp) {
   }
 }
 
+/* The a=fingerprint lines of two descriptions, the same set? */
+function sameFingerprints(a, b) {
+  const fps = (sdp) => [...new Set((sdp.match(/^a=fingerprint:.*$/gm) || [])
+      .map((l) => l.trim().toLowerCase()))].sort().join('\n');
+  return fps(a) !== '' && fps(a) === fps(b);
+}
+
 function onSigMessage(ev) {
   let m;
   try {
@@ -317,9 +324,12 @@ function onSigMessage(ev) {
       break;
     if (role !== 'answer') {
       /* the callee's ICE restart (sealcall restarts ICE from either
-       * side): answered once the first exchange is done; while an offer
+       * side): answered once the first exchange is done, and only with
+       * the callee's certificate fingerprints unchanged (whoever holds
+       * the seat in the room cannot swap the DTLS peer); while an offer
        * of ours waits for its answer, ours wins the glare */
-      if (pc && pc.remoteDescription && pc.signalingState === 'stable')
+      if (pc && pc.remoteDescription && pc.signalingState === 'stable' &&
+          sameFingerprints(m.sdp, pc.remoteDescription.sdp))
         onRemoteOffer(m.sdp);
       break;
     }
