@@ -5,9 +5,10 @@ that is refused ends the answerer's call: it sends `bye` with reason
 than waiting (and parsing) on; this holds for malformed offers and for one
 over the m-section limit. Frames that are no offer at all (no sdp, sdp of
 the wrong type) are dropped and the answerer then takes a real call.
-Hostile candidates and hostile re-offers (new DTLS identity behind an ICE
-restart, DTLS role change, renegotiation, garbage) from the signaling path
-are refused mid-call and the call goes on with the same DTLS peer."""
+Hostile candidates and hostile re-offers to either side (new DTLS
+identity behind an ICE restart, DTLS role change, renegotiation, garbage)
+from the signaling path are refused mid-call and the call goes on with the
+same DTLS peer."""
 import asyncio
 import json
 import os
@@ -163,8 +164,18 @@ hostile_call("--inject-candidates", "cand",
 
 
 # hostile re-offers mid-call (from the signaling path): each refused with
-# an error event; no ICE restart, the DTLS peer unchanged, the call goes on
+# an error event; no ICE restart, the DTLS peer unchanged, the call goes on.
+# To the answerer, and (either side may restart ICE) to the offerer.
 def reoffers(mitm, off, ans):
+    reoffers_to(mitm, off, ans, ans)
+
+
+def reoffers_to_offerer(mitm, off, ans):
+    reoffers_to(mitm, off, ans, off)
+
+
+def reoffers_to(mitm, off, ans, target):
+    other = off if target is ans else ans
     want = {"new fingerprint": "a=fingerprint",
             "setup change": "DTLS role",
             "same ufrag": "without an ICE restart",
@@ -174,25 +185,25 @@ def reoffers(mitm, off, ans):
     for name, needle in want.items():
         tap.ok(mitm.wait_event("injected", timeout=5, what=name)
                is not None, "the relay sent a re-offer: %s" % name)
-        err = ans.wait_for(
+        err = target.wait_for(
             lambda e: e.get("event") == "error" and
             needle in (e.get("detail") or ""), 15)
-        tap.ok(err is not None, "re-offer with %s refused with an error "
-               "naming it" % name,
-               [e for e in ans.events if e.get("event") == "error"])
+        tap.ok(err is not None, "re-offer with %s refused by the %s with "
+               "an error naming it" % (name, target.name),
+               [e for e in target.events if e.get("event") == "error"])
     off.send({"cmd": "send", "label": "chat", "text": "after"})
     tap.ok(ans.wait_event("message", text="after", timeout=15)
            is not None, "offerer -> answerer after the re-offers")
     ans.send({"cmd": "send", "label": "chat", "text": "back"})
     tap.ok(off.wait_event("message", text="back", timeout=15)
            is not None, "answerer -> offerer after the re-offers")
-    restarted = [e for e in ans.events if e.get("event") == "signaling"
+    restarted = [e for e in target.events if e.get("event") == "signaling"
                  and "restart" in (e.get("state") or "")]
     ended = [e for e in ans.events + off.events if e.get("event") == "ended"]
     tap.ok(not restarted and not ended, "no ICE restart happened and "
            "nothing ended", restarted + ended)
     reps = []
-    for p in (off, ans):
+    for p in (other, target):
         start = len(p.events)
         p.send({"cmd": "inspect"})
         r = p.wait_for(lambda e: e.get("event") == "inspector", 15, start)
@@ -201,9 +212,11 @@ def reoffers(mitm, off, ans):
            reps[1].get("remote_fingerprint") ==
            reps[0].get("local_fingerprint") and
            reps[1].get("dtls_state") == "connected",
-           "the answerer's DTLS peer is still the offerer's certificate",
-           reps)
+           "the %s's DTLS peer is still the %s's certificate"
+           % (target.name, other.name), reps)
 
 
 hostile_call("--inject-reoffers", "reoffer", "hostile re-offers", reoffers)
+hostile_call("--inject-reoffers-to-offerer", "reoffer-off",
+             "hostile re-offers to the offerer", reoffers_to_offerer)
 tap.done()

@@ -7,6 +7,7 @@ rewrite SDP on the way (an attacker on the signaling path).
   mitm_relay.py --add-sha1-fingerprint offer|answer
   mitm_relay.py --offer-setup active|passive
   mitm_relay.py --inject-candidates | --inject-reoffers
+  mitm_relay.py --inject-reoffers-to-offerer
   mitm_relay.py --record [--sdp] [--drop-candidates] [--stun-after-answer]
   mitm_relay.py --control
   mitm_relay.py --loss PCT [--reorder PCT] [--seed N]
@@ -151,12 +152,16 @@ def new_ice(sdp, tag):
     return re.sub(r"(a=ice-pwd:)(\S+)", lambda m: m.group(1) + "X" * len(m.group(2)), sdp)
 
 
-def hostile_reoffers(offer):
+def hostile_reoffers(offer, role_change="active"):
     """Re-offers the answerer must refuse, the call going on: a new DTLS
     identity behind an ICE restart, a DTLS role change, a renegotiation
     without an ICE restart, garbage, only sha-1 fingerprints, and more
-    m-sections than the limit (64)."""
-    setup_active = re.sub(r"a=setup:\S+", "a=setup:active", new_ice(offer, "rl"))
+    m-sections than the limit (64). With the answer as @offer (made an
+    offer: a=setup:actpass) and @role_change "passive", the same from the
+    answerer's side, for the offerer (either side may restart ICE)."""
+    offer = re.sub(r"a=setup:\S+", "a=setup:actpass", offer)
+    setup_active = re.sub(r"a=setup:\S+", "a=setup:" + role_change,
+                          new_ice(offer, "rl"))
     restart = new_ice(offer, "mx")
     first_m = restart.index("m=")
     many = restart[:first_m] + "".join(
@@ -289,6 +294,19 @@ async def handler(ws, path):
                         for bad in HOSTILE_CANDIDATES:
                             await other.send(json.dumps(bad))
                         print(json.dumps({"event": "injected"}), flush=True)
+            if (args.inject_reoffers_to_offerer and
+                    msg.get("type") == "answer" and
+                    isinstance(msg.get("sdp"), str)):
+                # to the offerer, as if from its answerer
+                for other in room:
+                    if other is ws:
+                        continue
+                    for name, sdp in hostile_reoffers(msg["sdp"],
+                                                      "passive"):
+                        await other.send(json.dumps({"type": "offer",
+                                                     "sdp": sdp}))
+                        print(json.dumps({"event": "injected",
+                                          "what": name}), flush=True)
             if (args.inject_reoffers and msg.get("type") == "answer"
                     and m.group(1) in offers):
                 # to the answerer itself, as if from its offerer
@@ -380,6 +398,9 @@ async def main():
     ap.add_argument("--identity-to", default="")
     ap.add_argument("--set-identity", choices=["offer", "answer"])
     ap.add_argument("--identity-value", default="")
+    ap.add_argument("--inject-reoffers-to-offerer", action="store_true",
+                    help="the same, from the answerer's side: after an "
+                         "answer, send the offerer offers it must refuse")
     ap.add_argument("--offer-setup", choices=["active", "passive"],
                     help="rewrite a=setup:actpass in the offer (an older endpoint)")
     ap.add_argument("--record", action="store_true",
