@@ -99,8 +99,12 @@ try:
     kinds = sorted(set(m["kind"] for m in (rep or {}).get("media", [])))
     tap.ok(kinds == ["audio"], "no video is negotiated", kinds)
     off.send({"cmd": "hangup"})
-    off.wait_exit(30)
-    ans.wait_exit(30)
+    rc_off = off.wait_exit(30)
+    # the answerer finalizes its recording as it exits
+    rc_ans = ans.wait_exit(30)
+    tap.ok(rc_off == 0 and rc_ans == 0,
+           "audio-only: both exit 0 after hangup (recording finalized)",
+           (rc_off, rc_ans, ans.events[-5:], ans.stderr_tail()))
     tap.ok(not any(e.get("event") == "media" and e.get("kind") == "video"
                    for e in off.events + ans.events),
            "no video media events on either side")
@@ -109,7 +113,9 @@ try:
         magic = f.read(4)
     tap.ok(magic == b"OggS" and r.get("video_frames") == 0 and
            (r.get("audio_peak_rms_db") or -200) > -40,
-           "audio-only recording is Ogg/Opus with sound", (magic, r))
+           "audio-only recording is Ogg/Opus with sound",
+           (magic, r, [e for e in ans.events if e.get("event") in
+                       ("media", "ended")], ans.stderr_tail()))
 finally:
     call.close()
     for name in os.listdir(tmp):
