@@ -2,7 +2,7 @@
  * through a signaling relay, interactive or scripted (--json, interop
  * contract section 3). Public API only.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "cli.h"
+#include "call-cli.h"
 
 #include <gio/gio.h>
 #include <gio/gunixinputstream.h>
@@ -11,181 +11,6 @@
 #include <sealcall/sealcall.h>
 #include <stdio.h>
 #include <string.h>
-
-enum { SEEN_OPEN = 1, SEEN_CLOSED = 2 };
-
-typedef struct {
-    GMainLoop *loop;
-    ScCall *call;
-    gboolean json;
-    gboolean ended;
-    int exit_status;
-    GDataInputStream *in;
-    GCancellable *cancel;
-    guint grace_id;
-    /* End of input means "no more commands": what was asked is carried
-     * out, then we hang up (see finish_then_hang_up()). */
-    gboolean input_done;
-    GPtrArray *used;     /* ScChannel refs we sent on */
-    GHashTable *seen;    /* label -> SEEN_OPEN or SEEN_CLOSED */
-    gboolean all_done;   /* we hung up because everything was carried out */
-    gboolean bench_running;
-    guint recheck_id;
-    gboolean deciding;   /* --defer-ice: an incoming call waits (defer.c) */
-    const char *idp;     /* --idp: told once signaling connects (the
-                          * assertion is made before it connects) */
-    const CliPrivacy *priv; /* the privacy decision, for /privacy */
-} Cli;
-
-/* ---- output ---- */
-
-static void
-print_line(const char *line)
-{
-    fputs(line, stdout);
-    fputc('\n', stdout);
-    fflush(stdout);
-}
-
-static void
-print_json_event(const char *event, const char *field, const char *value)
-{
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonNode) root = NULL;
-    g_autofree char *text = NULL;
-
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "event");
-    json_builder_add_string_value(b, event);
-    if (field != NULL) {
-        /* JSON text is UTF-8: bytes that are not become U+FFFD */
-        g_autofree char *valid = g_utf8_make_valid(value, -1);
-        json_builder_set_member_name(b, field);
-        json_builder_add_string_value(b, valid);
-    }
-    json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    text = json_to_string(root, FALSE);
-    print_line(text);
-}
-
-static void
-report_error(Cli *cli, const char *detail)
-{
-    if (cli->json) {
-        print_json_event("error", "detail", detail);
-    } else {
-        g_autofree char *safe =
-            cli_sanitize(detail, -1, CLI_SHOW_MESSAGE_MAX, FALSE);
-        fprintf(stderr, "sealcall: %s\n", safe);
-    }
-}
-
-/* Every string of an event shown on the terminal goes through
- * cli_sanitize(): most of them come from the peer (labels, chat, reasons,
- * details) or from what it signalled. */
-typedef struct {
-    const ScCallEvent *ev;
-    GPtrArray *keep;
-} Shown;
-
-static const char *
-field_max(Shown *v, const char *name, gsize max)
-{
-    const char *raw = sc_call_event_get_string(v->ev, name);
-    char *safe;
-
-    if (raw == NULL)
-        return NULL;
-    safe = cli_sanitize(raw, -1, max, FALSE);
-    g_ptr_array_add(v->keep, safe);
-    return safe;
-}
-
-static const char *
-field(Shown *v, const char *name)
-{
-    return field_max(v, name, CLI_SHOW_FIELD_MAX);
-}
-
-static void
-print_human(const ScCallEvent *ev)
-{
-    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
-    Shown v = {ev, keep};
-    const char *state = field(&v, "state");
-    const char *local_type = field(&v, "local_type");
-
-    switch (sc_call_event_get_kind(ev)) {
-    case SC_CALL_EVENT_SIGNALING:
-        printf("* signaling %s\n", state);
-        break;
-    case SC_CALL_EVENT_ICE:
-        if (local_type != NULL)
-            printf("* ICE %s (%s -> %s)\n", state, local_type,
-                   field(&v, "remote_type"));
-        else
-            printf("* ICE %s\n", state);
-        break;
-    case SC_CALL_EVENT_DTLS:
-        if (g_strcmp0(state, "connected") == 0)
-            printf("* DTLS %s %s, SRTP %s, we are the %s\n"
-                   "  peer certificate verified: %s\n",
-                   field(&v, "version"), field(&v, "cipher"),
-                   field(&v, "srtp_profile"), field(&v, "role"),
-                   field(&v, "remote_fingerprint"));
-        else
-            printf("* DTLS %s: %s\n", state, field(&v, "detail"));
-        break;
-    case SC_CALL_EVENT_CHANNEL:
-        printf("* channel '%s' %s\n", field(&v, "label"), state);
-        break;
-    case SC_CALL_EVENT_MESSAGE:
-        if (sc_call_event_get_string(ev, "text") != NULL)
-            printf("<%s> %s\n", field(&v, "label"),
-                   field_max(&v, "text", CLI_SHOW_MESSAGE_MAX));
-        else
-            printf("<%s> [binary, base64] %s\n", field(&v, "label"),
-                   field_max(&v, "binary", CLI_SHOW_MESSAGE_MAX));
-        break;
-    case SC_CALL_EVENT_BENCH:
-        if (g_strcmp0(sc_call_event_get_string(ev, "role"), "sender") == 0)
-            printf("* bench: %s bytes in %s s = %s Mbit/s\n",
-                   field(&v, "bytes"), field(&v, "seconds"),
-                   field(&v, "mbps"));
-        else
-            printf("* bench received %s bytes (pattern %s)\n",
-                   field(&v, "bytes"), field(&v, "pattern"));
-        break;
-    case SC_CALL_EVENT_MEDIA:
-        printf("* %s %s %s (%s packets)\n", field(&v, "kind"),
-               field(&v, "direction"), state, field(&v, "packets"));
-        break;
-    case SC_CALL_EVENT_INSPECTOR:
-        printf("* security inspector: %s\n", field(&v, "report"));
-        break;
-    case SC_CALL_EVENT_ENDED:
-        printf("* call ended: %s (%s)\n", field(&v, "reason"),
-               field(&v, "detail"));
-        break;
-    case SC_CALL_EVENT_ERROR:
-        printf("* error: %s\n", field(&v, "detail"));
-        break;
-    case SC_CALL_EVENT_IDENTITY:
-        cli_identity_show(ev);
-        break;
-    case SC_CALL_EVENT_INCOMING:
-        cli_defer_show_incoming(ev);
-        break;
-    default:
-        break;
-    }
-    fflush(stdout);
-}
-
-static void finish_then_hang_up(Cli *cli);
-static void report_undelivered(Cli *cli);
-static gboolean sent_on_label(Cli *cli, const char *label);
 
 static gboolean
 on_grace_over(gpointer data)
@@ -204,14 +29,14 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
     const char *state = sc_call_event_get_string(ev, "state");
 
     if (kind == SC_CALL_EVENT_ENDED)
-        report_undelivered(cli);
+        cli_report_undelivered(cli);
     cli->deciding = kind == SC_CALL_EVENT_INCOMING ||
                     (cli->deciding && kind != SC_CALL_EVENT_ENDED);
     if (cli->json) {
         g_autofree char *line = sc_call_event_to_json(ev);
-        print_line(line);
+        cli_print_line(line);
     } else {
-        print_human(ev);
+        cli_print_event_human(ev);
         if (kind == SC_CALL_EVENT_SIGNALING && cli->idp != NULL &&
             g_strcmp0(state, "connected") == 0) {
             g_autofree char *idp =
@@ -242,7 +67,7 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
         const char *label = sc_call_event_get_string(ev, "label");
         /* only labels we sent on: the peer's choice of labels and their
          * number must not grow this table */
-        if (label != NULL && sent_on_label(cli, label))
+        if (label != NULL && cli_sent_on_label(cli, label))
             g_hash_table_insert(cli->seen, g_strdup(label),
                                 GINT_TO_POINTER(g_strcmp0(state, "closed") == 0
                                                     ? SEEN_CLOSED
@@ -252,398 +77,7 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
                    0) {
         cli->bench_running = FALSE;
     }
-    finish_then_hang_up(cli);
-}
-
-/* ---- end of input ---- */
-
-static void
-remember_channel(Cli *cli, ScChannel *chan)
-{
-    for (guint i = 0; i < cli->used->len; i++)
-        if (cli->used->pdata[i] == chan)
-            return;
-    g_ptr_array_add(cli->used, sc_channel_ref(chan));
-    /* it may have opened before we first sent on it (the peer's channel,
-     * or ours from an earlier command) */
-    if (sc_channel_is_open(chan))
-        g_hash_table_insert(cli->seen, g_strdup(sc_channel_get_label(chan)),
-                            GINT_TO_POINTER(SEEN_OPEN));
-}
-
-static gboolean
-sent_on_label(Cli *cli, const char *label)
-{
-    for (guint i = 0; i < cli->used->len; i++)
-        if (g_strcmp0(sc_channel_get_label(cli->used->pdata[i]), label) == 0)
-            return TRUE;
-    return FALSE;
-}
-
-static int
-seen(Cli *cli, ScChannel *chan)
-{
-    return GPOINTER_TO_INT(
-        g_hash_table_lookup(cli->seen, sc_channel_get_label(chan)));
-}
-
-/* A channel we sent on still holds messages: not open yet (they wait in
- * its queue) or not all handed to the network. */
-static gboolean
-channel_pending(ScChannel *chan)
-{
-    return !sc_channel_is_open(chan) ||
-           sc_channel_get_buffered_amount(chan) > 0;
-}
-
-static gboolean
-on_recheck(gpointer data)
-{
-    Cli *cli = data;
-    cli->recheck_id = 0;
-    finish_then_hang_up(cli);
-    return G_SOURCE_REMOVE;
-}
-
-/* After end of input: hang up once every message we sent has been handed
- * to the network and a bench we started has finished, or stay until the
- * call ends (then each undelivered channel gets an error event). A channel
- * that closed holds nothing more to wait for. */
-static void
-finish_then_hang_up(Cli *cli)
-{
-    gboolean pending = cli->bench_running;
-    gboolean draining = FALSE;
-
-    if (!cli->input_done || cli->ended)
-        return;
-    for (guint i = 0; i < cli->used->len; i++) {
-        ScChannel *chan = cli->used->pdata[i];
-        if (!channel_pending(chan) || seen(cli, chan) == SEEN_CLOSED)
-            continue;
-        pending = TRUE;
-        if (sc_channel_is_open(chan))
-            draining = TRUE;
-    }
-    if (!pending) {
-        cli->all_done = TRUE;
-        sc_call_hangup(cli->call);
-        return;
-    }
-    /* Events (a channel opening, the bench's end, the call's end) wake us
-     * as the call progresses; SCTP drains an open channel's buffer without
-     * one, so then look again shortly. */
-    if (draining && cli->recheck_id == 0)
-        cli->recheck_id = g_timeout_add(20, on_recheck, cli);
-}
-
-/* The call ended before what was asked could be done: say so. */
-static void
-report_undelivered(Cli *cli)
-{
-    if (cli->all_done)
-        return;
-    for (guint i = 0; i < cli->used->len; i++) {
-        ScChannel *chan = cli->used->pdata[i];
-        /* by now the call has closed its channels: what is still counted
-         * was never handed to SCTP */
-        if (seen(cli, chan) == SEEN_CLOSED)
-            continue;
-        if (sc_channel_get_buffered_amount(chan) > 0 ||
-            seen(cli, chan) != SEEN_OPEN) {
-            g_autofree char *d = g_strdup_printf(
-                "the call ended before the messages on channel '%s' were "
-                "sent",
-                sc_channel_get_label(chan));
-            report_error(cli, d);
-        }
-    }
-}
-
-/* ---- commands ---- */
-
-static void
-print_inspector(Cli *cli)
-{
-    g_autofree char *report = sc_call_inspect_json(cli->call);
-
-    if (cli->json) {
-        g_autofree char *line =
-            g_strdup_printf("{\"event\":\"inspector\",\"report\":%s}", report);
-        print_line(line);
-    } else {
-        g_autoptr(JsonParser) p = json_parser_new();
-        if (json_parser_load_from_data(p, report, -1, NULL)) {
-            g_autoptr(JsonGenerator) gen = json_generator_new();
-            g_autofree char *pretty = NULL;
-            json_generator_set_pretty(gen, TRUE);
-            json_generator_set_root(gen, json_parser_get_root(p));
-            g_autofree char *safe = NULL;
-            pretty = json_generator_to_data(gen, NULL);
-            /* json-glib escapes C0 controls, not C1 or bidi characters */
-            safe = cli_sanitize(pretty, -1, G_MAXINT, TRUE);
-            printf("security inspector:\n%s\n", safe);
-        }
-        fflush(stdout);
-    }
-}
-
-static gboolean
-json_get_int(JsonObject *o, const char *name, gint64 def, gint64 *out)
-{
-    JsonNode *n = json_object_get_member(o, name);
-    if (n == NULL || JSON_NODE_HOLDS_NULL(n)) {
-        *out = def;
-        return TRUE;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(n) ||
-        json_node_get_value_type(n) != G_TYPE_INT64)
-        return FALSE;
-    *out = json_node_get_int(n);
-    return TRUE;
-}
-
-static void
-cmd_send(Cli *cli, JsonObject *o)
-{
-    g_autoptr(GError) error = NULL;
-    const char *label = json_object_get_string_member_with_default(o, "label",
-                                                                   "chat");
-    const char *text = json_object_get_string_member_with_default(o, "text",
-                                                                  NULL);
-    const char *b64 = json_object_get_string_member_with_default(o, "binary",
-                                                                 NULL);
-    gboolean ordered =
-        json_object_get_boolean_member_with_default(o, "ordered", TRUE);
-    gint64 max_rtx = -1;
-    gint64 max_life = -1;
-    g_autofree guint8 *bin = NULL;
-    gsize bin_len = 0;
-    ScChannel *chan;
-
-    if ((text == NULL) == (b64 == NULL)) {
-        report_error(cli, "send needs exactly one of \"text\" or \"binary\"");
-        return;
-    }
-    if (!json_get_int(o, "max_retransmits", -1, &max_rtx) ||
-        !json_get_int(o, "max_lifetime", -1, &max_life) || max_rtx > 65535 ||
-        max_life > G_MAXINT || max_rtx < -1 || max_life < -1) {
-        report_error(cli, "max_retransmits / max_lifetime must be integers");
-        return;
-    }
-    chan = sc_call_get_channel(cli->call, label, ordered, (int)max_rtx,
-                               (int)max_life, &error);
-    if (chan == NULL) {
-        report_error(cli, error->message);
-        return;
-    }
-    remember_channel(cli, chan);
-    if (b64 != NULL) {
-        if (*b64 != '\0')
-            bin = g_base64_decode(b64, &bin_len);
-        if (!sc_channel_send(chan, TRUE, bin, bin_len, &error))
-            report_error(cli, error->message);
-    } else if (!sc_channel_send(chan, FALSE, (const guint8 *)text,
-                                strlen(text), &error)) {
-        report_error(cli, error->message);
-    }
-}
-
-static void
-cmd_bench(Cli *cli, JsonObject *o)
-{
-    g_autoptr(GError) error = NULL;
-    gint64 bytes = 0;
-    gint64 chunk = 0;
-
-    if (!json_get_int(o, "bytes", 16 * 1024 * 1024, &bytes) ||
-        !json_get_int(o, "chunk", 65536, &chunk) || bytes < 0 || chunk <= 0) {
-        report_error(cli, "bench needs integer \"bytes\" >= 0 and \"chunk\" > 0");
-        return;
-    }
-    if (!sc_call_start_bench(cli->call, (guint64)bytes, (gsize)chunk, &error))
-        report_error(cli, error->message);
-    else
-        cli->bench_running = TRUE;
-}
-
-/* A mid-call privacy change (privacy-cli.c); told as a `privacy` event
- * with "change": true (the one at start has the rule's profile). */
-static void
-change_privacy(Cli *cli, gboolean relay_only)
-{
-    g_autoptr(GError) error = NULL;
-    const char *text = cli_privacy_change_text(relay_only);
-
-    if (!cli_privacy_change(cli->call, cli->priv, relay_only, &error)) {
-        report_error(cli, error->message);
-        return;
-    }
-    if (cli->json) {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autoptr(JsonNode) root = NULL;
-        g_autofree char *out = NULL;
-
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "event");
-        json_builder_add_string_value(b, "privacy");
-        json_builder_set_member_name(b, "change");
-        json_builder_add_boolean_value(b, TRUE);
-        json_builder_set_member_name(b, "relay_only");
-        json_builder_add_boolean_value(b, relay_only);
-        json_builder_set_member_name(b, "text");
-        json_builder_add_string_value(b, text);
-        json_builder_end_object(b);
-        root = json_builder_get_root(b);
-        out = json_to_string(root, FALSE);
-        print_line(out);
-    } else {
-        fprintf(stderr, "sealcall: %s\n", text);
-    }
-}
-
-static void
-handle_json_line(Cli *cli, const char *line)
-{
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(GError) error = NULL;
-    JsonNode *root;
-    JsonObject *o;
-    const char *cmd;
-
-    if (!json_parser_load_from_data(parser, line, -1, &error)) {
-        g_autofree char *d = g_strdup_printf("bad command line: %s",
-                                             error->message);
-        report_error(cli, d);
-        return;
-    }
-    root = json_parser_get_root(parser);
-    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-        report_error(cli, "a command must be a JSON object");
-        return;
-    }
-    o = json_node_get_object(root);
-    cmd = json_object_get_string_member_with_default(o, "cmd", NULL);
-    if (cmd == NULL) {
-        report_error(cli, "a command needs a \"cmd\" string field");
-    } else if (strcmp(cmd, "send") == 0) {
-        cmd_send(cli, o);
-    } else if (strcmp(cmd, "bench") == 0) {
-        cmd_bench(cli, o);
-    } else if (strcmp(cmd, "inspect") == 0) {
-        print_inspector(cli);
-    } else if (strcmp(cmd, "hangup") == 0) {
-        sc_call_hangup(cli->call);
-    } else if (strcmp(cmd, "privacy") == 0) {
-        JsonNode *ro = json_object_get_member(o, "relay_only");
-        if (ro == NULL || !JSON_NODE_HOLDS_VALUE(ro) ||
-            json_node_get_value_type(ro) != G_TYPE_BOOLEAN)
-            report_error(cli, "privacy needs a boolean \"relay_only\"");
-        else
-            change_privacy(cli, json_node_get_boolean(ro));
-    } else if (strcmp(cmd, "accept") == 0 || strcmp(cmd, "decline") == 0) {
-        if (!(cmd[0] == 'a' ? sc_call_accept(cli->call, &error)
-                            : sc_call_decline(cli->call, &error)))
-            report_error(cli, error->message);
-        cli->deciding = FALSE;
-    } else {
-        g_autofree char *d = g_strdup_printf("unknown command '%s'", cmd);
-        report_error(cli, d);
-    }
-}
-
-static void
-handle_human_line(Cli *cli, const char *line)
-{
-    g_autoptr(GError) error = NULL;
-
-    if (cli->deciding && line[0] != '/') {
-        /* the answer to "accept? [y/N]" */
-        cli->deciding = FALSE;
-        if (!cli_defer_answer(cli->call, line, &error))
-            report_error(cli, error->message);
-        return;
-    }
-    if (line[0] == '\0')
-        return;
-    if (strcmp(line, "/hangup") == 0 || strcmp(line, "/quit") == 0) {
-        sc_call_hangup(cli->call);
-    } else if (strcmp(line, "/inspect") == 0) {
-        print_inspector(cli);
-    } else if (g_str_has_prefix(line, "/bench")) {
-        guint64 bytes = 16 * 1024 * 1024;
-        guint64 chunk = 65536;
-        g_auto(GStrv) f = g_strsplit(line, " ", -1);
-        if ((f[1] != NULL && !g_ascii_string_to_unsigned(f[1], 10, 0,
-                                                          G_MAXUINT64, &bytes,
-                                                          NULL)) ||
-            (f[1] != NULL && f[2] != NULL &&
-             !g_ascii_string_to_unsigned(f[2], 10, 1, G_MAXUINT32, &chunk,
-                                         NULL))) {
-            fprintf(stderr, "usage: /bench [BYTES [CHUNK]]\n");
-            return;
-        }
-        if (!sc_call_start_bench(cli->call, bytes, (gsize)chunk, &error))
-            fprintf(stderr, "sealcall: %s\n", error->message);
-        else
-            cli->bench_running = TRUE;
-    } else if (strcmp(line, "/privacy direct") == 0 ||
-               strcmp(line, "/privacy relay-only") == 0) {
-        change_privacy(cli, line[9] == 'r');
-    } else if (line[0] == '/') {
-        fprintf(stderr, "commands: /hangup /inspect /bench [BYTES [CHUNK]] "
-                        "/privacy direct|relay-only; anything else is sent "
-                        "as chat\n");
-    } else {
-        ScChannel *chan =
-            sc_call_get_channel(cli->call, "chat", TRUE, -1, -1, &error);
-        if (chan != NULL)
-            remember_channel(cli, chan);
-        if (chan == NULL ||
-            !sc_channel_send(chan, FALSE, (const guint8 *)line, strlen(line),
-                             &error))
-            report_error(cli, error->message);
-    }
-}
-
-static void read_next_line(Cli *cli);
-
-static void
-on_line(GObject *src, GAsyncResult *res, gpointer data)
-{
-    Cli *cli = data;
-    g_autoptr(GError) error = NULL;
-    gsize len = 0;
-    g_autofree char *line = g_data_input_stream_read_line_finish_utf8(
-        G_DATA_INPUT_STREAM(src), res, &len, &error);
-
-    if (line == NULL) {
-        if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            return;
-        if (error != NULL) {
-            report_error(cli, error->message);
-            read_next_line(cli);
-            return;
-        }
-        /* end of input: no more commands. What was asked is carried out
-         * first (a message sent before the call was up goes once its
-         * channel opens), then we hang up. */
-        cli->input_done = TRUE;
-        finish_then_hang_up(cli);
-        return;
-    }
-    if (cli->json)
-        handle_json_line(cli, g_strstrip(line));
-    else
-        handle_human_line(cli, g_strchomp(line));
-    read_next_line(cli);
-}
-
-static void
-read_next_line(Cli *cli)
-{
-    g_data_input_stream_read_line_async(cli->in, G_PRIORITY_DEFAULT,
-                                        cli->cancel, on_line, cli);
+    cli_finish_then_hang_up(cli);
 }
 
 static gboolean
@@ -672,87 +106,6 @@ log_to_stderr(ScLogLevel level, const char *module, const char *message,
     fprintf(stderr, "%" G_GINT64_FORMAT ".%06d sealcall[%s] %s: %s\n",
             now / 1000000 % 10000, (int)(now % 1000000), module,
             (guint)level < G_N_ELEMENTS(names) ? names[level] : "?", safe);
-}
-
-/* --cert: a configured certificate is a key scope of its own (the same key
- * for every origin), so it contradicts --key-scope and a profile that asks
- * for per-origin keys or unlinkability; unusable files are refused (one
- * line naming the file and the reason). The key scope itself reaches the
- * call in cli_privacy_apply(). */
-static int
-apply_certificate(ScCall *call, const char *cmd, const CliPrivacy *priv,
-                  const char *cert)
-{
-    g_autoptr(GError) error = NULL;
-
-    if (cert == NULL)
-        return CLI_EXIT_OK;
-    if (priv->require_unlinkable ||
-        g_strcmp0(priv->key_scope, "per-call") != 0) {
-        fprintf(stderr, "sealcall %s: --cert is one key pair for every "
-                        "origin, but the privacy profile asks for %s\n",
-                cmd, priv->require_unlinkable ? "unlinkable calls"
-                                              : "per-origin keys");
-        return CLI_EXIT_USAGE;
-    }
-    if (!sc_call_set_certificate_file(call, cert, &error)) {
-        g_autofree char *safe =
-            cli_sanitize(error->message, -1, CLI_SHOW_MESSAGE_MAX, FALSE);
-        fprintf(stderr, "sealcall %s: %s\n", cmd, safe);
-        return CLI_EXIT_FAILURE;
-    }
-    return CLI_EXIT_OK;
-}
-
-static gboolean
-add_addresses(ScCall *call, char **addresses, GError **error)
-{
-    for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++) {
-        if (!sc_call_add_local_address(call, addresses[i], error)) {
-            g_prefix_error(error, "--ice-address: ");
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
-/* The TURN credentials in the process's own argv (what ps and
- * /proc/PID/cmdline show) are overwritten with '*' once GOption has read
- * them (it keeps copies), as curl does for -u. @orig: argv as it was
- * before parsing. */
-static void
-scrub_turn_args(int argc, char **orig)
-{
-    for (int i = 1; i < argc; i++) {
-        char *v = NULL, *p, *at;
-
-        if (g_str_has_prefix(orig[i], "--turn="))
-            v = orig[i] + strlen("--turn=");
-        else if (g_str_equal(orig[i - 1], "--turn"))
-            v = orig[i];
-        if (v == NULL || (p = strchr(v, ':')) == NULL ||
-            (at = strrchr(v, '@')) == NULL)
-            continue;
-        while (++p < at)
-            *p = '*';
-    }
-}
-
-/* --turn and --ca (contract section 5); --relay-only reaches the call in
- * cli_privacy_apply() */
-static gboolean
-add_turn_servers(ScCall *call, char **turns, const char *ca, GError **error)
-{
-    if (ca != NULL && !sc_call_set_ca_file(call, ca, error)) {
-        g_prefix_error(error, "--ca ");
-        return FALSE;
-    }
-    for (guint i = 0; turns != NULL && turns[i] != NULL; i++)
-        if (!sc_call_add_turn_server(call, turns[i], error)) {
-            g_prefix_error(error, "--turn: ");
-            return FALSE;
-        }
-    return TRUE;
 }
 
 int
@@ -891,7 +244,7 @@ cli_call_main(int argc, char **argv)
     g_option_context_add_main_entries(octx, entries, NULL);
     cli_privacy_add_options(octx, &priv);
     parsed = g_option_context_parse(octx, &argc, &argv, &error);
-    scrub_turn_args(argc_orig, orig_argv);
+    cli_scrub_turn_args(argc_orig, orig_argv);
     if (!parsed) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
         return CLI_EXIT_USAGE;
@@ -952,9 +305,9 @@ cli_call_main(int argc, char **argv)
         !sc_call_set_media(cli.call, SC_MEDIA_TYPE_VIDEO, !no_video,
                            video_src, &error) ||
         !sc_call_set_record(cli.call, record, &error) ||
-        !add_addresses(cli.call, addresses, &error) ||
+        !cli_add_addresses(cli.call, addresses, &error) ||
         !sc_call_set_mdns(cli.call, mdns, &error) ||
-        !add_turn_servers(cli.call, turns, ca, &error) ||
+        !cli_add_turn_servers(cli.call, turns, ca, &error) ||
         !cli_identity_apply(cli.call, idp, idp_protocol, hint, peer_identity,
                             trust_idp, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
@@ -1040,7 +393,7 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }
-    status = apply_certificate(cli.call, argv[0], &priv, cert);
+    status = cli_apply_certificate(cli.call, argv[0], &priv, cert);
     if (status != CLI_EXIT_OK) {
         sc_call_unref(cli.call);
         return status;
@@ -1069,7 +422,7 @@ cli_call_main(int argc, char **argv)
     }
     stdin_stream = g_unix_input_stream_new(0, FALSE);
     cli.in = g_data_input_stream_new(stdin_stream);
-    read_next_line(&cli);
+    cli_read_next_line(&cli);
     g_unix_signal_add(SIGINT, on_signal, &cli);
     g_unix_signal_add(SIGTERM, on_signal, &cli);
 

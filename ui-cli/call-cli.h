@@ -1,0 +1,84 @@
+/* ui-cli/call-cli.h - the state of one `sealcall call|answer` run, shared
+ * by cmd-call.c (options, setup, events), call-output.c (what is printed),
+ * call-input.c (commands), call-drain.c (end of input) and call-setup.c.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef SC_CALL_CLI_H
+#define SC_CALL_CLI_H
+
+#include "cli.h"
+
+#include <gio/gio.h>
+#include <sealcall/sealcall.h>
+
+/* what we saw of a channel we sent on (Cli.seen) */
+enum { SEEN_OPEN = 1, SEEN_CLOSED = 2 };
+
+typedef struct {
+    GMainLoop *loop;
+    ScCall *call;
+    gboolean json;
+    gboolean ended;
+    int exit_status;
+    GDataInputStream *in;
+    GCancellable *cancel;
+    guint grace_id;
+    /* End of input means "no more commands": what was asked is carried
+     * out, then we hang up (see cli_finish_then_hang_up()). */
+    gboolean input_done;
+    GPtrArray *used;     /* ScChannel refs we sent on */
+    GHashTable *seen;    /* label -> SEEN_OPEN or SEEN_CLOSED */
+    gboolean all_done;   /* we hung up because everything was carried out */
+    gboolean bench_running;
+    guint recheck_id;
+    gboolean deciding;   /* --defer-ice: an incoming call waits (defer.c) */
+    const char *idp;     /* --idp: told once signaling connects (the
+                          * assertion is made before it connects) */
+    const CliPrivacy *priv; /* the privacy decision, for /privacy */
+} Cli;
+
+/* ---- call-output.c ---- */
+
+/* One line on stdout, flushed. */
+void cli_print_line(const char *line);
+/* {"event":EVENT,FIELD:VALUE} on stdout (@field NULL: no field); @value
+ * is made valid UTF-8. */
+void cli_print_json_event(const char *event, const char *field,
+                          const char *value);
+/* An error event (--json) or a sanitized line on stderr. */
+void cli_report_error(Cli *cli, const char *detail);
+/* An event as a human-readable line; every string is sanitized. */
+void cli_print_event_human(const ScCallEvent *ev);
+/* The security inspector report: an inspector event (--json) or pretty,
+ * sanitized JSON. */
+void cli_print_inspector(Cli *cli);
+
+/* ---- call-drain.c ---- */
+
+/* @chan was sent on: end of input waits for it to drain. */
+void cli_remember_channel(Cli *cli, ScChannel *chan);
+/* Whether we sent on a channel labelled @label. */
+gboolean cli_sent_on_label(Cli *cli, const char *label);
+/* After end of input: hangs up once everything asked is carried out. */
+void cli_finish_then_hang_up(Cli *cli);
+/* The call ended: an error for each channel whose messages were not sent. */
+void cli_report_undelivered(Cli *cli);
+
+/* ---- call-input.c ---- */
+
+/* Reads the next command line from stdin (asynchronously). */
+void cli_read_next_line(Cli *cli);
+
+/* ---- call-setup.c ---- */
+
+/* --cert (refused with per-origin keys or unlinkability); exit status. */
+int cli_apply_certificate(ScCall *call, const char *cmd,
+                          const CliPrivacy *priv, const char *cert);
+/* --ice-address, repeatable. */
+gboolean cli_add_addresses(ScCall *call, char **addresses, GError **error);
+/* Overwrites TURN passwords in the process's argv with '*'. */
+void cli_scrub_turn_args(int argc, char **orig);
+/* --turn (repeatable) and --ca. */
+gboolean cli_add_turn_servers(ScCall *call, char **turns, const char *ca,
+                              GError **error);
+
+#endif
