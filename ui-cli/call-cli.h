@@ -10,6 +10,9 @@
 #include <gio/gio.h>
 #include <sealcall/sealcall.h>
 
+/* the control socket of `sealcall inspect` (control.c) */
+typedef struct CliControl CliControl;
+
 /* what we saw of a channel we sent on (Cli.seen) */
 enum { SEEN_OPEN = 1, SEEN_CLOSED = 2 };
 
@@ -34,6 +37,7 @@ typedef struct {
     const char *idp;     /* --idp: told once signaling connects (the
                           * assertion is made before it connects) */
     const CliPrivacy *priv; /* the privacy decision, for /privacy */
+    CliControl *control;    /* NULL: no control socket */
 } Cli;
 
 /* ---- call-output.c ---- */
@@ -80,5 +84,30 @@ void cli_scrub_turn_args(int argc, char **orig);
 /* --turn (repeatable) and --ca. */
 gboolean cli_add_turn_servers(ScCall *call, char **turns, const char *ca,
                               GError **error);
+
+/* ---- control.c: the control socket `sealcall inspect` reads ---- */
+
+/* Where the control sockets are: $XDG_RUNTIME_DIR/sealcall, or
+ * /tmp/sealcall-UID without XDG_RUNTIME_DIR (an absolute path). */
+char *cli_control_dir(void);
+/* Whether @dir (created 0700 first with @create) is a directory of ours
+ * with mode 0700, not a symlink, in a parent that others cannot change;
+ * FALSE with a one-line @error. */
+gboolean cli_control_dir_check(const char *dir, gboolean create,
+                               GError **error);
+/* Whether @name is "call-PID.sock"; sets @pid. */
+gboolean cli_control_parse_name(const char *name, guint *pid);
+/* Whether nobody listens on the socket @path (a crashed process's). */
+gboolean cli_control_is_stale(const char *path);
+/* Listens on CONTROL_DIR/call-PID.sock for `sealcall inspect`; NULL, with
+ * a warning on stderr, when the directory is unsafe or the socket cannot
+ * be made (the call goes on without it). @role: "call" or "answer". */
+CliControl *cli_control_start(ScCall *call, const char *role,
+                              const char *signal_url);
+/* Tells watchers about @ev (their reports are coalesced); @ctl may be
+ * NULL. */
+void cli_control_notify(CliControl *ctl, const ScCallEvent *ev);
+/* Removes the socket, closes every client; @ctl may be NULL. */
+void cli_control_stop(CliControl *ctl);
 
 #endif

@@ -18,6 +18,10 @@ int cli_call_main(int argc, char **argv);
 /* `sealcall keys list|forget ORIGIN`; argv[0] is "keys". */
 int cli_keys_main(int argc, char **argv);
 
+/* `sealcall inspect [--call PID] [--watch] [--json]`; argv[0] is
+ * "inspect" (cmd-inspect.c). */
+int cli_inspect_main(int argc, char **argv);
+
 /* `sealcall idp [...]` and `sealcall idp adduser`; argv[0] is "idp". */
 int cli_idp_main(int argc, char **argv);
 

@@ -30,6 +30,7 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
 
     if (kind == SC_CALL_EVENT_ENDED)
         cli_report_undelivered(cli);
+    cli_control_notify(cli->control, ev);
     cli->deciding = kind == SC_CALL_EVENT_INCOMING ||
                     (cli->deciding && kind != SC_CALL_EVENT_ENDED);
     if (cli->json) {
@@ -423,11 +424,13 @@ cli_call_main(int argc, char **argv)
     stdin_stream = g_unix_input_stream_new(0, FALSE);
     cli.in = g_data_input_stream_new(stdin_stream);
     cli_read_next_line(&cli);
+    cli.control = cli_control_start(cli.call, argv[0], signal_url);
     g_unix_signal_add(SIGINT, on_signal, &cli);
     g_unix_signal_add(SIGTERM, on_signal, &cli);
 
     g_main_loop_run(cli.loop);
 
+    cli_control_stop(cli.control);
     g_cancellable_cancel(cli.cancel);
     if (cli.grace_id != 0)
         g_source_remove(cli.grace_id);

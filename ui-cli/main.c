@@ -52,6 +52,9 @@ usage(FILE *out)
             "  answer    wait in a relay room and answer the peer's offer\n"
             "  idp       run the reference identity provider (HTTPS, "
             "ES256 assertions)\n"
+            "  inspect   print the security inspector report of a call "
+            "running in another\n"
+            "            terminal (--watch: follow it)\n"
             "  keys      list or forget the per-origin DTLS keys "
             "(--key-scope per-origin)\n"
             "  version   print the version\n"
@@ -98,6 +101,8 @@ main(int argc, char **argv)
         return cli_idp_main(argc - 1, argv + 1);
     if (strcmp(cmd, "keys") == 0)
         return cli_keys_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "inspect") == 0)
+        return cli_inspect_main(argc - 1, argv + 1);
     fprintf(stderr, "sealcall: unknown command '%s' (try 'sealcall --help')\n",
             cmd);
     return CLI_EXIT_USAGE;
