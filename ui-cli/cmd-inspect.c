@@ -214,8 +214,9 @@ ask(Conn *c, const char *cmd, char **raw, GError **error)
 }
 
 /* The report as indented JSON, safe for a terminal (json-glib escapes C0
- * controls, not C1, bidi overrides or line separators). */
-static void
+ * controls, not C1, bidi overrides or line separators). FALSE when stdout
+ * is gone (GIO ignores SIGPIPE: `--watch | head` would go on forever). */
+static gboolean
 print_report(JsonNode *root, const char *raw, gboolean json)
 {
     g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -224,15 +225,14 @@ print_report(JsonNode *root, const char *raw, gboolean json)
 
     if (json) {
         printf("%s\n", raw);
-        fflush(stdout);
-        return;
+        return fflush(stdout) == 0;
     }
     json_generator_set_pretty(gen, TRUE);
     json_generator_set_root(gen, root);
     pretty = json_generator_to_data(gen, NULL);
     safe = cli_sanitize(pretty, -1, G_MAXINT, TRUE);
     printf("%s\n", safe);
-    fflush(stdout);
+    return fflush(stdout) == 0;
 }
 
 static const char *
@@ -372,7 +372,8 @@ watch(Conn *c, gboolean json)
             g_autofree char *t = g_date_time_format(now, "%H:%M:%S");
             printf("--- security inspector of PID %u at %s ---\n", c->pid, t);
         }
-        print_report(root, line, json);
+        if (!print_report(root, line, json))
+            return CLI_EXIT_FAILURE;
     }
 }
 
@@ -455,6 +456,5 @@ cli_inspect_main(int argc, char **argv)
     }
     if (!json)
         printf("security inspector of PID %u:\n", c->pid);
-    print_report(report, raw, json);
-    return CLI_EXIT_OK;
+    return print_report(report, raw, json) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

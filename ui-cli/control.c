@@ -259,13 +259,16 @@ queue_error(Client *c, const char *what)
     return queue_line(c, line);
 }
 
-/* A watcher's report; after the end, the `ended` event follows and the
- * connection closes. FALSE when @c was freed. */
+/* A watcher's report (@report, or made now when NULL); after the end, the
+ * `ended` event follows and the connection closes. FALSE when @c was
+ * freed. */
 static gboolean
-queue_watch(Client *c)
+queue_watch(Client *c, const char *report)
 {
-    g_autofree char *report = sc_call_inspect_json(c->ctl->call);
+    g_autofree char *made = NULL;
 
+    if (report == NULL)
+        report = made = sc_call_inspect_json(c->ctl->call);
     c->dirty = FALSE;
     if (!queue_line(c, report))
         return FALSE;
@@ -321,7 +324,7 @@ client_flush(Client *c)
     g_byte_array_set_size(c->out, 0);
     c->out_off = 0;
     if (c->dirty && c->watching && !c->closing) {
-        if (!queue_watch(c))
+        if (!queue_watch(c, NULL))
             return;
         client_flush(c);
         return;
@@ -338,6 +341,7 @@ static void
 watch_round(CliControl *ctl)
 {
     GList *l = ctl->clients;
+    g_autofree char *report = NULL; /* one for every watcher of the round */
 
     ctl->watch_due = FALSE;
     ctl->last_round_us = g_get_monotonic_time();
@@ -350,7 +354,9 @@ watch_round(CliControl *ctl)
             c->dirty = TRUE; /* coalesced: sent when the queue drains */
             continue;
         }
-        if (queue_watch(c))
+        if (report == NULL)
+            report = sc_call_inspect_json(ctl->call);
+        if (queue_watch(c, report))
             client_flush(c);
     }
 }
@@ -476,7 +482,7 @@ handle_request(Client *c, const char *line)
             c->watching = TRUE;
             if (c->out->len > c->out_off)
                 c->dirty = TRUE;
-            else if (!queue_watch(c))
+            else if (!queue_watch(c, NULL))
                 return FALSE;
         }
     } else {
