@@ -114,7 +114,23 @@ mitm, port = sctest.recording_relay("--sdp")
 # a TURN server nobody runs: its credentials are in the call's
 # configuration, and must not reach the report
 turn = "turn:inspuser:%s@127.0.0.1:9" % TURN_PASS
-call = sctest.Call(relay=mitm, port=port, offer_extra=["--turn", turn])
+# the answerer's DTLS key is one we know, to look for in its report
+CERT = os.path.join(RUNDIR, "cert.pem")
+subprocess.run(["openssl", "req", "-x509", "-nodes", "-sha256", "-days", "30",
+                "-subj", "/CN=sealcall-test", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-keyout", CERT + ".key", "-out",
+                CERT + ".crt"], check=True, stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+with open(CERT, "wb") as f:
+    for part in (CERT + ".crt", CERT + ".key"):
+        with open(part, "rb") as g:
+            f.write(g.read())
+os.chmod(CERT, 0o600)
+with open(CERT + ".key") as f:
+    KEY_LINES = [ln for ln in f.read().splitlines()
+                 if ln and not ln.startswith("-----")]
+call = sctest.Call(relay=mitm, port=port, offer_extra=["--turn", turn],
+                   answer_extra=["--cert", CERT])
 off, ans = call.both()
 ok = call.wait_open("chat", 40) or call.wait_open("chat", 1)
 sctest.chat(tap, off, ans, "hello before inspect")
@@ -172,6 +188,12 @@ tap.ok(theirs is not None and len(pws) >= 2 and
        not any(s in r.stdout for s in secrets),
        "the report holds neither side's ICE password nor the TURN "
        "credential", "ice-pwd lines: %d" % len(pws))
+ra = inspect("--call", str(ans.p.pid), "--json")
+tap.ok(ra.returncode == 0 and '"configured"' in ra.stdout and
+       len(KEY_LINES) >= 2 and not any(k in ra.stdout for k in KEY_LINES) and
+       not any(s in ra.stdout for s in pws),
+       "the answerer's report (--cert): no line of its private key, no ICE "
+       "password", ra.stdout[:300] + ra.stderr)
 
 r = inspect("--call", str(off.p.pid))
 tap.ok(r.returncode == 0 and
