@@ -424,9 +424,10 @@ cli_call_main(int argc, char **argv)
     stdin_stream = g_unix_input_stream_new(0, FALSE);
     cli.in = g_data_input_stream_new(stdin_stream);
     cli_read_next_line(&cli);
-    cli.control = cli_control_start(cli.call, argv[0], signal_url);
     g_unix_signal_add(SIGINT, on_signal, &cli);
     g_unix_signal_add(SIGTERM, on_signal, &cli);
+    /* after the handlers: SIGINT/SIGTERM end the loop, which removes it */
+    cli.control = cli_control_start(cli.call, argv[0], signal_url);
 
     g_main_loop_run(cli.loop);
 
