@@ -88,6 +88,45 @@ cmd_bench(Cli *cli, JsonObject *o)
         cli->bench_running = TRUE;
 }
 
+/* Stops or resumes sending one medium (sealcall's own `media` command and
+ * /mute, /unmute); the library tells it with a `media` event. */
+static void
+set_media_sending(Cli *cli, const char *kind, gboolean send)
+{
+    g_autoptr(GError) error = NULL;
+    ScMediaType type;
+
+    if (kind != NULL && strcmp(kind, "audio") == 0) {
+        type = SC_MEDIA_TYPE_AUDIO;
+    } else if (kind != NULL && strcmp(kind, "video") == 0) {
+        type = SC_MEDIA_TYPE_VIDEO;
+    } else {
+        cli_report_error(cli, "media needs \"kind\": \"audio\" or \"video\"");
+        return;
+    }
+    if (!sc_call_set_media_sending(cli->call, type, send, &error))
+        cli_report_error(cli, error->message);
+}
+
+static void
+cmd_media(Cli *cli, JsonObject *o)
+{
+    JsonNode *kind = json_object_get_member(o, "kind");
+    JsonNode *send = json_object_get_member(o, "send");
+
+    if (send == NULL || !JSON_NODE_HOLDS_VALUE(send) ||
+        json_node_get_value_type(send) != G_TYPE_BOOLEAN) {
+        cli_report_error(cli, "media needs a boolean \"send\"");
+        return;
+    }
+    set_media_sending(cli,
+                      kind != NULL && JSON_NODE_HOLDS_VALUE(kind) &&
+                              json_node_get_value_type(kind) == G_TYPE_STRING
+                          ? json_node_get_string(kind)
+                          : NULL,
+                      json_node_get_boolean(send));
+}
+
 /* A mid-call privacy change (privacy-cli.c); told as a `privacy` event
  * with "change": true (the one at start has the rule's profile). */
 static void
@@ -155,6 +194,8 @@ handle_json_line(Cli *cli, const char *line)
         cli_print_inspector(cli);
     } else if (strcmp(cmd, "hangup") == 0) {
         sc_call_hangup(cli->call);
+    } else if (strcmp(cmd, "media") == 0) {
+        cmd_media(cli, o);
     } else if (strcmp(cmd, "privacy") == 0) {
         JsonNode *ro = json_object_get_member(o, "relay_only");
         if (ro == NULL || !JSON_NODE_HOLDS_VALUE(ro) ||
@@ -211,10 +252,14 @@ handle_human_line(Cli *cli, const char *line)
     } else if (strcmp(line, "/privacy direct") == 0 ||
                strcmp(line, "/privacy relay-only") == 0) {
         change_privacy(cli, line[9] == 'r');
+    } else if (g_str_has_prefix(line, "/mute ") ||
+               g_str_has_prefix(line, "/unmute ")) {
+        set_media_sending(cli, strchr(line, ' ') + 1, line[1] == 'u');
     } else if (line[0] == '/') {
         fprintf(stderr, "commands: /hangup /inspect /bench [BYTES [CHUNK]] "
-                        "/privacy direct|relay-only; anything else is sent "
-                        "as chat\n");
+                        "/privacy direct|relay-only /mute audio|video "
+                        "/unmute audio|video; anything else is sent as "
+                        "chat\n");
     } else {
         ScChannel *chan =
             sc_call_get_channel(cli->call, "chat", TRUE, -1, -1, &error);

@@ -226,8 +226,10 @@ cli_call_main(int argc, char **argv)
         "object per line): send {label,text|binary}, bench {bytes,chunk},\n  "
         "inspect, hangup, accept, decline (--defer-ice),\n  privacy "
         "{relay_only} (mid-call: ICE restart allowing direct candidates, "
-        "or back to relay-only).\nInteractive: lines are chat; /inspect "
-        "/bench /hangup /privacy direct|relay-only.\n"
+        "or back to relay-only),\n  media {kind,send} (stop or resume "
+        "sending audio or video at once).\nInteractive: lines are chat; "
+        "/inspect /bench /hangup /privacy direct|relay-only\n  /mute "
+        "audio|video, /unmute audio|video.\n"
         "Exit status: 0 after hangup or bye, 1 when the call fails, 2 for "
         "usage errors.",
         offerer ? "Calls the peer in a relay room: sends the offer when the "

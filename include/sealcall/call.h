@@ -470,6 +470,37 @@ SC_API gboolean sc_call_set_media(ScCall *call, ScMediaType kind,
                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * sc_call_set_media_sending:
+ * @type: audio or video
+ * @sending: %FALSE stops sending @type at once, %TRUE resumes it
+ * @error: return location for a #GError, or %NULL
+ *
+ * Stops or resumes what we send of one medium: the microphone and camera
+ * keys of a user interface (001 §5.2). Stopping takes effect immediately:
+ * no further RTP packet of @type leaves (packets already produced are
+ * dropped before SRTP protection) and the source's frames are dropped
+ * before the encoder; RTCP goes on. A `media` event (`direction` "send",
+ * `state` "stopped", `sending` false) tells it, and the inspector
+ * report's send entry for @type has `sending` false. Resuming sends new
+ * packets whose RTP sequence numbers continue and whose timestamps follow
+ * the time that passed; video restarts with a keyframe. The `media` event
+ * "flowing" tells it once the first packet has left.
+ *
+ * May be called before sc_call_start() or before the call connects: media
+ * then starts stopped. Calling it with the current state does nothing.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT when @type was not enabled with
+ * sc_call_set_media(), or the negotiation left it with nothing to send
+ * (the peer refused it or only sends); %SC_ERROR_INVALID_STATE after the
+ * call ended.
+ * Returns: %TRUE on success; on error nothing changed.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_media_sending(ScCall *call, ScMediaType type,
+                                          gboolean sending, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * sc_call_set_record:
  * @path: (nullable) (transfer none): file for received media (Ogg/Opus for
  *   audio only, WebM when video is received); %NULL: received audio plays

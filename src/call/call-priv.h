@@ -245,6 +245,7 @@ typedef struct {
     gboolean media_send[2];
     gboolean media_recv[2];
     guint8 media_pt[2];
+    gboolean send_stopped[2];       /* sc_call_set_media_sending(FALSE) */
     guint64 rtp_sent, rtp_received;
     guint64 srtp_errors;
 } ScCallRtp;

@@ -627,6 +627,7 @@ sc_call_inspect_json(ScCall *call)
                 m->encrypted = TRUE; /* only SRTP leaves or enters */
                 m->cipher = cipher;
                 m->packets = dir == 0 ? st.packets_sent : st.packets_received;
+                m->sending = dir == 0 && !call->rtp.send_stopped[k];
             }
         }
     }

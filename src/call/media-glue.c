@@ -88,6 +88,9 @@ on_media_flow(gpointer data, ScMediaKind kind, gboolean send, gboolean flowing,
     sc_call_event_set_str(ev, "direction", send ? "send" : "recv");
     sc_call_event_set_str(ev, "state", flowing ? "flowing" : "stopped");
     sc_call_event_set_int(ev, "packets", (gint64)packets);
+    if (send)
+        sc_call_event_set_bool(ev, "sending",
+                               !call->rtp.send_stopped[kind]);
     sc_call_emit(call, ev);
 }
 
@@ -120,6 +123,9 @@ start_media(ScCall *call)
         if (!t.send && !t.recv)
             continue;
         if (!sc_media_session_add_track(call->media, &t, &error))
+            break;
+        if (t.send && call->rtp.send_stopped[k] &&
+            !sc_media_session_set_sending(call->media, t.kind, FALSE, &error))
             break;
         any = TRUE;
     }
@@ -168,4 +174,59 @@ sc_call_media_has_rtp(ScCall *call)
         if (call->rtp.media_send[k] || call->rtp.media_recv[k])
             return TRUE;
     return FALSE;
+}
+
+gboolean
+sc_call_set_media_sending(ScCall *call, ScMediaType type, gboolean sending,
+                          GError **error)
+{
+    const char *name;
+    ScCallEvent *ev;
+    ScMediaStats st = {0};
+
+    g_return_val_if_fail(call != NULL, FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+    if (type != SC_MEDIA_TYPE_AUDIO && type != SC_MEDIA_TYPE_VIDEO) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "unknown media type %d", (int)type);
+        return FALSE;
+    }
+    name = sc_media_kind_to_string((ScMediaKind)type);
+    if (call->state == CALL_ENDED) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the call has ended");
+        return FALSE;
+    }
+    if (!call->media_enabled[type]) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "%s is not enabled in this call", name);
+        return FALSE;
+    }
+    if (call->remote != NULL && !call->rtp.media_send[type]) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "no %s is sent in this call (not negotiated)", name);
+        return FALSE;
+    }
+    sending = !!sending;
+    if (call->rtp.send_stopped[type] == !sending)
+        return TRUE;
+    if (call->media != NULL &&
+        !sc_media_session_set_sending(call->media, (ScMediaKind)type, sending,
+                                      error))
+        return FALSE;
+    call->rtp.send_stopped[type] = !sending;
+    SC_LOG_INFO(call->id, "%s: sending %s", name,
+                sending ? "resumed" : "stopped");
+    if (sending)
+        return TRUE; /* "flowing" comes with the first packet */
+    if (call->media != NULL)
+        sc_media_session_get_stats(call->media, (ScMediaKind)type, &st);
+    ev = sc_call_event_new(SC_CALL_EVENT_MEDIA);
+    sc_call_event_set_str(ev, "kind", name);
+    sc_call_event_set_str(ev, "direction", "send");
+    sc_call_event_set_str(ev, "state", "stopped");
+    sc_call_event_set_int(ev, "packets", (gint64)st.packets_sent);
+    sc_call_event_set_bool(ev, "sending", FALSE);
+    sc_call_emit(call, ev);
+    return TRUE;
 }

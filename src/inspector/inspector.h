@@ -16,6 +16,8 @@ typedef struct {
     gboolean encrypted;
     const char *cipher;      /* "AES-128-CM / HMAC-SHA1-80" */
     guint64 packets;
+    gboolean sending;        /* send direction: FALSE while stopped by
+                              * sc_call_set_media_sending() */
 } ScInspectorMedia;
 
 typedef struct {

@@ -99,6 +99,8 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
         add_str(b, "cipher", m->cipher);
         json_builder_set_member_name(b, "packets");
         json_builder_add_int_value(b, (gint64)m->packets);
+        if (m->direction != NULL && strcmp(m->direction, "send") == 0)
+            add_bool(b, "sending", m->sending);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

@@ -33,6 +33,9 @@ typedef struct {
     ScMediaTrack cfg;   /* cfg.source is NULL here; see source_desc */
     char *source_desc;
     GstElement *src_bin;       /* send chain head (kept until start) */
+    GstElement *valve;         /* send: source -> [valve] -> encoder */
+    GstElement *enc;           /* send: the encoder (keyframe requests) */
+    gboolean muted;            /* sending stopped (media-mute.c) */
     GstElement *rtp_appsrc;    /* receive RTP (recv only) */
     GstElement *rtcp_appsrc;   /* receive RTCP (always) */
     GstElement *funnel;        /* rtpbin recv_rtp_src_* pads -> depay */
@@ -112,6 +115,10 @@ void sc_media_on_pad_added(GstElement *rtpbin, GstPad *pad, gpointer data);
 gboolean sc_media_build_recv_chain(ScMediaSession *s, Track *t, guint idx,
                                    GstElement *mux, gboolean webm,
                                    GError **error);
+
+/* media-mute.c */
+/* TRUE when an RTP packet of @t must not leave (sending stopped). */
+gboolean sc_media_track_muted(const Track *t);
 
 /* media-record.c */
 gboolean sc_media_build_recording(ScMediaSession *s, GstElement **mux_out,

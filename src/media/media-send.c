@@ -149,8 +149,8 @@ gboolean
 sc_media_build_send_chain(ScMediaSession *s, Track *t, guint idx,
                           GError **error)
 {
-    GstElement *src, *conv = NULL, *scale = NULL, *rate = NULL, *filter = NULL,
-                     *enc = NULL, *pay = NULL, *sink = NULL;
+    GstElement *src, *valve = NULL, *conv = NULL, *scale = NULL, *rate = NULL,
+                     *filter = NULL, *enc = NULL, *pay = NULL, *sink = NULL;
     GstCaps *caps;
     char pad_name[32];
     gboolean audio = t->cfg.kind == SC_MEDIA_AUDIO;
@@ -158,6 +158,13 @@ sc_media_build_send_chain(ScMediaSession *s, Track *t, guint idx,
     src = source_new(s, t, error);
     if (!src)
         return FALSE;
+    /* sc_media_session_set_sending(): dropping right after the source
+     * keeps the encoder idle and the live source's clock running (no
+     * catch-up burst); the payloader's RTP timestamps follow the running
+     * time and its sequence numbers just continue on resume. */
+    if (!(valve = sc_media_make("valve", NULL, error)))
+        goto fail;
+    g_object_set(valve, "drop", t->muted, NULL);
     if (audio) {
         if (!(conv = sc_media_make("audioconvert", NULL, error)) ||
             !(scale = sc_media_make("audioresample", NULL, error)) ||
@@ -203,13 +210,15 @@ sc_media_build_send_chain(ScMediaSession *s, Track *t, guint idx,
         goto fail;
     }
     if (audio) {
-        if (!add_and_link(s->pipeline, error, src, conv, scale, filter, enc,
-                          pay, NULL))
+        if (!add_and_link(s->pipeline, error, src, valve, conv, scale,
+                          filter, enc, pay, NULL))
             return FALSE; /* elements belong to the pipeline now */
-    } else if (!add_and_link(s->pipeline, error, src, conv, scale, rate,
-                             filter, enc, pay, NULL)) {
+    } else if (!add_and_link(s->pipeline, error, src, valve, conv, scale,
+                             rate, filter, enc, pay, NULL)) {
         return FALSE;
     }
+    t->valve = valve;
+    t->enc = enc;
     gst_bin_add(GST_BIN(s->pipeline), sink);
     g_snprintf(pad_name, sizeof pad_name, "send_rtp_sink_%u", idx);
     if (!sc_media_link_to_request(pay, s->rtpbin, pad_name)) {
@@ -227,6 +236,7 @@ sc_media_build_send_chain(ScMediaSession *s, Track *t, guint idx,
 
 fail:
     drop_floating(src);
+    drop_floating(valve);
     drop_floating(conv);
     drop_floating(scale);
     drop_floating(rate);

@@ -95,6 +95,18 @@ void sc_media_session_set_record(ScMediaSession *s, const char *record_path,
 gboolean sc_media_session_start(ScMediaSession *s, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+/* Stops (@sending FALSE) or resumes sending @kind at once, before or
+ * after start (a track added stopped sends nothing until resumed). While
+ * stopped no RTP packet of @kind reaches cb->send() (RTCP goes on) and
+ * the source's frames are dropped before the encoder; the send flow is
+ * "stopped" without a cb->on_flow() (the caller tells it), and the first
+ * packet after resuming notifies "flowing". Resuming video forces a VP8
+ * keyframe. Idempotent. Errors: SC_ERROR_INVALID_ARGUMENT (no sending
+ * track of @kind), SC_ERROR_INVALID_STATE (stopped). */
+gboolean sc_media_session_set_sending(ScMediaSession *s, ScMediaKind kind,
+                                      gboolean sending, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 /* One clear RTP or RTCP packet from the peer (copied; @buf stays the
  * caller's). RTP is routed by payload type to the receiving track; RTCP
  * goes to every RTP session. Returns SC_OK, or why the packet was dropped

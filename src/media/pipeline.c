@@ -178,6 +178,11 @@ wake_dispatch(GSource *source, GSourceFunc func, gpointer data)
         GstMapInfo map;
         gboolean alive = TRUE;
 
+        if (!p->is_rtcp && sc_media_track_muted(t)) {
+            /* queued before sending stopped: it must not leave either */
+            sc_media_out_packet_free(p);
+            continue;
+        }
         if (gst_buffer_map(p->buf, &map, GST_MAP_READ)) {
             if (!p->is_rtcp)
                 flow_packet(&t->tx, map.size);

@@ -1,0 +1,89 @@
+/* src/media/media-mute.c - stopping and resuming what we send of one kind
+ * at once (001 §5.2, the inspector's microphone and camera keys).
+ *
+ * Stopped: the valve after the source drops every frame, so nothing is
+ * encoded or payloaded, and packets already queued for the owner context
+ * are dropped there, before cb->send() (before SRTP protection). RTCP
+ * continues (rtpbin turns our SR into an RR once we stop sending, RFC 3550
+ * §6.4). Resumed: the payloader's sequence numbers continue and its RTP
+ * timestamps follow the running time, so receivers see a gap, not a
+ * reset; VP8 starts again with a keyframe (the frame before the stop may
+ * be long gone at the receiver).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#define SC_LOG_MODULE "media"
+#include "config.h"
+
+#include "media/media-priv.h"
+
+#include <gst/gst.h>
+
+gboolean
+sc_media_track_muted(const Track *t)
+{
+    return t->muted;
+}
+
+/* GstForceKeyUnit upstream (what gst_video_event_new_upstream_force_key_unit()
+ * builds; GstVideoEncoder honours it on the next frame). */
+static void
+request_keyframe(ScMediaSession *s, Track *t)
+{
+    GstPad *pad;
+    GstEvent *ev;
+
+    if (t->enc == NULL)
+        return;
+    ev = gst_event_new_custom(
+        GST_EVENT_CUSTOM_UPSTREAM,
+        gst_structure_new("GstForceKeyUnit", "running-time",
+                          GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
+                          "all-headers", G_TYPE_BOOLEAN, TRUE, "count",
+                          G_TYPE_UINT, 0u, NULL));
+    pad = gst_element_get_static_pad(t->enc, "src");
+    if (pad == NULL || !gst_pad_send_event(pad, ev))
+        SC_LOG_DEBUG(s->log_id, "keyframe request not taken");
+    if (pad == NULL)
+        gst_event_unref(ev);
+    else
+        gst_object_unref(pad);
+}
+
+gboolean
+sc_media_session_set_sending(ScMediaSession *s, ScMediaKind kind,
+                             gboolean sending, GError **error)
+{
+    Track *t;
+
+    g_return_val_if_fail(s != NULL && s->magic == MEDIA_MAGIC, FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+    if ((guint)kind >= SC_MEDIA_N_KINDS || !s->have[kind] ||
+        !s->tracks[kind].cfg.send || s->tracks[kind].valve == NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "no %s is sent in this call",
+                    sc_media_kind_to_string(kind));
+        return FALSE;
+    }
+    if (s->stopped) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                    "the media session is stopped");
+        return FALSE;
+    }
+    t = &s->tracks[kind];
+    sending = !!sending;
+    if (t->muted == !sending)
+        return TRUE;
+    t->muted = !sending;
+    g_object_set(t->valve, "drop", t->muted, NULL);
+    if (t->muted) {
+        /* the caller tells its own "stopped"; the flow timer must not
+         * tell it again, and the next packet tells "flowing" */
+        t->tx.flowing = FALSE;
+        t->tx.notify = FALSE;
+    } else if (kind == SC_MEDIA_VIDEO) {
+        request_keyframe(s, t);
+    }
+    SC_LOG_INFO(s->log_id, "%s send %s", sc_media_kind_to_string(kind),
+                sending ? "resumed" : "stopped");
+    return TRUE;
+}
