@@ -10,6 +10,7 @@
 #include <sealcall/endpoint.h>
 
 #include "dtls/dtls.h"
+#include "inspector/inspector.h"
 #include "ice/ice.h"
 #include "media/media.h"
 #include "sctp/sctp.h"
@@ -442,6 +443,9 @@ void sc_call_media_negotiate(ScCall *call);
 const char *sc_call_srtp_profile_iana(ScSrtpProfile p);
 void sc_call_media_schedule_start(ScCall *call);
 gboolean sc_call_media_has_rtp(ScCall *call);
+/* The inspector's media entries (at most @max; 4 suffice): returns how
+ * many. The strings are static. */
+gsize sc_call_media_inspect(ScCall *call, ScInspectorMedia *media, gsize max);
 
 G_END_DECLS
 

@@ -609,28 +609,7 @@ sc_call_inspect_json(ScCall *call)
         s.ice_state = "new";
         s.last_response_ms_ago = -1;
     }
-    if (call->media != NULL) {
-        const char *cipher = sc_srtp_profile_describe(
-            sc_srtp_session_get_profile(call->srtp));
-        for (int k = 0; k < 2; k++) {
-            ScMediaStats st;
-            sc_media_session_get_stats(call->media, (ScMediaKind)k, &st);
-            for (int dir = 0; dir < 2; dir++) {
-                gboolean on = dir == 0 ? call->rtp.media_send[k]
-                                       : call->rtp.media_recv[k];
-                ScInspectorMedia *m;
-                if (!on)
-                    continue;
-                m = &media[s.n_media++];
-                m->kind = sc_media_kind_to_string((ScMediaKind)k);
-                m->direction = dir == 0 ? "send" : "recv";
-                m->encrypted = TRUE; /* only SRTP leaves or enters */
-                m->cipher = cipher;
-                m->packets = dir == 0 ? st.packets_sent : st.packets_received;
-                m->sending = dir == 0 && !call->rtp.send_stopped[k];
-            }
-        }
-    }
+    s.n_media = sc_call_media_inspect(call, media, G_N_ELEMENTS(media));
     s.media = media;
     chans = g_new0(ScInspectorChannel,
                    sc_channel_table_size(&call->channels) + 1);

@@ -166,6 +166,50 @@ sc_call_media_schedule_start(ScCall *call)
     g_source_attach(call->rtp.media_source_id, call->ctx);
 }
 
+gsize
+sc_call_media_inspect(ScCall *call, ScInspectorMedia *media, gsize max)
+{
+    const char *cipher;
+    gsize n = 0;
+
+    if (call->media == NULL)
+        return 0;
+    cipher = sc_srtp_profile_describe(sc_srtp_session_get_profile(call->srtp));
+    for (int k = 0; k < 2; k++) {
+        ScMediaStats st;
+        ScMediaRtcpStats rs;
+
+        sc_media_session_get_stats(call->media, (ScMediaKind)k, &st);
+        sc_media_session_get_rtcp_stats(call->media, (ScMediaKind)k, &rs);
+        for (int dir = 0; dir < 2; dir++) {
+            gboolean send = dir == 0;
+            const ScMediaReport *r = send ? &rs.sent : &rs.received;
+            ScInspectorMedia *m;
+
+            if (!(send ? call->rtp.media_send[k] : call->rtp.media_recv[k]) ||
+                n >= max)
+                continue;
+            m = &media[n++];
+            memset(m, 0, sizeof *m);
+            m->kind = sc_media_kind_to_string((ScMediaKind)k);
+            m->direction = send ? "send" : "recv";
+            m->encrypted = TRUE; /* only SRTP leaves or enters */
+            m->cipher = cipher;
+            m->packets = send ? st.packets_sent : st.packets_received;
+            m->bytes = send ? st.bytes_sent : st.bytes_received;
+            m->sending = send && !call->rtp.send_stopped[k];
+            m->bitrate = send ? rs.bitrate_sent : rs.bitrate_received;
+            m->have_rtcp = r->have;
+            m->packets_lost = r->packets_lost;
+            m->fraction_lost = r->fraction_lost;
+            m->jitter_us = r->jitter_us;
+            /* the path's, measured on what we send: the same both ways */
+            m->round_trip_us = rs.round_trip_us;
+        }
+    }
+    return n;
+}
+
 /* TRUE when the negotiated description has an accepted RTP section. */
 gboolean
 sc_call_media_has_rtp(ScCall *call)

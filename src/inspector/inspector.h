@@ -18,6 +18,16 @@ typedef struct {
     guint64 packets;
     gboolean sending;        /* send direction: FALSE while stopped by
                               * sc_call_set_media_sending() */
+    guint64 bytes;           /* RTP bytes, headers included */
+    guint64 bitrate;         /* RTP bits/s over the last second */
+    /* RTCP (RFC 3550 §6.4.1): for "send", the peer's receiver report on
+     * what we send (its claim, validated by media/); for "recv", ours.
+     * !have_rtcp: no report yet, reported as null. */
+    gboolean have_rtcp;
+    guint64 packets_lost;    /* cumulative */
+    guint8 fraction_lost;    /* of 256, last report interval */
+    gint64 jitter_us;        /* -1: unknown (null) */
+    gint64 round_trip_us;    /* -1: unknown (null) */
 } ScInspectorMedia;
 
 typedef struct {

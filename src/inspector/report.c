@@ -33,6 +33,43 @@ add_bool(JsonBuilder *b, const char *name, gboolean value)
     json_builder_add_boolean_value(b, value);
 }
 
+static void
+add_int_or_null(JsonBuilder *b, const char *name, gboolean known, gint64 v)
+{
+    json_builder_set_member_name(b, name);
+    if (known)
+        json_builder_add_int_value(b, v);
+    else
+        json_builder_add_null_value(b);
+}
+
+/* Volume and RTCP reception quality of one media entry: whose report the
+ * loss figures are ("peer": its receiver report on what we send) and null
+ * for what is not known yet. */
+static void
+add_media_rates(JsonBuilder *b, const ScInspectorMedia *m)
+{
+    gboolean send = m->direction != NULL && strcmp(m->direction, "send") == 0;
+
+    json_builder_set_member_name(b, "bytes");
+    json_builder_add_int_value(b, (gint64)MIN(m->bytes, (guint64)G_MAXINT64));
+    json_builder_set_member_name(b, "bitrate");
+    json_builder_add_int_value(b,
+                               (gint64)MIN(m->bitrate, (guint64)G_MAXINT64));
+    add_str(b, "rtcp_from", send ? "peer" : "local");
+    add_int_or_null(b, "packets_lost", m->have_rtcp,
+                    (gint64)MIN(m->packets_lost, (guint64)G_MAXINT64));
+    json_builder_set_member_name(b, "fraction_lost");
+    if (m->have_rtcp)
+        json_builder_add_double_value(b, m->fraction_lost / 256.0);
+    else
+        json_builder_add_null_value(b);
+    add_int_or_null(b, "jitter_us", m->have_rtcp && m->jitter_us >= 0,
+                    m->jitter_us);
+    add_int_or_null(b, "round_trip_us", m->round_trip_us >= 0,
+                    m->round_trip_us);
+}
+
 JsonNode *
 sc_inspector_report_build(const ScInspectorSnapshot *s)
 {
@@ -101,6 +138,7 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
         json_builder_add_int_value(b, (gint64)m->packets);
         if (m->direction != NULL && strcmp(m->direction, "send") == 0)
             add_bool(b, "sending", m->sending);
+        add_media_rates(b, m);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

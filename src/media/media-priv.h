@@ -27,7 +27,18 @@ typedef struct {
     gboolean notify;    /* a flowing=TRUE notification is pending */
     gint64 last_us;
     guint64 packets, bytes;
+    /* bits/s over the last window (media-rtcp.c) */
+    gint64 rate_us;
+    guint64 rate_bytes, bitrate;
 } Flow;
+
+/* Our last SRs (RFC 3550 §6.4.1): the middle 32 bits of their NTP
+ * timestamp, which the peer echoes as LSR, and when they left. */
+#define SR_SENT_KEEP 16
+typedef struct {
+    guint32 lsr;
+    gint64 sent_us;
+} SrSent;
 
 typedef struct {
     ScMediaTrack cfg;   /* cfg.source is NULL here; see source_desc */
@@ -42,6 +53,8 @@ typedef struct {
     GstElement *depay;
     SinkCtx rtp_ctx, rtcp_ctx;
     Flow tx, rx;
+    SrSent sr_sent[SR_SENT_KEEP]; /* ring, owner context only */
+    guint sr_next;
     guint32 remote_ssrc;
     guint64 frames_decoded;    /* under s->lock (streaming threads) */
 } Track;
@@ -88,6 +101,8 @@ struct ScMediaSession {
 
 /* pipeline.c */
 void sc_media_wake_owner(ScMediaSession *s);
+/* The track of @kind, or NULL when there is none. */
+Track *sc_media_track(ScMediaSession *s, ScMediaKind kind);
 
 /* media-gst.c */
 GstElement *sc_media_make(const char *factory, const char *name,
@@ -119,6 +134,12 @@ gboolean sc_media_build_recv_chain(ScMediaSession *s, Track *t, guint idx,
 /* media-mute.c */
 /* TRUE when an RTP packet of @t must not leave (sending stopped). */
 gboolean sc_media_track_muted(const Track *t);
+
+/* media-rtcp.c */
+/* Our outgoing RTCP compound @buf of @t (owner context): remembers an SR. */
+void sc_media_rtcp_sent(Track *t, const guint8 *buf, gsize len);
+/* Flow timer tick: updates @f's bitrate. */
+void sc_media_flow_rate(Flow *f, gint64 now_us);
 
 /* media-record.c */
 gboolean sc_media_build_recording(ScMediaSession *s, GstElement **mux_out,

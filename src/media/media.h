@@ -129,6 +129,38 @@ typedef struct {
     guint32 remote_ssrc;     /* SSRC of the last RTP packet received, 0 = none */
 } ScMediaStats;
 
+/* One direction's reception quality from RTCP (RFC 3550 §6.4.1). */
+typedef struct {
+    gboolean have;          /* FALSE: no report yet; the rest is zero */
+    guint64 packets_lost;   /* cumulative, clamped to [0, packets] */
+    guint8 fraction_lost;   /* of 256, over the last report interval */
+    gint64 jitter_us;       /* interarrival jitter; -1 unknown or beyond
+                             * SC_MEDIA_JITTER_MAX_US */
+} ScMediaReport;
+
+#define SC_MEDIA_JITTER_MAX_US (10 * G_USEC_PER_SEC)
+
+typedef struct {
+    /* RTP bits/s (headers included, SRTP and below not) over the last
+     * second, from our own counters */
+    guint64 bitrate_sent, bitrate_received;
+    /* The peer's receiver report on what we send: hostile input, each
+     * number clamped or dropped (-1) when implausible. */
+    ScMediaReport sent;
+    /* Ours on what we receive (rtpbin's, from the peer's sequence numbers
+     * and timestamps: clamped the same way). */
+    ScMediaReport received;
+    /* From the peer's LSR/DLSR (RFC 3550 §6.4.1) as rtpbin computed it on
+     * arrival, only when LSR names one of our last SRs and the result is
+     * at most the time since we sent that SR; -1 otherwise. */
+    gint64 round_trip_us;
+} ScMediaRtcpStats;
+
+/* RTCP view of @kind from rtpbin's session statistics (all zero, times
+ * -1, if there is no such track or it has not started). */
+void sc_media_session_get_rtcp_stats(ScMediaSession *s, ScMediaKind kind,
+                                     ScMediaRtcpStats *out);
+
 /* RTP counters of @kind (all zero if there is no such track). */
 void sc_media_session_get_stats(ScMediaSession *s, ScMediaKind kind,
                                 ScMediaStats *out);

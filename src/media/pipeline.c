@@ -186,6 +186,8 @@ wake_dispatch(GSource *source, GSourceFunc func, gpointer data)
         if (gst_buffer_map(p->buf, &map, GST_MAP_READ)) {
             if (!p->is_rtcp)
                 flow_packet(&t->tx, map.size);
+            else
+                sc_media_rtcp_sent(t, map.data, map.size);
             if (s->cb.send && cb_enter(s)) {
                 s->cb.send(s->user_data, map.data, map.size, p->is_rtcp);
                 alive = cb_leave(s);
@@ -217,6 +219,7 @@ on_flow_timer(gpointer data)
             continue;
         for (int d = 0; d < 2; d++) {
             Flow *f = d ? &s->tracks[i].tx : &s->tracks[i].rx;
+            sc_media_flow_rate(f, now);
             if (f->flowing && now - f->last_us > FLOW_STOP_US) {
                 f->flowing = FALSE;
                 f->notify = FALSE;
@@ -706,6 +709,15 @@ sc_media_session_free(ScMediaSession *s)
 
 /* ---- stats ---- */
 
+Track *
+sc_media_track(ScMediaSession *s, ScMediaKind kind)
+{
+    g_return_val_if_fail(s != NULL && s->magic == MEDIA_MAGIC, NULL);
+    if ((guint)kind >= SC_MEDIA_N_KINDS || !s->have[kind])
+        return NULL;
+    return &s->tracks[kind];
+}
+
 void
 sc_media_session_get_stats(ScMediaSession *s, ScMediaKind kind,
                            ScMediaStats *out)
@@ -714,10 +726,8 @@ sc_media_session_get_stats(ScMediaSession *s, ScMediaKind kind,
 
     g_return_if_fail(out != NULL);
     memset(out, 0, sizeof *out);
-    g_return_if_fail(s != NULL && s->magic == MEDIA_MAGIC);
-    if ((guint)kind >= SC_MEDIA_N_KINDS || !s->have[kind])
+    if ((t = sc_media_track(s, kind)) == NULL)
         return;
-    t = &s->tracks[kind];
     out->packets_sent = t->tx.packets;
     out->bytes_sent = t->tx.bytes;
     out->packets_received = t->rx.packets;

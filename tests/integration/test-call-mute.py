@@ -6,7 +6,8 @@ the peer's received packet count of that kind stops growing while the other
 kind goes on, and grows again after "send": true; a `media` event and the
 inspector's `sending` tell it. Stopping before the call connects starts the
 medium stopped. A medium that is not negotiated, and a bad command, are
-errors."""
+errors. Also the inspector's per-stream RTCP statistics between the two
+(bytes, bitrate, loss, jitter, round-trip time; issue 15 point 3)."""
 import os
 import sys
 import time
@@ -69,6 +70,55 @@ def switch(off, ans, kind, send):
            ev or off.events[n:])
 
 
+def rtcp_report(p, other, timeout=30):
+    """Polls @p's inspector until every media entry has its RTCP figures
+    and the send entries a round-trip time; returns the entries."""
+    deadline = time.monotonic() + timeout
+    media = []
+    while time.monotonic() < deadline:
+        start = len(p.events)
+        p.send({"cmd": "inspect"})
+        ev = p.wait_for(lambda e: e.get("event") == "inspector", 10, start,
+                        also=(other,))
+        media = (ev or {}).get("report", {}).get("media", [])
+        if len(media) == 4 and all(
+                m.get("packets_lost") is not None and
+                m.get("jitter_us") is not None and
+                (m["direction"] == "recv" or
+                 m.get("round_trip_us") is not None) for m in media):
+            return media
+        p.wait_for(lambda e: False, 0.5, also=(other,))
+    return media
+
+
+def check_rtcp(off, ans):
+    a = {(m["kind"], m["direction"]): m for m in rtcp_report(ans, off)}
+    o = {(m["kind"], m["direction"]): m for m in rtcp_report(off, ans)}
+    tap.ok(len(a) == 4 and len(o) == 4,
+           "both inspectors have RTCP figures for 4 streams", (a, o))
+    for (kind, d), m in sorted(a.items()):
+        ok = (m.get("bytes", 0) > m.get("packets", 0) > 0 and
+              m.get("bitrate", 0) > 0 and
+              m.get("rtcp_from") == ("peer" if d == "send" else "local") and
+              0 <= m.get("fraction_lost", -1) <= 1 and
+              0 <= m.get("packets_lost", -1) <= m["packets"] and
+              0 <= m.get("jitter_us", -1) <= 10000000 and
+              (m.get("round_trip_us") is None or
+               0 <= m["round_trip_us"] < 5000000))
+        tap.ok(ok, "answerer %s %s: bytes, bitrate, loss, jitter%s" %
+               (kind, d, ", round trip" if d == "send" else ""), m)
+    for kind in ("audio", "video"):
+        # the offerer's send figures are the answerer's receiver report,
+        # made a little earlier than the answerer's own current count
+        s_, r_ = o.get((kind, "send"), {}), a.get((kind, "recv"), {})
+        tap.ok(s_.get("packets_lost") is not None and
+               r_.get("packets_lost") is not None and
+               s_["packets_lost"] <= r_["packets_lost"],
+               "%s: the offerer's peer-reported loss (%s) is the answerer's "
+               "own (%s) or older" % (kind, s_.get("packets_lost"),
+                                      r_.get("packets_lost")))
+
+
 def check_stop_resume(off, ans, kind, clock_kind):
     """The offerer stops @kind; the answerer's @clock_kind count shows time
     passing meanwhile."""
@@ -111,6 +161,7 @@ try:
     for kind in ("audio", "video"):
         tap.ok(wait_count(ans, kind, "recv", 30, off) is not None,
                "answerer receives %s" % kind)
+    check_rtcp(off, ans)
     check_stop_resume(off, ans, "audio", "video")
     check_stop_resume(off, ans, "video", "audio")
 

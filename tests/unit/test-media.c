@@ -65,6 +65,8 @@ typedef struct {
     guint keyframes_after_drop; /* VP8 keyframes delivered after the drop */
     guint rtcp_sr;              /* RTCP compounds starting with an SR */
     guint rtcp_cname;           /* ... that carry the sender's CNAME */
+    guint drop_audio_every;     /* drop every Nth audio RTP packet */
+    guint audio_seen;
     gboolean cut;               /* drop everything */
 } Wire;
 
@@ -146,6 +148,9 @@ wire_deliver(gpointer data)
             else if (w->drop_video_first && vp8_rtp_is_keyframe_start(b, len))
                 w->keyframes_after_drop++;
         }
+        if (deliver && !p->rtcp && len >= 12 && (b[1] & 0x7f) == PT_OPUS &&
+            w->drop_audio_every && ++w->audio_seen % w->drop_audio_every == 0)
+            deliver = FALSE;
         if (deliver)
             (void)sc_media_session_receive(w->to->s, b, len, p->rtcp);
         wire_packet_free(p);
@@ -790,6 +795,149 @@ test_api_errors(Fixture *f, gconstpointer data)
     sc_media_session_stop(f->a.s); /* idempotent */
 }
 
+/* ---- RTCP statistics (sc_media_session_get_rtcp_stats()) ---- */
+
+static ScMediaRtcpStats
+rtcp(Peer *p)
+{
+    ScMediaRtcpStats r;
+
+    sc_media_session_get_rtcp_stats(p->s, SC_MEDIA_AUDIO, &r);
+    return r;
+}
+
+static gboolean
+loss_reported(gpointer data)
+{
+    Fixture *f = data;
+    ScMediaRtcpStats a = rtcp(&f->a), b = rtcp(&f->b);
+
+    return a.sent.have && a.sent.packets_lost > 0 &&
+           a.sent.fraction_lost > 0 && a.round_trip_us >= 0 &&
+           b.received.have && b.received.packets_lost > 0 &&
+           b.sent.have && b.round_trip_us >= 0 && a.bitrate_sent > 0 &&
+           b.bitrate_received > 0;
+}
+
+static void
+start_audio_pair(Fixture *f)
+{
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x11111111, TRUE, TRUE, 0);
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0x22222222, TRUE, TRUE, 0);
+    peer_start(&f->a);
+    peer_start(&f->b);
+}
+
+/* A -> B loses every 10th audio packet: B's own statistics and its
+ * receiver report, as A sees it, say so; B -> A loses nothing; both have a
+ * round-trip time and a bitrate. */
+static void
+test_rtcp_loss(Fixture *f, gconstpointer data)
+{
+    ScMediaRtcpStats a, b;
+    ScMediaStats sa, sb;
+
+    (void)data;
+    f->a.out.drop_audio_every = 10;
+    start_audio_pair(f);
+    g_assert_true(sc_test_run_until(f->ctx, loss_reported, f, DEADLINE_MS));
+    a = rtcp(&f->a);
+    b = rtcp(&f->b);
+    sc_media_session_get_stats(f->a.s, SC_MEDIA_AUDIO, &sa);
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_AUDIO, &sb);
+    g_test_message("A sent %" G_GUINT64_FORMAT ", B reports %" G_GUINT64_FORMAT
+                   " lost (%u/256), B counts %" G_GUINT64_FORMAT
+                   " lost; rtt %" G_GINT64_FORMAT " us; %" G_GUINT64_FORMAT
+                   " bit/s",
+                   sa.packets_sent, a.sent.packets_lost, a.sent.fraction_lost,
+                   b.received.packets_lost, a.round_trip_us, a.bitrate_sent);
+    /* the report A holds is one B sent earlier */
+    g_assert_cmpuint(a.sent.packets_lost, <=, b.received.packets_lost);
+    g_assert_cmpuint(b.received.packets_lost * 5, <=, sb.packets_received);
+    g_assert_cmpuint(a.sent.fraction_lost, <=, 64); /* ~10 %, not more */
+    g_assert_cmpint(a.sent.jitter_us, >=, 0);
+    g_assert_cmpint(b.received.jitter_us, >=, 0);
+    g_assert_cmpint(a.round_trip_us, <, 5 * G_USEC_PER_SEC);
+    /* nothing is lost B -> A */
+    g_assert_true(b.sent.have && a.received.have);
+    g_assert_cmpuint(b.sent.packets_lost, ==, 0);
+    g_assert_cmpuint(a.received.packets_lost, ==, 0);
+    g_assert_cmpuint(b.sent.fraction_lost, ==, 0);
+}
+
+/* RFC 3550 §6.4.2 RR from @sender with one report block about @about. */
+static void
+inject_rr(Peer *to, guint32 sender, guint32 about, guint8 fraction,
+          guint32 lost24, guint32 jitter, guint32 lsr)
+{
+    guint8 b[32] = { 0x81, 201, 0, 7 };
+
+    b[4] = sender >> 24, b[5] = sender >> 16, b[6] = sender >> 8, b[7] = sender;
+    b[8] = about >> 24, b[9] = about >> 16, b[10] = about >> 8, b[11] = about;
+    b[12] = fraction;
+    b[13] = lost24 >> 16, b[14] = lost24 >> 8, b[15] = lost24;
+    b[20] = jitter >> 24, b[21] = jitter >> 16, b[22] = jitter >> 8;
+    b[23] = jitter;
+    b[24] = lsr >> 24, b[25] = lsr >> 16, b[26] = lsr >> 8, b[27] = lsr;
+    g_assert_cmpint(sc_media_session_receive(to->s, b, sizeof b, TRUE), ==,
+                    SC_OK);
+}
+
+typedef struct {
+    Peer *p;
+    guint8 fraction;
+} Marker;
+
+static gboolean
+report_is(gpointer data)
+{
+    Marker *m = data;
+
+    return rtcp(m->p).sent.fraction_lost == m->fraction;
+}
+
+static gboolean
+have_round_trip(gpointer data)
+{
+    return rtcp(data).round_trip_us >= 0;
+}
+
+/* The peer's receiver report is its claim: a cumulative loss beyond what
+ * we sent, a jitter of 13 hours and an LSR that names no SR of ours are
+ * clamped or unknown, not shown as they came; plausible values pass. */
+static void
+test_rtcp_hostile_report(Fixture *f, gconstpointer data)
+{
+    Marker m = { &f->a, 255 };
+    ScMediaRtcpStats r;
+    ScMediaStats st;
+
+    (void)data;
+    start_audio_pair(f);
+    g_assert_true(sc_test_run_until(f->ctx, have_round_trip, &f->a,
+                                    DEADLINE_MS));
+    f->b.out.cut = TRUE; /* only our forged reports reach A now */
+    inject_rr(&f->a, 0x22222222, 0x11111111, 255, 0x7fffff, 0xffffffffu,
+              0xdeadbeefu);
+    g_assert_true(sc_test_run_until(f->ctx, report_is, &m, DEADLINE_MS));
+    r = rtcp(&f->a);
+    sc_media_session_get_stats(f->a.s, SC_MEDIA_AUDIO, &st);
+    g_assert_cmpuint(r.sent.packets_lost, <=, st.packets_sent);
+    g_assert_cmpuint(r.sent.packets_lost, <, 0x7fffff);
+    g_assert_cmpint(r.sent.jitter_us, ==, -1);
+    g_assert_cmpint(r.round_trip_us, ==, -1);
+
+    /* negative cumulative loss (duplicates, RFC 3550 §6.4.1) reads 0; a
+     * 100 ms jitter is shown */
+    m.fraction = 254;
+    inject_rr(&f->a, 0x22222222, 0x11111111, 254, 0xffffff, 4800, 0);
+    g_assert_true(sc_test_run_until(f->ctx, report_is, &m, DEADLINE_MS));
+    r = rtcp(&f->a);
+    g_assert_cmpuint(r.sent.packets_lost, ==, 0);
+    g_assert_cmpint(r.sent.jitter_us, ==, 100000);
+    g_assert_cmpint(r.round_trip_us, ==, -1); /* LSR 0: no SR arrived */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -803,6 +951,8 @@ main(int argc, char **argv)
     ADD("/media/lifecycle/free-while-flowing", test_free_while_flowing);
     ADD("/media/lifecycle/free-in-callback", test_free_in_callback);
     ADD("/media/api/errors", test_api_errors);
+    ADD("/media/rtcp/loss", test_rtcp_loss);
+    ADD("/media/rtcp/hostile-report", test_rtcp_hostile_report);
 #undef ADD
     return g_test_run();
 }
