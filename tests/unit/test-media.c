@@ -66,6 +66,8 @@ typedef struct {
     guint rtcp_sr;              /* RTCP compounds starting with an SR */
     guint rtcp_cname;           /* ... that carry the sender's CNAME */
     guint drop_audio_every;     /* drop every Nth audio RTP packet */
+    gboolean watch_first_video; /* note whether the next video RTP packet */
+    gboolean first_video_key;   /* ... starts a VP8 keyframe */
     guint audio_seen;
     gboolean cut;               /* drop everything */
 } Wire;
@@ -142,6 +144,10 @@ wire_deliver(gpointer data)
         gboolean deliver = w->to && w->to->s && !w->cut;
 
         if (deliver && !p->rtcp && len >= 12 && (b[1] & 0x7f) == PT_VP8) {
+            if (w->watch_first_video) {
+                w->watch_first_video = FALSE;
+                w->first_video_key = vp8_rtp_is_keyframe_start(b, len);
+            }
             w->video_seen++;
             if (w->video_seen <= w->drop_video_first)
                 deliver = FALSE;
@@ -795,6 +801,80 @@ test_api_errors(Fixture *f, gconstpointer data)
     sc_media_session_stop(f->a.s); /* idempotent */
 }
 
+/* ---- stopping and resuming what we send (set_sending) ---- */
+
+static gboolean
+video_recv_flowing(gpointer data)
+{
+    return ((Peer *)data)->flowing[SC_MEDIA_VIDEO][0];
+}
+
+static gboolean
+video_recv_stopped(gpointer data)
+{
+    return !((Peer *)data)->flowing[SC_MEDIA_VIDEO][0];
+}
+
+typedef struct {
+    Peer *p;
+    guint64 n;
+} Decoded;
+
+static gboolean
+decoded_video(gpointer data)
+{
+    Decoded *d = data;
+
+    return frames(d->p, SC_MEDIA_VIDEO) >= d->n;
+}
+
+/* A stops its video: B's receive flow stops (2 s without a packet); A
+ * resumes: the first packet B gets starts a keyframe (A's periodic ones
+ * are 20 s apart), and B decodes again. Only sending tracks can stop. */
+static void
+test_send_stop_resume(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    guint64 decoded, seen;
+    Decoded want = { &f->b, 0 };
+
+    (void)data;
+    peer_add(&f->a, SC_MEDIA_VIDEO, 0x33333333, TRUE, FALSE, 0);
+    peer_add(&f->b, SC_MEDIA_VIDEO, 0x44444444, FALSE, TRUE, 0);
+    peer_start(&f->a);
+    peer_start(&f->b);
+    g_assert_true(sc_test_run_until(f->ctx, video_recv_flowing, &f->b,
+                                    DEADLINE_MS));
+    g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_VIDEO, FALSE,
+                                               &err));
+    g_assert_no_error(err);
+    g_assert_true(sc_test_run_until(f->ctx, video_recv_stopped, &f->b,
+                                    DEADLINE_MS));
+    seen = f->a.out.video_seen;
+    g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_VIDEO, FALSE,
+                                               &err)); /* idempotent */
+    decoded = frames(&f->b, SC_MEDIA_VIDEO);
+    f->a.out.watch_first_video = TRUE;
+    g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_VIDEO, TRUE,
+                                               &err));
+    g_assert_true(sc_test_run_until(f->ctx, video_recv_flowing, &f->b,
+                                    DEADLINE_MS));
+    g_assert_false(f->a.out.watch_first_video);
+    g_assert_true(f->a.out.first_video_key);
+    g_assert_cmpuint(f->a.out.video_seen, >, seen);
+    want.n = decoded + 5;
+    g_assert_true(sc_test_run_until(f->ctx, decoded_video, &want,
+                                    DEADLINE_MS));
+
+    g_assert_false(sc_media_session_set_sending(f->b.s, SC_MEDIA_VIDEO, FALSE,
+                                                &err)); /* receive only */
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&err);
+    g_assert_false(sc_media_session_set_sending(f->a.s, SC_MEDIA_AUDIO, FALSE,
+                                                &err)); /* no such track */
+    g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+}
+
 /* ---- RTCP statistics (sc_media_session_get_rtcp_stats()) ---- */
 
 static ScMediaRtcpStats
@@ -951,6 +1031,7 @@ main(int argc, char **argv)
     ADD("/media/lifecycle/free-while-flowing", test_free_while_flowing);
     ADD("/media/lifecycle/free-in-callback", test_free_in_callback);
     ADD("/media/api/errors", test_api_errors);
+    ADD("/media/send/stop-resume-keyframe", test_send_stop_resume);
     ADD("/media/rtcp/loss", test_rtcp_loss);
     ADD("/media/rtcp/hostile-report", test_rtcp_hostile_report);
 #undef ADD
