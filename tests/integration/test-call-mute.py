@@ -10,6 +10,7 @@ errors. Also the inspector's per-stream RTCP statistics between the two
 (bytes, bitrate, loss, jitter, round-trip time; issue 15 point 3)."""
 import os
 import sys
+import tempfile
 import time
 
 top = os.environ.get("TOP_SRCDIR", ".")
@@ -220,4 +221,53 @@ try:
            "both exit 0 after hangup")
 finally:
     call.close()
+
+# Interactive: /mute audio, /unmute audio (and /mute video without video)
+relay, port = sctest.start_relay(tap)
+url = "ws://127.0.0.1:%d/room/mute-human" % port
+tmp = tempfile.mkdtemp(prefix="sc-mute-")
+ans = sctest.endpoint("answer", url, extra=["--no-video"], media=True)
+human = None
+try:
+    ans.wait_event("signaling", state="connected", timeout=20)
+    human = sctest.Proc([sctest.SEALCALL, "call", "--signal", url,
+                         "--ice-address", "127.0.0.1", "--no-video",
+                         "--record", os.path.join(tmp, "h.ogg")], "human")
+
+    def line(text):
+        human.p.stdin.write(text.encode() + b"\n")
+        human.p.stdin.flush()
+
+    tap.ok(ans.wait_for(lambda e: e.get("event") == "media" and
+                        e.get("kind") == "audio" and
+                        e.get("direction") == "recv" and
+                        e.get("state") == "flowing", 40, also=(human,))
+           is not None, "interactive caller: audio flows", human.stderr_tail())
+    n = len(ans.events)
+    line("/mute audio")
+    tap.ok(event_after(ans, n, human, event="media", kind="audio",
+                       direction="recv", state="stopped") is not None,
+           "/mute audio: the answerer's audio stops")
+    tap.ok(any("audio" in t and "stopped" in t for t in human.lines),
+           "/mute audio is shown", human.lines[-5:])
+    line("/mute video")
+    line("/mute screen")
+    n = len(ans.events)
+    line("/unmute audio")
+    tap.ok(event_after(ans, n, human, event="media", kind="audio",
+                       direction="recv", state="flowing") is not None,
+           "/unmute audio: the answerer's audio flows again")
+    err = human.stderr_tail(50)
+    tap.ok("video is not enabled" in err and "\"kind\"" in err,
+           "/mute of a kind not sent, or unknown, is refused", err)
+    line("/hangup")
+    tap.ok(human.wait_exit(30) == 0 and ans.wait_exit(30) == 0,
+           "interactive: both exit 0 after /hangup")
+finally:
+    for p in (human, ans, relay):
+        if p is not None:
+            p.kill()
+    for name in os.listdir(tmp):
+        os.unlink(os.path.join(tmp, name))
+    os.rmdir(tmp)
 tap.done()
