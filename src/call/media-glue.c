@@ -50,6 +50,18 @@ sc_call_srtp_profile_iana(ScSrtpProfile p)
     }
 }
 
+/* Whether an RTP packet of payload type @pt is of a kind whose sending
+ * sc_call_set_media_sending() stopped. */
+static gboolean
+rtp_kind_stopped(ScCall *call, guint8 pt)
+{
+    for (int k = 0; k < 2; k++)
+        if (call->rtp.send_stopped[k] && call->rtp.media_send[k] &&
+            call->rtp.media_pt[k] == pt)
+            return TRUE;
+    return FALSE;
+}
+
 static void
 on_media_send(gpointer data, const guint8 *buf, gsize len, gboolean is_rtcp)
 {
@@ -61,6 +73,10 @@ on_media_send(gpointer data, const guint8 *buf, gsize len, gboolean is_rtcp)
     /* Media is never sent unprotected, and only on a connected call. */
     if (call->srtp == NULL || call->ice == NULL ||
         call->state != CALL_CONNECTED || len > sizeof pkt - 64)
+        return;
+    /* nor RTP of a kind whose sending is stopped (media/ drops it first;
+     * this keeps it so whatever media/ does) */
+    if (!is_rtcp && len >= 12 && rtp_kind_stopped(call, buf[1] & 0x7f))
         return;
     memcpy(pkt, buf, len);
     st = is_rtcp ? sc_srtp_session_protect_rtcp(call->srtp, pkt, &n,
