@@ -1,6 +1,7 @@
 /* ui-cli/call-cli.h - the state of one `sealcall call|answer` run, shared
  * by cmd-call.c (options, setup, events), call-output.c (what is printed),
- * call-input.c (commands), call-drain.c (end of input) and call-setup.c.
+ * call-input.c (commands), call-drain.c (end of input), call-setup.c and
+ * the full-screen view (tui*.c).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef SC_CALL_CLI_H
 #define SC_CALL_CLI_H
@@ -12,6 +13,8 @@
 
 /* the control socket of `sealcall inspect` (control.c) */
 typedef struct CliControl CliControl;
+/* the full-screen view (tui.c); NULL in line mode and with --json */
+typedef struct CliTui CliTui;
 
 /* what we saw of a channel we sent on (Cli.seen) */
 enum { SEEN_OPEN = 1, SEEN_CLOSED = 2 };
@@ -38,6 +41,7 @@ typedef struct {
                           * assertion is made before it connects) */
     const CliPrivacy *priv; /* the privacy decision, for /privacy */
     CliControl *control;    /* NULL: no control socket */
+    CliTui *tui;         /* the full-screen view, or NULL */
 } Cli;
 
 /* ---- call-output.c ---- */
@@ -52,8 +56,11 @@ void cli_print_json_event(const char *event, const char *field,
 void cli_report_error(Cli *cli, const char *detail);
 /* An event as a human-readable line; every string is sanitized. */
 void cli_print_event_human(const ScCallEvent *ev);
-/* The security inspector report: an inspector event (--json) or pretty,
- * sanitized JSON. */
+/* An event for the user (not --json): to the full-screen view when it is
+ * on, otherwise a line (cli_print_event_human()). */
+void cli_show_event(Cli *cli, const ScCallEvent *ev);
+/* The security inspector report: an inspector event (--json), the
+ * view's security panel, or pretty, sanitized JSON. */
 void cli_print_inspector(Cli *cli);
 
 /* ---- call-drain.c ---- */
@@ -71,6 +78,8 @@ void cli_report_undelivered(Cli *cli);
 
 /* Reads the next command line from stdin (asynchronously). */
 void cli_read_next_line(Cli *cli);
+/* One interactive line (chat, or a /command), as typed. */
+void cli_handle_line(Cli *cli, const char *line);
 
 /* ---- call-setup.c ---- */
 
@@ -109,5 +118,23 @@ CliControl *cli_control_start(ScCall *call, const char *role,
 void cli_control_notify(CliControl *ctl, const ScCallEvent *ev);
 /* Removes the socket, closes every client; @ctl may be NULL. */
 void cli_control_stop(CliControl *ctl);
+
+/* ---- tui.c: the full-screen view ---- */
+
+/* Whether `call`/`answer` shows the full-screen view: stdin and stdout
+ * are terminals, and neither --json nor --plain was given. */
+gboolean cli_tui_wanted(gboolean json, gboolean plain);
+/* Takes over the terminal (curses, alternate screen; our stderr is shown
+ * in the view) and reads the keyboard instead of cli_read_next_line().
+ * @title: what the top line names (the command and the room). NULL with
+ * @error when the terminal cannot be used (then line mode stays). */
+CliTui *cli_tui_start(Cli *cli, const char *title, GError **error);
+/* Gives the terminal back as it was, then prints how the call ended on
+ * it. Also done (without the summary) at exit and on a fatal signal. */
+void cli_tui_stop(CliTui *tui);
+void cli_tui_event(CliTui *tui, const ScCallEvent *ev);
+void cli_tui_error(CliTui *tui, const char *detail);
+/* /inspect: opens the security panel. */
+void cli_tui_inspector(CliTui *tui);
 
 #endif

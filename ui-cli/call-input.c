@@ -214,8 +214,8 @@ handle_json_line(Cli *cli, const char *line)
     }
 }
 
-static void
-handle_human_line(Cli *cli, const char *line)
+void
+cli_handle_line(Cli *cli, const char *line)
 {
     g_autoptr(GError) error = NULL;
 
@@ -300,7 +300,7 @@ on_line(GObject *src, GAsyncResult *res, gpointer data)
     if (cli->json)
         handle_json_line(cli, g_strstrip(line));
     else
-        handle_human_line(cli, g_strchomp(line));
+        cli_handle_line(cli, g_strchomp(line));
     cli_read_next_line(cli);
 }
 

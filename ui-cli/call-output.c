@@ -41,7 +41,9 @@ cli_print_json_event(const char *event, const char *field, const char *value)
 void
 cli_report_error(Cli *cli, const char *detail)
 {
-    if (cli->json) {
+    if (cli->tui != NULL) {
+        cli_tui_error(cli->tui, detail);
+    } else if (cli->json) {
         cli_print_json_event("error", "detail", detail);
     } else {
         g_autofree char *safe =
@@ -153,10 +155,33 @@ cli_print_event_human(const ScCallEvent *ev)
 }
 
 void
+cli_show_event(Cli *cli, const ScCallEvent *ev)
+{
+    if (cli->tui != NULL) {
+        cli_tui_event(cli->tui, ev);
+        return;
+    }
+    cli_print_event_human(ev);
+    if (sc_call_event_get_kind(ev) == SC_CALL_EVENT_SIGNALING &&
+        cli->idp != NULL &&
+        g_strcmp0(sc_call_event_get_string(ev, "state"), "connected") == 0) {
+        g_autofree char *idp =
+            cli_sanitize(cli->idp, -1, CLI_SHOW_FIELD_MAX, FALSE);
+        printf("* our identity asserted by %s\n", idp);
+        fflush(stdout);
+    }
+}
+
+void
 cli_print_inspector(Cli *cli)
 {
-    g_autofree char *report = sc_call_inspect_json(cli->call);
+    g_autofree char *report = NULL;
 
+    if (cli->tui != NULL) {
+        cli_tui_inspector(cli->tui);
+        return;
+    }
+    report = sc_call_inspect_json(cli->call);
     if (cli->json) {
         g_autofree char *line =
             g_strdup_printf("{\"event\":\"inspector\",\"report\":%s}", report);

@@ -37,13 +37,7 @@ on_event(ScCall *call, const ScCallEvent *ev, gpointer data)
         g_autofree char *line = sc_call_event_to_json(ev);
         cli_print_line(line);
     } else {
-        cli_print_event_human(ev);
-        if (kind == SC_CALL_EVENT_SIGNALING && cli->idp != NULL &&
-            g_strcmp0(state, "connected") == 0) {
-            g_autofree char *idp =
-                cli_sanitize(cli->idp, -1, CLI_SHOW_FIELD_MAX, FALSE);
-            printf("* our identity asserted by %s\n", idp);
-        }
+        cli_show_event(cli, ev);
     }
     /* ICE checks are paced by a timer every Ta: keep timers precise while
      * they run (ui-cli/poll.c), GLib's own way otherwise. */
@@ -116,7 +110,7 @@ cli_call_main(int argc, char **argv)
     g_autofree char *signal_url = NULL;
     g_autofree char *stun = NULL;
     g_auto(GStrv) addresses = NULL;
-    gboolean json = FALSE;
+    gboolean json = FALSE, plain = FALSE;
     gboolean verbose = FALSE;
     gboolean no_audio = FALSE, no_video = FALSE, play = FALSE, no_play = FALSE;
     g_autofree char *audio_src = NULL, *video_src = NULL, *record = NULL;
@@ -138,6 +132,8 @@ cli_call_main(int argc, char **argv)
          "signaling relay room (required)", "ws://HOST:PORT/room/NAME"},
         {"json", 0, 0, G_OPTION_ARG_NONE, &json,
          "scripted mode: JSON events on stdout, JSON commands on stdin", NULL},
+        {"plain", 0, 0, G_OPTION_ARG_NONE, &plain,
+         "on a terminal, print lines instead of the full-screen view", NULL},
         {"stun", 0, 0, G_OPTION_ARG_STRING, &stun, "STUN server",
          "HOST:PORT"},
         {"ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &addresses,
@@ -229,7 +225,8 @@ cli_call_main(int argc, char **argv)
         "or back to relay-only),\n  media {kind,send} (stop or resume "
         "sending audio or video at once).\nInteractive: lines are chat; "
         "/inspect /bench /hangup /privacy direct|relay-only\n  /mute "
-        "audio|video, /unmute audio|video.\n"
+        "audio|video, /unmute audio|video. On a terminal a full-screen\n"
+        "view shows the call's security (--plain: lines).\n"
         "Exit status: 0 after hangup or bye, 1 when the call fails, 2 for "
         "usage errors.",
         offerer ? "Calls the peer in a relay room: sends the offer when the "
@@ -401,6 +398,15 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return status;
     }
+    if (cli_tui_wanted(json, plain)) {
+        g_autofree char *title = g_strdup_printf("%s %s", argv[0], signal_url);
+        cli.tui = cli_tui_start(&cli, title, &error);
+        if (cli.tui == NULL) {
+            fprintf(stderr, "sealcall %s: %s: lines instead\n", argv[0],
+                    error->message);
+            g_clear_error(&error);
+        }
+    }
     cli_privacy_announce(&priv, !offerer, json);
     sc_call_set_playback(cli.call, play || (!json && !no_play));
     cli.json = json;
@@ -416,6 +422,7 @@ cli_call_main(int argc, char **argv)
     sc_call_enable_bench_receiver(cli.call);
     if (!sc_call_start(cli.call, &error)) {
         fprintf(stderr, "sealcall %s: %s\n", argv[0], error->message);
+        g_clear_pointer(&cli.tui, cli_tui_stop);
         sc_call_unref(cli.call);
         g_main_loop_unref(cli.loop);
         g_object_unref(cli.cancel);
@@ -425,7 +432,8 @@ cli_call_main(int argc, char **argv)
     }
     stdin_stream = g_unix_input_stream_new(0, FALSE);
     cli.in = g_data_input_stream_new(stdin_stream);
-    cli_read_next_line(&cli);
+    if (cli.tui == NULL)
+        cli_read_next_line(&cli);
     g_unix_signal_add(SIGINT, on_signal, &cli);
     g_unix_signal_add(SIGTERM, on_signal, &cli);
     /* after the handlers: SIGINT/SIGTERM end the loop, which removes it */
@@ -440,6 +448,7 @@ cli_call_main(int argc, char **argv)
     if (cli.recheck_id != 0)
         g_source_remove(cli.recheck_id);
     sc_call_set_event_func(cli.call, NULL, NULL, NULL);
+    g_clear_pointer(&cli.tui, cli_tui_stop);
     g_ptr_array_unref(cli.used);
     g_hash_table_unref(cli.seen);
     sc_call_unref(cli.call);
