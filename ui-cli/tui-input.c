@@ -112,12 +112,7 @@ submit(CliTui *t)
     tui_input_clear(t);
     if (*line == '\0')
         return;
-    if (line[0] != '/') {
-        g_autofree char *me = g_strdup_printf("<chat> %s", line);
-        tui_add_line(t, TUI_LINE_ME, me);
-    } else {
-        tui_add_line(t, TUI_LINE_INFO, line);
-    }
+    tui_add_line(t, line[0] != '/' ? TUI_LINE_ME : TUI_LINE_INFO, line);
     cli_handle_line(t->cli, line);
 }
 
