@@ -42,6 +42,7 @@ typedef struct {
     const CliPrivacy *priv; /* the privacy decision, for /privacy */
     CliControl *control;    /* NULL: no control socket */
     CliTui *tui;         /* the full-screen view, or NULL */
+    gboolean media[2];   /* audio, video asked for (not --no-audio/video) */
 } Cli;
 
 /* ---- call-output.c ---- */

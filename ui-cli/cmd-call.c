@@ -398,6 +398,8 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return status;
     }
+    cli.media[0] = !no_audio;
+    cli.media[1] = !no_video;
     if (cli_tui_wanted(json, plain)) {
         g_autofree char *title = g_strdup_printf("%s %s", argv[0], signal_url);
         cli.tui = cli_tui_start(&cli, title, &error);

@@ -304,10 +304,11 @@ cell(CliTui *t, int y, int x, const char *kind, const char *dir)
             text = g_strdup("data: encrypted");
         else
             text = g_strdup("data: NOT ENCRYPTED"), attr = ATTR_ALERT;
-    } else if ((m = media_entry(t, kind, dir)) == NULL) {
+    } else if ((m = media_entry(t, kind, dir)) == NULL &&
+               (dtls_up(t) || !tui_has_media(t, strcmp(kind, "video") == 0))) {
         text = g_strdup_printf("%s: none", kind);
         attr = A_DIM;
-    } else if (!dtls_up(t)) {
+    } else if (m == NULL || !dtls_up(t)) {
         text = g_strdup_printf("%s: not yet", kind);
         attr = A_DIM;
     } else if (tui_bool(m, "encrypted", FALSE)) {

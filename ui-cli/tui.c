@@ -121,8 +121,11 @@ tui_has_media(CliTui *t, int kind)
                       : NULL;
     JsonArray *a;
 
-    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n))
-        return FALSE;
+    /* the report lists media once the call's media runs (what was
+     * negotiated); before, what was asked for */
+    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n) ||
+        json_array_get_length(json_node_get_array(n)) == 0)
+        return t->cli->media[kind] && t->ended == NULL;
     a = json_node_get_array(n);
     for (guint i = 0; i < json_array_get_length(a); i++) {
         JsonNode *e = json_array_get_element(a, i);
@@ -666,10 +669,10 @@ cli_tui_event(CliTui *t, const ScCallEvent *ev)
         g_autofree char *l =
             cli_sanitize(label != NULL ? label : "?", -1, CLI_SHOW_FIELD_MAX,
                          FALSE);
+        /* cut by tui_add_line(), which says how much was left out */
         g_autofree char *line =
-            text != NULL
-                ? g_strdup_printf("<%s> %.*s", l, CLI_SHOW_MESSAGE_MAX, text)
-                : g_strdup_printf("<%s> [binary message]", l);
+            text != NULL ? g_strdup_printf("<%s> %s", l, text)
+                         : g_strdup_printf("<%s> [binary message]", l);
         tui_add_line(t, TUI_LINE_PEER, line);
         return;
     }
