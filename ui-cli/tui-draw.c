@@ -436,6 +436,8 @@ tui_fit(const char *s, int width)
     }
     if (*p != '\0' && brk != NULL && brk - s > (p - s) / 2)
         return (gsize)(brk - s);
+    if (*s == '\0')
+        return 0;
     return p > s ? (gsize)(p - s) : (gsize)(g_utf8_next_char(s) - s);
 }
 
@@ -488,12 +490,13 @@ draw_chat(CliTui *t, int top, int bottom)
         g_autofree char *full = g_strconcat(prefix(ln->kind), ln->text, NULL);
         GPtrArray *parts = g_ptr_array_new();
         const char *p = full;
+        gsize step;
 
         do {
-            gsize n = tui_fit(p, width);
+            step = tui_fit(p, width);
             g_ptr_array_add(parts, (gpointer)p);
-            p += n;
-        } while (*p != '\0' && parts->len < 400);
+            p += step;
+        } while (step > 0 && *p != '\0' && parts->len < 400);
         for (int i = (int)parts->len - 1; i >= 0 && y >= top; i--) {
             const char *start = parts->pdata[i];
             gsize n = (guint)i + 1 < parts->len

@@ -195,9 +195,10 @@ tui_draw_panel(CliTui *t, int top, int bottom)
         char *tab = strchr(p.rows->pdata[i], '\t');
         const char *v = tab + 1;
         gboolean first = TRUE;
+        gsize n;
         *tab = '\0';
         do {
-            gsize n = width > 0 ? tui_fit(v, width) : strlen(v);
+            n = width > 0 ? tui_fit(v, width) : strlen(v);
             g_ptr_array_add(lines,
                             g_strdup_printf("%s\t%.*s",
                                             first ? (char *)p.rows->pdata[i]
@@ -205,7 +206,7 @@ tui_draw_panel(CliTui *t, int top, int bottom)
                                             (int)n, v));
             v += n;
             first = FALSE;
-        } while (*v != '\0');
+        } while (n > 0 && *v != '\0');
     }
     if (t->panel_scroll > (int)lines->len - (bottom - top))
         t->panel_scroll = MAX(0, (int)lines->len - (bottom - top));

@@ -31,6 +31,7 @@ static volatile sig_atomic_t screen_on;
 static char restore_seq[256];
 static size_t restore_len;
 static volatile sig_atomic_t saved_stderr_fd = -1;
+static volatile sig_atomic_t err_read_fd = -1;
 static CliTui *the_tui;
 
 static void
@@ -45,8 +46,18 @@ restore_now(void)
         if (saved_tios_ok)
             tcsetattr(STDIN_FILENO, TCSANOW, &saved_tios);
     }
-    if (saved_stderr_fd >= 0)
+    if (saved_stderr_fd >= 0) {
+        char buf[4096];
+        ssize_t n;
+
         dup2(saved_stderr_fd, STDERR_FILENO);
+        saved_stderr_fd = -1;
+        /* what was said just before the end (a sanitizer's report, an
+         * abort message) goes to the terminal, not down the pipe */
+        while (err_read_fd >= 0 && (n = read(err_read_fd, buf, sizeof buf)) > 0)
+            if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+                break;
+    }
 }
 
 static void
@@ -294,6 +305,7 @@ capture_stderr(CliTui *t)
     }
     close(fds[1]);
     saved_stderr_fd = t->saved_stderr;
+    err_read_fd = fds[0];
     t->err_read = fds[0];
     t->err_partial = g_string_new(NULL);
     t->err_watch = g_unix_fd_add(fds[0], G_IO_IN | G_IO_HUP | G_IO_ERR,
@@ -318,6 +330,7 @@ release_stderr(CliTui *t)
         g_string_append_len(rest, buf, n);
     g_clear_handle_id(&t->err_watch, g_source_remove);
     saved_stderr_fd = -1;
+    err_read_fd = -1;
     dup2(t->saved_stderr, STDERR_FILENO);
     close(t->saved_stderr);
     close(t->err_read);
