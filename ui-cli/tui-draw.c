@@ -374,7 +374,7 @@ draw_devices(CliTui *t, int y)
         if (!tui_has_media(t, k)) {
             text = g_strdup_printf("%s: not in this call", names[k]);
             attr = A_DIM;
-        } else if (t->stopped[k]) {
+        } else if (tui_media_stopped(t, k)) {
             text = g_strdup_printf("%s: STOPPED [%s starts]", names[k],
                                    keys[k]);
         } else if (t->flow[k][TUI_SEND] == 1 && t->ended == NULL) {

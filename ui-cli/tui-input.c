@@ -127,10 +127,9 @@ toggle_media(CliTui *t, int kind)
         tui_add_line(t, TUI_LINE_INFO, text);
         return;
     }
-#if 0 /* sc_call_set_media_sending() comes with the media-inspect branch */
     {
         g_autoptr(GError) error = NULL;
-        gboolean on = t->stopped[kind];
+        gboolean on = tui_media_stopped(t, kind);
 
         if (!sc_call_set_media_sending(t->cli->call,
                                        kind == TUI_AUDIO ? SC_MEDIA_TYPE_AUDIO
@@ -140,17 +139,12 @@ toggle_media(CliTui *t, int kind)
             return;
         }
         t->stopped[kind] = !on;
+        tui_refresh_report(t);
         text = g_strdup_printf(on ? "%s on: sending again"
                                   : "%s stopped: nothing of it is sent",
                                name);
         tui_add_line(t, TUI_LINE_INFO, text);
     }
-#else
-    text = g_strdup_printf("stopping the %s needs "
-                           "sc_call_set_media_sending(), not in this build",
-                           name);
-    tui_add_line(t, TUI_LINE_ALERT, text);
-#endif
 }
 
 static void

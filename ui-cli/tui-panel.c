@@ -36,6 +36,73 @@ s_or(const char *s, const char *def)
     return s != NULL ? s : def;
 }
 
+/* a number of the entry, -1 when absent or null */
+static gint64
+num(JsonObject *m, const char *name)
+{
+    JsonNode *n = m != NULL ? json_object_get_member(m, name) : NULL;
+
+    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) ||
+        json_node_get_value_type(n) != G_TYPE_INT64)
+        return -1;
+    return json_node_get_int(n);
+}
+
+/* A stream's numbers, with units: packets and their rate (from the last
+ * two reports), bitrate, and RTCP's loss, jitter and round trip where
+ * the report has them (on send entries they are the peer's claims);
+ * other numbers the report gains are shown by name. */
+static void
+append_numbers(GString *s, JsonObject *m, JsonObject *pm, double dt)
+{
+    static const char *const known[] = {
+        "packets", "bytes", "bitrate", "packets_lost", "fraction_lost",
+        "jitter_us", "round_trip_us"};
+    gint64 pk = num(m, "packets"), ppk = num(pm, "packets");
+    JsonNode *fl = json_object_get_member(m, "fraction_lost");
+    GList *members;
+
+    if (pk >= 0) {
+        g_string_append_printf(s, ", packets %" G_GINT64_FORMAT, pk);
+        if (ppk >= 0 && dt > 0.2 && pk >= ppk)
+            g_string_append_printf(s, " (%.0f/s)", (double)(pk - ppk) / dt);
+    }
+    if (num(m, "bitrate") >= 0)
+        g_string_append_printf(s, ", %.1f kbit/s",
+                               (double)num(m, "bitrate") / 1000);
+    if (num(m, "packets_lost") >= 0)
+        g_string_append_printf(s, ", lost %" G_GINT64_FORMAT,
+                               num(m, "packets_lost"));
+    if (fl != NULL && JSON_NODE_HOLDS_VALUE(fl) &&
+        json_node_get_value_type(fl) == G_TYPE_DOUBLE)
+        g_string_append_printf(s, " (%.1f%%)", json_node_get_double(fl) * 100);
+    if (num(m, "jitter_us") >= 0)
+        g_string_append_printf(s, ", jitter %.1f ms",
+                               (double)num(m, "jitter_us") / 1000);
+    if (num(m, "round_trip_us") >= 0)
+        g_string_append_printf(s, ", RTT %.1f ms",
+                               (double)num(m, "round_trip_us") / 1000);
+    if (g_strcmp0(tui_str(m, "rtcp_from"), "peer") == 0 &&
+        num(m, "packets_lost") >= 0)
+        g_string_append(s, " (the peer's RTCP)");
+    members = json_object_get_members(m);
+    for (GList *l = members; l != NULL; l = l->next) {
+        JsonNode *v = json_object_get_member(m, l->data);
+        gboolean seen = FALSE;
+        for (gsize k = 0; k < G_N_ELEMENTS(known); k++)
+            seen = seen || strcmp(l->data, known[k]) == 0;
+        if (seen || !JSON_NODE_HOLDS_VALUE(v))
+            continue;
+        if (json_node_get_value_type(v) == G_TYPE_INT64)
+            g_string_append_printf(s, ", %s %" G_GINT64_FORMAT,
+                                   (char *)l->data, json_node_get_int(v));
+        else if (json_node_get_value_type(v) == G_TYPE_DOUBLE)
+            g_string_append_printf(s, ", %s %.3g", (char *)l->data,
+                                   json_node_get_double(v));
+    }
+    g_list_free(members);
+}
+
 static void
 media_rows(CliTui *t, Panel *p)
 {
@@ -47,7 +114,6 @@ media_rows(CliTui *t, Panel *p)
         JsonNode *n = json_array_get_element(a, i);
         JsonObject *m, *pm = NULL;
         GString *s = g_string_new(NULL);
-        GList *members;
         g_autofree char *label = NULL;
 
         if (!JSON_NODE_HOLDS_OBJECT(n)) {
@@ -63,38 +129,9 @@ media_rows(CliTui *t, Panel *p)
                                    ? "encrypted"
                                    : "NOT ENCRYPTED",
                                s_or(tui_str(m, "cipher"), "no cipher"));
-        /* every number the report has (packets; RTCP's loss and RTT when
-         * present), with a rate for the counters */
-        members = json_object_get_members(m);
-        for (GList *l = members; l != NULL; l = l->next) {
-            JsonNode *v = json_object_get_member(m, l->data);
-            GType ty;
-            if (!JSON_NODE_HOLDS_VALUE(v))
-                continue;
-            ty = json_node_get_value_type(v);
-            if (ty == G_TYPE_INT64) {
-                gint64 now = json_node_get_int(v);
-                g_string_append_printf(s, ", %s %" G_GINT64_FORMAT,
-                                       (char *)l->data, now);
-                if (pm != NULL && dt > 0.2 &&
-                    json_object_has_member(pm, l->data) &&
-                    (strcmp(l->data, "packets") == 0 ||
-                     strcmp(l->data, "bytes") == 0)) {
-                    double rate =
-                        (double)(now - json_object_get_int_member(pm, l->data)) /
-                        dt;
-                    if (strcmp(l->data, "bytes") == 0)
-                        g_string_append_printf(s, " (%.0f kbit/s)",
-                                               rate * 8 / 1000);
-                    else
-                        g_string_append_printf(s, " (%.0f/s)", rate);
-                }
-            } else if (ty == G_TYPE_DOUBLE) {
-                g_string_append_printf(s, ", %s %.3g", (char *)l->data,
-                                       json_node_get_double(v));
-            }
-        }
-        g_list_free(members);
+        if (!tui_bool(m, "sending", TRUE))
+            g_string_append(s, ", STOPPED");
+        append_numbers(s, m, pm, dt);
         label = g_strdup_printf("  %s %s", s_or(tui_str(m, "kind"), "?"),
                                 s_or(tui_str(m, "direction"), "?"));
         row(p, label, "%s", s->str);

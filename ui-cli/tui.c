@@ -148,6 +148,34 @@ tui_has_media(CliTui *t, int kind)
     return FALSE;
 }
 
+gboolean
+tui_media_stopped(CliTui *t, int kind)
+{
+    JsonNode *n = t->report != NULL
+                      ? json_object_get_member(t->report, "media")
+                      : NULL;
+    JsonArray *a = n != NULL && JSON_NODE_HOLDS_ARRAY(n)
+                       ? json_node_get_array(n)
+                       : NULL;
+
+    /* the library's word (the send entry's "sending") over ours: /mute
+     * typed on the input line stops it too */
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        JsonNode *e = json_array_get_element(a, i);
+        JsonObject *m = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e)
+                                                  : NULL;
+        JsonNode *v = m != NULL ? json_object_get_member(m, "sending") : NULL;
+        if (m != NULL &&
+            g_strcmp0(tui_str(m, "kind"),
+                      kind == TUI_AUDIO ? "audio" : "video") == 0 &&
+            g_strcmp0(tui_str(m, "direction"), "send") == 0 && v != NULL &&
+            JSON_NODE_HOLDS_VALUE(v) &&
+            json_node_get_value_type(v) == G_TYPE_BOOLEAN)
+            return !json_node_get_boolean(v);
+    }
+    return t->stopped[kind];
+}
+
 static void
 line_free(TuiLine *l)
 {

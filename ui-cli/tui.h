@@ -80,6 +80,9 @@ const char *tui_str(JsonObject *o, const char *name);
 JsonObject *tui_obj(JsonObject *o, const char *path);
 /* whether the media kind is in the call (from the report) */
 gboolean tui_has_media(CliTui *t, int kind);
+/* whether sending of the media kind is stopped (the microphone/camera
+ * keys, /mute) */
+gboolean tui_media_stopped(CliTui *t, int kind);
 
 /* tui-draw.c */
 enum { PAIR_OK = 1, PAIR_ALERT, PAIR_WARN, PAIR_DIM };
