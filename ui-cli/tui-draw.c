@@ -111,25 +111,6 @@ dtls_up(CliTui *t)
            t->ended == NULL;
 }
 
-/* the report's media entry for kind/direction, or NULL */
-static JsonObject *
-media_entry(CliTui *t, const char *kind, const char *dir)
-{
-    JsonArray *a = tui_array(t->report, "media");
-
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        JsonNode *n = json_array_get_element(a, i);
-        JsonObject *m;
-        if (!JSON_NODE_HOLDS_OBJECT(n))
-            continue;
-        m = json_node_get_object(n);
-        if (g_strcmp0(tui_str(m, "kind"), kind) == 0 &&
-            g_strcmp0(tui_str(m, "direction"), dir) == 0)
-            return m;
-    }
-    return NULL;
-}
-
 static const char *
 phase(CliTui *t)
 {
@@ -304,7 +285,7 @@ cell(CliTui *t, int y, int x, const char *kind, const char *dir)
             text = g_strdup("data: encrypted");
         else
             text = g_strdup("data: NOT ENCRYPTED"), attr = ATTR_ALERT;
-    } else if ((m = media_entry(t, kind, dir)) == NULL &&
+    } else if ((m = tui_media_entry(t, kind, dir)) == NULL &&
                (dtls_up(t) || !tui_has_media(t, strcmp(kind, "video") == 0))) {
         text = g_strdup_printf("%s: none", kind);
         attr = A_DIM;

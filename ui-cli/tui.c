@@ -124,32 +124,8 @@ tui_obj(JsonObject *o, const char *path)
     return o;
 }
 
-gboolean
-tui_has_media(CliTui *t, int kind)
-{
-    JsonNode *n = t->report != NULL
-                      ? json_object_get_member(t->report, "media")
-                      : NULL;
-    JsonArray *a;
-
-    /* the report lists media once the call's media runs (what was
-     * negotiated); before, what was asked for */
-    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n) ||
-        json_array_get_length(json_node_get_array(n)) == 0)
-        return t->cli->media[kind] && t->ended == NULL;
-    a = json_node_get_array(n);
-    for (guint i = 0; i < json_array_get_length(a); i++) {
-        JsonNode *e = json_array_get_element(a, i);
-        if (JSON_NODE_HOLDS_OBJECT(e) &&
-            g_strcmp0(tui_str(json_node_get_object(e), "kind"),
-                      kind == TUI_AUDIO ? "audio" : "video") == 0)
-            return TRUE;
-    }
-    return FALSE;
-}
-
-gboolean
-tui_media_stopped(CliTui *t, int kind)
+JsonObject *
+tui_media_entry(CliTui *t, const char *kind, const char *dir)
 {
     JsonNode *n = t->report != NULL
                       ? json_object_get_member(t->report, "media")
@@ -158,21 +134,51 @@ tui_media_stopped(CliTui *t, int kind)
                        ? json_node_get_array(n)
                        : NULL;
 
-    /* the library's word (the send entry's "sending") over ours: /mute
-     * typed on the input line stops it too */
     for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
         JsonNode *e = json_array_get_element(a, i);
-        JsonObject *m = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e)
-                                                  : NULL;
-        JsonNode *v = m != NULL ? json_object_get_member(m, "sending") : NULL;
-        if (m != NULL &&
-            g_strcmp0(tui_str(m, "kind"),
-                      kind == TUI_AUDIO ? "audio" : "video") == 0 &&
-            g_strcmp0(tui_str(m, "direction"), "send") == 0 && v != NULL &&
-            JSON_NODE_HOLDS_VALUE(v) &&
-            json_node_get_value_type(v) == G_TYPE_BOOLEAN)
-            return !json_node_get_boolean(v);
+        JsonObject *m;
+        if (!JSON_NODE_HOLDS_OBJECT(e))
+            continue;
+        m = json_node_get_object(e);
+        if (g_strcmp0(tui_str(m, "kind"), kind) == 0 &&
+            (dir == NULL || g_strcmp0(tui_str(m, "direction"), dir) == 0))
+            return m;
     }
+    return NULL;
+}
+
+static const char *
+kind_name(int kind)
+{
+    return kind == TUI_AUDIO ? "audio" : "video";
+}
+
+gboolean
+tui_has_media(CliTui *t, int kind)
+{
+    JsonNode *n = t->report != NULL
+                      ? json_object_get_member(t->report, "media")
+                      : NULL;
+
+    /* the report lists media once the call's media runs (what was
+     * negotiated); before, what was asked for */
+    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n) ||
+        json_array_get_length(json_node_get_array(n)) == 0)
+        return t->cli->media[kind] && t->ended == NULL;
+    return tui_media_entry(t, kind_name(kind), NULL) != NULL;
+}
+
+gboolean
+tui_media_stopped(CliTui *t, int kind)
+{
+    JsonObject *m = tui_media_entry(t, kind_name(kind), "send");
+    JsonNode *v = m != NULL ? json_object_get_member(m, "sending") : NULL;
+
+    /* the library's word (the send entry's "sending") over ours: /mute
+     * typed on the input line stops it too */
+    if (v != NULL && JSON_NODE_HOLDS_VALUE(v) &&
+        json_node_get_value_type(v) == G_TYPE_BOOLEAN)
+        return !json_node_get_boolean(v);
     return t->stopped[kind];
 }
 

@@ -80,6 +80,9 @@ const char *tui_str(JsonObject *o, const char *name);
 JsonObject *tui_obj(JsonObject *o, const char *path);
 /* whether the media kind is in the call (from the report) */
 gboolean tui_has_media(CliTui *t, int kind);
+/* the report's media entry of @kind ("audio"/"video") and @dir
+ * ("send"/"recv"; NULL: either), or NULL */
+JsonObject *tui_media_entry(CliTui *t, const char *kind, const char *dir);
 /* whether sending of the media kind is stopped (the microphone/camera
  * keys, /mute) */
 gboolean tui_media_stopped(CliTui *t, int kind);

@@ -157,6 +157,15 @@ def tui_args(role, url, extra=(), media=False):
     return a + list(extra)
 
 
+def view_calls(url, name, extra=(), media=False, env=None, peer_extra=None):
+    """A `sealcall answer --json` peer in @url's room, then the view
+    calling it; returns (peer, Screen)."""
+    peer = sctest.endpoint("answer", url, name, peer_extra, media=media,
+                           env=env)
+    peer.wait_event("signaling", state="connected", timeout=20)
+    return peer, Screen(tui_args("call", url, extra, media=media), env=env)
+
+
 def status_lines(t):
     """The status area: the lines above the first divider."""
     out = []
@@ -215,11 +224,9 @@ def stopped_growing(p, kind, other, timeout=20):
 # ---- 1. a call without identity, with media ----
 relay, port = sctest.start_relay()
 url = "ws://127.0.0.1:%d/room/tui" % port
-peer = sctest.endpoint("answer", url, "peer", media=True)
-scr = None
+peer = scr = None
 try:
-    peer.wait_event("signaling", state="connected", timeout=20)
-    scr = Screen(tui_args("call", url, media=True))
+    peer, scr = view_calls(url, "peer", media=True)
     t = scr.wait(lambda t: "CONNECTED" in t and "audio: encrypted" in t and
                  "video: encrypted" in t and "data: encrypted" in t and
                  "microphone: IN USE" in t and "camera: IN USE" in t, 60)
@@ -356,16 +363,15 @@ try:
 finally:
     if scr:
         scr.kill()
-    peer.kill()
+    if peer:
+        peer.kill()
 
 # ---- 2. SIGTERM and a crash restore the terminal too ----
 for sig, want in ((signal.SIGTERM, 0), (signal.SIGABRT, 128 + signal.SIGABRT)):
     url2 = "ws://127.0.0.1:%d/room/sig%d" % (port, sig)
-    peer = sctest.endpoint("answer", url2, "peer-sig")
-    scr = None
+    peer = scr = None
     try:
-        peer.wait_event("signaling", state="connected", timeout=20)
-        scr = Screen(tui_args("call", url2))
+        peer, scr = view_calls(url2, "peer-sig")
         t = scr.wait_text("CONNECTED", 40)
         pid = scr.program_pid()
         if pid:
@@ -378,18 +384,17 @@ for sig, want in ((signal.SIGTERM, 0), (signal.SIGABRT, 128 + signal.SIGABRT)):
     finally:
         if scr:
             scr.kill()
-        peer.kill()
+        if peer:
+            peer.kill()
 
 # ---- 3. a relay rewrites the answer's fingerprint ----
 mitm = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py"),
                     "--rewrite-fingerprint", "answer"], "mitm")
 ev = mitm.wait_event("listening", timeout=20)
 url3 = "ws://127.0.0.1:%d/room/fp" % (ev or {}).get("port", 1)
-peer = sctest.endpoint("answer", url3, "peer-fp")
-scr = None
+peer = scr = None
 try:
-    peer.wait_event("signaling", state="connected", timeout=20)
-    scr = Screen(tui_args("call", url3))
+    peer, scr = view_calls(url3, "peer-fp")
     t = scr.wait_text("CALL FAILED: FINGERPRINT-MISMATCH", 60)
     tap.ok(t is not None and "press any key to leave" in t,
            "fingerprint mismatch: the view shows CALL FAILED: "
@@ -405,7 +410,8 @@ try:
 finally:
     if scr:
         scr.kill()
-    peer.kill()
+    if peer:
+        peer.kill()
     mitm.kill()
 
 # ---- 4. answer --defer-ice: who calls, before anything is revealed ----
@@ -447,39 +453,19 @@ else:
     import idpserver  # noqa: E402
     tmp = tempfile.mkdtemp(prefix="sealcall-tui-")
     ca, cert, key = idpserver.make_ca(tmp, "tui")
-    proxy = r"""rtcIdentityProvider.register({
-  generateAssertion(contents, origin, options) {
-    const user = (options && options.usernameHint) || 'alice';
-    const payload = JSON.stringify({ identity: user + '@localhost', contents, origin });
-    return fetch('/api/sign', { method: 'POST', body: JSON.stringify({ contents: payload }) })
-      .then((r) => r.json())
-      .then((j) => ({ idp: { domain: location.host, protocol: 'slow' },
-                      assertion: JSON.stringify({ payload, sig: j.sig }) }));
-  },
-  validateAssertion(assertion, origin) {
-    const a = JSON.parse(assertion);
-    return new Promise((res) => setTimeout(res, 2500))
-      .then(() => fetch('/api/verify?sig=' + encodeURIComponent(a.sig) +
-                        '&c=' + encodeURIComponent(a.payload)))
-      .then((r) => r.json())
-      .then((j) => {
-        if (!j.ok) throw new Error('bad signature');
-        const p = JSON.parse(a.payload);
-        return { identity: p.identity, contents: p.contents };
-      });
-  }});"""
+    proxy = idpserver.hmac_proxy(validate_delay=2500).replace(
+        "PROTOCOL", json.dumps("slow"))
     srv = idpserver.IdpServer(cert, key, {"slow": proxy})
     IDP = "localhost:%d" % srv.port
     env = {"SEALCALL_IDP_SANDBOX": os.path.join(
         build, "src", "identity", "sealcall-idp-sandbox")}
     url5 = "ws://127.0.0.1:%d/room/id" % port
-    peer = sctest.endpoint("answer", url5, "peer-id",
-                           ["--ca", ca, "--idp", IDP, "--identity-hint", "bob",
-                            "--idp-protocol", "slow"], env=env)
-    scr = None
+    peer = scr = None
     try:
-        peer.wait_event("signaling", state="connected", timeout=20)
-        scr = Screen(tui_args("call", url5, ["--ca", ca]), env=env)
+        peer, scr = view_calls(url5, "peer-id", ["--ca", ca], env=env,
+                               peer_extra=["--ca", ca, "--idp", IDP,
+                                           "--identity-hint", "bob",
+                                           "--idp-protocol", "slow"])
         t1 = scr.wait(lambda t: "CONNECTED" in t or "[VERIFIED]" in t, 60)
         t2 = scr.wait_text("[VERIFIED] bob@localhost", 60)
         before = [x for x in scr.seen if "CONNECTED" in x and
@@ -499,7 +485,8 @@ else:
     finally:
         if scr:
             scr.kill()
-        peer.kill()
+        if peer:
+            peer.kill()
         srv.close()
 
 relay.kill()

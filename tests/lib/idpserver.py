@@ -46,6 +46,41 @@ def make_ca(d, name):
     return os.path.join(d, ca), os.path.join(d, crt), os.path.join(d, key)
 
 
+def hmac_proxy(id_domain="localhost", validate_delay=0, validate_error=None):
+    """An IdP proxy script (W3C register API) whose assertion is an HMAC
+    by this server over {identity, contents, origin} for USER@id_domain
+    (the username hint, or alice); validation waits @validate_delay ms, or
+    fails with @validate_error. PROTOCOL in it is to be replaced with the
+    protocol's name as a JS string."""
+    gen = r"""
+  generateAssertion(contents, origin, options) {
+    const user = (options && options.usernameHint) || 'alice';
+    const payload = JSON.stringify({ identity: user + '@ID_DOMAIN', contents, origin });
+    return fetch('/api/sign', { method: 'POST', body: JSON.stringify({ contents: payload }) })
+      .then((r) => r.json())
+      .then((j) => ({ idp: { domain: location.host, protocol: PROTOCOL },
+                      assertion: JSON.stringify({ payload, sig: j.sig }) }));
+  },"""
+    if validate_error:
+        val = "validateAssertion() { return Promise.reject({ errorDetail: '%s', message: 'too old' }); }" % validate_error
+    else:
+        val = r"""
+  validateAssertion(assertion, origin) {
+    const a = JSON.parse(assertion);
+    return new Promise((res) => setTimeout(res, DELAY))
+      .then(() => fetch('/api/verify?sig=' + encodeURIComponent(a.sig) +
+                        '&c=' + encodeURIComponent(a.payload)))
+      .then((r) => r.json())
+      .then((j) => {
+        if (!j.ok) throw new Error('bad signature');
+        const p = JSON.parse(a.payload);
+        return { identity: p.identity, contents: p.contents };
+      });
+  }""".replace("DELAY", str(validate_delay))
+    return ("rtcIdentityProvider.register({" + gen + val + "});").replace(
+        "ID_DOMAIN", id_domain)
+
+
 class IdpServer:
     def __init__(self, cert, key, scripts, tls=True):
         self.scripts = scripts
