@@ -25,7 +25,8 @@ the real program through a real relay, against a `sealcall --json` peer.
   stays until a key is pressed; exit 1;
 - `answer --defer-ice`: the view shows who calls with accept/decline
   keys, the caller learns nothing (no ICE) until y is pressed, then the
-  call connects.
+  call connects;
+- `--plain` and `--json` on a terminal keep lines (no alternate screen).
 """
 import json
 import os
@@ -488,6 +489,23 @@ else:
         if peer:
             peer.kill()
         srv.close()
+
+# ---- 6. --plain and --json on a terminal: lines, as before ----
+for opt, want in (("--plain", "* signaling connected"),
+                  ("--json", '{"event":"signaling","state":"connected"}')):
+    scr = Screen(tui_args("answer", "ws://127.0.0.1:%d/room/plain" % port,
+                          [opt]))
+    try:
+        t = scr.wait_text(want, 30)
+        tap.ok(t is not None and scr.fmt("#{alternate_on}") == "0" and
+               "F2/^A mic" not in t,
+               "%s on a terminal: lines, no full-screen view" % opt,
+               t or scr.text())
+        scr.keys("C-c")
+        rc, t = scr.exit_status()
+        tap.ok(rc == 0, "%s: Ctrl-C, exit 0" % opt, (rc, t))
+    finally:
+        scr.kill()
 
 relay.kill()
 tmux("kill-server")
