@@ -445,6 +445,28 @@ finally:
     if caller:
         caller.kill()
 
+# n declines: the caller is told, nothing was revealed, exit 0
+url4 = "ws://127.0.0.1:%d/room/decline" % port
+scr = Screen(tui_args("answer", url4, ["--defer-ice"]))
+caller = None
+try:
+    scr.wait_text("signaling connected", 30)
+    caller = sctest.endpoint("call", url4, "caller-n")
+    t = scr.wait(lambda t: "INCOMING CALL" in t and "n decline" in t, 30)
+    scr.keys("n")
+    e = caller.wait_event("ended", timeout=30)
+    rc, t = scr.exit_status()
+    tap.ok(e is not None and e.get("reason") == "bye" and
+           e.get("peer_reason") == "declined" and rc == 0 and sane(t) and
+           not [x for x in caller.events if x.get("event") == "ice" and
+                x.get("state") == "connected"],
+           "defer: n declines (the caller gets bye, declined; no ICE), "
+           "exit 0", (e, rc, t))
+finally:
+    scr.kill()
+    if caller:
+        caller.kill()
+
 # ---- 5. a peer verified by an IdP ----
 if subprocess.run(["sh", "-c", "command -v openssl"],
                   stdout=subprocess.DEVNULL).returncode:
