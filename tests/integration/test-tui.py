@@ -18,7 +18,7 @@ the real program through a real relay, against a `sealcall --json` peer.
   echo; the alternate screen left); so do SIGTERM and a crash (SIGABRT:
   the terminal is restored by the fatal-signal handler);
 - a peer verified by an IdP (the setup of test-call-identity.py, its
-  proxy slowed down): first NOT VERIFIED, then VERIFIED with the identity
+  proxy slowed down by 5 s): connected and NOT VERIFIED, then VERIFIED with the identity
   and the IdP;
 - a relay that rewrites the answer's fingerprint: the view shows the
   failure (CALL FAILED: FINGERPRINT-MISMATCH) and never CONNECTED, and
@@ -476,7 +476,7 @@ else:
     import idpserver  # noqa: E402
     tmp = tempfile.mkdtemp(prefix="sealcall-tui-")
     ca, cert, key = idpserver.make_ca(tmp, "tui")
-    proxy = idpserver.hmac_proxy(validate_delay=2500).replace(
+    proxy = idpserver.hmac_proxy(validate_delay=5000).replace(
         "PROTOCOL", json.dumps("slow"))
     srv = idpserver.IdpServer(cert, key, {"slow": proxy})
     IDP = "localhost:%d" % srv.port
