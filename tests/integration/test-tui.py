@@ -531,4 +531,9 @@ for opt, want in (("--plain", "* signaling connected"),
 
 relay.kill()
 tmux("kill-server")
+try:  # the dead server's socket
+    os.unlink(os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"),
+                           "tmux-%d" % os.getuid(), SOCK))
+except OSError:
+    pass
 tap.done()
