@@ -28,6 +28,7 @@ the real program through a real relay, against a `sealcall --json` peer.
   call connects;
 - `--plain` and `--json` on a terminal keep lines (no alternate screen).
 """
+import atexit
 import json
 import os
 import re
@@ -52,6 +53,19 @@ try:
 except OSError as e:
     tap.skip_all("tmux not installed (%s)" % e)
 LANG = "C.UTF-8"
+
+
+@atexit.register
+def tmux_gone():
+    """However the test ends: our tmux server (its panes get SIGHUP) and
+    its socket file."""
+    subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null", "kill-server"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        os.unlink(os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"),
+                               "tmux-%d" % os.getuid(), SOCK))
+    except OSError:
+        pass
 
 
 def tmux(*args):
@@ -530,10 +544,4 @@ for opt, want in (("--plain", "* signaling connected"),
         scr.kill()
 
 relay.kill()
-tmux("kill-server")
-try:  # the dead server's socket
-    os.unlink(os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"),
-                           "tmux-%d" % os.getuid(), SOCK))
-except OSError:
-    pass
 tap.done()
