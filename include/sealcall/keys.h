@@ -64,7 +64,9 @@ SC_API gboolean sc_call_set_key_scope(ScCall *call, ScKeyScope scope,
  * sc_call_set_certificate_file:
  * @call: an idle call
  * @path: (transfer none): one PEM file with the certificate and its
- *   unencrypted private key, in either order
+ *   unencrypted private key, in either order; certificates after the
+ *   first are its chain (a CA-issued identity's intermediates, at most
+ *   8), sent after it in the DTLS handshake
  * @error: return location for a #GError, or %NULL
  *
  * Uses a configured certificate (key scope %SC_KEY_SCOPE_CONFIGURED),

@@ -309,6 +309,38 @@ sc_dtls_transport_get_alpn(ScDtlsTransport *t)
     return n == 0 ? "" : "?";
 }
 
+STACK_OF(X509) *
+sc_dtls_transport_get_peer_chain(ScDtlsTransport *t)
+{
+    STACK_OF(X509) *out;
+    STACK_OF(X509) *sent;
+    X509 *leaf;
+
+    g_return_val_if_fail(t != NULL, NULL);
+    if (t->ssl == NULL || !t->verified ||
+        (leaf = SSL_get0_peer_certificate(t->ssl)) == NULL ||
+        (out = sk_X509_new_null()) == NULL)
+        return NULL;
+    if (X509_up_ref(leaf) != 1 || sk_X509_push(out, leaf) <= 0) {
+        sk_X509_pop_free(out, X509_free);
+        return NULL;
+    }
+    /* the client's list includes the leaf, the server's does not */
+    sent = SSL_get_peer_cert_chain(t->ssl);
+    for (int i = 0; sent != NULL && i < sk_X509_num(sent); i++) {
+        X509 *c = sk_X509_value(sent, i);
+        if (X509_cmp(c, leaf) == 0)
+            continue;
+        if (X509_up_ref(c) != 1)
+            continue;
+        if (sk_X509_push(out, c) <= 0) {
+            X509_free(c);
+            break;
+        }
+    }
+    return out;
+}
+
 void
 sc_dtls_transport_set_confidential(ScDtlsTransport *t, gboolean confidential)
 {
@@ -388,6 +420,11 @@ sc_dtls_setup_ssl(ScDtlsTransport *t, GError **error)
     if (SSL_use_certificate(t->ssl, sc_cert_get_x509(t->cert)) != 1 ||
         SSL_use_PrivateKey(t->ssl, sc_cert_get_key(t->cert)) != 1 ||
         SSL_check_private_key(t->ssl) != 1)
+        goto fail;
+    /* a CA-issued identity (--cert) sends its intermediates after it */
+    what = "certificate chain";
+    if (sc_cert_get_chain(t->cert) != NULL &&
+        SSL_set1_chain(t->ssl, sc_cert_get_chain(t->cert)) != 1)
         goto fail;
     SSL_set_app_data(t->ssl, t);
     SSL_set_info_callback(t->ssl, info_cb);

@@ -161,6 +161,13 @@ char *sc_dtls_transport_get_remote_fingerprint(ScDtlsTransport *t)
 gboolean sc_dtls_transport_get_verified_fingerprint(ScDtlsTransport *t,
                                                     ScFingerprint *out);
 
+/* The peer's certificate (first: the one whose fingerprint was verified)
+ * and the other certificates it sent (an X.509 identity's
+ * intermediates), each with a reference; NULL until verified.
+ * (transfer full): sk_X509_pop_free(chain, X509_free). */
+STACK_OF(X509) *sc_dtls_transport_get_peer_chain(ScDtlsTransport *t)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 /* Handshake duration in microseconds (start to CONNECTED handshake end), or
  * -1 before the handshake finished. */
 gint64 sc_dtls_transport_get_handshake_us(ScDtlsTransport *t);

@@ -25,6 +25,7 @@ struct ScCert {
     gatomicrefcount ref;
     X509 *x509;
     EVP_PKEY *key;
+    STACK_OF(X509) *chain; /* intermediates after the leaf, or NULL */
 };
 
 /* Drains OpenSSL's error queue into @error (C5.5: translate at the boundary). */
@@ -245,6 +246,53 @@ check_key(EVP_PKEY *key, const char *name, GError **error)
     return FALSE;
 }
 
+/* The certificates after the first (the leaf): the intermediates of a
+ * CA-issued identity, sent in the handshake after it. */
+static gboolean
+read_chain(const char *data, int len, const char *name,
+           STACK_OF(X509) **chain_out, GError **error)
+{
+    BIO *bio = BIO_new_mem_buf(data, len);
+    X509 *c;
+
+    *chain_out = NULL;
+    if (bio == NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
+                    "%s: out of memory", name);
+        return FALSE;
+    }
+    X509_free(PEM_read_bio_X509(bio, NULL, NULL, NULL)); /* the leaf */
+    /* the file is at most 1 MiB: the count is checked as we go */
+    while ((c = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (*chain_out == NULL)
+            *chain_out = sk_X509_new_null();
+        if (*chain_out == NULL || sk_X509_push(*chain_out, c) <= 0) {
+            X509_free(c);
+            goto oom;
+        }
+        if (sk_X509_num(*chain_out) > SC_CERT_CHAIN_MAX) {
+            g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
+                        "%s: more than %d intermediate certificates after "
+                        "the first",
+                        name, SC_CERT_CHAIN_MAX);
+            goto fail;
+        }
+    }
+    BIO_free(bio);
+    ERR_clear_error(); /* the last read ends with "no start line" */
+    return TRUE;
+
+oom:
+    g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE, "%s: out of memory",
+                name);
+fail:
+    BIO_free(bio);
+    sk_X509_pop_free(*chain_out, X509_free);
+    *chain_out = NULL;
+    ERR_clear_error();
+    return FALSE;
+}
+
 ScCert *
 sc_cert_from_pem(const char *data, gsize len, const char *name,
                  GError **error)
@@ -253,6 +301,7 @@ sc_cert_from_pem(const char *data, gsize len, const char *name,
 
     X509 *x509 = NULL;
     EVP_PKEY *key = NULL;
+    STACK_OF(X509) *chain = NULL;
     BIO *bio = NULL;
     if (len > G_MAXINT) {
         g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
@@ -284,6 +333,9 @@ sc_cert_from_pem(const char *data, gsize len, const char *name,
         goto out;
     }
     key = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
+    ERR_clear_error();
+    if (key != NULL && !read_chain(data, (int)len, name, &chain, error))
+        goto out;
     if (key == NULL) {
         g_set_error(error, SC_ERROR, SC_ERROR_CERTIFICATE,
                     "%s: no readable (unencrypted) PEM private key in the "
@@ -301,12 +353,15 @@ sc_cert_from_pem(const char *data, gsize len, const char *name,
         goto out;
     }
     BIO_free(bio);
-    return cert_wrap(x509, key);
+    ScCert *c = cert_wrap(x509, key);
+    c->chain = chain;
+    return c;
 
 out:
     BIO_free(bio);
     X509_free(x509);
     EVP_PKEY_free(key);
+    sk_X509_pop_free(chain, X509_free);
     ERR_clear_error();
     return NULL;
 }
@@ -457,6 +512,7 @@ sc_cert_unref(ScCert *cert)
         return;
     X509_free(cert->x509);
     EVP_PKEY_free(cert->key);
+    sk_X509_pop_free(cert->chain, X509_free);
     g_free(cert);
 }
 
@@ -465,6 +521,13 @@ sc_cert_get_x509(ScCert *cert)
 {
     g_return_val_if_fail(cert != NULL, NULL);
     return cert->x509;
+}
+
+STACK_OF(X509) *
+sc_cert_get_chain(ScCert *cert)
+{
+    g_return_val_if_fail(cert != NULL, NULL);
+    return cert->chain;
 }
 
 EVP_PKEY *

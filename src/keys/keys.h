@@ -69,8 +69,13 @@ typedef struct ScCert ScCert;
  * Errors: %SC_ERROR_INTERNAL (OpenSSL failure, reason in the message). */
 ScCert *sc_cert_new_ecdsa(GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* A configured identity (`--cert FILE`): loads the first certificate and
- * the first private key from one PEM file (either order; the key
+/* At most this many certificates after the leaf in a `--cert` file. */
+#define SC_CERT_CHAIN_MAX 8
+
+/* A configured identity (`--cert FILE`): loads the first certificate (the
+ * leaf), the certificates after it (its chain, at most
+ * SC_CERT_CHAIN_MAX, sent after it in the handshake; not checked here)
+ * and the first private key from one PEM file (either order; the key
  * unencrypted) and refuses, each with a one-line message that starts with
  * @path: a file that is not a regular file or that group or others may
  * access (as ssh does for its keys: the file holds a private key), a file
@@ -130,6 +135,9 @@ void sc_cert_unref(ScCert *cert);
 
 /* Borrowed; valid as long as the ScCert. */
 X509 *sc_cert_get_x509(ScCert *cert);
+/* The certificates after the leaf in a configured file (a CA-issued
+ * identity's intermediates, sent after it in the handshake), or NULL. */
+STACK_OF(X509) *sc_cert_get_chain(ScCert *cert);
 EVP_PKEY *sc_cert_get_key(ScCert *cert);
 
 /* "sha-256 AB:CD:..." of the certificate. (transfer full): g_free(). NULL
@@ -152,6 +160,57 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScCert, sc_cert_unref)
  * origin. Errors: %SC_ERROR_CERTIFICATE (the message names the file or
  * directory and why), %SC_ERROR_INTERNAL (key generation). */
 ScCert *sc_key_store_get(const char *dir, const char *origin, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- X.509 peer identities (x509-identity.c) ---- */
+
+/* Why a peer's certificate does not identify it; the names (for the
+ * `identity` event's `error`) are sc_x509_error_name()'s. */
+typedef enum {
+    SC_X509_ERROR_UNTRUSTED,   /* "x509-untrusted": no chain to --ca */
+    SC_X509_ERROR_EXPIRED,     /* "x509-expired": a certificate of the
+                                * chain is expired or not yet valid */
+    SC_X509_ERROR_USAGE,       /* "x509-bad-usage": a CA as the leaf, an
+                                * issuer that is no CA, key usage */
+    SC_X509_ERROR_NO_IDENTITY, /* "x509-no-identity" */
+    SC_X509_ERROR_ANCHORS,     /* "x509-no-anchors": --ca unreadable */
+    SC_X509_ERROR_MISMATCH,    /* "x509-identity-mismatch" (the call's
+                                * --peer-identity; not set here) */
+    SC_X509_ERROR_N
+} ScX509Error;
+
+#define SC_X509_ERROR sc_x509_error_quark()
+GQuark sc_x509_error_quark(void);
+const char *sc_x509_error_name(ScX509Error code);
+
+typedef struct {
+    char *identity; /* the first user@domain rfc822Name SAN, else the CN */
+    char *subject;  /* RFC 2253, printable ASCII (escaped), bounded */
+    char *issuer;
+} ScX509Identity;
+
+void sc_x509_identity_free(ScX509Identity *id);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScX509Identity, sc_x509_identity_free)
+
+/* A store holding only the certificates (and CRLs) of the PEM file
+ * @path: never the system's default trust anchors. Errors:
+ * %SC_X509_ERROR_ANCHORS. (transfer full): X509_STORE_free(). */
+X509_STORE *sc_x509_anchors_load(const char *path, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* Verifies @leaf (the peer's DTLS certificate, whose fingerprint DTLS
+ * already matched) with the intermediates @untrusted (nullable; what the
+ * peer sent, at most SC_CERT_CHAIN_MAX + 1) up to a self-signed anchor
+ * of @anchors: signatures, validity at @now (seconds since the epoch; -1
+ * for the current time), basic constraints and path lengths; the leaf
+ * must not be a CA nor an anchor itself, and its keyUsage (when present)
+ * must allow digitalSignature and its extendedKeyUsage (when present)
+ * clientAuth, serverAuth or any. Errors: %SC_X509_ERROR with a message
+ * naming the certificate and the reason. (transfer full). */
+ScX509Identity *sc_x509_identity_verify(X509 *leaf,
+                                        STACK_OF(X509) *untrusted,
+                                        X509_STORE *anchors, gint64 now,
+                                        GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS
