@@ -182,7 +182,7 @@ cli_call_main(int argc, char **argv)
         {"peer-identity", 0, 0, G_OPTION_ARG_STRING, &peer_identity,
          "call only this verified peer: no media or data before its identity verifies", "USER@DOMAIN"},
         {"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
-         "extra trust anchors, PEM (turns: servers and IdPs)", "FILE"},
+         "extra trust anchors, PEM (turns: servers, IdPs, X.509 peer identities)", "FILE"},
         {"trust-idp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trust_idp,
          "accept third-party assertions of IdP DOMAIN for identities in SUFFIX", "DOMAIN=SUFFIX"},
         {"relay-only", 0, 0, G_OPTION_ARG_NONE, &priv.relay_only,

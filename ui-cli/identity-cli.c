@@ -1,6 +1,7 @@
 /* ui-cli/identity-cli.c - the identity options of `call` and `answer`
  * (contract section 5: --idp, --idp-protocol, --identity-hint,
- * --peer-identity, --trust-idp) and the `identity` event on a terminal.
+ * --peer-identity, --trust-idp) and the `identity` event on a terminal,
+ * an IdP's or an X.509 certificate's (--cert, --ca).
  * What an IdP or a peer says goes through cli_sanitize().
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cli.h"
@@ -54,6 +55,8 @@ cli_identity_show(const ScCallEvent *ev)
     g_autofree char *who = safe(ev, "identity");
     g_autofree char *err = safe(ev, "error");
     g_autofree char *detail = safe(ev, "detail");
+    gboolean x509 =
+        g_strcmp0(sc_call_event_get_string(ev, "verified_by"), "x509") == 0;
 
     if (local) {
         printf("* our identity: IdP %s failed: %s (%s)\n", idp, err, detail);
@@ -64,11 +67,24 @@ cli_identity_show(const ScCallEvent *ev)
                 CLI_SHOW_MESSAGE_MAX, FALSE);
             printf("  the IdP asks you to log in: open %s\n", url);
         }
+    } else if (g_strcmp0(status, "verified") == 0 && x509) {
+        g_autofree char *issuer = safe(ev, "issuer");
+        printf("* peer identity VERIFIED: %s (by its X.509 certificate "
+               "from %s)\n", who, issuer);
     } else if (g_strcmp0(status, "verified") == 0) {
         printf("* peer identity VERIFIED: %s (by IdP %s)\n", who, idp);
     } else if (g_strcmp0(status, "none") == 0) {
         printf("* peer identity: none asserted (UNVERIFIED peer)\n");
+    } else if (g_str_has_prefix(err, "x509-")) {
+        printf("* peer X.509 certificate NOT verified: %s (%s)\n", err,
+               detail);
     } else {
         printf("* peer identity NOT verified: %s (%s)\n", err, detail);
+    }
+    if (sc_call_event_get_string(ev, "conflict") != NULL) {
+        g_autofree char *other = safe(ev, "conflict");
+        printf("  WARNING: its %s identity is %s: the IdP and the "
+               "certificate name different peers\n",
+               x509 ? "IdP" : "X.509", other);
     }
 }

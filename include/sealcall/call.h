@@ -327,8 +327,11 @@ SC_API gboolean sc_call_set_idp(ScCall *call, const char *domain,
  * Calls only this verified peer: once DTLS is up, no SRTP key is
  * installed and no SCTP association started (so no media, channel or
  * message either way) until the peer's a=identity verifies as @identity
- * (user part exactly, domain as lower-case A-label); otherwise the call
- * ends with %SC_END_REASON_IDENTITY_REJECTED and a `bye`. DTLS then also
+ * (user part exactly, domain as lower-case A-label), or, with
+ * sc_call_set_ca_file(), its DTLS certificate is issued by one of those
+ * anchors to @identity (X.509: its email SAN, else its CN; either source
+ * suffices); otherwise the call ends with
+ * %SC_END_REASON_IDENTITY_REJECTED and a `bye`. DTLS then also
  * negotiates the ALPN "c-webrtc" (RFC 8833).
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT, %SC_ERROR_INVALID_STATE after start.
@@ -345,7 +348,8 @@ SC_API gboolean sc_call_set_peer_identity(ScCall *call, const char *identity,
  *
  * The gate of sc_call_set_peer_identity() for any verified identity (the
  * privacy rules' refuse_anonymous): no SRTP key, SCTP association, media,
- * channel or message until the peer's a=identity verifies; a peer without
+ * channel or message until the peer's a=identity (or, with
+ * sc_call_set_ca_file(), its X.509 certificate) verifies; a peer without
  * one, or whose assertion fails, ends the call with
  * %SC_END_REASON_IDENTITY_REJECTED. The DTLS ALPN is not restricted.
  *
@@ -380,7 +384,9 @@ SC_API gboolean sc_call_add_trusted_idp(ScCall *call, const char *idp_domain,
  * sc_call_get_peer_identity:
  *
  * Returns: (transfer none) (nullable): the peer's verified identity
- *   ("user@domain"), %NULL while none is verified.
+ *   ("user@domain"; an X.509 certificate's may be its subject CN), %NULL
+ *   while none is verified. With both an IdP's and an X.509 identity
+ *   verified, the IdP's.
  * Since: 0.1
  */
 SC_API const char *sc_call_get_peer_identity(ScCall *call);
@@ -390,7 +396,11 @@ SC_API const char *sc_call_get_peer_identity(ScCall *call);
  * @path: (transfer none): a PEM file of CA certificates
  *
  * Extra trust anchors for the TLS connections the call makes (turns:
- * servers), besides the system's. Read at once.
+ * servers, IdPs), besides the system's, and the only anchors for X.509
+ * peer identities: once DTLS is up, the peer's certificate chain is
+ * checked against them (never the system's) and the result reported in
+ * an `identity` event with `verified_by` "x509" (README, "X.509 peer
+ * identities"). Read at once, and the anchors again when DTLS is up.
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT or a #GIOError / #GTlsError when the
  * file cannot be read or holds no certificate (the message names it);

@@ -303,6 +303,13 @@ typedef struct {
     char *identity, *idp;  /* verified */
     gboolean authoritative;
     gboolean dtls_held;    /* DTLS up, SRTP and SCTP wait for the verdict */
+    gboolean peer_asserted; /* the peer's description had an a=identity */
+    char *idp_reason;      /* why the IdP identity failed (the gate's) */
+    /* X.509 (identity-x509.c): checked once DTLS is up, with --ca only */
+    ScCallIdentityStatus x509_status; /* UNKNOWN, VERIFIED or FAILED */
+    char *x509_identity, *x509_subject, *x509_issuer;
+    char *x509_reason;     /* why it failed */
+    const char *x509_error; /* its error name, when it was reported */
 } ScCallIdentity;
 
 /* What the whole call shares: identity, state, configuration, keys, the
@@ -372,11 +379,33 @@ void sc_call_identity_on_remote(ScCall *call, const ScSdpDesc *desc);
 gboolean sc_call_identity_holds(ScCall *call);
 /* the HTTP origin of the signaling relay, given to IdPs */
 char *sc_call_identity_origin(ScCall *call);
-void sc_call_identity_report(ScCall *call, const char **identity,
-                             const char **idp, const char **verified_by,
-                             gboolean *authoritative);
+struct ScInspectorSnapshot;
+/* The inspector's `peer` object: which identity is shown (an IdP's
+ * first, then an X.509 one) and the X.509 facts. */
+void sc_call_identity_report(ScCall *call, struct ScInspectorSnapshot *s);
 void sc_call_identity_stop(ScCall *call);
 void sc_call_identity_free(ScCall *call);
+/* USER@DOMAIN @a and @b are the same identity: the user part exact, the
+ * domain IDNA-equivalent and case-insensitive; FALSE if either is not
+ * an identity. */
+gboolean sc_call_identity_same(const char *a, const char *b);
+/* The gate, once a source (IdP or X.509) concluded: opens the held
+ * transport when a verified identity satisfies --peer-identity (or
+ * refuse_anonymous), ends the call identity-rejected once no source
+ * can any more; nothing without a requirement. */
+void sc_call_identity_settle(ScCall *call);
+/* A required identity is verified by some source. */
+gboolean sc_call_identity_satisfied(ScCall *call);
+/* emits an `identity` event of the peer (side remote) */
+ScCallEvent *sc_call_identity_event(const char *status,
+                                    const char *verified_by);
+
+/* identity-x509.c: with --ca, once DTLS is up, the peer's certificate
+ * chain against --ca's anchors; reported in an `identity` event
+ * (verified_by "x509"), silent only for a peer that asserted an IdP
+ * identity over a self-signed certificate (what browsers have). */
+void sc_call_identity_x509_check(ScCall *call);
+void sc_call_identity_x509_free(ScCall *call);
 
 /* privacy.c */
 void sc_call_privacy_init(ScCall *call);

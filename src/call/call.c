@@ -589,8 +589,7 @@ sc_call_inspect_json(ScCall *call)
     s.remote_fingerprint = rfp;
     s.sas = sas;
     s.key_scope = sc_call_key_scope_string(call);
-    sc_call_identity_report(call, &s.peer_identity, &s.idp, &s.verified_by,
-                            &s.authoritative);
+    sc_call_identity_report(call, &s);
     s.ice_policy = sc_call_privacy_policy(call);
     s.defer_ice = sc_call_defer_state_name(call);
     s.ip_handling = sc_ip_handling_to_string(call->ip_handling);

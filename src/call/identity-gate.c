@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "call-priv.h"
 #include "identity/identity.h"
+#include "inspector/inspector.h"
 
 #include <sealcall/keys.h>
 #include <string.h>
@@ -95,6 +96,16 @@ split_identity(const char *identity, char **user, char **domain,
 }
 
 gboolean
+sc_call_identity_same(const char *a, const char *b)
+{
+    g_autofree char *au = NULL, *ad = NULL, *bu = NULL, *bd = NULL;
+
+    return a != NULL && b != NULL && split_identity(a, &au, &ad, NULL) &&
+           split_identity(b, &bu, &bd, NULL) && g_str_equal(au, bu) &&
+           g_str_equal(ad, bd);
+}
+
+gboolean
 sc_call_set_peer_identity(ScCall *call, const char *identity, GError **error)
 {
     g_autofree char *user = NULL, *domain = NULL;
@@ -179,6 +190,8 @@ sc_call_identity_free(ScCall *call)
     g_clear_pointer(&g->trust, g_ptr_array_unref);
     g_clear_pointer(&g->identity, g_free);
     g_clear_pointer(&g->idp, g_free);
+    g_clear_pointer(&g->idp_reason, g_free);
+    sc_call_identity_x509_free(call);
     if (g->pending != NULL) {
         g_source_destroy(g->pending);
         g_clear_pointer(&g->pending, g_source_unref);
@@ -218,15 +231,38 @@ sc_call_identity_origin(ScCall *call)
 
 /* ---- events ---- */
 
+ScCallEvent *
+sc_call_identity_event(const char *status, const char *verified_by)
+{
+    ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_IDENTITY);
+
+    sc_call_event_set_str(ev, "side", "remote");
+    sc_call_event_set_str(ev, "status", status);
+    sc_call_event_set_str(ev, "verified_by", verified_by);
+    return ev;
+}
+
 static void
 emit_identity(ScCall *call, const char *side, const char *status,
               const char *identity, const char *idp, const GError *error,
               const char *login_url)
 {
     ScCallEvent *ev = sc_call_event_new(SC_CALL_EVENT_IDENTITY);
+    ScCallIdentity *g = &call->id_gate;
 
     sc_call_event_set_str(ev, "side", side);
     sc_call_event_set_str(ev, "status", status);
+    if (g_str_equal(side, "remote"))
+        sc_call_event_set_str(ev, "verified_by",
+                              g_str_equal(status, "verified") ? "idp"
+                                                              : "none");
+    /* an X.509 identity verified first that names someone else */
+    if (g_str_equal(status, "verified") &&
+        g->x509_status == SC_CALL_IDENTITY_VERIFIED &&
+        !sc_call_identity_same(identity, g->x509_identity)) {
+        sc_call_event_set_str(ev, "conflict", g->x509_identity);
+        SC_LOG_WARN(call->id, "the peer's IdP and X.509 identities differ");
+    }
     if (identity != NULL)
         sc_call_event_set_str(ev, "identity", identity);
     if (idp != NULL)
@@ -434,15 +470,11 @@ check_validation(ScCall *call, const ScIdpValidation *v, gboolean *auth,
                            v->domain, dom, v->domain, dom);
     if (!fingerprints_covered(call, v->contents, error))
         return FALSE;
-    if (call->id_gate.required != NULL) {
-        g_autofree char *ru = NULL, *rd = NULL, *gu = NULL, *gd = NULL;
-        if (!split_identity(call->id_gate.required, &ru, &rd, NULL) ||
-            !split_identity(v->identity, &gu, &gd, NULL) ||
-            !g_str_equal(ru, gu) || !g_str_equal(rd, gd))
-            return sc_idp_fail(error, SC_IDP_ERROR_TOKEN_INVALID,
+    if (call->id_gate.required != NULL &&
+        !sc_call_identity_same(call->id_gate.required, v->identity))
+        return sc_idp_fail(error, SC_IDP_ERROR_TOKEN_INVALID,
                                "the peer is %s, not %s (--peer-identity)",
                                v->identity, call->id_gate.required);
-    }
     return TRUE;
 }
 
@@ -453,6 +485,50 @@ reject(ScCall *call, const char *why)
 
     sc_call_send_bye(call, "identity-rejected");
     sc_call_end(call, SC_END_REASON_IDENTITY_REJECTED, detail);
+}
+
+gboolean
+sc_call_identity_satisfied(ScCall *call)
+{
+    /* each source refuses an identity other than --peer-identity's */
+    return call->id_gate.status == SC_CALL_IDENTITY_VERIFIED ||
+           call->id_gate.x509_status == SC_CALL_IDENTITY_VERIFIED;
+}
+
+/* Either source may satisfy the requirement (an IdP assertion or a
+ * certificate from a --ca authority): the call is refused only when
+ * both have concluded without a verified identity (X.509 counts only
+ * with --ca, once DTLS is up). */
+void
+sc_call_identity_settle(ScCall *call)
+{
+    ScCallIdentity *g = &call->id_gate;
+    gboolean idp_done = g->status == SC_CALL_IDENTITY_VERIFIED ||
+                        g->status == SC_CALL_IDENTITY_FAILED ||
+                        g->status == SC_CALL_IDENTITY_NONE;
+    gboolean x509_done = call->privacy.ca_file == NULL ||
+                         g->x509_status != SC_CALL_IDENTITY_UNKNOWN;
+    g_autofree char *why = NULL;
+
+    if (!required(call) || sc_call_has_ended(call))
+        return;
+    if (sc_call_identity_satisfied(call)) {
+        if (g->dtls_held) {
+            g->dtls_held = FALSE;
+            sc_call_transport_open(call);
+        }
+        return;
+    }
+    if (!idp_done || !x509_done)
+        return;
+    why = g->x509_error != NULL
+              ? g_strdup_printf("%s; X.509: %s",
+                                g->idp_reason != NULL ? g->idp_reason
+                                                      : "no IdP identity",
+                                g->x509_reason)
+              : g_strdup(g->idp_reason != NULL ? g->idp_reason
+                                               : "not verified");
+    reject(call, why);
 }
 
 static void
@@ -470,8 +546,9 @@ verdict(ScCall *call, ScIdpValidation *v, const GError *error)
         emit_identity(call, "remote", "failed",
                       v != NULL ? v->identity : NULL,
                       v != NULL ? v->domain : NULL, error, NULL);
-        if (required(call))
-            reject(call, error->message);
+        g_free(g->idp_reason);
+        g->idp_reason = g_strdup(error->message);
+        sc_call_identity_settle(call);
         return;
     }
     g->status = SC_CALL_IDENTITY_VERIFIED;
@@ -481,10 +558,7 @@ verdict(ScCall *call, ScIdpValidation *v, const GError *error)
     SC_LOG_INFO(call->id, "peer identity verified by %s", v->domain);
     emit_identity(call, "remote", "verified", v->identity, v->domain, NULL,
                   NULL);
-    if (g->dtls_held) {
-        g->dtls_held = FALSE;
-        sc_call_transport_open(call);
-    }
+    sc_call_identity_settle(call);
 }
 
 static void
@@ -511,8 +585,10 @@ no_assertion(gpointer data)
         return G_SOURCE_REMOVE;
     call->id_gate.status = SC_CALL_IDENTITY_NONE;
     emit_identity(call, "remote", "none", NULL, NULL, NULL, NULL);
-    if (required(call))
-        reject(call, "the peer sent no identity assertion (a=identity)");
+    g_free(call->id_gate.idp_reason);
+    call->id_gate.idp_reason =
+        g_strdup("the peer sent no identity assertion (a=identity)");
+    sc_call_identity_settle(call);
     return G_SOURCE_REMOVE;
 }
 
@@ -525,6 +601,7 @@ sc_call_identity_on_remote(ScCall *call, const ScSdpDesc *desc)
     if (call->id_gate.status != SC_CALL_IDENTITY_UNKNOWN)
         return;
     call->id_gate.status = SC_CALL_IDENTITY_PENDING;
+    call->id_gate.peer_asserted = desc->identity != NULL;
     if (desc->identity == NULL) {
         /* reported from the main loop: the description is being applied */
         call->id_gate.pending = g_idle_source_new();
@@ -546,33 +623,55 @@ sc_call_identity_on_remote(ScCall *call, const ScSdpDesc *desc)
 gboolean
 sc_call_identity_holds(ScCall *call)
 {
-    if (!required(call) ||
-        call->id_gate.status == SC_CALL_IDENTITY_VERIFIED)
+    /* with --ca: the peer's certificate chain, now that DTLS has it */
+    sc_call_identity_x509_check(call);
+    if (sc_call_has_ended(call))
+        return TRUE;
+    if (!required(call) || sc_call_identity_satisfied(call))
         return FALSE;
     call->id_gate.dtls_held = TRUE;
     SC_LOG_INFO(call->id, "DTLS up; media and data held until the peer's "
                           "identity verifies");
+    sc_call_identity_settle(call); /* may refuse it now */
     return TRUE;
 }
 
+/* Which identity the inspector shows: the IdP's when verified (what a
+ * browser shows), else the X.509 one; both verified and different is a
+ * conflict, shown. With --peer-identity each source verifies only that
+ * identity, so whichever is shown is the one required. */
 void
-sc_call_identity_report(ScCall *call, const char **identity,
-                        const char **idp, const char **verified_by,
-                        gboolean *authoritative)
+sc_call_identity_report(ScCall *call, ScInspectorSnapshot *s)
 {
-    gboolean ok = call->id_gate.status == SC_CALL_IDENTITY_VERIFIED;
+    ScCallIdentity *g = &call->id_gate;
+    gboolean idp_ok = g->status == SC_CALL_IDENTITY_VERIFIED;
+    gboolean x509_ok = g->x509_status == SC_CALL_IDENTITY_VERIFIED;
 
-    *identity = ok ? call->id_gate.identity : NULL;
-    *idp = ok ? call->id_gate.idp : NULL;
-    *verified_by = ok ? "idp" : "none";
-    *authoritative = ok && call->id_gate.authoritative;
+    s->verified_by = idp_ok ? "idp" : x509_ok ? "x509" : "none";
+    s->peer_identity = idp_ok ? g->identity : x509_ok ? g->x509_identity
+                                                      : NULL;
+    s->idp = idp_ok ? g->idp : NULL;
+    /* an X.509 identity's authority is a --ca anchor the user chose */
+    s->authoritative = idp_ok ? g->authoritative : x509_ok;
+    if (x509_ok) {
+        s->subject = g->x509_subject;
+        s->issuer = g->x509_issuer;
+        if (idp_ok) {
+            s->x509_identity = g->x509_identity;
+            s->identity_conflict =
+                !sc_call_identity_same(g->identity, g->x509_identity);
+        }
+    }
+    s->x509_error = g->x509_error;
 }
 
 const char *
 sc_call_get_peer_identity(ScCall *call)
 {
     g_return_val_if_fail(call != NULL, NULL);
-    return call->id_gate.status == SC_CALL_IDENTITY_VERIFIED
-               ? call->id_gate.identity
+    if (call->id_gate.status == SC_CALL_IDENTITY_VERIFIED)
+        return call->id_gate.identity;
+    return call->id_gate.x509_status == SC_CALL_IDENTITY_VERIFIED
+               ? call->id_gate.x509_identity
                : NULL;
 }

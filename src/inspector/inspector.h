@@ -37,7 +37,7 @@ typedef struct {
     gboolean open;
 } ScInspectorChannel;
 
-typedef struct {
+typedef struct ScInspectorSnapshot {
     /* transport (NULL strings are reported as null) */
     const char *dtls_state;
     const char *dtls_version;
@@ -58,6 +58,12 @@ typedef struct {
     const char *idp;
     const char *verified_by;     /* "idp" / "x509" / "none" */
     gboolean authoritative;
+    /* an X.509 identity (each NULL unless there is one; then shown) */
+    const char *subject;         /* the peer certificate's, RFC 2253 */
+    const char *issuer;
+    const char *x509_identity;   /* when verified_by is "idp" */
+    gboolean identity_conflict;  /* IdP and X.509 name different peers */
+    const char *x509_error;      /* the reported X.509 failure's name */
     /* ice */
     const char *ice_state;
     const char *ice_policy;      /* "all" / "relay-only" */

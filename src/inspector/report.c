@@ -102,6 +102,18 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     add_str(b, "idp", s->idp);
     add_str(b, "verified_by", s->verified_by != NULL ? s->verified_by : "none");
     add_bool(b, "authoritative", s->authoritative);
+    /* X.509 (issue 14 point 7): only when there is something to show, so
+     * an IdP-only peer's object stays the contract's four members */
+    if (s->subject != NULL)
+        add_str(b, "subject", s->subject);
+    if (s->issuer != NULL)
+        add_str(b, "issuer", s->issuer);
+    if (s->x509_identity != NULL)
+        add_str(b, "x509_identity", s->x509_identity);
+    if (s->identity_conflict)
+        add_bool(b, "identity_conflict", TRUE);
+    if (s->x509_error != NULL)
+        add_str(b, "x509_error", s->x509_error);
     json_builder_end_object(b);
 
     json_builder_set_member_name(b, "ice");

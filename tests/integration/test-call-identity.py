@@ -120,6 +120,12 @@ def rejected(what, relay, c, check, check_what):
         relay.kill()
 
 
+def inspect_peer(p):
+    p.send({"cmd": "inspect"})
+    rep = p.wait_event("inspector", timeout=10)
+    return rep["report"]["peer"] if rep else None
+
+
 def remote_identity(p, timeout=30):
     return p.wait_for(lambda e: e.get("event") == "identity" and
                       e.get("side") == "remote", timeout)
@@ -362,6 +368,63 @@ tap.ok(r.returncode == 1 and
        ("the IdP asks you to log in: open https://%s/login?u=1" % IDP) in out,
        "login on a terminal: the URL to open is shown, exit 1",
        (r.returncode, out, r.stderr.decode()[-1000:]))
+
+# ---- 10. an IdP identity and an X.509 one on the same peer (issue 14
+# point 7): both shown, either satisfies --peer-identity, a difference
+# between them is named ----
+pki = os.path.join(tmp, "pki")
+for args in ([pki, "localhost"], ["--person", pki, "alice", "alice@example.org"]):
+    subprocess.run(["sh", os.path.join(os.environ.get("TOP_SRCDIR", "."), "scripts",
+                                       "make-test-ca.sh")] + args,
+                   check=True, stdout=subprocess.DEVNULL)
+both_ca = os.path.join(tmp, "both-ca.pem")
+with open(both_ca, "w") as f:
+    for part in (ca, os.path.join(pki, "ca.pem")):
+        with open(part) as src:
+            f.write(src.read())
+alice_cert = ["--cert", os.path.join(pki, "alice.pem")]
+
+
+def by(p, source, timeout=30):
+    return p.wait_for(lambda e: e.get("event") == "identity" and
+                      e.get("side") == "remote" and
+                      e.get("verified_by") == source, timeout)
+
+
+for want, shown in ((None, "idp"), ("alice@example.org", "x509"),
+                    ("bob@localhost", "idp")):
+    extra = ["--ca", both_ca] + (["--peer-identity", want] if want else [])
+    c = call("both-%s" % shown + ("-req" if want else ""), extra,
+             idp("bob") + alice_cert)
+    off, ans = c.both()
+    what = "IdP bob and X.509 alice" + (", --peer-identity " + want if want else "")
+    try:
+        ii, ix = by(off, "idp"), by(off, "x509")
+        tap.ok(c.wait_open(), "%s: the channel opens" % what, c.diag())
+        tap.ok((want == "alice@example.org" or ii is not None) and
+               (want == "bob@localhost" or ix is not None),
+               "%s: each identity that verifies has its event" % what,
+               events(off, "identity"))
+        peer = inspect_peer(off)
+        tap.ok(peer is not None and peer.get("verified_by") == shown and
+               peer.get("subject") == ("CN=alice" if shown == "x509" or not want else None) and
+               peer.get("identity") == ("alice@example.org" if shown == "x509"
+                                        else "bob@localhost"),
+               "%s: the inspector shows the %s identity" % (what, shown), peer)
+        if want is None:
+            second = ix if off.events.index(ix) > off.events.index(ii) else ii
+            tap.ok(second.get("conflict") in ("alice@example.org", "bob@localhost") and
+                   peer.get("x509_identity") == "alice@example.org" and
+                   peer.get("identity_conflict") is True,
+                   "%s: the difference is named (event and inspector)" % what,
+                   (second, peer))
+        else:
+            failed = [e for e in events(off, "identity") if e.get("status") == "failed"]
+            tap.ok(len(failed) == 1 and "not " + want in failed[0].get("detail", ""),
+                   "%s: the other identity fails --peer-identity, shown" % what,
+                   failed)
+    finally:
+        c.close()
 
 srv.close()
 tap.done()
