@@ -400,7 +400,7 @@ SC_API const char *sc_call_get_peer_identity(ScCall *call);
  * peer identities: once DTLS is up, the peer's certificate chain is
  * checked against them (never the system's) and the result reported in
  * an `identity` event with `verified_by` "x509" (README, "X.509 peer
- * identities"). Read at once, and the anchors again when DTLS is up.
+ * identities"). Read at once.
  *
  * Errors: %SC_ERROR_INVALID_ARGUMENT or a #GIOError / #GTlsError when the
  * file cannot be read or holds no certificate (the message names it);

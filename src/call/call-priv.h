@@ -309,6 +309,7 @@ typedef struct {
     ScCallIdentityStatus x509_status; /* UNKNOWN, VERIFIED or FAILED */
     char *x509_identity, *x509_subject, *x509_issuer;
     char *x509_reason;     /* why it failed */
+    X509_STORE *anchors;   /* --ca's certificates alone, read at once */
     const char *x509_error; /* its error name, when it was reported */
 } ScCallIdentity;
 
@@ -405,6 +406,10 @@ ScCallEvent *sc_call_identity_event(const char *status,
  * (verified_by "x509"), silent only for a peer that asserted an IdP
  * identity over a self-signed certificate (what browsers have). */
 void sc_call_identity_x509_check(ScCall *call);
+/* sc_call_set_ca_file(): reads @path's anchors for X.509 identities.
+ * Errors: %SC_ERROR_INVALID_ARGUMENT. */
+gboolean sc_call_identity_x509_anchors(ScCall *call, const char *path,
+                                       GError **error);
 void sc_call_identity_x509_free(ScCall *call);
 
 /* privacy.c */

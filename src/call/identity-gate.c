@@ -506,7 +506,7 @@ sc_call_identity_settle(ScCall *call)
     gboolean idp_done = g->status == SC_CALL_IDENTITY_VERIFIED ||
                         g->status == SC_CALL_IDENTITY_FAILED ||
                         g->status == SC_CALL_IDENTITY_NONE;
-    gboolean x509_done = call->privacy.ca_file == NULL ||
+    gboolean x509_done = g->anchors == NULL ||
                          g->x509_status != SC_CALL_IDENTITY_UNKNOWN;
     g_autofree char *why = NULL;
 

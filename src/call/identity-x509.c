@@ -30,6 +30,23 @@ sc_call_identity_x509_free(ScCall *call)
     g_clear_pointer(&g->x509_subject, g_free);
     g_clear_pointer(&g->x509_issuer, g_free);
     g_clear_pointer(&g->x509_reason, g_free);
+    g_clear_pointer(&g->anchors, X509_STORE_free);
+}
+
+gboolean
+sc_call_identity_x509_anchors(ScCall *call, const char *path, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    X509_STORE *s = sc_x509_anchors_load(path, &local);
+
+    if (s == NULL) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                            local->message);
+        return FALSE;
+    }
+    g_clear_pointer(&call->id_gate.anchors, X509_STORE_free);
+    call->id_gate.anchors = s;
+    return TRUE;
 }
 
 static void
@@ -80,22 +97,14 @@ no_claim(ScCall *call, STACK_OF(X509) *chain)
 static ScX509Identity *
 verify(ScCall *call, STACK_OF(X509) *chain, GError **error)
 {
-    X509_STORE *anchors;
-    ScX509Identity *id;
-
     if (chain == NULL) {
         g_set_error(error, SC_X509_ERROR, SC_X509_ERROR_UNTRUSTED,
                     "no verified peer certificate");
         return NULL;
     }
-    /* read per call: --ca may be renewed between calls */
-    anchors = sc_x509_anchors_load(call->privacy.ca_file, error);
-    if (anchors == NULL)
-        return NULL;
-    id = sc_x509_identity_verify(sk_X509_value(chain, 0), chain, anchors, -1,
-                                 error);
-    X509_STORE_free(anchors);
-    return id;
+    /* the anchors were read by sc_call_set_ca_file(): no file I/O here */
+    return sc_x509_identity_verify(sk_X509_value(chain, 0), chain,
+                                   call->id_gate.anchors, -1, error);
 }
 
 void
@@ -106,8 +115,8 @@ sc_call_identity_x509_check(ScCall *call)
     g_autoptr(ScX509Identity) id = NULL;
     g_autoptr(GError) error = NULL;
 
-    if (call->privacy.ca_file == NULL ||
-        g->x509_status != SC_CALL_IDENTITY_UNKNOWN || call->dtls == NULL)
+    if (g->anchors == NULL || g->x509_status != SC_CALL_IDENTITY_UNKNOWN ||
+        call->dtls == NULL)
         return;
     chain = sc_dtls_transport_get_peer_chain(call->dtls);
     id = verify(call, chain, &error);

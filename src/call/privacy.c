@@ -127,6 +127,11 @@ sc_call_set_ca_file(ScCall *call, const char *path, GError **error)
         return FALSE;
     }
     g_list_free_full(certs, g_object_unref);
+    /* the same anchors, alone, for X.509 peer identities */
+    if (!sc_call_identity_x509_anchors(call, path, error)) {
+        g_prefix_error(error, "%s: ", path);
+        return FALSE;
+    }
     g_free(call->privacy.ca_file);
     call->privacy.ca_file = g_strdup(path);
     return TRUE;
