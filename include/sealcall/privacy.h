@@ -190,6 +190,117 @@ SC_API char *sc_privacy_decision_to_json(const ScPrivacyDecision *decision)
 SC_API gboolean sc_privacy_decision_covers(const ScPrivacyDecision *applied,
                                            const ScPrivacyDecision *later);
 
+/**
+ * sc_privacy_rules_redecide:
+ * @rules: (transfer none): the rules @applied was resolved from
+ * @applied: the decision the call was set up with (after
+ *   sc_privacy_decision_merge(), if the command line asked anything)
+ * @peer_identity: (transfer none) (nullable): the peer's verified identity
+ *
+ * The decision the same call gets once more is known of the peer: the
+ * same signaling origin, the same command line requests (and override)
+ * as @applied, now with @peer_identity, so that `peer` rules, `domain`
+ * rules on the peer's domain and `not_in_contacts` can match. Compare the
+ * result with @applied (sc_privacy_decision_covers()).
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT (a bad identity; the command line
+ * asks for less privacy than the new rule allows: the message names the
+ * rule and the field).
+ *
+ * Returns: (transfer full) (nullable): the new decision, or %NULL with
+ *   @error set.
+ * Since: 0.1
+ */
+SC_API ScPrivacyDecision *sc_privacy_rules_redecide(
+    const ScPrivacyRules *rules, const ScPrivacyDecision *applied,
+    const char *peer_identity, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_privacy_rules_is_contact:
+ * @identity: (transfer none): user@domain
+ *
+ * Returns: %TRUE when @identity is in the file's `[contacts]` or in a
+ *   contacts file added with sc_privacy_rules_add_contacts_file() (domain
+ *   compared case-insensitively, user part exactly).
+ * Since: 0.1
+ */
+SC_API gboolean sc_privacy_rules_is_contact(const ScPrivacyRules *rules,
+                                            const char *identity);
+
+/**
+ * sc_privacy_rules_add_contacts_file:
+ * @path: (transfer none): a contacts file (see sc_privacy_contacts_load())
+ *
+ * Adds the identities of a contacts file to @rules' contacts (what
+ * `not_in_contacts` and sc_privacy_rules_is_contact() look at). A missing
+ * file adds nothing.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT as sc_privacy_contacts_load().
+ *
+ * Returns: %TRUE, or %FALSE with @error set.
+ * Since: 0.1
+ */
+SC_API gboolean sc_privacy_rules_add_contacts_file(ScPrivacyRules *rules,
+                                                   const char *path,
+                                                   GError **error);
+
+/**
+ * sc_privacy_contacts_default_path:
+ *
+ * Returns: (transfer full): `$XDG_CONFIG_HOME/sealcall/contacts`; free
+ *   with g_free().
+ * Since: 0.1
+ */
+SC_API char *sc_privacy_contacts_default_path(void) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_privacy_contacts_load:
+ * @path: (transfer none): the contacts file: one user@domain a line,
+ *   `#` comments and blank lines ignored, at most %SC_PRIVACY_FILE_MAX
+ *   bytes and 1024 identities
+ *
+ * Reads a contacts file; a missing file is an empty list. A file that
+ * group or others may write, or that is not a regular file, is refused.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT, the message starting with the path.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (nullable): the
+ *   normalized identities (domain in lower-case A-labels), without
+ *   duplicates, in file order; free with g_strfreev(). %NULL on error.
+ * Since: 0.1
+ */
+SC_API char **sc_privacy_contacts_load(const char *path, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_privacy_contacts_add:
+ * @identity: (transfer none): user@domain
+ * @added: (out) (optional): %FALSE when it was there already
+ *
+ * Adds @identity to the contacts file, which is rewritten atomically
+ * (mode 0600; its directory is made 0700 if missing).
+ *
+ * Returns: %TRUE, or %FALSE with @error set (bad identity, unusable or
+ *   full file).
+ * Since: 0.1
+ */
+SC_API gboolean sc_privacy_contacts_add(const char *path,
+                                        const char *identity, gboolean *added,
+                                        GError **error);
+
+/**
+ * sc_privacy_contacts_remove:
+ * @removed: (out) (optional): %FALSE when it was not there
+ *
+ * Removes @identity from the contacts file, as sc_privacy_contacts_add().
+ *
+ * Returns: %TRUE, or %FALSE with @error set.
+ * Since: 0.1
+ */
+SC_API gboolean sc_privacy_contacts_remove(const char *path,
+                                           const char *identity,
+                                           gboolean *removed, GError **error);
+
 /** sc_privacy_decision_ref: Returns: (transfer full): @decision. Since: 0.1 */
 SC_API ScPrivacyDecision *sc_privacy_decision_ref(ScPrivacyDecision *decision);
 

@@ -80,9 +80,9 @@ rule_matches(const ScPrivacyRules *rules, const ScPrivRule *r,
                             "identity), so it is not a contact");
             return TRUE;
         }
-        if (g_hash_table_contains(rules->contacts, peer))
+        if (sc_priv_rules_is_contact(rules, peer))
             return FALSE;
-        *why = g_strdup_printf("%s is not in [contacts]", peer);
+        *why = g_strdup_printf("%s is not in your contacts", peer);
         return TRUE;
     case SC_PRIV_MATCH_DEFAULT:
         *why = g_strdup("no other rule matches");
@@ -236,6 +236,7 @@ sc_privacy_decision_merge(ScPrivacyDecision *d, const char *const *requests,
     }
     d->profile = eff;
     d->requested = req;
+    memcpy(d->want, want, sizeof d->want);
     d->overridden = override;
     d->merged = TRUE;
     return TRUE;
@@ -265,6 +266,83 @@ sc_privacy_decision_covers(const ScPrivacyDecision *applied,
         if (applied->profile.v[f] < later->profile.v[f])
             return FALSE;
     return TRUE;
+}
+
+ScPrivacyDecision *
+sc_privacy_rules_redecide(const ScPrivacyRules *rules,
+                          const ScPrivacyDecision *applied,
+                          const char *peer_identity, GError **error)
+{
+    g_autoptr(ScPrivacyDecision) later = NULL;
+    g_autoptr(GPtrArray) req = g_ptr_array_new_with_free_func(g_free);
+
+    g_return_val_if_fail(rules != NULL && applied != NULL, NULL);
+    later = sc_privacy_rules_resolve(rules, applied->origin, peer_identity,
+                                     error);
+    if (later == NULL)
+        return NULL;
+    for (guint f = 0; f < SC_PRIV_N_FIELDS; f++)
+        if ((applied->requested & (1u << f)) != 0)
+            g_ptr_array_add(req, g_strdup_printf(
+                                     "%s=%s",
+                                     sc_priv_field_name((ScPrivField)f),
+                                     sc_priv_value_name((ScPrivField)f,
+                                                        applied->want[f])));
+    g_ptr_array_add(req, NULL);
+    if (applied->merged &&
+        !sc_privacy_decision_merge(later, (const char *const *)req->pdata,
+                                   applied->overridden, error))
+        return NULL;
+    return g_steal_pointer(&later);
+}
+
+gboolean
+sc_priv_rules_depend_on_peer(const ScPrivacyRules *rules)
+{
+    for (guint i = 0; i < rules->rules->len; i++) {
+        const ScPrivRule *r = rules->rules->pdata[i];
+        if (r->kind == SC_PRIV_MATCH_PEER || r->kind == SC_PRIV_MATCH_DOMAIN ||
+            r->kind == SC_PRIV_MATCH_NOT_IN_CONTACTS)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
+sc_priv_rules_is_contact(const ScPrivacyRules *rules, const char *identity)
+{
+    g_autofree char *norm = sc_priv_identity_normalize(identity, NULL);
+
+    return norm != NULL && (g_hash_table_contains(rules->contacts, norm) ||
+                            g_hash_table_contains(rules->file_contacts, norm));
+}
+
+gboolean
+sc_privacy_rules_is_contact(const ScPrivacyRules *rules, const char *identity)
+{
+    g_return_val_if_fail(rules != NULL && identity != NULL, FALSE);
+    return sc_priv_rules_is_contact(rules, identity);
+}
+
+guint
+sc_priv_decision_first_uncovered(const ScPrivacyDecision *applied,
+                                 const ScPrivacyDecision *later,
+                                 guint32 ignore)
+{
+    for (guint f = 0; f < SC_PRIV_N_FIELDS; f++)
+        if ((ignore & (1u << f)) == 0 &&
+            applied->profile.v[f] < later->profile.v[f])
+            return f;
+    return SC_PRIV_N_FIELDS;
+}
+
+char *
+sc_priv_decision_rule_text(const ScPrivacyDecision *d)
+{
+    if (d->rule == NULL)
+        return g_strdup("the built-in profile");
+    return g_strdup_printf("rule '%s' (%s: %s)", d->rule,
+                           sc_priv_match_name(d->matched), d->reason);
 }
 
 /* ---- telling the user ---- */

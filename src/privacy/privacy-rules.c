@@ -45,6 +45,7 @@ sc_privacy_rules_free(ScPrivacyRules *rules)
     g_free(rules->source);
     g_ptr_array_unref(rules->rules);
     g_hash_table_unref(rules->contacts);
+    g_hash_table_unref(rules->file_contacts);
     g_free(rules);
 }
 
@@ -374,6 +375,8 @@ sc_privacy_rules_new_from_data(const char *data, gsize len, const char *name,
     rules->rules = g_ptr_array_new_with_free_func((GDestroyNotify)rule_free);
     rules->contacts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             NULL);
+    rules->file_contacts = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                 g_free, NULL);
     if (len > SC_PRIVACY_FILE_MAX) {
         fail(error, &s, 0, "longer than %d bytes", SC_PRIVACY_FILE_MAX);
         return NULL;
