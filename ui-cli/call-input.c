@@ -127,6 +127,26 @@ cmd_media(Cli *cli, JsonObject *o)
                       json_node_get_boolean(send));
 }
 
+/* "allow future calls from this verified user" (privacy-cli.c) */
+static void
+allow_peer(Cli *cli)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = NULL;
+
+    if (!cli_contacts_allow(cli->call, cli->priv, &text, &error)) {
+        cli_report_error(cli, error->message);
+        return;
+    }
+    if (cli->json) {
+        cli_print_json_event("contacts", "text", text);
+    } else {
+        g_autofree char *safe = cli_sanitize(text, -1, CLI_SHOW_LOG_MAX, FALSE);
+        printf("* %s\n", safe);
+        fflush(stdout);
+    }
+}
+
 /* A mid-call privacy change (privacy-cli.c); told as a `privacy` event
  * with "change": true (the one at start has the rule's profile). */
 static void
@@ -203,6 +223,8 @@ handle_json_line(Cli *cli, const char *line)
             cli_report_error(cli, "privacy needs a boolean \"relay_only\"");
         else
             change_privacy(cli, json_node_get_boolean(ro));
+    } else if (strcmp(cmd, "allow") == 0) {
+        allow_peer(cli);
     } else if (strcmp(cmd, "accept") == 0 || strcmp(cmd, "decline") == 0) {
         if (!(cmd[0] == 'a' ? sc_call_accept(cli->call, &error)
                             : sc_call_decline(cli->call, &error)))
@@ -255,11 +277,13 @@ cli_handle_line(Cli *cli, const char *line)
     } else if (g_str_has_prefix(line, "/mute ") ||
                g_str_has_prefix(line, "/unmute ")) {
         set_media_sending(cli, strchr(line, ' ') + 1, line[1] == 'u');
+    } else if (strcmp(line, "/allow") == 0) {
+        allow_peer(cli);
     } else if (line[0] == '/') {
         fprintf(stderr, "commands: /hangup /inspect /bench [BYTES [CHUNK]] "
                         "/privacy direct|relay-only /mute audio|video "
-                        "/unmute audio|video; anything else is sent as "
-                        "chat\n");
+                        "/unmute audio|video /allow; anything else is sent "
+                        "as chat\n");
     } else {
         ScChannel *chan =
             sc_call_get_channel(cli->call, "chat", TRUE, -1, -1, &error);

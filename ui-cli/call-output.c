@@ -148,6 +148,9 @@ cli_print_event_human(const ScCallEvent *ev)
     case SC_CALL_EVENT_INCOMING:
         cli_defer_show_incoming(ev);
         break;
+    case SC_CALL_EVENT_PRIVACY:
+        cli_privacy_show(ev);
+        break;
     default:
         break;
     }

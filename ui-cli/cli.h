@@ -70,6 +70,10 @@ typedef struct {
     char *asked;              /* "field=value ..." the command line asked */
     char *ruled;              /* "field=value ..." of the rule's profile */
     ScPrivacyDecision *decision;
+    /* peer policy (issue 14 point 8) */
+    char *contacts;           /* --contacts FILE; NULL: the default */
+    gboolean only_verified;   /* --only-verified */
+    ScPrivacyRules *rules;    /* until handed to the call */
 } CliPrivacy;
 
 /* Adds --privacy-config, --privacy-override and --require-unlinkable. */
@@ -80,7 +84,7 @@ gboolean cli_privacy_decide(CliPrivacy *p, const char *signal_url,
                             gboolean answering, GError **error);
 /* The one place where each field of the profile reaches the call; refuses
  * (FALSE, @error) a field whose capability is not built. */
-gboolean cli_privacy_apply(ScCall *call, const CliPrivacy *p,
+gboolean cli_privacy_apply(ScCall *call, CliPrivacy *p,
                            gboolean answering, GError **error);
 /* Tells the user which rule applied, why, and what the call reveals:
  * lines on stderr, or a `privacy` event on stdout with @json. */
@@ -96,6 +100,22 @@ gboolean cli_privacy_change(ScCall *call, const CliPrivacy *p,
 /* What such a change reveals, one line for the user. */
 const char *cli_privacy_change_text(gboolean relay_only);
 void cli_privacy_clear(CliPrivacy *p);
+/* --idp against the profile's disclose_identity: "none" (a rule's)
+ * refuses it, "pseudonym" needs --identity-hint pseudonym (sealcall idp's
+ * pseudonyms). FALSE with @error. */
+gboolean cli_privacy_check_idp(const CliPrivacy *p, const char *idp,
+                               const char *hint, GError **error);
+/* The contacts file in use (--contacts, else the default); g_free(). */
+char *cli_contacts_path(const CliPrivacy *p);
+/* `/allow`, {"cmd":"allow"}: the verified peer is added to the contacts
+ * file; a line for the user in @text. */
+gboolean cli_contacts_allow(ScCall *call, const CliPrivacy *p, char **text,
+                            GError **error);
+/* `sealcall contacts list|add|remove` (cmd-contacts.c) */
+int cli_contacts_main(int argc, char **argv);
+/* A privacy event (the decision made again with the peer's identity) on
+ * a terminal. */
+void cli_privacy_show(const ScCallEvent *ev);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliPrivacy, cli_privacy_clear)
 /* defer.c: `answer --defer-ice` on a terminal. Prints an `incoming`
  * event (sanitised) and the question "accept? [y/N]"; @line is the

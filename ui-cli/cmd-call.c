@@ -220,11 +220,11 @@ cli_call_main(int argc, char **argv)
         "%s\n\nEvents (--json): privacy signaling ice dtls channel message media "
         "bench inspector ended error incoming.\nCommands (--json, one JSON "
         "object per line): send {label,text|binary}, bench {bytes,chunk},\n  "
-        "inspect, hangup, accept, decline (--defer-ice),\n  privacy "
+        "inspect, hangup, accept, decline (--defer-ice), allow,\n  privacy "
         "{relay_only} (mid-call: ICE restart allowing direct candidates, "
         "or back to relay-only),\n  media {kind,send} (stop or resume "
         "sending audio or video at once).\nInteractive: lines are chat; "
-        "/inspect /bench /hangup /privacy direct|relay-only\n  /mute "
+        "/inspect /bench /hangup /privacy direct|relay-only /allow\n  /mute "
         "audio|video, /unmute audio|video. On a terminal a full-screen\n"
         "view shows the call's security (--plain: lines).\n"
         "Exit status: 0 after hangup or bye, 1 when the call fails, 2 for "
@@ -381,15 +381,11 @@ cli_call_main(int argc, char **argv)
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }
-    /* a privacy rule (not the built-in profile, whose "none" only means
-     * that nothing is asserted unless --idp asks) that discloses no
-     * identity refuses --idp */
-    if (idp != NULL && g_strcmp0(priv.disclose_identity, "none") == 0 &&
-        g_strcmp0(sc_privacy_decision_get(priv.decision, "matched"),
-                  "built-in") != 0) {
-        fprintf(stderr, "sealcall %s: the privacy rule says "
-                        "disclose_identity=none: --idp is refused\n",
-                argv[0]);
+    /* disclose_identity: none refuses --idp, pseudonym needs a pseudonym */
+    if (!cli_privacy_check_idp(&priv, idp, hint, &error)) {
+        g_autofree char *safe =
+            cli_sanitize(error->message, -1, CLI_SHOW_LOG_MAX, FALSE);
+        fprintf(stderr, "sealcall %s: %s\n", argv[0], safe);
         sc_call_unref(cli.call);
         return CLI_EXIT_USAGE;
     }

@@ -33,13 +33,32 @@ cli_defer_show_incoming(const ScCallEvent *ev)
     show("media offered:", ev, "media");
     show("data channel:", ev, "data_channel");
     show("caller's certificate:", ev, "fingerprints");
-    if (sc_call_event_get_string(ev, "identity") != NULL)
-        show("verified identity:", ev, "identity");
-    else if (g_strcmp0(sc_call_event_get_string(ev, "identity_present"),
-                       "true") == 0)
-        printf("  %-22s asserted, NOT verified\n", "identity:");
-    else
+    if (sc_call_event_get_string(ev, "identity") != NULL) {
+        show(g_strcmp0(sc_call_event_get_string(ev, "pseudonym"), "true") == 0
+                 ? "VERIFIED pseudonym:"
+                 : "VERIFIED identity:",
+             ev, "identity");
+        show("  by IdP:", ev, "idp");
+    } else if (g_strcmp0(sc_call_event_get_string(ev, "identity_status"),
+                         "failed") == 0) {
+        printf("  %-22s asserted, verification FAILED\n", "identity:");
+    } else if (g_strcmp0(sc_call_event_get_string(ev, "identity_present"),
+                         "true") == 0) {
+        printf("  %-22s asserted, NOT verified (its IdP is not contacted "
+               "before you accept)\n", "identity:");
+    } else {
         printf("  %-22s none\n", "identity:");
+    }
+    if (sc_call_event_get_string(ev, "rule_matched") != NULL) {
+        const char *rule = sc_call_event_get_string(ev, "rule");
+        g_autofree char *safe = cli_sanitize(
+            rule != NULL ? rule : "(built-in profile)", -1,
+            CLI_SHOW_FIELD_MAX, FALSE);
+        g_autofree char *m = cli_sanitize(
+            sc_call_event_get_string(ev, "rule_matched"), -1,
+            CLI_SHOW_FIELD_MAX, FALSE);
+        printf("  %-22s %s (%s)\n", "privacy rule:", safe, m);
+    }
     if (timeout != NULL) {
         g_autofree char *safe =
             cli_sanitize(timeout, -1, CLI_SHOW_FIELD_MAX, FALSE);

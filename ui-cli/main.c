@@ -57,6 +57,8 @@ usage(FILE *out)
             "            terminal (--watch: follow it)\n"
             "  keys      list or forget the per-origin DTLS keys "
             "(--key-scope per-origin)\n"
+            "  contacts  list, add or remove the verified users you allow "
+            "(--only-verified)\n"
             "  version   print the version\n"
             "\n"
             "Run 'sealcall COMMAND --help' for the options of a command.\n"
@@ -103,6 +105,8 @@ main(int argc, char **argv)
         return cli_keys_main(argc - 1, argv + 1);
     if (strcmp(cmd, "inspect") == 0)
         return cli_inspect_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "contacts") == 0)
+        return cli_contacts_main(argc - 1, argv + 1);
     fprintf(stderr, "sealcall: unknown command '%s' (try 'sealcall --help')\n",
             cmd);
     return CLI_EXIT_USAGE;

@@ -21,6 +21,15 @@ cli_privacy_add_options(GOptionContext *octx, CliPrivacy *p)
          "the command line replaces the privacy rule's profile (default: it "
          "may only add privacy)",
          NULL},
+        {"contacts", 0, 0, G_OPTION_ARG_FILENAME, &p->contacts,
+         "contacts file: verified identities, one a line (default "
+         "$XDG_CONFIG_HOME/sealcall/contacts; /dev/null: none)",
+         "FILE"},
+        {"only-verified", 0, 0, G_OPTION_ARG_NONE, &p->only_verified,
+         "call only with a verified peer in your contacts (others end "
+         "identity-rejected before media or data; with --defer-ice before "
+         "the call is announced)",
+         NULL},
         {"require-unlinkable", 0, 0, G_OPTION_ARG_NONE,
          &p->require_unlinkable,
          "refuse the call unless it is unlinkable: per-call keys, relay "
@@ -41,6 +50,15 @@ cli_privacy_clear(CliPrivacy *p)
     g_clear_pointer(&p->asked, g_free);
     g_clear_pointer(&p->ruled, g_free);
     g_clear_pointer(&p->decision, sc_privacy_decision_unref);
+    g_clear_pointer(&p->contacts, g_free);
+    g_clear_pointer(&p->rules, sc_privacy_rules_free);
+}
+
+char *
+cli_contacts_path(const CliPrivacy *p)
+{
+    return p->contacts != NULL ? g_strdup(p->contacts)
+                               : sc_privacy_contacts_default_path();
 }
 
 static gboolean
@@ -71,12 +89,19 @@ cli_privacy_decide(CliPrivacy *p, const char *signal_url, gboolean answering,
     rules = sc_privacy_rules_load(path, p->config != NULL, error);
     if (rules == NULL)
         return FALSE;
-    /* the peer's identity is not known before the call (no identity
-     * verification yet): peer rules cannot match, not_in_contacts does */
+    {
+        g_autofree char *contacts = cli_contacts_path(p);
+        if (!sc_privacy_rules_add_contacts_file(rules, contacts, error))
+            return FALSE;
+    }
+    /* the peer's identity is not known before the call: peer rules cannot
+     * match yet, not_in_contacts does; the call decides again once it is
+     * verified (sc_call_set_privacy_rules()) */
     d = sc_privacy_rules_resolve(rules, signal_url, NULL, error);
     if (d == NULL)
         return FALSE;
     p->decision = d;
+    p->rules = g_steal_pointer(&rules);
     {
         static const char *const fields[] = {
             "relay_only", "ip_handling", "key_scope", "defer_ice",
@@ -118,41 +143,8 @@ cli_privacy_decide(CliPrivacy *p, const char *signal_url, gboolean answering,
     return TRUE;
 }
 
-/* A field whose capability is not built: refuse the call rather than make
- * it without (never ignore a privacy requirement silently). */
-static gboolean
-unbuilt(const CliPrivacy *p, GError **error, const char *field,
-        const char *value, const char *option, const char *what)
-{
-    const char *rule = sc_privacy_decision_get(p->decision, "rule");
-    g_autofree char *asked = g_strdup_printf(" %s ", p->asked);
-    g_autofree char *ruled = g_strdup_printf(" %s ", p->ruled);
-    g_autofree char *pair = g_strdup_printf(" %s=%s ", field, value);
-
-    if (strstr(asked, pair) != NULL)
-        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
-                    "%s is reserved but not built yet", option);
-    else if (rule != NULL && !p->override &&
-             strstr(ruled, pair) != NULL)
-        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
-                    "privacy rule '%s' asks for %s=%s, but %s is not built "
-                    "yet: the call is refused rather than made without it",
-                    rule, field, value, what);
-    else
-        g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,
-                    "the privacy profile asks for %s=%s%s, but %s is not "
-                    "built yet: the call is refused rather than made "
-                    "without it",
-                    field, value,
-                    strstr(asked, "require_unlinkable=true") != NULL
-                        ? " (--require-unlinkable implies it)"
-                        : "",
-                    what);
-    return FALSE;
-}
-
 gboolean
-cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
+cli_privacy_apply(ScCall *call, CliPrivacy *p, gboolean answering,
                   GError **error)
 {
     /* relay_only (and ip_handling relay-only, the same RFC 8828 mode 4):
@@ -190,16 +182,89 @@ cli_privacy_apply(ScCall *call, const CliPrivacy *p, gboolean answering,
      * (cmd-call.c: a rule's "none" refuses it). */
     /* refuse_anonymous: the answerer's gate: no media or data before the
      * caller's identity verifies, else identity-rejected (call/'s
-     * identity gate). refuse_unlinkable needs to know whether the caller
-     * hides its address, which is not built: fail closed. */
+     * identity gate). refuse_unlinkable: a caller who hides its address
+     * and has no identity but a pseudonym (call/peer-policy.c) */
     if (answering && p->refuse_anonymous &&
         !sc_call_set_refuse_anonymous(call, TRUE, error))
         return FALSE;
-    if (answering && p->refuse_unlinkable)
-        return unbuilt(p, error, "refuse_unlinkable", "true",
-                       "refuse_unlinkable",
-                       "verifying a caller's identity");
+    if (answering && p->refuse_unlinkable &&
+        !sc_call_set_refuse_unlinkable(call, TRUE, error))
+        return FALSE;
+    if (p->only_verified && !sc_call_set_only_verified(call, TRUE, error))
+        return FALSE;
+    /* the call decides again with the peer's verified identity (peer
+     * rules, domain rules on its domain, not_in_contacts) */
+    return sc_call_set_privacy_rules(call, g_steal_pointer(&p->rules),
+                                     error);
+}
+
+gboolean
+cli_privacy_check_idp(const CliPrivacy *p, const char *idp, const char *hint,
+                      GError **error)
+{
+    const char *rule = sc_privacy_decision_get(p->decision, "rule");
+
+    if (idp == NULL)
+        return TRUE;
+    /* a privacy rule (not the built-in profile, whose "none" only means
+     * that nothing is asserted unless --idp asks) that discloses no
+     * identity refuses --idp */
+    if (g_strcmp0(p->disclose_identity, "none") == 0 && rule != NULL) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "the privacy rule '%s' says disclose_identity=none: "
+                    "--idp is refused", rule);
+        return FALSE;
+    }
+    /* at most a pseudonym: sealcall idp asserts p-XXXX@DOMAIN for the
+     * username hint "pseudonym"; any other hint names the user */
+    if (g_strcmp0(p->disclose_identity, "pseudonym") == 0 &&
+        g_strcmp0(hint, "pseudonym") != 0) {
+        g_set_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,
+                    "%s%s%s says disclose_identity=pseudonym: --idp needs "
+                    "--identity-hint pseudonym (an identity that is not a "
+                    "pseudonym is refused)",
+                    rule != NULL ? "the privacy rule '" : "the privacy profile",
+                    rule != NULL ? rule : "", rule != NULL ? "'" : "");
+        return FALSE;
+    }
     return TRUE;
+}
+
+gboolean
+cli_contacts_allow(ScCall *call, const CliPrivacy *p, char **text,
+                   GError **error)
+{
+    const char *who = sc_call_get_peer_identity(call);
+    g_autofree char *path = cli_contacts_path(p);
+    gboolean added = FALSE;
+
+    if (who == NULL) {
+        g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_STATE,
+                            "allow: the peer has no verified identity (only "
+                            "a verified user can be allowed)");
+        return FALSE;
+    }
+    if (!sc_privacy_contacts_add(path, who, &added, error))
+        return FALSE;
+    *text = g_strdup_printf("%s %s your contacts (%s): future calls from "
+                            "this verified user are allowed "
+                            "(--only-verified)",
+                            who, added ? "added to" : "is already in", path);
+    return TRUE;
+}
+
+void
+cli_privacy_show(const ScCallEvent *ev)
+{
+    const char *text = sc_call_event_get_string(ev, "text");
+    g_autofree char *safe =
+        cli_sanitize(text != NULL ? text : "", -1, 4096, TRUE);
+    g_auto(GStrv) lines = g_strsplit(safe, "\n", -1);
+
+    printf("* privacy decided again with the peer's verified identity:\n");
+    for (guint i = 0; lines[i] != NULL; i++)
+        if (lines[i][0] != '\0')
+            printf("  %s\n", lines[i]);
 }
 
 void

@@ -23,7 +23,9 @@ typedef enum {
  * ScCallEventKind:
  * The kinds of event of the scripted mode (interop contract section 3).
  * %SC_CALL_EVENT_INCOMING ("incoming") announces a deferred
- * call: see sc_call_set_defer_ice().
+ * call: see sc_call_set_defer_ice(). %SC_CALL_EVENT_PRIVACY ("privacy")
+ * reports the privacy decision made again with the peer's verified
+ * identity: see sc_call_set_privacy_rules().
  * Since: 0.1
  */
 typedef enum {
@@ -39,6 +41,7 @@ typedef enum {
     SC_CALL_EVENT_ENDED,
     SC_CALL_EVENT_ERROR,
     SC_CALL_EVENT_INCOMING,
+    SC_CALL_EVENT_PRIVACY,
 } ScCallEventKind;
 
 /**
@@ -359,6 +362,70 @@ SC_API gboolean sc_call_set_peer_identity(ScCall *call, const char *identity,
  */
 SC_API gboolean sc_call_set_refuse_anonymous(ScCall *call, gboolean refuse,
                                              GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_privacy_rules:
+ * @rules: (transfer full) (nullable): the rules the call's decision
+ *   (sc_call_set_privacy()) was made from, contacts included
+ *
+ * Once the peer's identity verifies, the decision is made again with it
+ * (sc_privacy_rules_redecide(): `peer` rules, `domain` rules on the
+ * identity's domain, `not_in_contacts`). When the rules have such rules,
+ * SRTP keys and SCTP wait for the identity step (as with
+ * sc_call_set_peer_identity()). If the new decision asks for more
+ * privacy than the call was set up with, the call ends with
+ * %SC_END_REASON_IDENTITY_REJECTED and a detail naming both rules and
+ * the field, before any media or data; otherwise it becomes the call's
+ * decision (the inspector's `privacy` object) and a
+ * %SC_CALL_EVENT_PRIVACY event reports it (the decision's fields, "text"
+ * and "reevaluated" %TRUE). Takes @rules even on error.
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_privacy_rules(ScCall *call, ScPrivacyRules *rules,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_only_verified:
+ * @only: %TRUE: call only with a verified contact
+ *
+ * `answer --only-verified`: the gate of sc_call_set_refuse_anonymous(),
+ * and the verified identity must be a contact of the rules given to
+ * sc_call_set_privacy_rules(); any other peer ends the call with
+ * %SC_END_REASON_IDENTITY_REJECTED before any media or data (with
+ * deferred ICE, before the call is announced: nothing is revealed).
+ *
+ * Errors: %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_only_verified(ScCall *call, gboolean only,
+                                          GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * sc_call_set_refuse_unlinkable:
+ * @refuse: %TRUE: refuse unlinkable callers (answerer)
+ *
+ * The privacy rules' refuse_unlinkable. An unlinkable caller: every
+ * candidate it signalled by the time of the decision (its identity step;
+ * with ICE connected, again when DTLS is up) hides its address (relay
+ * with related address 0.0.0.0 or :: port 0, or none; or an mDNS
+ * `.local` host candidate), at least one arrived, and it has no verified
+ * identity but a pseudonym. Such a caller ends the call with
+ * %SC_END_REASON_IDENTITY_REJECTED and the reason, before media or data.
+ *
+ * Errors: %SC_ERROR_INVALID_ARGUMENT for the offerer,
+ * %SC_ERROR_INVALID_STATE after start.
+ * Returns: %TRUE on success.
+ * Since: 0.1
+ */
+SC_API gboolean sc_call_set_refuse_unlinkable(ScCall *call, gboolean refuse,
+                                              GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
 /**

@@ -156,6 +156,7 @@ typedef struct {
     guint timeout_s;   /* 0: no limit */
     GSource *timer;    /* the accept timeout, while INCOMING */
     char *offer;       /* the held offer's SDP, while INCOMING */
+    gboolean announced; /* the incoming event was emitted */
 } ScCallDefer;
 
 /* TRUE while ICE must not exist yet (deferred, not accepted). */
@@ -171,6 +172,9 @@ const char *sc_call_defer_bye_reason(ScCall *call);
 /* The call ends (stops the timer) / is freed. */
 void sc_call_defer_stop(ScCall *call);
 void sc_call_defer_free(ScCall *call);
+/* The held offer's identity step is done and the policy let it through:
+ * announces the call (once). */
+void sc_call_defer_identity_done(ScCall *call);
 /* For the inspector: "off", "waiting", "incoming", "accepted",
  * "declined". */
 const char *sc_call_defer_state_name(ScCall *call);
@@ -313,6 +317,48 @@ typedef struct {
     const char *x509_error; /* its error name, when it was reported */
 } ScCallIdentity;
 
+/* peer-policy.c: the decision once the peer's identity step is done
+ * (privacy rules again with its identity, --only-verified,
+ * refuse_unlinkable). */
+typedef struct {
+    ScPrivacyRules *rules;  /* NULL: no rules to decide again with */
+    gboolean only_verified;
+    gboolean refuse_unlinkable;
+    gboolean decided;       /* sc_call_policy_on_identity() ran */
+    guint n_cands;          /* the caller's candidates seen */
+    gboolean revealing;     /* one of them showed an address */
+    gboolean desc_noted;    /* the offer's own candidates counted */
+    ScSdpDesc *held_desc;   /* deferred ICE: the offer being verified */
+} ScCallPolicy;
+
+typedef enum {
+    SC_POLICY_ANNOUNCE,     /* announce now (identity verified after accept) */
+    SC_POLICY_VERIFYING,    /* announced once the identity step is done */
+    SC_POLICY_REFUSED,      /* the call has ended */
+} ScPolicyPreverify;
+
+/* TRUE while SRTP and SCTP must wait for the identity step because this
+ * file may still end the call. */
+gboolean sc_call_policy_waits(ScCall *call);
+/* The identity step is done (verified, or failed/absent and not
+ * required): decides; FALSE when the call has ended. */
+gboolean sc_call_policy_on_identity(ScCall *call);
+/* DTLS is up and nothing waits: a last refuse_unlinkable check now that
+ * the caller's candidates have arrived; FALSE when the call has ended. */
+gboolean sc_call_policy_on_dtls_up(ScCall *call);
+/* A candidate line the peer trickled. */
+void sc_call_policy_note_remote_candidate(ScCall *call, const char *line);
+/* Deferred ICE: the held offer's identity is verified before the call is
+ * announced, when its IdP is one the user named. */
+ScPolicyPreverify sc_call_policy_preverify(ScCall *call,
+                                           const char *offer_text);
+/* The peer's fingerprints: of the applied description, or of the held
+ * offer being verified. */
+const GPtrArray *sc_call_policy_remote_fingerprints(ScCall *call);
+/* sealcall idp's pseudonym form: p-<26 base32>@domain */
+gboolean sc_call_policy_is_pseudonym(const char *identity);
+void sc_call_policy_free(ScCall *call);
+
 /* What the whole call shares: identity, state, configuration, keys, the
  * layer objects and the peer's description. Each job's own state is in
  * the sub-struct its file owns. */
@@ -365,6 +411,7 @@ struct ScCall {
     ScHangup hangup;                /* a local hangup finishing (hangup.c) */
     ScCallDefer defer;              /* defer.c */
     ScCallIdentity id_gate;         /* identity-gate.c */
+    ScCallPolicy policy;            /* peer-policy.c */
 };
 
 /* identity-gate.c */

@@ -224,6 +224,7 @@ sc_call_unref(ScCall *call)
     sc_hangup_clear(&call->hangup);
     sc_call_defer_free(call);
     sc_call_identity_free(call);
+    sc_call_policy_free(call);
     g_queue_clear_full(&call->ev.events, (GDestroyNotify)sc_call_event_free);
     sc_call_transport_free(call);
     g_clear_pointer(&call->sig, sc_signal_client_free);

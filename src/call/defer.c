@@ -203,14 +203,39 @@ emit_incoming(ScCall *call, const ScSdpDesc *desc)
     json_node_take_array(node, fps);
     sc_call_event_set_node(ev, "fingerprints", node);
     sc_call_event_set_bool(ev, "identity_present", desc->identity != NULL);
-    /* the verified identity (user@domain), once identity verification
-     * exists; an a=identity is never shown unverified. Verifying it
-     * before the user decides means fetching the IdP proxy that the
-     * caller's assertion names: that would show our address to a server
-     * of the caller's choosing, which is what deferring prevents. So
-     * only an IdP the user trusts (--trust-idp, or a rule) may be asked
-     * before accept; any other assertion stays unverified until then. */
-    sc_call_event_set_str(ev, "identity", NULL);
+    /* What was verified before the call is announced (peer-policy.c):
+     * the identity, its IdP, pseudonym or not, and the privacy rule that
+     * applies with it. An a=identity is never shown unverified. Verifying
+     * it means fetching the IdP proxy the caller's assertion names, which
+     * shows that server our address: so only an IdP the user named
+     * (--peer-identity, --trust-idp, a contact's or a peer rule's domain)
+     * is asked before accept; any other assertion stays unverified until
+     * then ("identity_status": "not-checked"). */
+    {
+        const char *id = sc_call_get_peer_identity(call);
+        const char *status = "none";
+        if (id != NULL)
+            status = "verified";
+        else if (call->id_gate.status == SC_CALL_IDENTITY_FAILED)
+            status = "failed";
+        else if (desc->identity != NULL)
+            status = "not-checked";
+        sc_call_event_set_str(ev, "identity", id);
+        sc_call_event_set_str(ev, "identity_status", status);
+        sc_call_event_set_str(ev, "idp", id != NULL ? call->id_gate.idp
+                                                    : NULL);
+        sc_call_event_set_bool(ev, "verified", id != NULL);
+        sc_call_event_set_bool(ev, "pseudonym",
+                               id != NULL && sc_call_policy_is_pseudonym(id));
+        if (call->privacy_decision != NULL) {
+            const char *rule =
+                sc_privacy_decision_get(call->privacy_decision, "rule");
+            sc_call_event_set_str(ev, "rule", rule);
+            sc_call_event_set_str(ev, "rule_matched",
+                                  sc_privacy_decision_get(
+                                      call->privacy_decision, "matched"));
+        }
+    }
     if (timeout_s(call) != 0)
         sc_call_event_set_int(ev, "timeout", timeout_s(call));
     sc_call_emit(call, ev);
@@ -244,8 +269,26 @@ sc_call_defer_hold_offer(ScCall *call, const ScSdpDesc *desc, const char *text)
     }
     SC_LOG_INFO(call->id, "incoming call held: nothing revealed until it "
                           "is accepted");
-    emit_incoming(call, desc);
+    switch (sc_call_policy_preverify(call, text)) {
+    case SC_POLICY_ANNOUNCE:
+        call->defer.announced = TRUE;
+        emit_incoming(call, desc);
+        break;
+    case SC_POLICY_VERIFYING: /* sc_call_defer_identity_done() announces */
+    case SC_POLICY_REFUSED:
+        break;
+    }
     return TRUE;
+}
+
+void
+sc_call_defer_identity_done(ScCall *call)
+{
+    if (call->defer.state != SC_DEFER_INCOMING || call->defer.announced ||
+        call->policy.held_desc == NULL || sc_call_has_ended(call))
+        return;
+    call->defer.announced = TRUE;
+    emit_incoming(call, call->policy.held_desc);
 }
 
 static gboolean
@@ -253,13 +296,15 @@ check_incoming(ScCall *call, GError **error)
 {
     const char *why;
 
-    if (call->defer.state == SC_DEFER_INCOMING && call->state != CALL_ENDED)
+    if (call->defer.state == SC_DEFER_INCOMING && call->state != CALL_ENDED &&
+        call->defer.announced)
         return TRUE;
     if (call->defer.state == SC_DEFER_OFF)
         why = "the call is not deferred";
     else if (call->state == CALL_ENDED)
         why = "the call has ended";
-    else if (call->defer.state == SC_DEFER_WAITING)
+    else if (call->defer.state == SC_DEFER_WAITING ||
+             (call->defer.state == SC_DEFER_INCOMING && !call->defer.announced))
         why = "no incoming call yet";
     else
         why = "the incoming call was already accepted";

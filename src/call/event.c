@@ -17,6 +17,7 @@ static const char *const kind_names[] = {
     [SC_CALL_EVENT_ENDED] = "ended",
     [SC_CALL_EVENT_ERROR] = "error",
     [SC_CALL_EVENT_INCOMING] = "incoming",
+    [SC_CALL_EVENT_PRIVACY] = "privacy",
 };
 
 const char *

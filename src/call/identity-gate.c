@@ -411,6 +411,7 @@ fingerprints_covered(ScCall *call, const char *contents, GError **error)
     g_autoptr(JsonParser) p = json_parser_new();
     JsonNode *root;
     JsonArray *arr = NULL;
+    const GPtrArray *remote_fps = sc_call_policy_remote_fingerprints(call);
 
     if (json_parser_load_from_data(p, contents, -1, NULL)) {
         root = json_parser_get_root(p);
@@ -425,8 +426,8 @@ fingerprints_covered(ScCall *call, const char *contents, GError **error)
         return sc_idp_fail(error, SC_IDP_ERROR_TOKEN_INVALID,
                            "the assertion's contents hold no fingerprint "
                            "list");
-    for (guint i = 0; i < call->remote->fingerprints->len; i++) {
-        const char *want = call->remote->fingerprints->pdata[i];
+    for (guint i = 0; i < remote_fps->len; i++) {
+        const char *want = remote_fps->pdata[i];
         gboolean found = FALSE;
         for (guint j = 0; !found && j < json_array_get_length(arr); j++) {
             JsonNode *e = json_array_get_element(arr, j);
@@ -487,6 +488,20 @@ reject(ScCall *call, const char *why)
     sc_call_end(call, SC_END_REASON_IDENTITY_REJECTED, detail);
 }
 
+/* The identity step is done and nothing required failed: the peer policy
+ * decides (peer-policy.c: privacy rules with the identity,
+ * --only-verified, refuse_unlinkable), then what waited goes on. */
+static void
+step_done(ScCall *call)
+{
+    if (!sc_call_policy_on_identity(call))
+        return;
+    if (call->id_gate.dtls_held) {
+        call->id_gate.dtls_held = FALSE;
+        sc_call_transport_open(call);
+    }
+}
+
 gboolean
 sc_call_identity_satisfied(ScCall *call)
 {
@@ -495,7 +510,8 @@ sc_call_identity_satisfied(ScCall *call)
            call->id_gate.x509_status == SC_CALL_IDENTITY_VERIFIED;
 }
 
-/* Either source may satisfy the requirement (an IdP assertion or a
+/* The identity step is settled: each source either verified the peer or
+ * concluded. Either source may satisfy the requirement (an IdP assertion or a
  * certificate from a --ca authority): the call is refused only when
  * both have concluded without a verified identity (X.509 counts only
  * with --ca, once DTLS is up). */
@@ -506,20 +522,21 @@ sc_call_identity_settle(ScCall *call)
     gboolean idp_done = g->status == SC_CALL_IDENTITY_VERIFIED ||
                         g->status == SC_CALL_IDENTITY_FAILED ||
                         g->status == SC_CALL_IDENTITY_NONE;
+    /* a deferred call is decided before DTLS exists: on its IdP
+     * assertion alone */
     gboolean x509_done = g->anchors == NULL ||
-                         g->x509_status != SC_CALL_IDENTITY_UNKNOWN;
+                         g->x509_status != SC_CALL_IDENTITY_UNKNOWN ||
+                         sc_call_defer_holds_ice(call);
     g_autofree char *why = NULL;
 
-    if (!required(call) || sc_call_has_ended(call))
+    if (sc_call_has_ended(call))
         return;
-    if (sc_call_identity_satisfied(call)) {
-        if (g->dtls_held) {
-            g->dtls_held = FALSE;
-            sc_call_transport_open(call);
-        }
+    if (sc_call_identity_satisfied(call) ||
+        (!required(call) && idp_done && x509_done)) {
+        step_done(call);
         return;
     }
-    if (!idp_done || !x509_done)
+    if (!required(call) || !idp_done || !x509_done)
         return;
     why = g->x509_error != NULL
               ? g_strdup_printf("%s; X.509: %s",
@@ -627,8 +644,16 @@ sc_call_identity_holds(ScCall *call)
     sc_call_identity_x509_check(call);
     if (sc_call_has_ended(call))
         return TRUE;
-    if (!required(call) || sc_call_identity_satisfied(call))
-        return FALSE;
+    if (!required(call) && !sc_call_policy_waits(call)) {
+        /* nothing waits for it, but the policy is told (its privacy
+         * event) when an X.509 identity settles the step */
+        sc_call_identity_settle(call);
+        if (sc_call_has_ended(call))
+            return TRUE;
+        return !sc_call_policy_on_dtls_up(call);
+    }
+    if (call->policy.decided)
+        return !sc_call_policy_on_dtls_up(call);
     call->id_gate.dtls_held = TRUE;
     SC_LOG_INFO(call->id, "DTLS up; media and data held until the peer's "
                           "identity verifies");

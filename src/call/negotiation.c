@@ -586,6 +586,7 @@ handle_candidate(ScCall *call, const ScSigMsg *msg)
 
     if (msg->candidate == NULL)
         return;
+    sc_call_policy_note_remote_candidate(call, msg->candidate); /* unlinkable? */
     if (call->remote == NULL || call->ice == NULL ||
         call->neg.restart_pending) {
         /* before the (restart) answer: kept for apply_remote_ice() */
