@@ -159,6 +159,8 @@ typedef struct {
     gboolean announced; /* the incoming event was emitted */
 } ScCallDefer;
 
+/* FALSE with SC_ERROR_INVALID_STATE once the call has started. */
+gboolean sc_call_defer_before_start(ScCall *call, GError **error);
 /* TRUE while ICE must not exist yet (deferred, not accepted). */
 gboolean sc_call_defer_holds_ice(ScCall *call);
 /* Answerer, first offer @text (valid, with a data section): TRUE when it

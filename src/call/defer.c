@@ -21,9 +21,9 @@
 
 #include <string.h>
 
-/* The setters work before sc_call_start() only. */
-static gboolean
-before_start(ScCall *call, GError **error)
+/* The setters work before sc_call_start() only (peer-policy.c's too). */
+gboolean
+sc_call_defer_before_start(ScCall *call, GError **error)
 {
     if (call->state == CALL_IDLE && call->sig == NULL)
         return TRUE;
@@ -41,7 +41,7 @@ sc_call_set_defer_ice(ScCall *call, gboolean defer, GError **error)
                             "deferred ICE is for the answerer");
         return FALSE;
     }
-    if (!before_start(call, error))
+    if (!sc_call_defer_before_start(call, error))
         return FALSE;
     call->defer.state = defer ? SC_DEFER_WAITING : SC_DEFER_OFF;
     return TRUE;
@@ -51,7 +51,7 @@ gboolean
 sc_call_set_accept_timeout(ScCall *call, guint seconds, GError **error)
 {
     g_return_val_if_fail(call != NULL, FALSE);
-    if (!before_start(call, error))
+    if (!sc_call_defer_before_start(call, error))
         return FALSE;
     if (seconds <= SC_DEFER_TIMEOUT_MAX_S) {
         /* stored: 0 = not set (the default applies), G_MAXUINT = none */

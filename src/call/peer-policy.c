@@ -31,21 +31,11 @@
 
 /* ---- configuration ---- */
 
-static gboolean
-before_start(ScCall *call, GError **error)
-{
-    if (call->state == CALL_IDLE && call->sig == NULL)
-        return TRUE;
-    g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_STATE,
-                        "the call has already started");
-    return FALSE;
-}
-
 gboolean
 sc_call_set_privacy_rules(ScCall *call, ScPrivacyRules *rules, GError **error)
 {
     g_return_val_if_fail(call != NULL, FALSE);
-    if (!before_start(call, error)) {
+    if (!sc_call_defer_before_start(call, error)) {
         sc_privacy_rules_free(rules);
         return FALSE;
     }
@@ -58,7 +48,7 @@ gboolean
 sc_call_set_only_verified(ScCall *call, gboolean only, GError **error)
 {
     g_return_val_if_fail(call != NULL, FALSE);
-    if (!before_start(call, error))
+    if (!sc_call_defer_before_start(call, error))
         return FALSE;
     call->policy.only_verified = only;
     /* the identity gate: nothing before a verified identity */
@@ -71,7 +61,7 @@ gboolean
 sc_call_set_refuse_unlinkable(ScCall *call, gboolean refuse, GError **error)
 {
     g_return_val_if_fail(call != NULL, FALSE);
-    if (!before_start(call, error))
+    if (!sc_call_defer_before_start(call, error))
         return FALSE;
     if (refuse && call->role != SC_CALL_ROLE_ANSWERER) {
         g_set_error_literal(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT,

@@ -148,6 +148,18 @@ save(const char *path, char **list, GError **error)
     return TRUE;
 }
 
+/* The file's list and @identity normalized, for a change. */
+static gboolean
+load_for_change(const char *path, const char *identity, char **norm,
+                char ***list, GError **error)
+{
+    *norm = sc_priv_identity_normalize(identity, error);
+    if (*norm == NULL)
+        return FALSE;
+    *list = sc_privacy_contacts_load(path, error);
+    return *list != NULL;
+}
+
 gboolean
 sc_privacy_contacts_add(const char *path, const char *identity,
                         gboolean *added, GError **error)
@@ -156,17 +168,15 @@ sc_privacy_contacts_add(const char *path, const char *identity,
     g_autofree char *norm = NULL;
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
     g_auto(GStrv) next = NULL;
+    gboolean there;
 
     g_return_val_if_fail(path != NULL && identity != NULL, FALSE);
-    norm = sc_priv_identity_normalize(identity, error);
-    if (norm == NULL)
+    if (!load_for_change(path, identity, &norm, &list, error))
         return FALSE;
-    list = sc_privacy_contacts_load(path, error);
-    if (list == NULL)
-        return FALSE;
+    there = g_strv_contains((const char *const *)list, norm);
     if (added != NULL)
-        *added = !g_strv_contains((const char *const *)list, norm);
-    if (g_strv_contains((const char *const *)list, norm))
+        *added = !there;
+    if (there)
         return TRUE;
     if (g_strv_length(list) >= SC_PRIV_MAX_CONTACTS)
         return fail(error, path, "it holds %d contacts already (the most)",
@@ -188,11 +198,7 @@ sc_privacy_contacts_remove(const char *path, const char *identity,
     gboolean found = FALSE;
 
     g_return_val_if_fail(path != NULL && identity != NULL, FALSE);
-    norm = sc_priv_identity_normalize(identity, error);
-    if (norm == NULL)
-        return FALSE;
-    list = sc_privacy_contacts_load(path, error);
-    if (list == NULL)
+    if (!load_for_change(path, identity, &norm, &list, error))
         return FALSE;
     for (guint i = 0; list[i] != NULL; i++) {
         if (g_str_equal(list[i], norm))

@@ -44,32 +44,8 @@ tmp = tempfile.mkdtemp(prefix="sealcall-peerpol-")
 ca, cert, key = idpserver.make_ca(tmp, "peerpol")
 
 
-def proxy(validate_delay=0):
-    return (r"""rtcIdentityProvider.register({
-  generateAssertion(contents, origin, options) {
-    const user = (options && options.usernameHint) || 'alice';
-    const payload = JSON.stringify({ identity: user + '@localhost', contents, origin });
-    return fetch('/api/sign', { method: 'POST', body: JSON.stringify({ contents: payload }) })
-      .then((r) => r.json())
-      .then((j) => ({ idp: { domain: location.host, protocol: PROTOCOL },
-                      assertion: JSON.stringify({ payload, sig: j.sig }) }));
-  },
-  validateAssertion(assertion, origin) {
-    const a = JSON.parse(assertion);
-    return new Promise((res) => setTimeout(res, DELAY))
-      .then(() => fetch('/api/verify?sig=' + encodeURIComponent(a.sig) +
-                        '&c=' + encodeURIComponent(a.payload)))
-      .then((r) => r.json())
-      .then((j) => {
-        if (!j.ok) throw new Error('bad signature');
-        const p = JSON.parse(a.payload);
-        return { identity: p.identity, contents: p.contents };
-      });
-  }
-});""").replace("DELAY", str(validate_delay))
-
-
-SCRIPTS = {"default": proxy(), "slow": proxy(1500)}
+SCRIPTS = {"default": idpserver.hmac_proxy(),
+           "slow": idpserver.hmac_proxy(validate_delay=1500)}
 for name in list(SCRIPTS):
     SCRIPTS[name] = SCRIPTS[name].replace("PROTOCOL", json.dumps(name))
 srv = idpserver.IdpServer(cert, key, SCRIPTS)

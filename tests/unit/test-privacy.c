@@ -672,6 +672,132 @@ test_covers(void)
     g_assert_true(sc_privacy_decision_covers(alice, bob));
 }
 
+/* The decision made again with the peer's identity keeps the origin and
+ * the command line's requests (and refuses when the command line asks for
+ * less than the new rule). */
+static void
+test_redecide(void)
+{
+    const char *text =
+        "[profile hidden]\nrelay_only = true\n"
+        "[profile open]\ndisclose_identity = full\n"
+        "[rule m]\npeer = mallory@example.org\nprofile = hidden\n"
+        "[rule d]\ndomain = *.example.net\nprofile = hidden\n"
+        "[rule a]\npeer = alice@a.example.net\nprofile = open\n"
+        "[default]\nprofile = standard\n";
+    const char *req[] = {"key_scope=per-call", NULL};
+    const char *less[] = {"relay_only=false", NULL};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScPrivacyRules) rules = load(text, &error);
+    g_autoptr(ScPrivacyDecision) first = NULL;
+    g_autoptr(ScPrivacyDecision) m = NULL, a = NULL, b = NULL, none = NULL;
+    g_autoptr(ScPrivacyDecision) first2 = NULL, m2 = NULL;
+
+    g_assert_no_error(error);
+    first = sc_privacy_rules_resolve(rules, "ws://h.example:8/room/x", NULL,
+                                     &error);
+    g_assert_no_error(error);
+    g_assert_true(sc_privacy_decision_merge(first, req, FALSE, &error));
+    m = sc_privacy_rules_redecide(rules, first, "mallory@Example.ORG", &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(sc_privacy_decision_get(m, "rule"), ==, "m");
+    g_assert_cmpstr(sc_privacy_decision_get(m, "relay_only"), ==, "true");
+    g_assert_false(sc_privacy_decision_covers(first, m));
+    /* peer beats the domain rule on the identity's domain */
+    a = sc_privacy_rules_redecide(rules, first, "alice@a.example.net", &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(sc_privacy_decision_get(a, "rule"), ==, "a");
+    g_assert_true(sc_privacy_decision_covers(first, a));
+    b = sc_privacy_rules_redecide(rules, first, "bob@b.example.net", &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(sc_privacy_decision_get(b, "rule"), ==, "d");
+    g_assert_cmpstr(sc_privacy_decision_get(b, "matched"), ==, "domain");
+    none = sc_privacy_rules_redecide(rules, first, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(sc_privacy_decision_get(none, "rule"), ==, "default");
+    g_assert_true(sc_privacy_decision_covers(first, none));
+    /* the command line's relay_only=false against mallory's rule */
+    first2 = sc_privacy_rules_resolve(rules, "ws://h.example:8/room/x", NULL,
+                                      &error);
+    g_assert_true(sc_privacy_decision_merge(first2, less, FALSE, &error));
+    m2 = sc_privacy_rules_redecide(rules, first2, "mallory@example.org",
+                                   &error);
+    g_assert_null(m2);
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull(strstr(error->message, "'m'"));
+}
+
+static void
+test_contacts_file(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("sc-contacts-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "sub", "contacts", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScPrivacyRules) rules = load("", &error);
+    g_auto(GStrv) list = NULL;
+    gboolean changed = FALSE;
+    GStatBuf st;
+
+    /* missing: empty */
+    list = sc_privacy_contacts_load(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_strv_length(list), ==, 0);
+    g_clear_pointer(&list, g_strfreev);
+    g_assert_true(sc_privacy_contacts_add(path, "Alice@Example.ORG.", &changed,
+                                          &error));
+    g_assert_true(changed);
+    g_assert_true(sc_privacy_contacts_add(path, "Alice@EXAMPLE.org", &changed,
+                                          &error));
+    g_assert_false(changed);
+    g_assert_true(sc_privacy_contacts_add(path, "bob@example.org", &changed,
+                                          &error));
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    list = sc_privacy_contacts_load(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_strv_length(list), ==, 2);
+    g_assert_cmpstr(list[0], ==, "Alice@example.org");
+    g_clear_pointer(&list, g_strfreev);
+    g_assert_false(sc_privacy_contacts_add(path, "no-domain", NULL, &error));
+    g_clear_error(&error);
+    g_assert_true(sc_privacy_rules_add_contacts_file(rules, path, &error));
+    g_assert_true(sc_privacy_rules_is_contact(rules, "bob@EXAMPLE.org"));
+    g_assert_false(sc_privacy_rules_is_contact(rules, "Bob@example.org"));
+    g_assert_true(sc_privacy_contacts_remove(path, "bob@example.org",
+                                             &changed, &error));
+    g_assert_true(changed);
+    g_assert_true(sc_privacy_contacts_remove(path, "bob@example.org",
+                                             &changed, &error));
+    g_assert_false(changed);
+    /* writable by others: refused, whoever writes it decides who calls */
+    g_assert_cmpint(g_chmod(path, 0622), ==, 0);
+    list = sc_privacy_contacts_load(path, &error);
+    g_assert_null(list);
+    g_assert_error(error, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull(strstr(error->message, "chmod 600"));
+    g_clear_error(&error);
+    g_assert_cmpint(g_chmod(path, 0600), ==, 0);
+    /* bounded */
+    {
+        g_autoptr(GString) big = g_string_new(NULL);
+        for (guint i = 0; i < 1025; i++)
+            g_string_append_printf(big, "u%u@example.org\n", i);
+        g_assert_true(g_file_set_contents_full(path, big->str, -1,
+                                               G_FILE_SET_CONTENTS_NONE, 0600,
+                                               NULL));
+        list = sc_privacy_contacts_load(path, &error);
+        g_assert_null(list);
+        g_assert_nonnull(strstr(error->message, "more than 1024"));
+        g_clear_error(&error);
+    }
+    g_remove(path);
+    {
+        g_autofree char *sub = g_path_get_dirname(path);
+        g_rmdir(sub);
+    }
+    g_rmdir(dir);
+}
+
 static void
 test_describe(void)
 {
@@ -713,6 +839,8 @@ main(int argc, char **argv)
     g_test_add_func("/privacy/profile/each-field", test_each_field);
     g_test_add_func("/privacy/command-line", test_command_line);
     g_test_add_func("/privacy/covers", test_covers);
+    g_test_add_func("/privacy/redecide", test_redecide);
+    g_test_add_func("/privacy/contacts-file", test_contacts_file);
     g_test_add_func("/privacy/describe", test_describe);
     return g_test_run();
 }
