@@ -738,6 +738,14 @@ test_contacts_file(void)
     gboolean changed = FALSE;
     GStatBuf st;
 
+    /* /dev/null: none, and never written */
+    list = sc_privacy_contacts_load("/dev/null", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_strv_length(list), ==, 0);
+    g_clear_pointer(&list, g_strfreev);
+    g_assert_false(sc_privacy_contacts_add("/dev/null", "a@example.org", NULL,
+                                           &error));
+    g_clear_error(&error);
     /* missing: empty */
     list = sc_privacy_contacts_load(path, &error);
     g_assert_no_error(error);
