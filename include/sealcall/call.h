@@ -413,7 +413,9 @@ SC_API gboolean sc_call_set_only_verified(ScCall *call, gboolean only,
  *
  * The privacy rules' refuse_unlinkable. An unlinkable caller: every
  * candidate it signalled by the time of the decision (its identity step;
- * with ICE connected, again when DTLS is up) hides its address (relay
+ * with ICE connected, again when DTLS is up; with deferred ICE, before
+ * the announcement, once a revealing candidate or its end-of-candidates
+ * has arrived) hides its address (relay
  * with related address 0.0.0.0 or :: port 0, or none; or an mDNS
  * `.local` host candidate), at least one arrived, and it has no verified
  * identity but a pseudonym. Such a caller ends the call with

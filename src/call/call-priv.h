@@ -330,6 +330,9 @@ typedef struct {
     guint n_cands;          /* the caller's candidates seen */
     gboolean revealing;     /* one of them showed an address */
     gboolean desc_noted;    /* the offer's own candidates counted */
+    gboolean cands_done;    /* the caller's end-of-candidates arrived */
+    gboolean announce_wait; /* deferred: the announcement waits for the
+                             * caller's candidates (refuse_unlinkable) */
     ScSdpDesc *held_desc;   /* deferred ICE: the offer being verified */
 } ScCallPolicy;
 

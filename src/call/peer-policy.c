@@ -113,16 +113,25 @@ note_candidate(ScCall *call, const ScIceCandidate *c)
         call->policy.revealing = TRUE;
 }
 
+static void announce_after_candidates(ScCall *call);
+
 void
 sc_call_policy_note_remote_candidate(ScCall *call, const char *line)
 {
     g_autoptr(ScIceCandidate) c = NULL;
 
-    if (line == NULL || line[0] == '\0')
+    if (line == NULL)
         return;
-    c = sc_ice_candidate_parse(line, NULL);
-    if (c != NULL)
-        note_candidate(call, c);
+    if (line[0] == '\0') {
+        call->policy.cands_done = TRUE;
+    } else {
+        c = sc_ice_candidate_parse(line, NULL);
+        if (c != NULL)
+            note_candidate(call, c);
+    }
+    if (call->policy.announce_wait &&
+        (call->policy.revealing || call->policy.cands_done))
+        announce_after_candidates(call);
 }
 
 static void
@@ -133,6 +142,8 @@ note_description(ScCall *call, const ScSdpDesc *desc)
     call->policy.desc_noted = TRUE;
     for (guint i = 0; i < desc->sections->len; i++) {
         const ScSdpSection *s = desc->sections->pdata[i];
+        if (s->end_of_candidates)
+            call->policy.cands_done = TRUE;
         for (guint j = 0; s->candidates != NULL && j < s->candidates->len; j++)
             note_candidate(call, s->candidates->pdata[j]);
     }
@@ -290,6 +301,22 @@ sc_call_policy_on_identity(ScCall *call)
         refuse(call, detail);
         return FALSE;
     }
+    /* deferred and not announced yet: a caller whose offer carried no
+     * candidate (trickle) is judged once its candidates have come (one
+     * that shows an address, or its end-of-candidates): before the
+     * announcement, so before anything of ours is revealed */
+    note_description(call, call->remote != NULL ? call->remote
+                                                : call->policy.held_desc);
+    if (call->policy.refuse_unlinkable && call->remote == NULL &&
+        call->policy.held_desc != NULL && !call->policy.revealing &&
+        !call->policy.cands_done) {
+        if (!redecide(call, identity))
+            return FALSE;
+        call->policy.announce_wait = TRUE;
+        SC_LOG_INFO(call->id, "refuse_unlinkable: the announcement waits "
+                              "for the caller's candidates");
+        return TRUE;
+    }
     if (call->policy.refuse_unlinkable) {
         g_autofree char *why = unlinkable_why(call, identity);
         if (why != NULL) {
@@ -308,6 +335,24 @@ sc_call_policy_on_identity(ScCall *call)
         return FALSE;
     sc_call_defer_identity_done(call);
     return !sc_call_has_ended(call);
+}
+
+static void
+announce_after_candidates(ScCall *call)
+{
+    g_autofree char *why = NULL, *detail = NULL;
+
+    call->policy.announce_wait = FALSE;
+    if (sc_call_has_ended(call))
+        return;
+    why = unlinkable_why(call, sc_call_get_peer_identity(call));
+    if (why != NULL) {
+        detail = g_strdup_printf("%s; the privacy rules refuse unlinkable "
+                                 "callers (refuse_unlinkable)", why);
+        refuse(call, detail);
+        return;
+    }
+    sc_call_defer_identity_done(call);
 }
 
 /* ---- deferred ICE: verifying before the call is announced ---- */

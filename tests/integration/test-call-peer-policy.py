@@ -305,8 +305,39 @@ else:
                     goes_on("refuse_unlinkable, a relay-only caller with %s" % label, c)
             finally:
                 c.close()
+        # deferred: judged on the caller's candidates before the call is
+        # announced (its offer may carry none: they trickle)
+        c = call("unl-defer", relay_only,
+                 conf("unl", UNL) + ["--defer-ice", "--turn",
+                                     "turn:u:p@127.0.0.1:%d" % turn.port])
+        try:
+            refused("--defer-ice, refuse_unlinkable, a relay-only caller "
+                    "without identity", c, ["unlinkable"])
+            tap.ok(not ev(c.answerer, "incoming"),
+                   "--defer-ice: the unlinkable caller is refused before the "
+                   "call is announced", c.answerer.events)
+        finally:
+            c.close()
     finally:
         turn.stop()
+c = call("unl-defer-host", [], conf("unl", UNL) + ["--defer-ice"])
+try:
+    inc = c.answerer.wait_event("incoming", timeout=40)
+    tap.ok(inc is not None, "--defer-ice, refuse_unlinkable: a caller with "
+           "host candidates is announced", c.diag())
+    c.answerer.send({"cmd": "decline"})
+finally:
+    c.close()
+ANON = "[profile p]\nrefuse_anonymous = true\n[default]\nprofile = p\n"
+c = call("anon-defer", [], conf("anon", ANON) + ["--defer-ice"])
+try:
+    refused("--defer-ice, refuse_anonymous, an anonymous caller", c,
+            ["no identity assertion"])
+    tap.ok(not ev(c.answerer, "incoming"),
+           "--defer-ice: the anonymous caller is refused before the call is "
+           "announced", c.answerer.events)
+finally:
+    c.close()
 
 # ---- 8. disclose_identity = pseudonym ----
 p = subprocess.run([sctest.SEALCALL, "call", "--signal",
