@@ -412,6 +412,11 @@ sc_call_policy_preverify(ScCall *call, const char *offer_text)
 
     if (desc == NULL)
         return SC_POLICY_ANNOUNCE;
+    /* no assertion and nothing to decide: announced at once (the identity
+     * step reports `none` after accept, as without deferring) */
+    if (desc->identity == NULL && call->id_gate.required == NULL &&
+        !call->id_gate.require_any && !sc_call_policy_waits(call))
+        return SC_POLICY_ANNOUNCE;
     if (desc->identity != NULL) {
         a = sc_identity_assertion_parse(desc->identity, NULL);
         if (a == NULL || !idp_known(call, a->domain)) {
