@@ -245,6 +245,9 @@ redecide(ScCall *call, const char *identity)
     ignore |= 1u << SC_PRIV_REFUSE_UNLINKABLE;
     if (call->role != SC_CALL_ROLE_ANSWERER)
         ignore |= 1u << SC_PRIV_DEFER_ICE;
+    /* we assert no identity: none was disclosed, whatever the field said */
+    if (call->id_gate.idp_domain == NULL)
+        ignore |= 1u << SC_PRIV_DISCLOSE_IDENTITY;
     f = sc_priv_decision_first_uncovered(applied, later, ignore);
     if (f < SC_PRIV_N_FIELDS) {
         was = sc_priv_decision_rule_text(applied);

@@ -160,6 +160,31 @@ try:
 finally:
     c.close()
 
+# ---- 2b. disclose_identity counts only when we asserted an identity ----
+DISC = """[profile open]
+disclose_identity = full
+[profile pseu]
+disclose_identity = pseudonym
+[rule frank]
+peer = frank@localhost
+profile = pseu
+[default]
+profile = open
+"""
+c = call("disc-asserted", idp("frank", "default"),
+         conf("disc", DISC) + idp("alice", "default"))
+try:
+    refused("frank's rule asks for at most a pseudonym, and we asserted "
+            "alice@localhost", c, ["rule 'frank'", "disclose_identity"])
+finally:
+    c.close()
+c = call("disc-none", idp("frank", "default"), conf("disc", DISC))
+try:
+    goes_on("frank's rule asks for at most a pseudonym, and we asserted "
+            "nothing", c)
+finally:
+    c.close()
+
 # ---- 3. not_in_contacts looks at the contacts file ----
 with open(contacts, "w") as f:
     f.write("# test\ncarol@LOCALHOST\n")
