@@ -24,6 +24,16 @@ idp_config(ScCall *call)
     return cfg;
 }
 
+/* The user's IdP sessions, sent when generating our assertion (as a
+ * browser's IdP sandbox sends its cookies): $XDG_DATA_HOME/sealcall/
+ * idp-cookies.txt, beside the key store. */
+static char *
+idp_cookie_file(void)
+{
+    return g_build_filename(g_get_user_data_dir(), "sealcall",
+                            "idp-cookies.txt", NULL);
+}
+
 /* ---- configuration ---- */
 
 static gboolean
@@ -327,6 +337,7 @@ gboolean
 sc_call_identity_begin(ScCall *call)
 {
     ScIdpConfig cfg = idp_config(call);
+    g_autofree char *cookies = idp_cookie_file();
     g_autofree char *origin = NULL;
     g_autofree char *contents = NULL;
     ScFingerprint fp;
@@ -360,6 +371,7 @@ sc_call_identity_begin(ScCall *call)
     json_builder_end_object(b);
     root = json_builder_get_root(b);
     contents = json_to_string(root, FALSE);
+    cfg.cookie_file = cookies;
     if (call->id_gate.cancel == NULL)
         call->id_gate.cancel = g_cancellable_new();
     sc_idp_generate_async(&cfg, call->id_gate.idp_domain,

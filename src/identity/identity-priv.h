@@ -22,9 +22,11 @@ typedef struct {
     GBytes *body;
 } ScIdpHttpResponse;
 
-/* Errors: G_IO_ERROR when @ca_file cannot be read. */
-ScIdpHttp *sc_idp_http_new(const char *ca_file, guint timeout_s,
-                           GError **error);
+/* @cookie_file: see ScIdpConfig (NULL: no cookies). Errors: SC_IDP_ERROR_TLS
+ * when @ca_file cannot be read, SC_IDP_ERROR_LOAD_FAILURE for a cookie file
+ * that others may read or write, or that is not a regular file. */
+ScIdpHttp *sc_idp_http_new(const char *ca_file, const char *cookie_file,
+                           guint timeout_s, GError **error);
 void sc_idp_http_free(ScIdpHttp *http);
 void sc_idp_http_response_free(ScIdpHttpResponse *r);
 

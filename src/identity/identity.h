@@ -117,6 +117,12 @@ gboolean sc_identity_check(const char *identity, const char *idp_domain,
 
 typedef struct {
     const char *ca_file;       /* extra PEM trust anchors (--ca), or NULL */
+    /* generation only: the user's IdP sessions, cookies in the Mozilla
+     * cookies.txt format, sent with the requests they match (as a
+     * browser's IdP sandbox sends its cookies); read, never written. A
+     * missing file is no cookie; one that group or others may read or
+     * write fails the run (idp-load-failure). NULL: none */
+    const char *cookie_file;
     const char *helper_path;   /* sealcall-idp-sandbox; NULL: the installed one */
     guint timeout_ms;          /* whole run: fetch + script; 0: default */
     guint64 memory_limit;      /* the child's memory budget (resident size,

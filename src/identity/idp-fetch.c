@@ -9,31 +9,93 @@
 #define SC_LOG_MODULE "identity"
 #include "identity/identity-priv.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct ScIdpHttp {
     SoupSession *session;
     GTlsDatabase *extra;     /* --ca anchors, or NULL */
+    gboolean cookies;        /* a cookie jar is on the session */
 };
 
+/* The user's IdP sessions (ScIdpConfig.cookie_file), read-only: cookies
+ * the IdP sets are never kept, the file is never written. NULL without an
+ * error when there is no such file (nobody logged in). */
+static SoupCookieJar *
+open_cookie_jar(const char *path, GError **error)
+{
+    GStatBuf st;
+
+    if (g_stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return NULL;
+        g_propagate_error(error, sc_idp_error_new(
+                                     SC_IDP_ERROR_LOAD_FAILURE,
+                                     "cannot read the IdP cookie file: %s",
+                                     g_strerror(errno)));
+        return NULL;
+    }
+    /* it holds session secrets: the user's own, for the user's eyes only */
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 ||
+        st.st_uid != getuid()) {
+        g_propagate_error(error, sc_idp_error_new(
+                                     SC_IDP_ERROR_LOAD_FAILURE,
+                                     "the IdP cookie file must be a regular "
+                                     "file of ours that only we may read "
+                                     "(chmod 600)"));
+        return NULL;
+    }
+    SoupCookieJar *jar = soup_cookie_jar_text_new(path, TRUE);
+    soup_cookie_jar_set_accept_policy(jar, SOUP_COOKIE_JAR_ACCEPT_NEVER);
+    return jar;
+}
+
 ScIdpHttp *
-sc_idp_http_new(const char *ca_file, guint timeout_s, GError **error)
+sc_idp_http_new(const char *ca_file, const char *cookie_file,
+                guint timeout_s, GError **error)
 {
     GTlsDatabase *extra = NULL;
+    SoupCookieJar *jar = NULL;
+    GError *err = NULL;
 
     if (ca_file != NULL) {
-        extra = g_tls_file_database_new(ca_file, error);
-        if (extra == NULL)
+        /* GTlsFileDatabase takes only an absolute path (a relative one
+         * fails every certificate, with a GLib warning) */
+        g_autofree char *abs = g_canonicalize_filename(ca_file, NULL);
+        extra = g_tls_file_database_new(abs, &err);
+        if (extra == NULL) {
+            g_propagate_error(error, sc_idp_error_new(
+                                         SC_IDP_ERROR_TLS,
+                                         "cannot read the CA file: %s",
+                                         err->message));
+            g_error_free(err);
             return NULL;
+        }
+    }
+    if (cookie_file != NULL) {
+        jar = open_cookie_jar(cookie_file, &err);
+        if (err != NULL) {
+            g_clear_object(&extra);
+            g_propagate_error(error, err);
+            return NULL;
+        }
     }
     ScIdpHttp *h = g_new0(ScIdpHttp, 1);
     h->extra = extra;
-    /* no cookie jar, no cache, no auth manager: nothing of ours is sent */
+    /* no cache, no auth manager, and no cookie jar unless the user's IdP
+     * sessions are asked for (generation): nothing else of ours is sent */
     h->session = soup_session_new_with_options("timeout", timeout_s,
                                                "idle-timeout", timeout_s,
                                                "user-agent", "sealcall-idp",
                                                "max-conns-per-host", 2,
                                                NULL);
+    if (jar != NULL) {
+        soup_session_add_feature(h->session, SOUP_SESSION_FEATURE(jar));
+        g_object_unref(jar);
+        h->cookies = TRUE;
+    }
     return h;
 }
 
@@ -282,6 +344,12 @@ start_message(GTask *task)
         return;
     }
     soup_message_add_flags(r->msg, SOUP_MESSAGE_NO_REDIRECT);
+    if (r->http->cookies) {
+        /* the sandbox's requests are its own origin's (same-site), as a
+         * browser's IdP sandbox makes them with the IdP's principal */
+        soup_message_set_site_for_cookies(r->msg, r->uri);
+        soup_message_set_first_party(r->msg, r->uri);
+    }
     SoupMessageHeaders *hdrs = soup_message_get_request_headers(r->msg);
     for (guint i = 0; r->req_headers != NULL && i + 1 < r->req_headers->len; i += 2)
         soup_message_headers_append(hdrs, r->req_headers->pdata[i],

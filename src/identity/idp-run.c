@@ -635,11 +635,14 @@ on_script(GObject *src, GAsyncResult *res, gpointer data)
         return;
     }
     if (resp == NULL) {
-        if (err->domain == SC_IDP_ERROR)
-            decide_error(task, (ScIdpErrorCode)err->code, "%s", err->message);
-        else
+        /* an SC_IDP_ERROR's message already starts with its W3C name */
+        if (err->domain == SC_IDP_ERROR) {
+            decide(task, err);
+            err = NULL;
+        } else {
             decide_error(task, SC_IDP_ERROR_LOAD_FAILURE, "%s", err->message);
-        g_error_free(err);
+        }
+        g_clear_error(&err);
         g_object_unref(task);
         return;
     }
@@ -756,21 +759,16 @@ run_new(const ScIdpConfig *config, Kind kind)
     return r;
 }
 
-/* the CA file is opened at start; a bad one is a TLS failure */
+/* the CA file (a bad one is a TLS failure) and, to generate, the user's
+ * IdP cookies are opened at start */
 static gboolean
 open_http(Run *r, const ScIdpConfig *config, GError **error)
 {
-    GError *err = NULL;
-    r->http = sc_idp_http_new(config ? config->ca_file : NULL,
-                              r->timeout_ms / 1000 + 1, &err);
-    if (r->http == NULL) {
-        g_propagate_error(error, sc_idp_error_new(SC_IDP_ERROR_TLS,
-                                                  "cannot read the CA file: %s",
-                                                  err->message));
-        g_error_free(err);
-        return FALSE;
-    }
-    return TRUE;
+    r->http = sc_idp_http_new(
+        config ? config->ca_file : NULL,
+        config && r->kind == KIND_GENERATE ? config->cookie_file : NULL,
+        r->timeout_ms / 1000 + 1, error);
+    return r->http != NULL;
 }
 
 static void

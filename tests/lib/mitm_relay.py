@@ -37,7 +37,9 @@ datagram, on the way to participant I's candidates, or nothing again
 
 --edit-identity offer|answer --identity-from A --identity-to B decodes
 that description's a=identity (base64 JSON) and replaces A with B in it
-(an attacker editing the identity inside the assertion); --set-identity
+(an attacker editing the identity inside the assertion, inside a JWS
+assertion's payload too; the "rewrote" event says whether anything
+"changed"); --set-identity
 offer|answer --identity-value V puts a=identity:V at its session level
 instead of whatever was there (an assertion replayed beside another
 fingerprint).
@@ -191,9 +193,40 @@ def add_sha1_fingerprint(sdp):
                   lambda m: SHA1_LINE + "\r\n" + m.group(1), sdp)
 
 
+JWS = re.compile(r"[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+")
+
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
 def edit_identity(sdp):
+    """Replaces --identity-from with --identity-to in the a=identity's
+    JSON, and inside its assertion when that is a JWS compact
+    serialization (the reference IdP's: the payload is base64url, so the
+    identity is not in the attribute's plain text); the signature is
+    kept."""
+    def edit_jws(token):
+        m = JWS.fullmatch(token)
+        if not m:
+            return token
+        try:
+            payload = b64url_decode(m.group(1)).decode()
+        except (ValueError, UnicodeDecodeError):
+            return token
+        payload = payload.replace(args.identity_from, args.identity_to)
+        enc = base64.urlsafe_b64encode(payload.encode()).rstrip(b"=").decode()
+        return token[:m.start(1)] + enc + token[m.end(1):]
+
     def edit(m):
         doc = base64.b64decode(m.group(1)).decode()
+        try:
+            j = json.loads(doc)
+            if isinstance(j, dict) and isinstance(j.get("assertion"), str):
+                j["assertion"] = edit_jws(j["assertion"])
+                doc = json.dumps(j)
+        except ValueError:
+            pass
         doc = doc.replace(args.identity_from, args.identity_to)
         return "a=identity:" + base64.b64encode(doc.encode()).decode()
     return re.sub(r"a=identity:([A-Za-z0-9+/=]+)", edit, sdp)
@@ -252,9 +285,11 @@ async def handler(ws, path):
                     (args.set_identity, set_identity, "identity-")):
                 if (opt and msg.get("type") == opt
                         and isinstance(msg.get("sdp"), str)):
-                    msg["sdp"] = fn(msg["sdp"])
+                    before = msg["sdp"]
+                    msg["sdp"] = fn(before)
                     frame = json.dumps(msg)
-                    print(json.dumps({"event": "rewrote", "type": tag + opt}),
+                    print(json.dumps({"event": "rewrote", "type": tag + opt,
+                                      "changed": msg["sdp"] != before}),
                           flush=True)
             if (args.offer_setup and msg.get("type") == "offer"
                     and isinstance(msg.get("sdp"), str)):
