@@ -9,7 +9,9 @@
  * "sealcall" events on window, received chat included) is sent as a JSON
  * object to the relay room NAME, and JSON commands arriving there are run
  * (send, bench, stats, tone, hangup; see runCommand()), and the page joins
- * its call at once, as if the user had pressed Join. That is remote
+ * its call at once, as if the user had pressed Join. The identity
+ * parameters (idp, idp_hint, peer_identity; see below) configure the
+ * page's RTCPeerConnection. That is remote
  * control of the page by whoever is in room NAME, which is why this file
  * must never be part of the user's page. */
 'use strict';
@@ -137,6 +139,41 @@
     default:
       send({event: 'error', where: 'command', detail: 'unknown command ' + c.cmd});
     }
+  }
+
+  /* Identity (issue 14 point 10), test page only: with idp=DOMAIN[:PORT]
+   * the page's RTCPeerConnection asserts the browser's identity with that
+   * IdP (setIdentityProvider, protocol "default", usernameHint idp_hint),
+   * with peer_identity=USER@DOMAIN its RTCConfiguration.peerIdentity
+   * requires that peer; with either, or identity=1, the outcome of
+   * pc.peerIdentity is reported as a peer-identity event. The page a user
+   * opens has none of this: app.js makes a plain RTCPeerConnection, which
+   * this wrapper, loaded before app.js, hands to it configured. */
+  const idParams = new URLSearchParams(location.search);
+  const idp = idParams.get('idp');
+  const idpHint = idParams.get('idp_hint');
+  const peerIdentity = idParams.get('peer_identity');
+  if (idp || peerIdentity || idParams.get('identity') === '1') {
+    const NativePC = window.RTCPeerConnection;
+    const IdentityPC = function (config) {
+      const c = Object.assign({}, config || {});
+      if (peerIdentity)
+        c.peerIdentity = peerIdentity;
+      const pc = new NativePC(c);
+      if (idp) {
+        const opts = {protocol: 'default'};
+        if (idpHint)
+          opts.usernameHint = idpHint;
+        pc.setIdentityProvider(idp, opts);
+      }
+      pc.peerIdentity.then(
+          (id) => send({event: 'peer-identity', ok: true, name: id.name, idp: id.idp}),
+          (err) => send({event: 'peer-identity', ok: false,
+                         error: (err && err.name) ? err.name + ': ' + err.message : String(err)}));
+      return pc;
+    };
+    IdentityPC.prototype = NativePC.prototype;
+    window.RTCPeerConnection = IdentityPC;
   }
 
   window.addEventListener('sealcall', (e) => send(e.detail));

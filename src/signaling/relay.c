@@ -643,11 +643,20 @@ on_web_http(SoupServer *server, SoupServerMessage *msg, const char *path,
     hdrs = soup_server_message_get_response_headers(msg);
     soup_message_headers_replace(hdrs, "Cache-Control", "no-store");
     soup_message_headers_replace(hdrs, "X-Content-Type-Options", "nosniff");
+    /* the test page may also load an IdP's proxy over https (Firefox
+     * loads it under the page's policy; tests/interop's identity tests);
+     * the user's page talks to its own origin only */
     soup_message_headers_replace(
         hdrs, "Content-Security-Policy",
-        "default-src 'self'; connect-src 'self'; "
-        "style-src 'self' 'unsafe-inline'; media-src 'self' blob: mediastream:; "
-        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+        web_files[i].test_only
+            ? "default-src 'self' https:; connect-src 'self' https:; "
+              "style-src 'self' 'unsafe-inline'; media-src 'self' blob: "
+              "mediastream:; frame-ancestors 'none'; base-uri 'none'; "
+              "form-action 'none'"
+            : "default-src 'self'; connect-src 'self'; "
+              "style-src 'self' 'unsafe-inline'; media-src 'self' blob: "
+              "mediastream:; frame-ancestors 'none'; base-uri 'none'; "
+              "form-action 'none'");
     soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
     soup_server_message_set_response(
         msg, web_files[i].mime, SOUP_MEMORY_COPY,

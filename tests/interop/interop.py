@@ -358,12 +358,16 @@ class Session:
     combination. Everything it starts is stopped by close()."""
 
     def __init__(self, tap, kind, browser_role, netns=None, sc_extra=(),
-                 page_extra=""):
+                 page_extra="", sc_env=None, sc_signal=None):
         """@sc_extra: more options for sealcall; @page_extra: more query
-        parameters for the page ("&name=value...", encoded)."""
+        parameters for the page ("&name=value...", encoded); @sc_env: more
+        environment for sealcall; @sc_signal(room_url) -> the URL sealcall
+        signals through instead (a relay in the middle)."""
         self.tap = tap
         self.sc_extra = list(sc_extra)
         self.page_extra = page_extra
+        self.sc_env = sc_env
+        self.sc_signal = sc_signal
         self.kind = kind
         self.browser_role = browser_role            # "call" or "answer"
         self.sc_role = "answer" if browser_role == "call" else "call"
@@ -373,8 +377,13 @@ class Session:
         self.relay = self.report = self.browser = self.sc = None
         self.tag = "%s-%s" % (kind, browser_role)
 
-    def proc(self, args, name):
-        return sctest.Proc(self.prefix + args, name)
+    def proc(self, args, name, env=None):
+        return sctest.Proc(self.prefix + args, name, env)
+
+    def open_browser(self, url):
+        """The browser on the page at @url (a subclass may first prepare
+        the browser, then navigate)."""
+        return Browser(self.kind, url, self.prefix)
 
     def start(self, media=False, record=None):
         self.relay = self.proc([sctest.SEALCALL, "serve", "--host",
@@ -392,8 +401,11 @@ class Session:
             raise RuntimeError("report peer did not connect: %s\n%s" % (
                 self.report.events, self.report.stderr_tail()))
         call_room = "call-" + self.tag
+        sc_url = base + call_room
+        if self.sc_signal is not None:
+            sc_url = self.sc_signal(sc_url)
         sc_args = [sctest.SEALCALL, self.sc_role, "--signal",
-                   base + call_room, "--json", "--ice-address", self.ice]
+                   sc_url, "--json", "--ice-address", self.ice]
         if not media:
             sc_args += ["--no-audio", "--no-video"]
         elif record:
@@ -405,17 +417,17 @@ class Session:
                                          "rep-" + self.tag, int(media),
                                          int(media), self.page_extra))
         if self.sc_role == "answer":
-            self.sc = self.proc(sc_args, "sealcall-" + self.tag)
+            self.sc = self.proc(sc_args, "sealcall-" + self.tag, self.sc_env)
             if self.sc.wait_event("signaling", timeout=20,
                                   state="connected") is None:
                 raise RuntimeError("sealcall did not join:\n" +
                                    self.sc.stderr_tail())
-            self.browser = Browser(self.kind, url, self.prefix)
+            self.browser = self.open_browser(url)
             self.wait_page("page", timeout=60)
         else:
-            self.browser = Browser(self.kind, url, self.prefix)
+            self.browser = self.open_browser(url)
             self.wait_page("signaling", timeout=60, state="connected")
-            self.sc = self.proc(sc_args, "sealcall-" + self.tag)
+            self.sc = self.proc(sc_args, "sealcall-" + self.tag, self.sc_env)
         self.t_started = time.monotonic()
 
     def wait_page(self, name, timeout=30, **fields):

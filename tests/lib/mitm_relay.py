@@ -44,6 +44,12 @@ offer|answer --identity-value V puts a=identity:V at its session level
 instead of whatever was there (an assertion replayed beside another
 fingerprint).
 
+--upstream ws://HOST:PORT/room/ makes it a relay in the middle of one
+participant's signaling only: each connection to /room/NAME is bridged to
+that URL + NAME (where the other participant, a browser's page, talks to
+the real relay directly), and the description rewrites above apply to
+frames both ways (with --record: "from" 0 is ours, 1 the upstream's).
+
 --rename-mdns replaces every "<uuid>.local" name in descriptions and
 trickled candidates with NAME (a peer that signals arbitrary .local names).
 
@@ -249,8 +255,73 @@ def flip_fingerprint(sdp):
     return re.sub(r"(a=fingerprint:\S+ )([0-9A-Fa-f:]+)", flip, sdp)
 
 
+def tamper(msg, frame):
+    """The description rewrites asked for (--rewrite-fingerprint,
+    --sha1-fingerprint, --add-sha1-fingerprint, --edit-identity,
+    --set-identity), each told as a "rewrote" event; the frame to send."""
+    if (args.rewrite_fingerprint and msg.get("type") == args.rewrite_fingerprint
+            and isinstance(msg.get("sdp"), str)):
+        msg["sdp"] = flip_fingerprint(msg["sdp"])
+        frame = json.dumps(msg)
+        print(json.dumps({"event": "rewrote", "type": msg["type"]}), flush=True)
+    for opt, fn, tag in (
+            (args.sha1_fingerprint, sha1_fingerprint, ""),
+            (args.add_sha1_fingerprint, add_sha1_fingerprint, ""),
+            (args.edit_identity, edit_identity, "identity-"),
+            (args.set_identity, set_identity, "identity-")):
+        if (opt and msg.get("type") == opt
+                and isinstance(msg.get("sdp"), str)):
+            before = msg["sdp"]
+            msg["sdp"] = fn(before)
+            frame = json.dumps(msg)
+            print(json.dumps({"event": "rewrote", "type": tag + opt,
+                              "changed": msg["sdp"] != before}), flush=True)
+    return frame
+
+
+async def bridge(ws, path):
+    """--upstream: this connection is bridged to the same room of the
+    upstream relay, every frame both ways passing tamper() (a relay in the
+    middle of one participant's signaling; the other uses the upstream
+    relay directly)."""
+    m = re.fullmatch(r"/room/([A-Za-z0-9_-]{1,64})", path)
+    if not m:
+        await ws.close(4404, "no such path")
+        return
+
+    async def pump(src, dst, who):
+        async for frame in src:
+            if isinstance(frame, str):
+                try:
+                    msg = json.loads(frame)
+                except ValueError:
+                    msg = None
+                if isinstance(msg, dict):
+                    frame = tamper(msg, frame)
+                    if args.record:
+                        record(msg, who)
+            await dst.send(frame)
+
+    try:
+        async with websockets.connect(args.upstream + m.group(1),
+                                      max_size=1 << 20) as up:
+            tasks = [asyncio.ensure_future(pump(ws, up, 0)),
+                     asyncio.ensure_future(pump(up, ws, 1))]
+            done, pending = await asyncio.wait(
+                tasks, return_when=asyncio.FIRST_COMPLETED)
+            for t in pending:
+                t.cancel()
+    except (websockets.ConnectionClosed, OSError):
+        pass
+    finally:
+        await ws.close()
+
+
 async def handler(ws, path):
     global answered
+    if args.upstream:
+        await bridge(ws, path)
+        return
     m = re.fullmatch(r"/room/([A-Za-z0-9_-]{1,64})", path)
     if not m:
         await ws.close(4404, "no such path")
@@ -273,24 +344,7 @@ async def handler(ws, path):
                 continue
             if not isinstance(msg, dict):
                 continue
-            if (args.rewrite_fingerprint and msg.get("type") == args.rewrite_fingerprint
-                    and isinstance(msg.get("sdp"), str)):
-                msg["sdp"] = flip_fingerprint(msg["sdp"])
-                frame = json.dumps(msg)
-                print(json.dumps({"event": "rewrote", "type": msg["type"]}), flush=True)
-            for opt, fn, tag in (
-                    (args.sha1_fingerprint, sha1_fingerprint, ""),
-                    (args.add_sha1_fingerprint, add_sha1_fingerprint, ""),
-                    (args.edit_identity, edit_identity, "identity-"),
-                    (args.set_identity, set_identity, "identity-")):
-                if (opt and msg.get("type") == opt
-                        and isinstance(msg.get("sdp"), str)):
-                    before = msg["sdp"]
-                    msg["sdp"] = fn(before)
-                    frame = json.dumps(msg)
-                    print(json.dumps({"event": "rewrote", "type": tag + opt,
-                                      "changed": msg["sdp"] != before}),
-                          flush=True)
+            frame = tamper(msg, frame)
             if (args.offer_setup and msg.get("type") == "offer"
                     and isinstance(msg.get("sdp"), str)):
                 msg["sdp"] = msg["sdp"].replace("a=setup:actpass",
@@ -447,6 +501,9 @@ async def main():
     ap.add_argument("--stun-after-answer", action="store_true",
                     help="run a STUN server that answers only after an "
                          "answer has passed")
+    ap.add_argument("--upstream", metavar="URL",
+                    help="bridge each /room/NAME connection to URL + NAME "
+                         "(ws://HOST:PORT/room/), tampering on the way")
     ap.add_argument("--rename-mdns", metavar="NAME",
                     help="replace <uuid>.local names in candidates with NAME")
     ap.add_argument("--control", action="store_true",

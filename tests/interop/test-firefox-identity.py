@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Identity between headless Firefox ESR and sealcall, both ways, with the
+reference IdP `sealcall idp` (issue 14 point 10), in the test network
+namespace of test-firefox.py (interop.py): the IdP, the relay (`sealcall
+serve --test-hooks`), sealcall and Firefox all inside it. The IdP speaks
+for "localhost" with a throwaway CA that Firefox's profile and sealcall's
+--ca trust. Firefox's identity comes from the test page /test.html
+(web/test-hooks.js: idp=, idp_hint=, peer_identity=), never from the
+user's page.
+
+1. Firefox calls sealcall: the page asserts alice@localhost
+   (setIdentityProvider; the browser logged in to the IdP, its session
+   cookie set through WebDriver BiDi before the page opens), its offer
+   carries a=identity; sealcall answers with --peer-identity
+   alice@localhost and verifies it: `identity` verified, ALPN c-webrtc,
+   chat both ways.
+2. sealcall calls Firefox: sealcall asserts bob@localhost (--idp, its
+   session in the cookie file), the page requires peerIdentity
+   bob@localhost: Firefox's pc.peerIdentity resolves to bob@localhost by
+   this IdP, DTLS has c-webrtc (Firefox fails without it), chat both
+   ways.
+3. Attacks where Firefox verifies, through a relay in the middle of
+   sealcall's signaling (tests/lib/mitm_relay.py --upstream): the identity
+   inside sealcall's assertion edited; sealcall's fingerprint swapped, the
+   assertion kept; a peer identity other than the page's peerIdentity.
+   Firefox rejects each (pc.peerIdentity rejects, setRemoteDescription
+   fails) and the call never connects.
+4. An attack where sealcall verifies: the identity inside Firefox's
+   assertion edited: `identity` failed idp-token-invalid, ended
+   identity-rejected, nothing delivered; the page is told bye."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import interop  # noqa: E402
+from interop import sctest  # noqa: E402
+import realidp  # noqa: E402  (tests/lib, on the path through interop)
+
+PYTHON3 = interop.PYTHON3
+BIDI = os.path.join(HERE, "bidi.py")
+MITM = os.path.join(os.environ.get("TOP_SRCDIR", os.path.join(HERE, "..",
+                                                              "..")),
+                    "tests", "lib", "mitm_relay.py")
+SANDBOX = os.path.join(os.environ.get("TOP_BUILDDIR", "."), "src",
+                       "identity", "sealcall-idp-sandbox")
+
+
+class IdSession(interop.Session):
+    """A Firefox session whose browser trusts the test CA and, with
+    @cookie, is logged in to the IdP before the page opens."""
+
+    def __init__(self, tap, role, netns, ca, cookie=None, **kw):
+        super().__init__(tap, "firefox", role, netns, **kw)
+        self.ca = ca
+        self.cookie = cookie
+        self.mitm = None
+
+    def open_browser(self, url):
+        b = interop.Browser(
+            "firefox", "about:blank", self.prefix,
+            extra_prefs={"media.peerconnection.identity.timeout": 30000,
+                         "network.dns.localDomains": "localhost"},
+            ca_file=self.ca.ca, extra_args=["--remote-debugging-port", "0"])
+        args = [PYTHON3, BIDI, b.log_path, url]
+        if self.cookie is not None:
+            args += ["--cookie", "%s=%s" % (realidp.COOKIE, self.cookie),
+                     "--domain", "localhost"]
+        r = subprocess.run(self.prefix + args, capture_output=True,
+                           timeout=120)
+        if r.returncode != 0:
+            log = b.log_tail()
+            b.close()
+            raise RuntimeError("WebDriver BiDi: %s %s\n%s" % (
+                r.stdout.decode(errors="replace"),
+                r.stderr.decode(errors="replace")[-500:], log))
+        return b
+
+    def start_mitm(self, *opts):
+        """A relay in the middle of sealcall's signaling: returns the
+        sc_signal function for the session."""
+        def signal(room_url):
+            base, room = room_url.rsplit("/", 1)
+            self.mitm = sctest.Proc(self.prefix + [
+                PYTHON3, MITM, "--upstream", base + "/"] + list(opts),
+                "mitm-" + self.tag)
+            ev = self.mitm.wait_event("listening", timeout=20)
+            if ev is None:
+                raise RuntimeError("mitm relay did not start: " +
+                                   self.mitm.stderr_tail())
+            return "ws://127.0.0.1:%d/room/%s" % (ev["port"], room)
+        return signal
+
+    def close(self):
+        if self.mitm is not None:
+            self.mitm.kill()
+        super().close()
+
+
+def page_events(s, name):
+    return [e for e in s.report.events if e.get("event") == name]
+
+
+def chat_both_ways(tap, who, s):
+    sc = s.sc
+    s.cmd({"cmd": "send", "label": "chat", "text": "hello from firefox"})
+    tap.ok(sc.wait_event("message", timeout=15, label="chat",
+                         text="hello from firefox") is not None,
+           "%s: chat Firefox -> sealcall" % who, s.diag())
+    sc.send({"cmd": "send", "label": "chat", "text": "hello from sealcall"})
+    tap.ok(s.wait_page("message", timeout=15, label="chat",
+                       text="hello from sealcall") is not None,
+           "%s: chat sealcall -> Firefox" % who, s.diag())
+
+
+def connected(tap, who, s):
+    a = s.sc.wait_event("channel", timeout=60, state="open", label="chat")
+    b = s.wait_page("channel", timeout=30, state="open", label="chat")
+    return tap.ok(a is not None and b is not None,
+                  "%s: the call connects, chat open on both" % who, s.diag())
+
+
+def alpn(s):
+    e = s.sc.wait_event("dtls", timeout=5, state="connected") or {}
+    return e.get("alpn")
+
+
+def firefox_calls(tap, netns, ca, idp, token):
+    who = "Firefox (alice) calls sealcall"
+    s = IdSession(tap, "call", netns, ca, cookie=token,
+                  sc_extra=["--ca", ca.ca, "--peer-identity",
+                            "alice@localhost"],
+                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX},
+                  page_extra="&idp=%s&idp_hint=alice" % idp.name)
+    try:
+        s.start()
+        ev = s.sc.wait_for(lambda e: e.get("event") == "identity" and
+                           e.get("side") == "remote", 60)
+        tap.ok(ev is not None and ev.get("status") == "verified" and
+               ev.get("identity") == "alice@localhost" and
+               ev.get("idp") == idp.name,
+               "%s: sealcall verifies Firefox's assertion: alice@localhost "
+               "by %s" % (who, idp.name), (ev, s.diag()))
+        offer = s.wait_page("sdp", timeout=5, type="offer",
+                            direction="local") or {}
+        head = (offer.get("sdp") or "").split("\r\nm=")[0]
+        tap.ok("\r\na=identity:" in head,
+               "%s: Firefox's offer carries a=identity at session level" %
+               who, (offer.get("sdp") or "")[:600])
+        if connected(tap, who, s):
+            chat_both_ways(tap, who, s)
+            tap.ok(alpn(s) == "c-webrtc", "%s: DTLS ALPN c-webrtc "
+                   "(sealcall requires the peer)" % who, alpn(s))
+        tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
+               s.page_errors())
+    except RuntimeError as e:
+        tap.ok(False, "%s: session starts" % who, str(e))
+    finally:
+        s.close()
+
+
+def sealcall_calls(tap, netns, ca, idp, bob_home):
+    who = "sealcall (bob) calls Firefox"
+    s = IdSession(tap, "answer", netns, ca,
+                  sc_extra=["--ca", ca.ca, "--idp", idp.name,
+                            "--identity-hint", "bob"],
+                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX,
+                          "XDG_DATA_HOME": bob_home},
+                  page_extra="&peer_identity=bob@localhost")
+    try:
+        s.start()
+        pi = s.wait_page("peer-identity", timeout=60)
+        tap.ok(pi is not None and pi.get("ok") is True and
+               pi.get("name") == "bob@localhost" and
+               pi.get("idp") == idp.name,
+               "%s: Firefox's pc.peerIdentity resolves to bob@localhost by "
+               "%s" % (who, idp.name), (pi, s.diag()))
+        if connected(tap, who, s):
+            chat_both_ways(tap, who, s)
+            tap.ok(alpn(s) == "c-webrtc",
+                   "%s: DTLS ALPN c-webrtc (Firefox with peerIdentity "
+                   "requires it)" % who, alpn(s))
+        tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
+               s.page_errors())
+    except RuntimeError as e:
+        tap.ok(False, "%s: session starts" % who, str(e))
+    finally:
+        s.close()
+
+
+def firefox_rejects(tap, netns, ca, idp, bob_home, what, mitm_opts,
+                    expect, peer_identity="bob@localhost"):
+    """sealcall (bob) calls Firefox, whose page requires @peer_identity;
+    @mitm_opts (if any) tamper with sealcall's offer on the way. Firefox
+    must reject (its error saying @expect) and the call must not
+    connect."""
+    who = "Firefox rejects %s" % what
+    s = IdSession(tap, "answer", netns, ca,
+                  sc_extra=["--ca", ca.ca, "--idp", idp.name,
+                            "--identity-hint", "bob"],
+                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX,
+                          "XDG_DATA_HOME": bob_home},
+                  page_extra="&peer_identity=" + peer_identity)
+    if mitm_opts:
+        s.sc_signal = s.start_mitm(*mitm_opts)
+    try:
+        s.start()
+        if s.mitm is not None:
+            rw = s.mitm.wait_event("rewrote", timeout=60)
+            tap.ok(rw is not None and rw.get("changed", True),
+                   "%s: the relay tampered with sealcall's offer" % who,
+                   (rw, s.mitm.stderr_tail()))
+        pi = s.wait_page("peer-identity", timeout=60)
+        tap.ok(pi is not None and pi.get("ok") is False and
+               expect in (pi.get("error") or ""),
+               "%s: Firefox's pc.peerIdentity rejects (\"%s\")" % (
+                   who, expect), (pi, s.diag()))
+        err = s.wait_page("error", timeout=30, where="answer")
+        tap.diag("%s: peerIdentity %s; page error %s" % (
+            who, (pi or {}).get("error"), (err or {}).get("detail")))
+        tap.ok(err is not None,
+               "%s: Firefox refuses the offer (setRemoteDescription "
+               "fails, no answer)" % who, (err, s.diag()))
+        # the page never answered: nothing can have connected
+        opened = [e for e in page_events(s, "channel") +
+                  page_events(s, "connection")
+                  if e.get("state") in ("open", "connected")] + \
+            [e for e in s.sc.events if e.get("event") in
+             ("channel", "message", "dtls")]
+        sdps = page_events(s, "sdp")
+        got_offer = any(e.get("direction") == "remote" for e in sdps)
+        answered = any(e.get("direction") == "local" for e in sdps)
+        tap.ok(got_offer and not answered and not opened,
+               "%s: the offer reached the page, no answer, no DTLS, no "
+               "channel on either side" % who, (sdps, opened))
+    except RuntimeError as e:
+        tap.ok(False, "%s: session starts" % who, str(e))
+    finally:
+        s.close()
+
+
+def sealcall_rejects_edited(tap, netns, ca, idp, token):
+    who = "sealcall rejects Firefox's edited assertion"
+    s = IdSession(tap, "call", netns, ca, cookie=token,
+                  sc_extra=["--ca", ca.ca, "--peer-identity",
+                            "mallory@localhost"],
+                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX},
+                  page_extra="&idp=%s&idp_hint=alice" % idp.name)
+    s.sc_signal = s.start_mitm("--edit-identity", "offer",
+                               "--identity-from", "alice@localhost",
+                               "--identity-to", "mallory@localhost")
+    try:
+        s.start()
+        rw = s.mitm.wait_event("rewrote", timeout=60)
+        tap.ok(rw is not None and rw.get("changed") is True,
+               "%s: the relay edited the identity in Firefox's offer" % who,
+               (rw, s.mitm.stderr_tail()))
+        e = s.sc.wait_event("ended", timeout=60)
+        io = s.sc.wait_for(lambda x: x.get("event") == "identity" and
+                           x.get("side") == "remote", 1)
+        tap.ok(io is not None and io.get("status") == "failed" and
+               io.get("error") == "idp-token-invalid" and
+               io.get("identity") is None,
+               "%s: identity failed, idp-token-invalid: the IdP no longer "
+               "validates it" % who, (io, s.diag()))
+        tap.ok(e is not None and e.get("reason") == "identity-rejected",
+               "%s: ended identity-rejected" % who, e)
+        bye = s.wait_page("ended", timeout=30)
+        leaked = [x for x in s.sc.events
+                  if x.get("event") in ("channel", "message", "media")] + \
+            [x for x in page_events(s, "channel") + page_events(s, "message")
+             if x.get("state") != "closed"]   # its own channel, closing
+        tap.ok(bye is not None and not leaked,
+               "%s: the page is told bye, nothing delivered either way" %
+               who, (bye, leaked))
+    except RuntimeError as e:
+        tap.ok(False, "%s: session starts" % who, str(e))
+    finally:
+        s.close()
+
+
+def main():
+    tap = sctest.Tap()
+    if os.environ.get("SC_SKIP_BROWSERS"):
+        tap.skip_all("SC_SKIP_BROWSERS is set")
+    ver, why = interop.browser_version("firefox")
+    if ver is None:
+        print("# FIREFOX CANNOT START: %s" % why, flush=True)
+        tap.skip_all("firefox cannot start: %s" % why)
+    for tool, pkg in (("certutil", "libnss3-tools"), ("openssl", "openssl")):
+        if shutil.which(tool) is None:
+            print("# %s (%s) is missing" % (tool, pkg), flush=True)
+            tap.skip_all("%s (%s) is missing" % (tool, pkg))
+    if os.geteuid() != 0:
+        print("# FIREFOX CANNOT RUN: it needs a network namespace (root)",
+              flush=True)
+        tap.skip_all("firefox needs a network namespace (root)")
+    tap.diag(ver)
+    netns = interop.Netns("scffid%d" % os.getpid())
+    tmp = tempfile.mkdtemp(prefix="sc-ffid-")
+    idp = None
+    t0 = time.monotonic()
+    try:
+        try:
+            netns.create()
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+            tap.skip_all("firefox cannot run: network namespace: %s" % e)
+        os.chmod(tmp, 0o755)
+        ca = realidp.TestCa(tmp, "localhost")
+        idp = realidp.RealIdp(ca, ["alice", "bob"], prefix=netns.prefix())
+        alice = idp.login("alice")
+        bob_home = idp.data_home("bob")
+
+        firefox_calls(tap, netns, ca, idp, alice)
+        sealcall_calls(tap, netns, ca, idp, bob_home)
+        # the edited assertion claims mallory@localhost, the identity the
+        # page requires: only the IdP's validation can refuse it
+        firefox_rejects(tap, netns, ca, idp, bob_home,
+                        "an edited identity",
+                        ["--edit-identity", "offer", "--identity-from",
+                         "bob@localhost", "--identity-to",
+                         "mallory@localhost"],
+                        "IdpError: idp-token-invalid: bad signature",
+                        peer_identity="mallory@localhost")
+        firefox_rejects(tap, netns, ca, idp, bob_home,
+                        "a swapped fingerprint (assertion kept)",
+                        ["--rewrite-fingerprint", "offer"],
+                        "the fingerprints must be covered by the assertion")
+        firefox_rejects(tap, netns, ca, idp, bob_home,
+                        "another identity than peerIdentity", [],
+                        "Peer Identity mismatch, expected: carol@localhost",
+                        peer_identity="carol@localhost")
+        sealcall_rejects_edited(tap, netns, ca, idp, alice)
+        tap.diag("firefox identity suite: %.1f s" % (time.monotonic() - t0))
+    finally:
+        if idp is not None:
+            idp.close()
+        netns.delete()
+        shutil.rmtree(tmp, ignore_errors=True)
+    tap.done()
+
+
+main()
