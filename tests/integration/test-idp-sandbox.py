@@ -23,7 +23,10 @@ identity/'s asynchronous API by tests/lib/idp-drive:
   (idp-need-login with its loginUrl), an oversized assertion (refused),
   an assertion for another IdP (refused);
 - a redirect to https is followed, and the sandbox's origin is then the
-  final URL's.
+  final URL's;
+- the user's IdP cookies (a cookies.txt): sent when generating where they
+  match (domain, path), never when validating; a file others may read is
+  refused before any request (idp-load-failure).
 """
 import base64
 import json
@@ -31,6 +34,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
 import sctest  # noqa: E402
@@ -176,6 +180,11 @@ SCRIPTS = {
     "enormous": w3c("return { idp: { domain: location.host, protocol: 'enormous' }, assertion: 'A'.repeat(8 << 20) };"),
     "big-script": "// " + "x" * (1 << 20) + "\n" + GOOD,
     "other-idp": w3c("return { idp: { domain: 'evil.example', protocol: 'other-idp' }, assertion: 'x' };"),
+    "cookies": w3c(
+        "return fetch('/api/echo', { method: 'POST', body: 'gen' })"
+        ".then(() => ({ idp: { domain: location.host, protocol: 'cookies' }, assertion: 'x' }));",
+        "return fetch('/api/echo', { method: 'POST', body: 'val' })"
+        ".then(() => ({ identity: 'alice@localhost', contents: '{}' }));"),
 }
 
 plain = idpserver.IdpServer(None, None, {"good": GOOD}, tls=False)
@@ -189,10 +198,13 @@ env = dict(os.environ)
 env["SEALCALL_IDP_SANDBOX"] = HELPER
 
 
-def drive(*args, timeout=15000, memory=None, ca_file=ca, cancel=False):
+def drive(*args, timeout=15000, memory=None, ca_file=ca, cancel=False,
+          cookies=None):
     cmd = [DRIVE, "--timeout", str(timeout)]
     if cancel:
         cmd += ["--cancel-at-spawn", "1"]
+    if cookies:
+        cmd += ["--cookies", cookies]
     if ca_file:
         cmd += ["--ca", ca_file]
     if memory:
@@ -373,6 +385,39 @@ try:
     expect_error(gen("..", domain=DOM), "idp-load-failure", "protocol '..'")
     expect_error(gen("good", domain="user@" + DOM), "idp-load-failure",
                  "a domain with userinfo")
+
+    # the user's IdP sessions (a cookies.txt): sent when generating, only
+    # where they match; never when validating; refused when others may
+    # read the file
+    jar = os.path.join(tmp, "idp-cookies.txt")
+    fd = os.open(jar, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("#HttpOnly_localhost\tFALSE\t/\tTRUE\t%d\tsess\tmine\n"
+                "example.org\tFALSE\t/\tTRUE\t%d\tother\tnot-for-you\n"
+                "localhost\tFALSE\t/elsewhere\tTRUE\t%d\tpath\tno\n" %
+                ((int(time.time()) + 3600,) * 3))
+    srv.cookies.clear()
+    r = gen("cookies", cookies=jar)
+    seen = [c for path, c in srv.cookies]
+    tap.ok(r.get("ok") and len(seen) == 2 and seen == ["sess=mine"] * 2,
+           "generate: the script's load and its fetch carry the matching "
+           "IdP session cookie, and only it", (r, srv.cookies))
+    srv.cookies.clear()
+    v = drive("validate", r.get("attr", ""), ORIGIN, cookies=jar)
+    tap.ok(v.get("ok") and len(srv.cookies) == 2 and
+           all(c is None for _, c in srv.cookies),
+           "validate: no cookie is sent, even with a cookie file",
+           (v, srv.cookies))
+    os.chmod(jar, 0o644)
+    srv.cookies.clear()
+    expect_error(gen("cookies", cookies=jar), "idp-load-failure",
+                 "a cookie file others may read")
+    tap.ok(srv.cookies == [], "... and nothing was requested",
+           srv.cookies)
+    srv.cookies.clear()
+    r = gen("cookies", cookies=os.path.join(tmp, "no-such-file"))
+    tap.ok(r.get("ok") and [c for _, c in srv.cookies] == [None, None],
+           "no cookie file: no cookie", (r, srv.cookies))
 finally:
     srv.close()
     bad.close()

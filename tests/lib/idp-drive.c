@@ -141,6 +141,8 @@ main(int argc, char **argv)
     for (; i + 1 < argc && g_str_has_prefix(argv[i], "--"); i += 2) {
         if (strcmp(argv[i], "--ca") == 0)
             cfg.ca_file = argv[i + 1];
+        else if (strcmp(argv[i], "--cookies") == 0)
+            cfg.cookie_file = argv[i + 1];
         else if (strcmp(argv[i], "--timeout") == 0)
             cfg.timeout_ms = (guint)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--memory") == 0)

@@ -85,6 +85,7 @@ class IdpServer:
     def __init__(self, cert, key, scripts, tls=True):
         self.scripts = scripts
         self.hits = {}
+        self.cookies = []   # (path, the request's Cookie header or None)
         self.secret = secrets.token_bytes(32)
         self.lock = threading.Lock()
         srv = self
@@ -108,6 +109,7 @@ class IdpServer:
                 u = urllib.parse.urlsplit(self.path)
                 with srv.lock:
                     srv.hits[u.path] = srv.hits.get(u.path, 0) + 1
+                    srv.cookies.append((u.path, self.headers.get("Cookie")))
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
                 prefix = "/.well-known/idp-proxy/"
