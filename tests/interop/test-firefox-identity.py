@@ -22,7 +22,9 @@ user's page.
 3. Attacks where Firefox verifies, through a relay in the middle of
    sealcall's signaling (tests/lib/mitm_relay.py --upstream): the identity
    inside sealcall's assertion edited; sealcall's fingerprint swapped, the
-   assertion kept; a peer identity other than the page's peerIdentity.
+   assertion kept; a peer identity other than the page's peerIdentity;
+   an IdP asserting for a domain not its own (example.org from the IdP
+   at localhost:PORT); an expired assertion.
    Firefox rejects each (pc.peerIdentity rejects, setRemoteDescription
    fails) and the call never connects.
 4. An attack where sealcall verifies: the identity inside Firefox's
@@ -193,15 +195,17 @@ def sealcall_calls(tap, netns, ca, idp, bob_home):
 
 
 def firefox_rejects(tap, netns, ca, idp, bob_home, what, mitm_opts,
-                    expect, peer_identity="bob@localhost"):
-    """sealcall (bob) calls Firefox, whose page requires @peer_identity;
+                    expect, peer_identity="bob@localhost", user="bob"):
+    """sealcall (@user, its session in @bob_home, with @idp, or none
+    when @idp is None) calls Firefox, whose page requires @peer_identity;
     @mitm_opts (if any) tamper with sealcall's offer on the way. Firefox
     must reject (its error saying @expect) and the call must not
     connect."""
     who = "Firefox rejects %s" % what
     s = IdSession(tap, "answer", netns, ca,
-                  sc_extra=["--ca", ca.ca, "--idp", idp.name,
-                            "--identity-hint", "bob"],
+                  sc_extra=["--ca", ca.ca] + (
+                      ["--idp", idp.name, "--identity-hint", user]
+                      if idp is not None else []),
                   sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX,
                           "XDG_DATA_HOME": bob_home},
                   page_extra="&peer_identity=" + peer_identity)
@@ -334,6 +338,37 @@ def main():
                         "another identity than peerIdentity", [],
                         "Peer Identity mismatch, expected: carol@localhost",
                         peer_identity="carol@localhost")
+        # an IdP that signs for a domain not its own: example.org's
+        # identities from the IdP at localhost:PORT
+        other = realidp.RealIdp(ca, ["alice"], domain="example.org",
+                                prefix=netns.prefix(), name="idp-example")
+        try:
+            firefox_rejects(tap, netns, ca, other, other.data_home("alice"),
+                            "an IdP asserting for another domain", [],
+                            "name \"alice@example.org\" doesn't match IdP",
+                            peer_identity="alice@example.org",
+                            user="alice")
+        finally:
+            other.close()
+        # an expired assertion of bob's (an IdP whose assertions live 1 s)
+        # put into sealcall's offer, which asserts nothing itself
+        brief = realidp.RealIdp(ca, ["bob"], lifetime=1,
+                                prefix=netns.prefix(), name="idp-brief")
+        try:
+            attr, j = brief.assertion(brief.login("bob"),
+                                      realidp.fingerprint_contents(
+                                          ":".join(["5A"] * 32)),
+                                      "http://127.0.0.1")
+            exp = j["exp"]
+            deadline = time.monotonic() + 10
+            while time.time() <= exp + 1 and time.monotonic() < deadline:
+                time.sleep(0.1)   # the condition is the clock itself
+            firefox_rejects(tap, netns, ca, None, bob_home,
+                            "an expired assertion",
+                            ["--set-identity", "offer", "--identity-value",
+                             attr], "idp-token-expired")
+        finally:
+            brief.close()
         sealcall_rejects_edited(tap, netns, ca, idp, alice)
         tap.diag("firefox identity suite: %.1f s" % (time.monotonic() - t0))
     finally:
