@@ -14,7 +14,8 @@ user's page.
    carries a=identity; sealcall answers with --peer-identity
    alice@localhost and verifies it: `identity` verified, ALPN c-webrtc,
    chat both ways.
-2. sealcall calls Firefox: sealcall asserts bob@localhost (--idp, its
+2. sealcall calls Firefox (and then both assert and require each other,
+   Firefox validating sealcall's answer): sealcall asserts bob@localhost (--idp, its
    session in the cookie file), the page requires peerIdentity
    bob@localhost: Firefox's pc.peerIdentity resolves to bob@localhost by
    this IdP, DTLS has c-webrtc (Firefox fails without it), chat both
@@ -157,6 +158,44 @@ def firefox_calls(tap, netns, ca, idp, token):
             chat_both_ways(tap, who, s)
             tap.ok(alpn(s) == "c-webrtc", "%s: DTLS ALPN c-webrtc "
                    "(sealcall requires the peer)" % who, alpn(s))
+        tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
+               s.page_errors())
+    except RuntimeError as e:
+        tap.ok(False, "%s: session starts" % who, str(e))
+    finally:
+        s.close()
+
+
+def mutual(tap, netns, ca, idp, token, bob_home):
+    """Both assert and both require the other: Firefox (alice, logged
+    in) calls with peerIdentity bob@localhost, sealcall (bob, --idp)
+    answers with --peer-identity alice@localhost; Firefox validates
+    sealcall's answer."""
+    who = "Firefox (alice) and sealcall (bob) verify each other"
+    s = IdSession(tap, "call", netns, ca, cookie=token,
+                  sc_extra=["--ca", ca.ca, "--idp", idp.name,
+                            "--identity-hint", "bob", "--peer-identity",
+                            "alice@localhost"],
+                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX,
+                          "XDG_DATA_HOME": bob_home},
+                  page_extra="&idp=%s&idp_hint=alice"
+                             "&peer_identity=bob@localhost" % idp.name)
+    try:
+        s.start()
+        ev = s.sc.wait_for(lambda e: e.get("event") == "identity" and
+                           e.get("side") == "remote", 60)
+        pi = s.wait_page("peer-identity", timeout=60)
+        tap.ok(ev is not None and ev.get("status") == "verified" and
+               ev.get("identity") == "alice@localhost" and
+               pi is not None and pi.get("ok") is True and
+               pi.get("name") == "bob@localhost",
+               "%s: sealcall verifies alice@localhost, Firefox's "
+               "pc.peerIdentity is bob@localhost (from the answer)" % who,
+               (ev, pi, s.diag()))
+        if connected(tap, who, s):
+            chat_both_ways(tap, who, s)
+            tap.ok(alpn(s) == "c-webrtc", "%s: DTLS ALPN c-webrtc" % who,
+                   alpn(s))
         tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
                s.page_errors())
     except RuntimeError as e:
@@ -321,6 +360,7 @@ def main():
 
         firefox_calls(tap, netns, ca, idp, alice)
         sealcall_calls(tap, netns, ca, idp, bob_home)
+        mutual(tap, netns, ca, idp, alice, bob_home)
         # the edited assertion claims mallory@localhost, the identity the
         # page requires: only the IdP's validation can refuse it
         firefox_rejects(tap, netns, ca, idp, bob_home,
