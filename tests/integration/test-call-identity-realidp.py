@@ -38,7 +38,6 @@ import realidp  # noqa: E402
 tap = sctest.Tap()
 if shutil.which("openssl") is None:
     tap.skip_all("openssl tool not installed")
-here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
 build = os.environ.get("TOP_BUILDDIR", ".")
 SANDBOX = {"SEALCALL_IDP_SANDBOX": os.path.join(build, "src", "identity",
                                                 "sealcall-idp-sandbox")}
@@ -76,14 +75,7 @@ def remote_identity(p, timeout=30):
                       e.get("side") == "remote", timeout)
 
 
-def mitm(*opts, name="mitm"):
-    relay = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py")] +
-                        list(opts), name)
-    ev = relay.wait_event("listening", timeout=20)
-    if ev is None:
-        relay.kill()
-        raise RuntimeError("relay did not start: " + relay.stderr_tail())
-    return relay, ev["port"]
+mitm = sctest.mitm_relay
 
 
 def call(room, offer_extra, answer_extra, offer_env, answer_env, relay=None,
@@ -280,10 +272,7 @@ try:
                  relay, port)
         off, ans = c.both()
         try:
-            e = off.wait_event("ended", timeout=40)
-            rc = off.wait_exit(20)
-            li = off.wait_for(lambda x: x.get("event") == "identity" and
-                              x.get("side") == "local", 1)
+            e, rc, li = sctest.own_identity_failure(off)
             tap.ok(li is not None and li.get("status") == "failed" and
                    li.get("error") == err and
                    (li.get("login_url") == login_url

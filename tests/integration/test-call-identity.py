@@ -41,7 +41,6 @@ import idpserver  # noqa: E402
 tap = sctest.Tap()
 if subprocess.run(["sh", "-c", "command -v openssl"], stdout=subprocess.DEVNULL).returncode:
     tap.skip_all("openssl tool not installed")
-here = os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib")
 build = os.environ.get("TOP_BUILDDIR", ".")
 DRIVE = os.path.join(build, "tests", "lib", "idp-drive")
 HELPER = os.path.join(build, "src", "identity", "sealcall-idp-sandbox")
@@ -83,14 +82,7 @@ def leaked(*procs):
             if e.get("event") in ("channel", "message", "media")]
 
 
-def mitm(*opts, name="mitm"):
-    relay = sctest.Proc([sys.executable, os.path.join(here, "mitm_relay.py")] +
-                        list(opts), name)
-    ev = relay.wait_event("listening", timeout=20)
-    if ev is None:
-        relay.kill()
-        raise RuntimeError("relay did not start: " + relay.stderr_tail())
-    return relay, ev["port"]
+mitm = sctest.mitm_relay
 
 
 def call(room, offer_extra, answer_extra, relay=None, port=None, media=False):
@@ -330,10 +322,7 @@ relay, port = mitm("--record", name="login-relay")
 c = call("login", idp("alice", "login"), [], relay, port)
 off, ans = c.both()
 try:
-    e = off.wait_event("ended", timeout=40)
-    rc = off.wait_exit(20)
-    li = off.wait_for(lambda x: x.get("event") == "identity" and
-                      x.get("side") == "local", 1)
+    e, rc, li = sctest.own_identity_failure(off)
     url = "https://%s/login?u=1" % IDP
     tap.ok(li is not None and li.get("status") == "failed" and
            li.get("error") == "idp-need-login" and li.get("login_url") == url,

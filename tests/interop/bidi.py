@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Prepares a Firefox started with --remote-debugging-port 0 on about:blank
-through WebDriver BiDi, then opens the page: optionally sets a cookie
-first (storage.setCookie: an IdP's session, as if the user had logged in
-on its login page), then browsingContext.navigate to URL.
+"""Drives a Firefox started with --remote-debugging-port 0 through
+WebDriver BiDi: sets a cookie (storage.setCookie: an IdP's session, as if
+the user had logged in on its login page), then opens a page
+(browsingContext.navigate; the browser started on about:blank).
 
-  bidi.py BROWSER_LOG URL [--cookie NAME=VALUE --domain DOMAIN]
+  bidi.py BROWSER_LOG [--cookie NAME=VALUE --domain DOMAIN] [--navigate URL]
 
 BROWSER_LOG is Firefox's output, where it prints "WebDriver BiDi
 listening on ws://...". Run it where Firefox's loopback is (in its
@@ -51,17 +51,18 @@ async def prepare(url, page, cookie, domain):
                 "name": name, "value": {"type": "string", "value": value},
                 "domain": domain, "path": "/", "httpOnly": True,
                 "secure": True, "sameSite": "lax"}})
-        tree = await call(3, "browsingContext.getTree", {})
-        ctx = tree["contexts"][0]["context"]
-        await call(4, "browsingContext.navigate", {"context": ctx,
-                                                   "url": page,
-                                                   "wait": "none"})
+        if page is not None:
+            tree = await call(3, "browsingContext.getTree", {})
+            ctx = tree["contexts"][0]["context"]
+            await call(4, "browsingContext.navigate", {"context": ctx,
+                                                       "url": page,
+                                                       "wait": "none"})
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
-    ap.add_argument("url")
+    ap.add_argument("--navigate")
     ap.add_argument("--cookie")
     ap.add_argument("--domain")
     a = ap.parse_args()
@@ -70,7 +71,7 @@ def main():
         print("no WebDriver BiDi address in the browser's log")
         return 1
     try:
-        asyncio.run(prepare(url, a.url, a.cookie, a.domain))
+        asyncio.run(prepare(url, a.navigate, a.cookie, a.domain))
     except Exception as e:  # noqa: BLE001
         print(repr(e))
         return 1

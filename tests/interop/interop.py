@@ -351,6 +351,27 @@ def browser_version(kind):
     return r.stdout.decode().strip(), None
 
 
+def require_browser(tap, kind, netns=False, tools=()):
+    """Skips the whole test (loudly) unless @kind starts, each of @tools
+    ((program, Debian package) pairs) is installed and, with @netns, we
+    are root (a network namespace); returns the browser's version."""
+    if os.environ.get("SC_SKIP_BROWSERS"):
+        tap.skip_all("SC_SKIP_BROWSERS is set")
+    ver, why = browser_version(kind)
+    if ver is None:
+        print("# %s CANNOT START: %s" % (kind.upper(), why), flush=True)
+        tap.skip_all("%s cannot start: %s" % (kind, why))
+    for tool, pkg in tools:
+        if shutil.which(tool) is None:
+            print("# %s (%s) is missing" % (tool, pkg), flush=True)
+            tap.skip_all("%s (%s) is missing" % (tool, pkg))
+    if netns and os.geteuid() != 0:
+        print("# %s CANNOT RUN: it needs a network namespace (root)" %
+              kind.upper(), flush=True)
+        tap.skip_all("%s needs a network namespace (root)" % kind)
+    return ver
+
+
 # ---------------------------------------------------------------- a session
 
 class Session:

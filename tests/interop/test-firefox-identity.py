@@ -69,7 +69,7 @@ class IdSession(interop.Session):
             extra_prefs={"media.peerconnection.identity.timeout": 30000,
                          "network.dns.localDomains": "localhost"},
             ca_file=self.ca.ca, extra_args=["--remote-debugging-port", "0"])
-        args = [PYTHON3, BIDI, b.log_path, url]
+        args = [PYTHON3, BIDI, b.log_path, "--navigate", url]
         if self.cookie is not None:
             args += ["--cookie", "%s=%s" % (realidp.COOKIE, self.cookie),
                      "--domain", "localhost"]
@@ -120,29 +120,54 @@ def chat_both_ways(tap, who, s):
            "%s: chat sealcall -> Firefox" % who, s.diag())
 
 
-def connected(tap, who, s):
+def call_works(tap, who, s, why):
+    """The call connects, chat flows both ways, DTLS negotiated c-webrtc
+    (@why), and the page saw no error."""
     a = s.sc.wait_event("channel", timeout=60, state="open", label="chat")
     b = s.wait_page("channel", timeout=30, state="open", label="chat")
-    return tap.ok(a is not None and b is not None,
-                  "%s: the call connects, chat open on both" % who, s.diag())
+    if tap.ok(a is not None and b is not None,
+              "%s: the call connects, chat open on both" % who, s.diag()):
+        chat_both_ways(tap, who, s)
+        e = s.sc.wait_event("dtls", timeout=5, state="connected") or {}
+        tap.ok(e.get("alpn") == "c-webrtc",
+               "%s: DTLS ALPN c-webrtc (%s)" % (who, why), e)
+    tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
+           s.page_errors())
 
 
-def alpn(s):
-    e = s.sc.wait_event("dtls", timeout=5, state="connected") or {}
-    return e.get("alpn")
+def sc_asserts(ca, idp, home, user, extra=()):
+    """IdSession options for a sealcall that asserts @user with @idp (its
+    session in the cookie file of the XDG_DATA_HOME @home); no --idp when
+    @idp is None."""
+    args = ["--ca", ca.ca] + list(extra)
+    if idp is not None:
+        args += ["--idp", idp.name, "--identity-hint", user]
+    return {"sc_extra": args,
+            "sc_env": {"SEALCALL_IDP_SANDBOX": SANDBOX,
+                       "XDG_DATA_HOME": home}}
+
+
+def run(tap, who, s, body):
+    """Starts session @s, runs @body(s), closes it whatever happens."""
+    try:
+        s.start()
+        body(s)
+    except RuntimeError as e:
+        tap.ok(False, "%s: session starts" % who, str(e))
+    finally:
+        s.close()
+
+
+def remote_identity(s, timeout):
+    return s.sc.wait_for(lambda e: e.get("event") == "identity" and
+                         e.get("side") == "remote", timeout)
 
 
 def firefox_calls(tap, netns, ca, idp, token):
     who = "Firefox (alice) calls sealcall"
-    s = IdSession(tap, "call", netns, ca, cookie=token,
-                  sc_extra=["--ca", ca.ca, "--peer-identity",
-                            "alice@localhost"],
-                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX},
-                  page_extra="&idp=%s&idp_hint=alice" % idp.name)
-    try:
-        s.start()
-        ev = s.sc.wait_for(lambda e: e.get("event") == "identity" and
-                           e.get("side") == "remote", 60)
+
+    def body(s):
+        ev = remote_identity(s, 60)
         tap.ok(ev is not None and ev.get("status") == "verified" and
                ev.get("identity") == "alice@localhost" and
                ev.get("idp") == idp.name,
@@ -154,16 +179,12 @@ def firefox_calls(tap, netns, ca, idp, token):
         tap.ok("\r\na=identity:" in head,
                "%s: Firefox's offer carries a=identity at session level" %
                who, (offer.get("sdp") or "")[:600])
-        if connected(tap, who, s):
-            chat_both_ways(tap, who, s)
-            tap.ok(alpn(s) == "c-webrtc", "%s: DTLS ALPN c-webrtc "
-                   "(sealcall requires the peer)" % who, alpn(s))
-        tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
-               s.page_errors())
-    except RuntimeError as e:
-        tap.ok(False, "%s: session starts" % who, str(e))
-    finally:
-        s.close()
+        call_works(tap, who, s, "sealcall requires the peer")
+    run(tap, who, IdSession(
+        tap, "call", netns, ca, cookie=token,
+        sc_extra=["--ca", ca.ca, "--peer-identity", "alice@localhost"],
+        sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX},
+        page_extra="&idp=%s&idp_hint=alice" % idp.name), body)
 
 
 def mutual(tap, netns, ca, idp, token, bob_home):
@@ -172,18 +193,9 @@ def mutual(tap, netns, ca, idp, token, bob_home):
     answers with --peer-identity alice@localhost; Firefox validates
     sealcall's answer."""
     who = "Firefox (alice) and sealcall (bob) verify each other"
-    s = IdSession(tap, "call", netns, ca, cookie=token,
-                  sc_extra=["--ca", ca.ca, "--idp", idp.name,
-                            "--identity-hint", "bob", "--peer-identity",
-                            "alice@localhost"],
-                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX,
-                          "XDG_DATA_HOME": bob_home},
-                  page_extra="&idp=%s&idp_hint=alice"
-                             "&peer_identity=bob@localhost" % idp.name)
-    try:
-        s.start()
-        ev = s.sc.wait_for(lambda e: e.get("event") == "identity" and
-                           e.get("side") == "remote", 60)
+
+    def body(s):
+        ev = remote_identity(s, 60)
         pi = s.wait_page("peer-identity", timeout=60)
         tap.ok(ev is not None and ev.get("status") == "verified" and
                ev.get("identity") == "alice@localhost" and
@@ -192,45 +204,29 @@ def mutual(tap, netns, ca, idp, token, bob_home):
                "%s: sealcall verifies alice@localhost, Firefox's "
                "pc.peerIdentity is bob@localhost (from the answer)" % who,
                (ev, pi, s.diag()))
-        if connected(tap, who, s):
-            chat_both_ways(tap, who, s)
-            tap.ok(alpn(s) == "c-webrtc", "%s: DTLS ALPN c-webrtc" % who,
-                   alpn(s))
-        tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
-               s.page_errors())
-    except RuntimeError as e:
-        tap.ok(False, "%s: session starts" % who, str(e))
-    finally:
-        s.close()
+        call_works(tap, who, s, "both require the peer")
+    run(tap, who, IdSession(
+        tap, "call", netns, ca, cookie=token,
+        page_extra="&idp=%s&idp_hint=alice&peer_identity=bob@localhost" %
+        idp.name, **sc_asserts(ca, idp, bob_home, "bob",
+                               ["--peer-identity", "alice@localhost"])),
+        body)
 
 
 def sealcall_calls(tap, netns, ca, idp, bob_home):
     who = "sealcall (bob) calls Firefox"
-    s = IdSession(tap, "answer", netns, ca,
-                  sc_extra=["--ca", ca.ca, "--idp", idp.name,
-                            "--identity-hint", "bob"],
-                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX,
-                          "XDG_DATA_HOME": bob_home},
-                  page_extra="&peer_identity=bob@localhost")
-    try:
-        s.start()
+
+    def body(s):
         pi = s.wait_page("peer-identity", timeout=60)
         tap.ok(pi is not None and pi.get("ok") is True and
                pi.get("name") == "bob@localhost" and
                pi.get("idp") == idp.name,
                "%s: Firefox's pc.peerIdentity resolves to bob@localhost by "
                "%s" % (who, idp.name), (pi, s.diag()))
-        if connected(tap, who, s):
-            chat_both_ways(tap, who, s)
-            tap.ok(alpn(s) == "c-webrtc",
-                   "%s: DTLS ALPN c-webrtc (Firefox with peerIdentity "
-                   "requires it)" % who, alpn(s))
-        tap.ok(not s.page_errors(), "%s: no errors on the page" % who,
-               s.page_errors())
-    except RuntimeError as e:
-        tap.ok(False, "%s: session starts" % who, str(e))
-    finally:
-        s.close()
+        call_works(tap, who, s, "Firefox with peerIdentity requires it")
+    run(tap, who, IdSession(
+        tap, "answer", netns, ca, page_extra="&peer_identity=bob@localhost",
+        **sc_asserts(ca, idp, bob_home, "bob")), body)
 
 
 def firefox_rejects(tap, netns, ca, idp, bob_home, what, mitm_opts,
@@ -241,17 +237,8 @@ def firefox_rejects(tap, netns, ca, idp, bob_home, what, mitm_opts,
     must reject (its error saying @expect) and the call must not
     connect."""
     who = "Firefox rejects %s" % what
-    s = IdSession(tap, "answer", netns, ca,
-                  sc_extra=["--ca", ca.ca] + (
-                      ["--idp", idp.name, "--identity-hint", user]
-                      if idp is not None else []),
-                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX,
-                          "XDG_DATA_HOME": bob_home},
-                  page_extra="&peer_identity=" + peer_identity)
-    if mitm_opts:
-        s.sc_signal = s.start_mitm(*mitm_opts)
-    try:
-        s.start()
+
+    def body(s):
         if s.mitm is not None:
             rw = s.mitm.wait_event("rewrote", timeout=60)
             tap.ok(rw is not None and rw.get("changed", True),
@@ -280,31 +267,24 @@ def firefox_rejects(tap, netns, ca, idp, bob_home, what, mitm_opts,
         tap.ok(got_offer and not answered and not opened,
                "%s: the offer reached the page, no answer, no DTLS, no "
                "channel on either side" % who, (sdps, opened))
-    except RuntimeError as e:
-        tap.ok(False, "%s: session starts" % who, str(e))
-    finally:
-        s.close()
+    s = IdSession(tap, "answer", netns, ca,
+                  page_extra="&peer_identity=" + peer_identity,
+                  **sc_asserts(ca, idp, bob_home, user))
+    if mitm_opts:
+        s.sc_signal = s.start_mitm(*mitm_opts)
+    run(tap, who, s, body)
 
 
 def sealcall_rejects_edited(tap, netns, ca, idp, token):
     who = "sealcall rejects Firefox's edited assertion"
-    s = IdSession(tap, "call", netns, ca, cookie=token,
-                  sc_extra=["--ca", ca.ca, "--peer-identity",
-                            "mallory@localhost"],
-                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX},
-                  page_extra="&idp=%s&idp_hint=alice" % idp.name)
-    s.sc_signal = s.start_mitm("--edit-identity", "offer",
-                               "--identity-from", "alice@localhost",
-                               "--identity-to", "mallory@localhost")
-    try:
-        s.start()
+
+    def body(s):
         rw = s.mitm.wait_event("rewrote", timeout=60)
         tap.ok(rw is not None and rw.get("changed") is True,
                "%s: the relay edited the identity in Firefox's offer" % who,
                (rw, s.mitm.stderr_tail()))
         e = s.sc.wait_event("ended", timeout=60)
-        io = s.sc.wait_for(lambda x: x.get("event") == "identity" and
-                           x.get("side") == "remote", 1)
+        io = remote_identity(s, 1)
         tap.ok(io is not None and io.get("status") == "failed" and
                io.get("error") == "idp-token-invalid" and
                io.get("identity") is None,
@@ -320,28 +300,22 @@ def sealcall_rejects_edited(tap, netns, ca, idp, token):
         tap.ok(bye is not None and not leaked,
                "%s: the page is told bye, nothing delivered either way" %
                who, (bye, leaked))
-    except RuntimeError as e:
-        tap.ok(False, "%s: session starts" % who, str(e))
-    finally:
-        s.close()
+    s = IdSession(tap, "call", netns, ca, cookie=token,
+                  sc_extra=["--ca", ca.ca, "--peer-identity",
+                            "mallory@localhost"],
+                  sc_env={"SEALCALL_IDP_SANDBOX": SANDBOX},
+                  page_extra="&idp=%s&idp_hint=alice" % idp.name)
+    s.sc_signal = s.start_mitm("--edit-identity", "offer",
+                               "--identity-from", "alice@localhost",
+                               "--identity-to", "mallory@localhost")
+    run(tap, who, s, body)
 
 
 def main():
     tap = sctest.Tap()
-    if os.environ.get("SC_SKIP_BROWSERS"):
-        tap.skip_all("SC_SKIP_BROWSERS is set")
-    ver, why = interop.browser_version("firefox")
-    if ver is None:
-        print("# FIREFOX CANNOT START: %s" % why, flush=True)
-        tap.skip_all("firefox cannot start: %s" % why)
-    for tool, pkg in (("certutil", "libnss3-tools"), ("openssl", "openssl")):
-        if shutil.which(tool) is None:
-            print("# %s (%s) is missing" % (tool, pkg), flush=True)
-            tap.skip_all("%s (%s) is missing" % (tool, pkg))
-    if os.geteuid() != 0:
-        print("# FIREFOX CANNOT RUN: it needs a network namespace (root)",
-              flush=True)
-        tap.skip_all("firefox needs a network namespace (root)")
+    ver = interop.require_browser(tap, "firefox", netns=True,
+                                  tools=(("certutil", "libnss3-tools"),
+                                         ("openssl", "openssl")))
     tap.diag(ver)
     netns = interop.Netns("scffid%d" % os.getpid())
     tmp = tempfile.mkdtemp(prefix="sc-ffid-")

@@ -33,9 +33,7 @@ sys.path.insert(0, HERE)
 import interop  # noqa: E402
 from interop import sctest  # noqa: E402
 
-import asyncio  # noqa: E402
 import http.client  # noqa: E402
-import time  # noqa: E402
 import ssl  # noqa: E402
 
 TOP_SRCDIR = os.environ.get("TOP_SRCDIR", ".")
@@ -129,61 +127,20 @@ run().catch(e => { out.fatal = String(e && e.stack || e); }).then(() =>
 
 def set_cookie_bidi(browser, token):
     """Sets the IdP's session cookie in Firefox through WebDriver BiDi
-    (storage.setCookie); None, or what went wrong."""
-    import websockets
-    url = None
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline:
-        m = re.search(r"WebDriver BiDi listening on (ws://\S+)",
-                      browser.log_tail(200))
-        if m:
-            url = m.group(1).rstrip("/") + "/session"
-        elif not browser.alive():
-            return "firefox exited"
-        else:
-            time.sleep(0.2)  # the log is a file: read it again shortly
-    if url is None:
-        return "no BiDi address in the log"
-
-    async def talk():
-        async with websockets.connect(url, max_size=1 << 22) as ws:
-            async def call(i, method, params):
-                await ws.send(json.dumps({"id": i, "method": method,
-                                          "params": params}))
-                while True:
-                    msg = json.loads(await asyncio.wait_for(ws.recv(), 30))
-                    if msg.get("id") == i:
-                        return msg
-            r = await call(1, "session.new", {"capabilities": {}})
-            if r.get("type") == "error":
-                return "session.new: %s" % r
-            r = await call(2, "storage.setCookie", {"cookie": {
-                "name": "__Host-sc_idp_session",
-                "value": {"type": "string", "value": token},
-                "domain": DOMAIN, "path": "/", "httpOnly": True,
-                "secure": True, "sameSite": "lax"}})
-            if r.get("type") == "error":
-                return "storage.setCookie: %s" % r
-            return None
-    try:
-        return asyncio.run(talk())
-    except Exception as e:  # noqa: BLE001
-        return repr(e)
+    (storage.setCookie, bidi.py); None, or what went wrong."""
+    r = subprocess.run([interop.PYTHON3, os.path.join(HERE, "bidi.py"),
+                        browser.log_path, "--cookie",
+                        "__Host-sc_idp_session=" + token, "--domain",
+                        DOMAIN], capture_output=True, timeout=120)
+    if r.returncode != 0:
+        return (r.stdout + r.stderr).decode(errors="replace")[-1000:]
+    return None
 
 
 def main():
     tap = sctest.Tap()
-    if os.environ.get("SC_SKIP_BROWSERS"):
-        tap.skip_all("SC_SKIP_BROWSERS is set")
-    ver, why = interop.browser_version("firefox")
-    if ver is None:
-        print("# FIREFOX CANNOT START: %s" % why, flush=True)
-        tap.skip_all("firefox cannot start: %s" % why)
-    if shutil.which("certutil") is None:
-        print("# certutil (libnss3-tools) is missing: cannot make Firefox "
-              "trust the test CA", flush=True)
-        tap.skip_all("certutil (libnss3-tools) is missing")
-    tap.diag(ver)
+    tap.diag(interop.require_browser(tap, "firefox", tools=(
+        ("certutil", "libnss3-tools"),)))
     tmp = tempfile.mkdtemp(prefix="sc-ffidp-")
     idp = browser = httpd = None
     try:

@@ -310,20 +310,35 @@ class Call:
                 "\nanswerer stderr:\n" + self.answerer.stderr_tail())
 
 
-def recording_relay(*options):
-    """tests/lib/mitm_relay.py --record (every signaling frame reported as
-    a "frame" event) with @options; returns (Proc, port). Raises
+def mitm_relay(*options, name="mitm"):
+    """tests/lib/mitm_relay.py with @options; returns (Proc, port). Raises
     RuntimeError when it does not start."""
     mitm = Proc([sys.executable,
                  os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                              "mitm_relay.py"), "--record"] + list(options),
-                "mitm")
+                              "mitm_relay.py")] + list(options), name)
     ev = mitm.wait_event("listening", timeout=20)
     if ev is None:
         msg = mitm.stderr_tail()
         mitm.kill()
         raise RuntimeError("mitm relay did not start: " + msg)
     return mitm, ev["port"]
+
+
+def own_identity_failure(p):
+    """A call whose own assertion fails (--idp): its `ended` event, its
+    exit code and its identity event of side local (each None at the
+    deadline)."""
+    e = p.wait_event("ended", timeout=40)
+    rc = p.wait_exit(20)
+    li = p.wait_for(lambda x: x.get("event") == "identity" and
+                    x.get("side") == "local", 1)
+    return e, rc, li
+
+
+def recording_relay(*options):
+    """mitm_relay() with --record (every signaling frame reported as a
+    "frame" event) and @options."""
+    return mitm_relay("--record", *options)
 
 
 def relay_only_candidate(line):
