@@ -82,6 +82,7 @@ cli_add_turn_servers(ScCall *call, char **turns, const char *ca, GError **error)
         g_prefix_error(error, "--ca ");
         return FALSE;
     }
+    cli_identity_expect_x509(ca != NULL);
     for (guint i = 0; turns != NULL && turns[i] != NULL; i++)
         if (!sc_call_add_turn_server(call, turns[i], error)) {
             g_prefix_error(error, "--turn: ");

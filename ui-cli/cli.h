@@ -128,6 +128,8 @@ gboolean cli_identity_apply(ScCall *call, const char *idp,
                             const char *protocol, const char *hint,
                             const char *peer_identity, char **trust_idp,
                             GError **error);
+/* --ca was given (an X.509 identity may follow an IdP "none"). */
+void cli_identity_expect_x509(gboolean on);
 void cli_identity_show(const ScCallEvent *ev);
 
 #endif

@@ -45,6 +45,27 @@ safe(const ScCallEvent *ev, const char *name)
                         FALSE);
 }
 
+/* --ca was given: a peer without an IdP assertion may still verify by
+ * its X.509 certificate once DTLS is up */
+static gboolean x509_expected;
+
+/* authoritative (the identity's domain is the IdP's) or a third party
+ * that --trust-idp accepted */
+static const char *
+third_party(const ScCallEvent *ev)
+{
+    return g_strcmp0(sc_call_event_get_string(ev, "authoritative"),
+                     "false") == 0
+               ? ", a third party accepted by --trust-idp"
+               : ", authoritative";
+}
+
+void
+cli_identity_expect_x509(gboolean on)
+{
+    x509_expected = on;
+}
+
 void
 cli_identity_show(const ScCallEvent *ev)
 {
@@ -71,10 +92,20 @@ cli_identity_show(const ScCallEvent *ev)
         g_autofree char *issuer = safe(ev, "issuer");
         printf("* peer identity VERIFIED: %s (by its X.509 certificate "
                "from %s)\n", who, issuer);
+    } else if (g_strcmp0(status, "verified") == 0 &&
+               g_strcmp0(sc_call_event_get_string(ev, "pseudonym"), "true") ==
+                   0) {
+        printf("* peer identity VERIFIED PSEUDONYM: %s (by IdP %s%s: it "
+               "vouches for this pseudonym, not for who is behind it)\n",
+               who, idp, third_party(ev));
     } else if (g_strcmp0(status, "verified") == 0) {
-        printf("* peer identity VERIFIED: %s (by IdP %s)\n", who, idp);
+        printf("* peer identity VERIFIED: %s (by IdP %s%s)\n", who, idp,
+               third_party(ev));
     } else if (g_strcmp0(status, "none") == 0) {
-        printf("* peer identity: none asserted (UNVERIFIED peer)\n");
+        printf(x509_expected
+                   ? "* peer identity: no IdP assertion (its X.509 "
+                     "certificate is checked once DTLS is up)\n"
+                   : "* peer identity: none asserted (UNVERIFIED peer)\n");
     } else if (g_str_has_prefix(err, "x509-")) {
         printf("* peer X.509 certificate NOT verified: %s (%s)\n", err,
                detail);

@@ -308,6 +308,7 @@ typedef struct {
     ScCallIdentityStatus status;
     char *identity, *idp;  /* verified */
     gboolean authoritative;
+    gboolean pseudonym;    /* the verified IdP identity is a pseudonym */
     gboolean dtls_held;    /* DTLS up, SRTP and SCTP wait for the verdict */
     gboolean peer_asserted; /* the peer's description had an a=identity */
     char *idp_reason;      /* why the IdP identity failed (the gate's) */
@@ -362,6 +363,9 @@ ScPolicyPreverify sc_call_policy_preverify(ScCall *call,
 const GPtrArray *sc_call_policy_remote_fingerprints(ScCall *call);
 /* sealcall idp's pseudonym form: p-<26 base32>@domain */
 gboolean sc_call_policy_is_pseudonym(const char *identity);
+/* identity-gate.c: whether @identity, a verified identity of the peer, is
+ * a pseudonym: its IdP said so, or it has sealcall idp's form. */
+gboolean sc_call_identity_is_pseudonym(ScCall *call, const char *identity);
 void sc_call_policy_free(ScCall *call);
 
 /* What the whole call shares: identity, state, configuration, keys, the

@@ -226,7 +226,8 @@ emit_incoming(ScCall *call, const ScSdpDesc *desc)
                                                     : NULL);
         sc_call_event_set_bool(ev, "verified", id != NULL);
         sc_call_event_set_bool(ev, "pseudonym",
-                               id != NULL && sc_call_policy_is_pseudonym(id));
+                               id != NULL &&
+                                   sc_call_identity_is_pseudonym(call, id));
         if (call->privacy_decision != NULL) {
             const char *rule =
                 sc_privacy_decision_get(call->privacy_decision, "rule");

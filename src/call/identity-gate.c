@@ -277,6 +277,12 @@ emit_identity(ScCall *call, const char *side, const char *status,
         sc_call_event_set_str(ev, "identity", identity);
     if (idp != NULL)
         sc_call_event_set_str(ev, "idp", idp);
+    /* issue 14 point 9: authoritative or a third party that --trust-idp
+     * accepted; a pseudonym or a name */
+    if (g_str_equal(side, "remote") && g_str_equal(status, "verified")) {
+        sc_call_event_set_bool(ev, "authoritative", g->authoritative);
+        sc_call_event_set_bool(ev, "pseudonym", g->pseudonym);
+    }
     if (error != NULL) {
         const char *name = error->domain == SC_IDP_ERROR &&
                                    error->code >= 0 &&
@@ -584,6 +590,7 @@ verdict(ScCall *call, ScIdpValidation *v, const GError *error)
     g->identity = g_strdup(v->identity);
     g->idp = g_strdup(v->domain);
     g->authoritative = auth;
+    g->pseudonym = v->pseudonym || sc_call_policy_is_pseudonym(v->identity);
     SC_LOG_INFO(call->id, "peer identity verified by %s", v->domain);
     emit_identity(call, "remote", "verified", v->identity, v->domain, NULL,
                   NULL);
@@ -688,6 +695,7 @@ sc_call_identity_report(ScCall *call, ScInspectorSnapshot *s)
     s->peer_identity = idp_ok ? g->identity : x509_ok ? g->x509_identity
                                                       : NULL;
     s->idp = idp_ok ? g->idp : NULL;
+    s->pseudonym = idp_ok && g->pseudonym;
     /* an X.509 identity's authority is a --ca anchor the user chose */
     s->authoritative = idp_ok ? g->authoritative : x509_ok;
     if (x509_ok) {
@@ -711,4 +719,16 @@ sc_call_get_peer_identity(ScCall *call)
     return call->id_gate.x509_status == SC_CALL_IDENTITY_VERIFIED
                ? call->id_gate.x509_identity
                : NULL;
+}
+
+gboolean
+sc_call_identity_is_pseudonym(ScCall *call, const char *identity)
+{
+    ScCallIdentity *g = &call->id_gate;
+
+    if (identity == NULL)
+        return FALSE;
+    return sc_call_policy_is_pseudonym(identity) ||
+           (g->status == SC_CALL_IDENTITY_VERIFIED && g->pseudonym &&
+            g_strcmp0(identity, g->identity) == 0);
 }

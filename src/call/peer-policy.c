@@ -172,7 +172,7 @@ unlinkable_why(ScCall *call, const char *identity)
                                                 : call->policy.held_desc);
     if (call->policy.revealing || call->policy.n_cands == 0)
         return NULL;
-    if (identity != NULL && !sc_call_policy_is_pseudonym(identity))
+    if (identity != NULL && !sc_call_identity_is_pseudonym(call, identity))
         return NULL;
     return g_strdup_printf(
         "the caller is unlinkable: its %u candidate%s hide%s its address "

@@ -138,6 +138,8 @@ typedef struct {
     char *contents;     /* the signed contents, verbatim */
     char *domain;       /* IdP domain and protocol from the assertion */
     char *protocol;
+    gboolean pseudonym; /* the IdP said (value.pseudonym === true) that it
+                         * vouches for a pseudonym, not a name */
 } ScIdpValidation;
 
 void sc_idp_validation_free(ScIdpValidation *v);

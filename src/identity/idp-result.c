@@ -138,6 +138,12 @@ success(gboolean generate, const char *domain, const char *protocol,
     val->contents = g_strdup(contents);
     val->domain = g_strdup(domain);
     val->protocol = g_strdup(protocol);
+    /* only a JSON true counts (seed 003 §5.3: a pseudonym the IdP links to
+     * a surrogate identifier; sealcall idp's proxy says so) */
+    JsonNode *ps = json_object_get_member(v, "pseudonym");
+    val->pseudonym = ps != NULL && JSON_NODE_HOLDS_VALUE(ps) &&
+                     json_node_get_value_type(ps) == G_TYPE_BOOLEAN &&
+                     json_node_get_boolean(ps);
     *val_out = val;
     return TRUE;
 }

@@ -58,6 +58,7 @@ typedef struct ScInspectorSnapshot {
     const char *idp;
     const char *verified_by;     /* "idp" / "x509" / "none" */
     gboolean authoritative;
+    gboolean pseudonym;          /* the IdP vouches for a pseudonym */
     /* an X.509 identity (each NULL unless there is one; then shown) */
     const char *subject;         /* the peer certificate's, RFC 2253 */
     const char *issuer;

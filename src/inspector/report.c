@@ -102,8 +102,11 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     add_str(b, "idp", s->idp);
     add_str(b, "verified_by", s->verified_by != NULL ? s->verified_by : "none");
     add_bool(b, "authoritative", s->authoritative);
+    /* a pseudonym (seed 003 §5.3): the IdP vouches for it, not for who is
+     * behind it (issue 14 point 9) */
+    add_bool(b, "pseudonym", s->pseudonym);
     /* X.509 (issue 14 point 7): only when there is something to show, so
-     * an IdP-only peer's object stays the contract's four members */
+     * an IdP-only peer's object stays the contract's members and this one */
     if (s->subject != NULL)
         add_str(b, "subject", s->subject);
     if (s->issuer != NULL)

@@ -25,6 +25,8 @@ sandbox sends to the IdP when generating).
 """
 import json
 import os
+import select
+import subprocess
 import shutil
 import sys
 import tempfile
@@ -144,13 +146,74 @@ try:
             rep = off.wait_event("inspector", timeout=10)
             peer = rep["report"]["peer"] if rep else None
             tap.ok(peer == {"identity": callee + "@localhost", "idp": IDP,
-                            "verified_by": "idp", "authoritative": True},
+                            "verified_by": "idp", "authoritative": True,
+                            "pseudonym": False},
                    "%s: the caller's inspector shows the verified peer" %
                    who, peer)
             sctest.hang_up(tap, off, ans, "%s: both exit 0 after hangup" %
                            who)
         finally:
             c.close()
+
+    # ---- 1b. a pseudonym (issue 14 points 6 and 9): alice asserts the
+    # pseudonym `sealcall idp` makes for her and this origin; bob learns
+    # that it is verified, authoritative and a pseudonym, not who is
+    # behind it (the identity event, the inspector, the terminal line) ----
+    c = call("pseudo", asserting("pseudonym"), ["--ca", ca.ca], env("alice"),
+             env("bob"))
+    off, ans = c.both()
+    try:
+        ia = remote_identity(ans)
+        pid = (ia or {}).get("identity") or ""
+        tap.ok(ia is not None and ia.get("status") == "verified" and
+               pid.startswith("p-") and pid.endswith("@localhost") and
+               "alice" not in pid and ia.get("pseudonym") is True and
+               ia.get("authoritative") is True,
+               "a pseudonym: the identity event says verified, "
+               "authoritative, pseudonym, and names no alice", (ia, c.diag()))
+        tap.ok(c.wait_open(), "a pseudonym: the channel opens", c.diag())
+        ans.send({"cmd": "inspect"})
+        rep = ans.wait_event("inspector", timeout=10)
+        peer = rep["report"]["peer"] if rep else None
+        tap.ok(peer is not None and peer.get("identity") == pid and
+               peer.get("pseudonym") is True and
+               peer.get("verified_by") == "idp",
+               "a pseudonym: the inspector says pseudonym true", peer)
+        sctest.hang_up(tap, off, ans, "a pseudonym: both exit 0 after hangup")
+    finally:
+        c.close()
+
+    # the terminal line of a pseudonym, as `sealcall answer` prints it
+    # without --json: verified, and said to be a pseudonym
+    relay, port = sctest.start_relay()
+    url = "ws://127.0.0.1:%d/room/pseudo-line" % port
+    tty_env = dict(os.environ, **env("bob"))
+    tty = subprocess.Popen([sctest.SEALCALL, "answer", "--signal", url,
+                            "--no-audio", "--no-video", "--ice-address",
+                            "127.0.0.1", "--plain", "--ca", ca.ca],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, env=tty_env)
+    caller = sctest.endpoint("call", url, extra=asserting("pseudonym"),
+                             env=env("alice"))
+    try:
+        want = b"* peer identity VERIFIED PSEUDONYM: p-"
+        out, deadline = b"", time.monotonic() + 30
+        while (b"vouches for this pseudonym" not in out and
+               b"NOT verified" not in out and time.monotonic() < deadline):
+            if select.select([tty.stdout], [], [], 1)[0]:
+                chunk = os.read(tty.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                out += chunk
+        tap.ok(want in out and b"authoritative: it vouches for this "
+               b"pseudonym, not for who is behind it" in out,
+               "a pseudonym: the terminal line says VERIFIED PSEUDONYM",
+               out)
+    finally:
+        tty.kill()
+        tty.wait()
+        caller.kill()
+        relay.kill()
 
     # ---- 2. a relay edits the identity inside alice's assertion ----
     relay, port = mitm("--edit-identity", "offer", "--identity-from",

@@ -176,7 +176,8 @@ try:
     rep = off.wait_event("inspector", timeout=10)
     peer = rep["report"]["peer"] if rep else None
     tap.ok(peer == {"identity": "bob@localhost", "idp": IDP,
-                    "verified_by": "idp", "authoritative": True},
+                    "verified_by": "idp", "authoritative": True,
+                    "pseudonym": False},
            "inspector: the peer object", peer)
     sctest.hang_up(tap, off, ans)
 finally:
@@ -268,8 +269,11 @@ for trust in (False, True):
                    "third party without --trust-idp: rejected", (io, c.diag()))
         else:
             tap.ok(io is not None and io.get("status") == "verified" and
-                   io.get("identity") == "alice@example.org",
-                   "third party with --trust-idp: verified", (io, c.diag()))
+                   io.get("identity") == "alice@example.org" and
+                   io.get("authoritative") is False and
+                   io.get("pseudonym") is False,
+                   "third party with --trust-idp: verified, the event says "
+                   "not authoritative, not a pseudonym", (io, c.diag()))
             c.wait_open()
             off.send({"cmd": "inspect"})
             rep = off.wait_event("inspector", timeout=10)

@@ -121,7 +121,7 @@ for first, second in (("alice", "bob"), ("bob", "alice")):
             got = inspect(p)
             tap.ok(got == {"identity": peer + "@example.org", "idp": None,
                            "verified_by": "x509", "authoritative": True,
-                           "subject": "CN=" + peer, "issuer": ISSUER},
+                           "pseudonym": False, "subject": "CN=" + peer, "issuer": ISSUER},
                    "%s calls %s, %s: the inspector's peer object" %
                    (first, second, who), got)
         sctest.hang_up(tap, off, ans)
@@ -260,6 +260,9 @@ try:
             out += chunk
     tap.ok(want in out, "on a terminal: the X.509 identity is shown verified",
            out)
+    tap.ok(b"UNVERIFIED" not in out,
+           "on a terminal with --ca: a peer without an IdP assertion is not "
+           "first called UNVERIFIED (its certificate is checked next)", out)
 finally:
     tty.kill()
     tty.wait()
