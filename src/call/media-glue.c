@@ -126,6 +126,11 @@ start_media(ScCall *call)
     call->media = sc_media_session_new(call->ctx, log_id, call->rtp.cname,
                                        &media_cb, call, &error);
     for (int k = 0; call->media != NULL && k < 2; k++) {
+        /* the peer's a=ssrc ids: what media/ accepts from it (with a few
+         * learned ones for peers that signal none) */
+        const ScSdpSection *sec = sc_sdp_desc_find_media(
+            call->remote, k == SC_MEDIA_AUDIO ? "audio" : "video");
+        const GArray *ssrcs = sec != NULL ? sec->ssrcs : NULL;
         ScMediaTrack t = {
             .kind = (ScMediaKind)k,
             .payload_type = call->rtp.media_pt[k],
@@ -135,6 +140,10 @@ start_media(ScCall *call)
             .send = call->rtp.media_send[k],
             .recv = call->rtp.media_recv[k],
             .source = call->media_source[k],
+            .remote_ssrcs = ssrcs != NULL && ssrcs->len > 0
+                                ? (const guint32 *)(gconstpointer)ssrcs->data
+                                : NULL,
+            .n_remote_ssrcs = ssrcs != NULL ? ssrcs->len : 0,
         };
         if (!t.send && !t.recv)
             continue;

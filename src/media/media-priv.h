@@ -11,6 +11,7 @@
 
 #include "core/core.h"
 #include "media/media.h"
+#include "media/ssrc-guard.h"
 
 #include <gst/gst.h>
 
@@ -56,6 +57,7 @@ typedef struct {
     SrSent sr_sent[SR_SENT_KEEP]; /* ring, owner context only */
     guint sr_next;
     guint32 remote_ssrc;
+    guint64 ssrc_refused;      /* RTP from SSRCs not accepted */
     guint64 frames_decoded;    /* under s->lock (streaming threads) */
 } Track;
 
@@ -85,6 +87,10 @@ struct ScMediaSession {
 
     gboolean started, stopped;
     guint64 dropped;
+    /* the peer's SSRCs each RTP session accepts (owner context) */
+    ScSsrcGuard guards[SC_MEDIA_N_KINDS];
+    guint64 rtcp_refused;
+    gint64 refused_log_us;      /* last "refused" debug line */
 
     GAsyncQueue *outq;          /* OutPacket*, from streaming threads */
     GSource *wake;              /* ready_time 0 when outq or flow changes */

@@ -65,6 +65,12 @@ typedef struct {
     /* Video: most frames between periodic keyframes (0 = 300, i.e. 20 s at
      * 15 fps); keyframes are also produced on the peer's PLI/FIR. */
     guint keyframe_max_dist;
+    /* The peer's SSRCs signalled for this section (a=ssrc, RFC 5576; RTX
+     * and FEC ones included), copied; may be empty. Received RTP and RTCP
+     * naming other SSRCs is dropped before rtpbin, except for at most
+     * SC_SSRC_GUARD_LEARN_MAX learned ones (media/ssrc-guard.h). */
+    const guint32 *remote_ssrcs;
+    guint n_remote_ssrcs;
 } ScMediaTrack;
 
 /* @log_id: short id for log lines; @cname: RTCP CNAME (RFC 7022). @cb is
@@ -108,10 +114,14 @@ gboolean sc_media_session_set_sending(ScMediaSession *s, ScMediaKind kind,
     G_GNUC_WARN_UNUSED_RESULT;
 
 /* One clear RTP or RTCP packet from the peer (copied; @buf stays the
- * caller's). RTP is routed by payload type to the receiving track; RTCP
- * goes to every RTP session. Returns SC_OK, or why the packet was dropped
- * (and counted): SC_DROP_STATE (not started / stopped), SC_DROP_MALFORMED,
- * SC_DROP_UNKNOWN (payload type not negotiated for reception). */
+ * caller's). RTP is routed by payload type to the receiving track and
+ * passes only from an SSRC that track accepts (signalled or learned, see
+ * ScMediaTrack.remote_ssrcs), its CSRC list removed; RTCP is cut down,
+ * per RTP session, to the parts about SSRCs that session accepts and our
+ * own (media/ssrc-guard.h). Returns SC_OK (RTCP: even when nothing of it
+ * was kept), or why the packet was dropped (and counted): SC_DROP_STATE
+ * (not started / stopped), SC_DROP_MALFORMED, SC_DROP_UNKNOWN (payload
+ * type not negotiated for reception, or an SSRC not accepted). */
 ScStatus sc_media_session_receive(ScMediaSession *s, const guint8 *buf,
                                   gsize len, gboolean is_rtcp);
 
@@ -127,6 +137,9 @@ typedef struct {
     guint64 packets_sent, packets_received, bytes_sent, bytes_received;
     guint64 frames_decoded;  /* decoder output buffers (video frames, audio chunks) */
     guint32 remote_ssrc;     /* SSRC of the last RTP packet received, 0 = none */
+    /* RTP packets of this kind dropped because no SSRC of the peer's
+     * that the track accepts sent them */
+    guint64 ssrc_refused;
 } ScMediaStats;
 
 /* One direction's reception quality from RTCP (RFC 3550 §6.4.1). */
@@ -167,6 +180,16 @@ void sc_media_session_get_stats(ScMediaSession *s, ScMediaKind kind,
 
 /* Incoming packets dropped by sc_media_session_receive() (every reason). */
 guint64 sc_media_session_get_dropped(ScMediaSession *s);
+
+/* Parts of received RTCP (SR/RR, report blocks, SDES chunks, BYE SSRCs,
+ * feedback, APP/XR) that no RTP session took because they name SSRCs
+ * that are neither ours nor accepted. */
+guint64 sc_media_session_get_rtcp_refused(ScMediaSession *s);
+
+/* How many sources (SSRCs, ours included) rtpbin's RTP session of @kind
+ * keeps; 0 without such a track or before start. Each costs memory and is
+ * walked by every statistics read; the guard keeps it small. */
+guint sc_media_session_get_source_count(ScMediaSession *s, ScMediaKind kind);
 
 G_END_DECLS
 

@@ -34,6 +34,7 @@
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/rtp/gstrtpdefs.h>
 #include <string.h>
 
@@ -473,6 +474,10 @@ sc_media_session_add_track(ScMediaSession *s, const ScMediaTrack *t,
                          (guint64)RTCP_MIN_INTERVAL_NS, NULL);
         g_object_unref(session);
     }
+    s->guards[idx].have = TRUE;
+    s->guards[idx].local = t->ssrc;
+    sc_ssrc_guard_set_signalled(&s->guards[idx], t->remote_ssrcs,
+                                t->remote_ssrcs ? t->n_remote_ssrcs : 0);
     s->have[idx] = TRUE;
     s->n_tracks++;
     SC_LOG_DEBUG(s->log_id, "%s track: pt %u ssrc %08x%s%s",
@@ -574,49 +579,130 @@ get_routes(ScMediaSession *s, ScRtpRoute routes[SC_MEDIA_N_KINDS])
     }
 }
 
+/* A debug line at most once a second about what the SSRC guard refused. */
+static void
+log_refused(ScMediaSession *s, const char *what, guint32 ssrc)
+{
+    gint64 now = sc_clock_now_us();
+
+    if (now - s->refused_log_us < G_USEC_PER_SEC)
+        return;
+    s->refused_log_us = now;
+    SC_LOG_DEBUG(s->log_id,
+                 "%s naming SSRC %08x refused (totals: RTP %" G_GUINT64_FORMAT
+                 "/%" G_GUINT64_FORMAT ", RTCP parts %" G_GUINT64_FORMAT ")",
+                 what, ssrc, s->tracks[SC_MEDIA_AUDIO].ssrc_refused,
+                 s->tracks[SC_MEDIA_VIDEO].ssrc_refused, s->rtcp_refused);
+}
+
+/* RTCP: each session gets only what concerns the SSRCs it accepts. */
+static ScStatus
+receive_rtcp(ScMediaSession *s, const guint8 *buf, gsize len)
+{
+    guint8 out[SC_RTP_VIEW_MAX_LEN];
+    gint64 now = sc_clock_now_us();
+    guint refused;
+
+    /* RFC 3550 §6.1 compound, or RFC 5506 reduced size */
+    if (!sc_rtcp_view_check(buf, len))
+        return drop(s, SC_DROP_MALFORMED);
+    refused = sc_ssrc_guard_rtcp_learn(s->guards, SC_MEDIA_N_KINDS, buf, len,
+                                       now);
+    if (refused > 0) {
+        s->rtcp_refused += refused;
+        log_refused(s, "RTCP", len >= 8 ? ((guint32)buf[4] << 24 |
+                                           (guint32)buf[5] << 16 |
+                                           (guint32)buf[6] << 8 | buf[7])
+                                        : 0);
+    }
+    for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
+        gsize n;
+
+        if (!s->have[i] || !s->tracks[i].rtcp_appsrc)
+            continue;
+        n = sc_ssrc_guard_rtcp_filter(s->guards, SC_MEDIA_N_KINDS, i, buf, len,
+                                      now, out);
+        if (n > 0)
+            gst_app_src_push_buffer(GST_APP_SRC(s->tracks[i].rtcp_appsrc),
+                                    gst_buffer_new_memdup(out, n));
+    }
+    return SC_OK;
+}
+
+/* RTP as rtpbin will read it (gst_rtp_buffer_map(): padding included; what
+ * it refuses as RTP it would parse as RTCP), without the CSRC list (each
+ * CSRC would be one more source in rtpbin: no mixer talks to us). */
+static GstBuffer *
+rtp_buffer(const guint8 *buf, gsize len, const ScRtpView *v)
+{
+    GstBuffer *b;
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+
+    if (v->csrc_count == 0) {
+        b = gst_buffer_new_memdup(buf, len);
+    } else {
+        gsize skip = 4u * v->csrc_count;
+        guint8 *d = g_malloc(len - skip);
+
+        memcpy(d, buf, 12);
+        d[0] &= 0xf0;
+        memcpy(d + 12, buf + 12 + skip, len - 12 - skip);
+        b = gst_buffer_new_wrapped(d, len - skip);
+    }
+    if (!gst_rtp_buffer_map(b, GST_MAP_READ, &rtp)) {
+        gst_buffer_unref(b);
+        return NULL;
+    }
+    gst_rtp_buffer_unmap(&rtp);
+    return b;
+}
+
 ScStatus
 sc_media_session_receive(ScMediaSession *s, const guint8 *buf, gsize len,
                          gboolean is_rtcp)
 {
     ScRtpRoute routes[SC_MEDIA_N_KINDS];
+    ScRtpView v;
+    GstBuffer *b;
+    gint idx;
+    Track *t;
 
     g_return_val_if_fail(s != NULL && s->magic == MEDIA_MAGIC, SC_DROP_STATE);
 
     if (!s->started || s->stopped)
         return drop(s, SC_DROP_STATE);
+    if (is_rtcp)
+        return receive_rtcp(s, buf, len);
     get_routes(s, routes);
-    if (is_rtcp) {
-        /* RFC 3550 §6.1 compound, or RFC 5506 reduced size: checked by
-         * rtpsession; here only that it parses as RTCP at all. */
-        if (!sc_rtcp_view_check(buf, len))
-            return drop(s, SC_DROP_MALFORMED);
-        guint mask = sc_rtcp_route(buf, len, routes, SC_MEDIA_N_KINDS);
-
-        for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
-            if (s->have[i] && s->tracks[i].rtcp_appsrc && (mask & (1u << i)))
-                gst_app_src_push_buffer(GST_APP_SRC(s->tracks[i].rtcp_appsrc),
-                                        gst_buffer_new_memdup(buf, len));
-        }
-        return SC_OK;
-    } else {
-        ScRtpView v;
-        gint idx;
-        Track *t;
-
-        if (sc_rtp_view_parse(buf, len, &v) != SC_OK)
-            return drop(s, SC_DROP_MALFORMED);
-        idx = sc_rtp_route(v.payload_type, routes, SC_MEDIA_N_KINDS);
-        if (idx < 0)
-            return drop(s, SC_DROP_UNKNOWN);
-        t = &s->tracks[idx];
-        t->remote_ssrc = v.ssrc;
-        flow_packet(&t->rx, len);
-        if (t->rx.notify)
-            sc_media_wake_owner(s);
-        gst_app_src_push_buffer(GST_APP_SRC(t->rtp_appsrc),
-                                gst_buffer_new_memdup(buf, len));
-        return SC_OK;
+    if (sc_rtp_view_parse(buf, len, &v) != SC_OK)
+        return drop(s, SC_DROP_MALFORMED);
+    idx = sc_rtp_route(v.payload_type, routes, SC_MEDIA_N_KINDS);
+    if (idx < 0)
+        return drop(s, SC_DROP_UNKNOWN);
+    t = &s->tracks[idx];
+    for (guint i = 0; i < SC_MEDIA_N_KINDS; i++) {
+        /* our own SSRC back: a loop or a collision (RFC 3550 §8.2) */
+        if (s->have[i] && s->tracks[i].cfg.ssrc == v.ssrc)
+            goto refused;
     }
+    /* a peer that signalled its SSRCs sends media from those only */
+    if (!sc_ssrc_guard_accept(&s->guards[idx], v.ssrc,
+                              s->guards[idx].n_signalled == 0,
+                              sc_clock_now_us()))
+        goto refused;
+    if ((b = rtp_buffer(buf, len, &v)) == NULL)
+        return drop(s, SC_DROP_MALFORMED);
+    t->remote_ssrc = v.ssrc;
+    flow_packet(&t->rx, len);
+    if (t->rx.notify)
+        sc_media_wake_owner(s);
+    gst_app_src_push_buffer(GST_APP_SRC(t->rtp_appsrc), b);
+    return SC_OK;
+
+refused:
+    t->ssrc_refused++;
+    log_refused(s, "RTP", v.ssrc);
+    return drop(s, SC_DROP_UNKNOWN);
 }
 
 /* ---- teardown ---- */
@@ -733,6 +819,7 @@ sc_media_session_get_stats(ScMediaSession *s, ScMediaKind kind,
     out->packets_received = t->rx.packets;
     out->bytes_received = t->rx.bytes;
     out->remote_ssrc = t->remote_ssrc;
+    out->ssrc_refused = t->ssrc_refused;
     g_mutex_lock(&s->lock);
     out->frames_decoded = t->frames_decoded;
     g_mutex_unlock(&s->lock);
@@ -745,3 +832,27 @@ sc_media_session_get_dropped(ScMediaSession *s)
     return s->dropped;
 }
 
+
+guint64
+sc_media_session_get_rtcp_refused(ScMediaSession *s)
+{
+    g_return_val_if_fail(s != NULL && s->magic == MEDIA_MAGIC, 0);
+    return s->rtcp_refused;
+}
+
+guint
+sc_media_session_get_source_count(ScMediaSession *s, ScMediaKind kind)
+{
+    GObject *session = NULL;
+    guint n = 0;
+
+    if (sc_media_track(s, kind) == NULL || !s->started || s->stopped)
+        return 0;
+    g_signal_emit_by_name(s->rtpbin, "get-internal-session", (guint)kind,
+                          &session);
+    if (session == NULL)
+        return 0;
+    g_object_get(session, "num-sources", &n, NULL);
+    g_object_unref(session);
+    return n;
+}

@@ -4,6 +4,7 @@
  * spectrum), unknown payload types, garbage, teardown while flowing.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "media/media.h"
+#include "media/ssrc-guard.h"
 #include "test-util.h"
 
 #include <glib/gstdio.h>
@@ -227,9 +228,11 @@ peer_init(Peer *p, const char *name, GMainContext *ctx, Peer *to)
     g_assert_nonnull(p->s);
 }
 
+/* @remote: the peer's signalled SSRCs (a=ssrc), @n_remote of them */
 static void
-peer_add(Peer *p, ScMediaKind kind, guint32 ssrc, gboolean send,
-         gboolean recv, guint keyframe_max_dist)
+peer_add_signalled(Peer *p, ScMediaKind kind, guint32 ssrc, gboolean send,
+                   gboolean recv, guint keyframe_max_dist,
+                   const guint32 *remote, guint n_remote)
 {
     g_autoptr(GError) err = NULL;
     ScMediaTrack t = {
@@ -241,10 +244,19 @@ peer_add(Peer *p, ScMediaKind kind, guint32 ssrc, gboolean send,
         .send = send,
         .recv = recv,
         .keyframe_max_dist = keyframe_max_dist,
+        .remote_ssrcs = remote,
+        .n_remote_ssrcs = n_remote,
     };
 
     g_assert_true(sc_media_session_add_track(p->s, &t, &err));
     g_assert_no_error(err);
+}
+
+static void
+peer_add(Peer *p, ScMediaKind kind, guint32 ssrc, gboolean send,
+         gboolean recv, guint keyframe_max_dist)
+{
+    peer_add_signalled(p, kind, ssrc, send, recv, keyframe_max_dist, NULL, 0);
 }
 
 static void
@@ -670,13 +682,17 @@ test_unknown_pt_and_garbage(Fixture *f, gconstpointer data)
     for (int i = 0; i < 3000; i++) {
         gsize len = 1 + sc_random_uniform(sizeof pkt);
         sc_random_bytes(pkt, len);
-        if (i >= 1000 && len >= 12) {
-            pkt[0] = 0x80 | (pkt[0] & 0x20); /* maybe padding */
-            pkt[1] = (pkt[1] & 0x80) | (i % 2 ? PT_OPUS : PT_VP8);
-            pkt[8] = 0x12; /* one SSRC per kind */
+        if (len >= 12 && i < 2000) {
+            /* two SSRCs in all: random ones would take the places the
+             * session learns (media/ssrc-guard.h) before these come */
+            pkt[8] = 0x12;
             pkt[9] = 0x34;
             pkt[10] = 0x56;
             pkt[11] = (guint8)(i % 2);
+        }
+        if (i >= 1000 && len >= 12) {
+            pkt[0] = 0x80 | (pkt[0] & 0x20); /* maybe padding */
+            pkt[1] = (pkt[1] & 0x80) | (i % 2 ? PT_OPUS : PT_VP8);
         }
         if (i >= 2000 && len >= 8) {
             pkt[0] = 0x80 | (pkt[0] & 0x1f);
@@ -1018,6 +1034,176 @@ test_rtcp_hostile_report(Fixture *f, gconstpointer data)
     g_assert_cmpint(r.round_trip_us, ==, -1); /* LSR 0: no SR arrived */
 }
 
+/* ---- a peer naming thousands of SSRCs (media/ssrc-guard.h) ---- */
+
+#define FLOOD_SSRCS 10000
+/* ours + the legitimate sender + what may be learned */
+#define SOURCES_MAX (2 + SC_SSRC_GUARD_LEARN_MAX)
+
+static void
+put32(guint8 *p, guint32 v)
+{
+    p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
+}
+
+/* The hostile peer's packets, each naming new SSRCs @x, @x + 1, ...: RTP
+ * (with three CSRCs) of @pt, then a compound RR + SDES + BYE whose report
+ * blocks are about @about (our SSRC: learnable) and a stranger. */
+static void
+flood_one(Peer *to, guint8 pt, guint32 x, guint32 about)
+{
+    guint8 rtp[40] = { 0x83, pt };
+    guint8 c[96];
+    guint8 *q = c;
+
+    rtp[2] = x >> 8, rtp[3] = x;
+    put32(rtp + 4, x * 960);
+    put32(rtp + 8, x);
+    put32(rtp + 12, x + 1);
+    put32(rtp + 16, x + 2);
+    put32(rtp + 20, x + 3);
+    (void)sc_media_session_receive(to->s, rtp, sizeof rtp, FALSE);
+
+    memset(c, 0, sizeof c);
+    q[0] = 0x82, q[1] = 201, q[3] = 13; /* RR, 2 blocks */
+    put32(q + 4, x + 4);
+    put32(q + 8, about);
+    put32(q + 32, x + 5);
+    q += 56;
+    q[0] = 0x82, q[1] = 202, q[3] = 6; /* SDES, 2 chunks of 12 bytes */
+    put32(q + 4, x + 6);
+    q[8] = 1, q[9] = 2, q[10] = 'x', q[11] = 'y';
+    put32(q + 16, x + 7);
+    q[20] = 1, q[21] = 2, q[22] = 'z', q[23] = 'w';
+    q += 28;
+    q[0] = 0x82, q[1] = 203, q[3] = 2; /* BYE, 2 SSRCs */
+    put32(q + 4, x + 8);
+    put32(q + 8, x + 9);
+    q += 12;
+    g_assert_cmpint(sc_media_session_receive(to->s, c, (gsize)(q - c), TRUE),
+                    ==, SC_OK);
+}
+
+static guint64
+rss_kib(void)
+{
+    g_autofree char *status = NULL;
+    const char *line;
+
+    if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL) ||
+        (line = strstr(status, "VmRSS:")) == NULL)
+        return 0;
+    return g_ascii_strtoull(line + 6, NULL, 10);
+}
+
+static void
+assert_sources_bounded(Peer *p)
+{
+    for (int k = 0; k < SC_MEDIA_N_KINDS; k++)
+        g_assert_cmpuint(sc_media_session_get_source_count(p->s, k), <=,
+                         SOURCES_MAX);
+}
+
+/* @n SSRC-naming rounds at B, each kind, checking rtpbin's sources as it
+ * goes: the old code fails at the first check (thousands of sources). */
+static void
+flood(Fixture *f, guint32 base, guint n, gboolean audio)
+{
+    for (guint i = 0; i < n; i++) {
+        guint32 x = base + 32 * i;
+        if (audio)
+            flood_one(&f->b, PT_OPUS, x, 0x66666666);
+        flood_one(&f->b, PT_VP8, x + 16, 0x77777777);
+        if (i % 500 == 499) {
+            spin(f->ctx, 50);
+            assert_sources_bounded(&f->b);
+        }
+    }
+}
+
+static gboolean
+b_receives(gpointer data)
+{
+    Peer *b = data;
+
+    return b->flowing[SC_MEDIA_AUDIO][0] && b->flowing[SC_MEDIA_VIDEO][0] &&
+           frames(b, SC_MEDIA_AUDIO) >= 25 && frames(b, SC_MEDIA_VIDEO) >= 30;
+}
+
+static gboolean
+both_recv_more(gpointer data)
+{
+    Decoded *d = data; /* n: video frames; audio more than at the start */
+    ScMediaStats st;
+
+    sc_media_session_get_stats(d->p->s, SC_MEDIA_AUDIO, &st);
+    return frames(d->p, SC_MEDIA_VIDEO) >= d->n &&
+           st.frames_decoded >= d[1].n;
+}
+
+/* A peer with valid keys names 10,000 SSRCs in RTP (senders and CSRCs) and
+ * in RTCP (RR senders, report blocks, SDES chunks, BYE): rtpbin's sources
+ * stay a handful, the SSRCs are counted as refused, and A's media (video
+ * signalled by a=ssrc, audio learned) keeps flowing to B; the peer's
+ * receiver report from A's SSRC still reaches B's statistics. */
+static void
+test_ssrc_flood(Fixture *f, gconstpointer data)
+{
+    const guint32 a_video = 0x55555555;
+    Decoded more[2] = { { &f->b, 0 }, { &f->b, 0 } };
+    Marker m = { &f->b, 201 };
+    ScMediaStats sa, sv;
+    guint64 rss0, rss1;
+
+    (void)data;
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x44444444, TRUE, TRUE, 0);
+    peer_add(&f->a, SC_MEDIA_VIDEO, a_video, TRUE, FALSE, 0);
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0x66666666, TRUE, TRUE, 0);
+    peer_add_signalled(&f->b, SC_MEDIA_VIDEO, 0x77777777, FALSE, TRUE, 0,
+                       &a_video, 1);
+    peer_start(&f->b);
+    /* before A sends anything: the signalled video SSRC keeps its place
+     * (an unsignalled one is learned first come, first served) */
+    flood(f, 0x10000000, FLOOD_SSRCS / 10, FALSE);
+    peer_start(&f->a);
+    g_assert_true(sc_test_run_until(f->ctx, b_receives, &f->b, DEADLINE_MS));
+    rss0 = rss_kib();
+    flood(f, 0x20000000, FLOOD_SSRCS, TRUE);
+    assert_sources_bounded(&f->b);
+
+    /* A's media still flows: more decoded after the flood */
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_AUDIO, &sa);
+    more[0].n = frames(&f->b, SC_MEDIA_VIDEO) + 10;
+    more[1].n = sa.frames_decoded + 10;
+    g_assert_true(sc_test_run_until(f->ctx, both_recv_more, more,
+                                    DEADLINE_MS));
+    /* and A's receiver report (from its SSRC) is taken after it */
+    f->a.out.cut = TRUE;
+    inject_rr(&f->b, 0x44444444, 0x66666666, 201, 0, 0, 0);
+    g_assert_true(sc_test_run_until(f->ctx, report_is, &m, DEADLINE_MS));
+    assert_sources_bounded(&f->b);
+    rss1 = rss_kib();
+
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_AUDIO, &sa);
+    sc_media_session_get_stats(f->b.s, SC_MEDIA_VIDEO, &sv);
+    g_test_message("sources audio %u video %u; refused RTP audio %"
+                   G_GUINT64_FORMAT " video %" G_GUINT64_FORMAT
+                   ", RTCP parts %" G_GUINT64_FORMAT "; RSS %" G_GUINT64_FORMAT
+                   " -> %" G_GUINT64_FORMAT " KiB",
+                   sc_media_session_get_source_count(f->b.s, SC_MEDIA_AUDIO),
+                   sc_media_session_get_source_count(f->b.s, SC_MEDIA_VIDEO),
+                   sa.ssrc_refused, sv.ssrc_refused,
+                   sc_media_session_get_rtcp_refused(f->b.s), rss0, rss1);
+    g_assert_cmpuint(sa.remote_ssrc, ==, 0x44444444);
+    g_assert_cmpuint(sv.remote_ssrc, ==, a_video);
+    /* audio learned at most its share, video (signalled) none */
+    g_assert_cmpuint(sa.ssrc_refused, >=,
+                     FLOOD_SSRCS - SC_SSRC_GUARD_LEARN_MAX);
+    g_assert_cmpuint(sv.ssrc_refused, >=, FLOOD_SSRCS + FLOOD_SSRCS / 10);
+    g_assert_cmpuint(sc_media_session_get_rtcp_refused(f->b.s), >=,
+                     2 * (FLOOD_SSRCS + FLOOD_SSRCS / 10));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1034,6 +1220,7 @@ main(int argc, char **argv)
     ADD("/media/send/stop-resume-keyframe", test_send_stop_resume);
     ADD("/media/rtcp/loss", test_rtcp_loss);
     ADD("/media/rtcp/hostile-report", test_rtcp_hostile_report);
+    ADD("/media/receive/ssrc-flood", test_ssrc_flood);
 #undef ADD
     return g_test_run();
 }
