@@ -230,6 +230,7 @@ sc_call_media_inspect(ScCall *call, ScInspectorMedia *media, gsize max)
             m->jitter_us = r->jitter_us;
             /* the path's, measured on what we send: the same both ways */
             m->round_trip_us = rs.round_trip_us;
+            m->ssrc_refused = send ? 0 : st.ssrc_refused;
         }
     }
     return n;

@@ -28,6 +28,7 @@ typedef struct {
     guint8 fraction_lost;    /* of 256, last report interval */
     gint64 jitter_us;        /* -1: unknown (null) */
     gint64 round_trip_us;    /* -1: unknown (null) */
+    guint64 ssrc_refused;    /* recv: RTP from SSRCs not accepted */
 } ScInspectorMedia;
 
 typedef struct {

@@ -154,6 +154,11 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
         if (m->direction != NULL && strcmp(m->direction, "send") == 0)
             add_bool(b, "sending", m->sending);
         add_media_rates(b, m);
+        if (m->direction != NULL && strcmp(m->direction, "recv") == 0) {
+            json_builder_set_member_name(b, "ssrc_refused");
+            json_builder_add_int_value(
+                b, (gint64)MIN(m->ssrc_refused, (guint64)G_MAXINT64));
+        }
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

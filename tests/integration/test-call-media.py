@@ -67,6 +67,10 @@ try:
                                    for m in media),
            "inspector lists 4 encrypted media directions with the SRTP cipher",
            media)
+    # the peer's SSRCs are those its a=ssrc lines signalled: none refused
+    tap.ok([m.get("ssrc_refused") for m in media
+            if m.get("direction") == "recv"] == [0, 0],
+           "no RTP from a signalled peer is refused for its SSRC", media)
     tap.ok(wait_packets(off, "audio", "recv", 100) is not None,
            "offerer received 100 audio packets")
     off.send({"cmd": "hangup"})
