@@ -45,6 +45,8 @@ typedef struct {
     ScMediaTrack cfg;   /* cfg.source is NULL here; see source_desc */
     char *source_desc;
     GstElement *src_bin;       /* send chain head (kept until start) */
+    GstElement *source;        /* send: the capture source (element or bin) */
+    gboolean source_live;      /* ... live: released while stopped */
     GstElement *valve;         /* send: source -> [valve] -> encoder */
     GstElement *enc;           /* send: the encoder (keyframe requests) */
     gboolean muted;            /* sending stopped (media-mute.c) */
@@ -140,6 +142,9 @@ gboolean sc_media_build_recv_chain(ScMediaSession *s, Track *t, guint idx,
 /* media-mute.c */
 /* TRUE when an RTP packet of @t must not leave (sending stopped). */
 gboolean sc_media_track_muted(const Track *t);
+/* TRUE when @src (an element or a bin of them) produces live data (a
+ * capture device, the live test sources). */
+gboolean sc_media_source_is_live(GstElement *src);
 
 /* media-rtcp.c */
 /* Our outgoing RTCP compound @buf of @t (owner context): remembers an SR. */

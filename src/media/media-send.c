@@ -219,6 +219,10 @@ sc_media_build_send_chain(ScMediaSession *s, Track *t, guint idx,
     }
     t->valve = valve;
     t->enc = enc;
+    t->source = src;
+    t->source_live = sc_media_source_is_live(src);
+    if (t->muted && t->source_live)
+        gst_element_set_locked_state(src, TRUE); /* not started with the rest */
     gst_bin_add(GST_BIN(s->pipeline), sink);
     g_snprintf(pad_name, sizeof pad_name, "send_rtp_sink_%u", idx);
     if (!sc_media_link_to_request(pay, s->rtpbin, pad_name)) {

@@ -103,15 +103,26 @@ gboolean sc_media_session_start(ScMediaSession *s, GError **error)
 
 /* Stops (@sending FALSE) or resumes sending @kind at once, before or
  * after start (a track added stopped sends nothing until resumed). While
- * stopped no RTP packet of @kind reaches cb->send() (RTCP goes on) and
- * the source's frames are dropped before the encoder; the send flow is
- * "stopped" without a cb->on_flow() (the caller tells it), and the first
- * packet after resuming notifies "flowing". Resuming video forces a VP8
+ * stopped no RTP packet of @kind reaches cb->send() (RTCP goes on), the
+ * source's frames are dropped before the encoder, and a live source (a
+ * camera, a microphone, the live test sources) is stopped: set to NULL,
+ * so the device is closed (its light goes off) until resumed. The send
+ * flow is "stopped" without a cb->on_flow() (the caller tells it), and
+ * the first packet after resuming notifies "flowing". Resuming restarts
+ * the source (its timestamps follow the pipeline's running time, so RTP
+ * timestamps follow wall time across the gap) and video starts with a VP8
  * keyframe. Idempotent. Errors: SC_ERROR_INVALID_ARGUMENT (no sending
- * track of @kind), SC_ERROR_INVALID_STATE (stopped). */
+ * track of @kind), SC_ERROR_INVALID_STATE (stopped), SC_ERROR_INTERNAL
+ * (the source does not start again, e.g. the device is gone or busy; the
+ * kind stays stopped). */
 gboolean sc_media_session_set_sending(ScMediaSession *s, ScMediaKind kind,
                                       gboolean sending, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+
+/* TRUE while the capture source of @kind runs (its device is open):
+ * FALSE without a sending track of @kind, before start, after stop, and
+ * while sending is stopped (for a live source). */
+gboolean sc_media_session_is_capturing(ScMediaSession *s, ScMediaKind kind);
 
 /* One clear RTP or RTCP packet from the peer (copied; @buf stays the
  * caller's). RTP is routed by payload type to the receiving track and

@@ -313,6 +313,14 @@ sc_media_session_new(GMainContext *ctx, const char *log_id, const char *cname,
     s->outq = g_async_queue_new_full(sc_media_out_packet_free);
 
     s->pipeline = gst_pipeline_new(NULL);
+    /* RTP timestamps follow wall time, and a capture device's clock
+     * (pulsesrc provides one) would stop when sending stops and the
+     * device is released (media-mute.c) */
+    {
+        GstClock *clock = gst_system_clock_obtain();
+        gst_pipeline_use_clock(GST_PIPELINE(s->pipeline), clock);
+        gst_object_unref(clock);
+    }
     s->rtpbin = gst_element_factory_make("rtpbin", NULL);
     if (!s->rtpbin) {
         g_set_error(error, SC_ERROR, SC_ERROR_NOT_SUPPORTED,

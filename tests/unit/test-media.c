@@ -3,6 +3,7 @@
  * keyframe, WebM and Ogg/Opus recordings checked by decoding them (level,
  * spectrum), unknown payload types, garbage, teardown while flowing.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "media/media-priv.h"
 #include "media/media.h"
 #include "media/ssrc-guard.h"
 #include "test-util.h"
@@ -69,6 +70,10 @@ typedef struct {
     guint drop_audio_every;     /* drop every Nth audio RTP packet */
     gboolean watch_first_video; /* note whether the next video RTP packet */
     gboolean first_video_key;   /* ... starts a VP8 keyframe */
+    guint32 first_video_ts;     /* ... its RTP timestamp */
+    gint64 first_video_us;      /* ... and when it came */
+    guint32 last_video_ts;      /* the last video RTP timestamp */
+    gint64 last_video_us;       /* ... and when it came */
     guint audio_seen;
     gboolean cut;               /* drop everything */
 } Wire;
@@ -145,9 +150,16 @@ wire_deliver(gpointer data)
         gboolean deliver = w->to && w->to->s && !w->cut;
 
         if (deliver && !p->rtcp && len >= 12 && (b[1] & 0x7f) == PT_VP8) {
+            guint32 ts = ((guint32)b[4] << 24) | ((guint32)b[5] << 16) |
+                         ((guint32)b[6] << 8) | b[7];
             if (w->watch_first_video) {
                 w->watch_first_video = FALSE;
                 w->first_video_key = vp8_rtp_is_keyframe_start(b, len);
+                w->first_video_ts = ts;
+                w->first_video_us = g_get_monotonic_time();
+            } else {
+                w->last_video_ts = ts;
+                w->last_video_us = g_get_monotonic_time();
             }
             w->video_seen++;
             if (w->video_seen <= w->drop_video_first)
@@ -844,15 +856,48 @@ decoded_video(gpointer data)
     return frames(d->p, SC_MEDIA_VIDEO) >= d->n;
 }
 
-/* A stops its video: B's receive flow stops (2 s without a packet); A
- * resumes: the first packet B gets starts a keyframe (A's periodic ones
- * are 20 s apart), and B decodes again. Only sending tracks can stop. */
+/* The source element of A's @kind: its state, from the pipeline (what
+ * the device sees), not from our flags. */
+static GstState
+source_state(Peer *p, ScMediaKind kind)
+{
+    GstState cur = GST_STATE_VOID_PENDING;
+    g_autoptr(GstElement) src = NULL;
+    GstIterator *it;
+    GValue v = G_VALUE_INIT;
+
+    /* the live test source: the only videotestsrc/audiotestsrc of @p's
+     * pipeline (media-priv.h: the test looks inside) */
+    it = gst_bin_iterate_recurse(GST_BIN(p->s->pipeline));
+    while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+        GstElement *e = g_value_get_object(&v);
+        const char *fname = GST_OBJECT_NAME(gst_element_get_factory(e));
+        if (g_strcmp0(fname, kind == SC_MEDIA_VIDEO ? "videotestsrc"
+                                                    : "audiotestsrc") == 0)
+            src = gst_object_ref(e);
+        g_value_reset(&v);
+    }
+    g_value_unset(&v);
+    gst_iterator_free(it);
+    g_assert_nonnull(src);
+    g_assert_cmpint(gst_element_get_state(src, &cur, NULL, GST_SECOND), !=,
+                    GST_STATE_CHANGE_FAILURE);
+    return cur;
+}
+
+/* A stops its video: B's receive flow stops (2 s without a packet) and
+ * A's camera (the live test source) is released, in state NULL; A
+ * resumes: the source runs again, the first packet B gets starts a
+ * keyframe (A's periodic ones are 20 s apart), its RTP timestamp has
+ * advanced with the time that passed (not restarted, not frozen), and B
+ * decodes again. Only sending tracks can stop. */
 static void
 test_send_stop_resume(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     guint64 decoded, seen;
     Decoded want = { &f->b, 0 };
+    gint64 gap_us, ts_us;
 
     (void)data;
     peer_add(&f->a, SC_MEDIA_VIDEO, 0x33333333, TRUE, FALSE, 0);
@@ -861,23 +906,47 @@ test_send_stop_resume(Fixture *f, gconstpointer data)
     peer_start(&f->b);
     g_assert_true(sc_test_run_until(f->ctx, video_recv_flowing, &f->b,
                                     DEADLINE_MS));
+    g_assert_true(sc_media_session_is_capturing(f->a.s, SC_MEDIA_VIDEO));
+    g_assert_cmpint(source_state(&f->a, SC_MEDIA_VIDEO), ==,
+                    GST_STATE_PLAYING);
     g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_VIDEO, FALSE,
                                                &err));
     g_assert_no_error(err);
+    /* released at once, before any wait */
+    g_assert_cmpint(source_state(&f->a, SC_MEDIA_VIDEO), ==, GST_STATE_NULL);
+    g_assert_false(sc_media_session_is_capturing(f->a.s, SC_MEDIA_VIDEO));
     g_assert_true(sc_test_run_until(f->ctx, video_recv_stopped, &f->b,
                                     DEADLINE_MS));
     seen = f->a.out.video_seen;
     g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_VIDEO, FALSE,
                                                &err)); /* idempotent */
+    g_assert_cmpint(source_state(&f->a, SC_MEDIA_VIDEO), ==, GST_STATE_NULL);
     decoded = frames(&f->b, SC_MEDIA_VIDEO);
     f->a.out.watch_first_video = TRUE;
     g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_VIDEO, TRUE,
                                                &err));
+    g_assert_cmpint(source_state(&f->a, SC_MEDIA_VIDEO), ==,
+                    GST_STATE_PLAYING);
+    g_assert_true(sc_media_session_is_capturing(f->a.s, SC_MEDIA_VIDEO));
     g_assert_true(sc_test_run_until(f->ctx, video_recv_flowing, &f->b,
                                     DEADLINE_MS));
     g_assert_false(f->a.out.watch_first_video);
     g_assert_true(f->a.out.first_video_key);
     g_assert_cmpuint(f->a.out.video_seen, >, seen);
+    /* RTP timestamps follow wall time across the gap: the capture times of
+     * the last frame before and the first after differ about as much as
+     * their arrivals (a restarted source would go back to its start, a
+     * frozen one move one frame) */
+    gap_us = f->a.out.first_video_us - f->a.out.last_video_us;
+    ts_us = (gint64)(guint32)(f->a.out.first_video_ts -
+                              f->a.out.last_video_ts) *
+            G_USEC_PER_SEC / 90000;
+    g_test_message("resume: %" G_GINT64_FORMAT " ms between packets, RTP "
+                   "timestamps %" G_GINT64_FORMAT " ms apart",
+                   gap_us / 1000, ts_us / 1000);
+    g_assert_cmpint(gap_us, >, 2 * G_USEC_PER_SEC);
+    g_assert_cmpint(ts_us, >=, gap_us / 2);
+    g_assert_cmpint(ts_us, <=, 2 * gap_us);
     want.n = decoded + 5;
     g_assert_true(sc_test_run_until(f->ctx, decoded_video, &want,
                                     DEADLINE_MS));
@@ -889,6 +958,42 @@ test_send_stop_resume(Fixture *f, gconstpointer data)
     g_assert_false(sc_media_session_set_sending(f->a.s, SC_MEDIA_AUDIO, FALSE,
                                                 &err)); /* no such track */
     g_assert_error(err, SC_ERROR, SC_ERROR_INVALID_ARGUMENT);
+}
+
+/* A's microphone stopped before the pipeline starts: the source never
+ * opens (NULL while the rest plays), nothing reaches B; resumed, it
+ * starts and B hears it. */
+static void
+test_send_start_stopped(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    ScMediaStats st;
+
+    (void)data;
+    peer_add(&f->a, SC_MEDIA_AUDIO, 0x35353535, TRUE, FALSE, 0);
+    peer_add(&f->b, SC_MEDIA_AUDIO, 0x45454545, FALSE, TRUE, 0);
+    g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_AUDIO, FALSE,
+                                               &err));
+    g_assert_no_error(err);
+    peer_start(&f->b);
+    peer_start(&f->a);
+    g_assert_cmpint(gst_element_get_state(f->a.s->pipeline, NULL, NULL,
+                                          10 * GST_SECOND),
+                    !=, GST_STATE_CHANGE_FAILURE);
+    g_assert_cmpint(source_state(&f->a, SC_MEDIA_AUDIO), ==, GST_STATE_NULL);
+    g_assert_false(sc_media_session_is_capturing(f->a.s, SC_MEDIA_AUDIO));
+    spin(f->ctx, 300); /* the pipeline runs: RTCP, timers */
+    sc_media_session_get_stats(f->a.s, SC_MEDIA_AUDIO, &st);
+    g_assert_cmpuint(st.packets_sent, ==, 0);
+
+    g_assert_true(sc_media_session_set_sending(f->a.s, SC_MEDIA_AUDIO, TRUE,
+                                               &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(source_state(&f->a, SC_MEDIA_AUDIO), ==,
+                    GST_STATE_PLAYING);
+    g_assert_true(sc_media_session_is_capturing(f->a.s, SC_MEDIA_AUDIO));
+    g_assert_true(sc_test_run_until(f->ctx, audio_received, &f->b,
+                                    DEADLINE_MS));
 }
 
 /* ---- RTCP statistics (sc_media_session_get_rtcp_stats()) ---- */
@@ -1218,6 +1323,7 @@ main(int argc, char **argv)
     ADD("/media/lifecycle/free-in-callback", test_free_in_callback);
     ADD("/media/api/errors", test_api_errors);
     ADD("/media/send/stop-resume-keyframe", test_send_stop_resume);
+    ADD("/media/send/start-stopped", test_send_start_stopped);
     ADD("/media/rtcp/loss", test_rtcp_loss);
     ADD("/media/rtcp/hostile-report", test_rtcp_hostile_report);
     ADD("/media/receive/ssrc-flood", test_ssrc_flood);
