@@ -291,7 +291,17 @@ on_ice_recv(gpointer data, const guint8 *buf, gsize len)
         }
         if (!rtcp)
             call->rtp.rtp_received++;
-        (void)sc_media_session_receive(call->media, pkt, n, rtcp);
+        st = sc_media_session_receive(call->media, pkt, n, rtcp);
+        /* libsrtp keeps a stream per SSRC that authenticated (for SRTCP,
+         * the first sender's): forget those media/ does not accept, so a
+         * peer naming new SSRCs cannot grow it either */
+        if ((rtcp || st == SC_DROP_NO_ROUTE) && n >= (rtcp ? 8u : 12u)) {
+            const guint8 *q = pkt + (rtcp ? 4 : 8);
+            guint32 ssrc = ((guint32)q[0] << 24) | ((guint32)q[1] << 16) |
+                           ((guint32)q[2] << 8) | q[3];
+            if (!sc_media_session_accepts_ssrc(call->media, ssrc))
+                sc_srtp_session_forget_ssrc(call->srtp, ssrc);
+        }
         break;
     }
     default:

@@ -132,7 +132,8 @@ gboolean sc_media_session_is_capturing(ScMediaSession *s, ScMediaKind kind);
  * own (media/ssrc-guard.h). Returns SC_OK (RTCP: even when nothing of it
  * was kept), or why the packet was dropped (and counted): SC_DROP_STATE
  * (not started / stopped), SC_DROP_MALFORMED, SC_DROP_UNKNOWN (payload
- * type not negotiated for reception, or an SSRC not accepted). */
+ * type not negotiated for reception), SC_DROP_NO_ROUTE (RTP from an SSRC
+ * the track does not accept). */
 ScStatus sc_media_session_receive(ScMediaSession *s, const guint8 *buf,
                                   gsize len, gboolean is_rtcp);
 
@@ -188,6 +189,11 @@ void sc_media_session_get_rtcp_stats(ScMediaSession *s, ScMediaKind kind,
 /* RTP counters of @kind (all zero if there is no such track). */
 void sc_media_session_get_stats(ScMediaSession *s, ScMediaKind kind,
                                 ScMediaStats *out);
+
+/* TRUE when an RTP session accepts @ssrc as the peer's (signalled, or
+ * learned and in use): what the caller's per-SSRC state (SRTP streams)
+ * may keep. */
+gboolean sc_media_session_accepts_ssrc(ScMediaSession *s, guint32 ssrc);
 
 /* Incoming packets dropped by sc_media_session_receive() (every reason). */
 guint64 sc_media_session_get_dropped(ScMediaSession *s);

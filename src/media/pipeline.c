@@ -710,7 +710,19 @@ sc_media_session_receive(ScMediaSession *s, const guint8 *buf, gsize len,
 refused:
     t->ssrc_refused++;
     log_refused(s, "RTP", v.ssrc);
-    return drop(s, SC_DROP_UNKNOWN);
+    return drop(s, SC_DROP_NO_ROUTE);
+}
+
+gboolean
+sc_media_session_accepts_ssrc(ScMediaSession *s, guint32 ssrc)
+{
+    gint64 now = sc_clock_now_us();
+
+    g_return_val_if_fail(s != NULL && s->magic == MEDIA_MAGIC, FALSE);
+    for (guint i = 0; i < SC_MEDIA_N_KINDS; i++)
+        if (sc_ssrc_guard_knows(&s->guards[i], ssrc, now))
+            return TRUE;
+    return FALSE;
 }
 
 /* ---- teardown ---- */

@@ -401,6 +401,24 @@ sc_srtp_session_get_stats(ScSrtpSession *s, ScSrtpStats *out)
 }
 
 void
+sc_srtp_session_forget_ssrc(ScSrtpSession *s, guint32 ssrc)
+{
+    g_return_if_fail(s != NULL);
+    /* libsrtp takes the SSRC in network order */
+    (void)srtp_remove_stream(s->rx, g_htonl(ssrc));
+}
+
+gboolean
+sc_srtp_session_has_ssrc(ScSrtpSession *s, guint32 ssrc)
+{
+    uint32_t roc = 0;
+
+    g_return_val_if_fail(s != NULL, FALSE);
+    /* host order here (libsrtp's srtp_get_stream_roc() converts) */
+    return srtp_get_stream_roc(s->rx, ssrc, &roc) == srtp_err_status_ok;
+}
+
+void
 sc_srtp_session_free(ScSrtpSession *s)
 {
     if (s == NULL)

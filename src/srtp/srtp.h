@@ -89,6 +89,16 @@ ScStatus sc_srtp_session_unprotect(ScSrtpSession *s, guint8 *pkt, gsize *len)
 ScStatus sc_srtp_session_unprotect_rtcp(ScSrtpSession *s, guint8 *pkt,
                                         gsize *len) G_GNUC_WARN_UNUSED_RESULT;
 
+/* libsrtp keeps a receive stream (keys, replay window) for every SSRC
+ * whose packet authenticated, without limit. Forgets the one of @ssrc
+ * (host order), which the caller's media layer refused: its next packet
+ * starts a fresh one (and a fresh replay window, so never forget an SSRC
+ * still in use). No-op when there is none. */
+void sc_srtp_session_forget_ssrc(ScSrtpSession *s, guint32 ssrc);
+
+/* TRUE when libsrtp keeps a receive stream for @ssrc (tests). */
+gboolean sc_srtp_session_has_ssrc(ScSrtpSession *s, guint32 ssrc);
+
 typedef struct {
     guint64 protected_rtp;
     guint64 protected_rtcp;

@@ -228,6 +228,51 @@ test_pair(gconstpointer data)
     sc_srtp_session_free(b);
 }
 
+/* One receive stream per SSRC that authenticated, until forgotten: a
+ * forgotten SSRC's next packet starts a new one, an SSRC kept keeps its
+ * replay window. */
+static void
+test_forget_ssrc(void)
+{
+    ScSrtpSession *a, *b;
+    guint8 pkt[256], copy[256];
+    gsize n, len;
+
+    make_pair(SC_SRTP_PROFILE_AES128_CM_SHA1_80, &a, &b);
+    for (guint32 ssrc = 0x1000; ssrc < 0x1000 + 100; ssrc++) {
+        n = make_rtp(pkt, 1, ssrc, 20);
+        g_assert_cmpint(sc_srtp_session_protect(a, pkt, &n, sizeof pkt), ==,
+                        SC_OK);
+        g_assert_cmpint(sc_srtp_session_unprotect(b, pkt, &n), ==, SC_OK);
+        g_assert_true(sc_srtp_session_has_ssrc(b, ssrc));
+        if (ssrc != 0x1000)
+            sc_srtp_session_forget_ssrc(b, ssrc);
+    }
+    g_assert_true(sc_srtp_session_has_ssrc(b, 0x1000));
+    for (guint32 ssrc = 0x1001; ssrc < 0x1000 + 100; ssrc++)
+        g_assert_false(sc_srtp_session_has_ssrc(b, ssrc));
+    sc_srtp_session_forget_ssrc(b, 0x9999); /* none: nothing happens */
+
+    /* a forgotten SSRC authenticates again */
+    n = make_rtp(pkt, 2, 0x1001, 20);
+    g_assert_cmpint(sc_srtp_session_protect(a, pkt, &n, sizeof pkt), ==,
+                    SC_OK);
+    g_assert_cmpint(sc_srtp_session_unprotect(b, pkt, &n), ==, SC_OK);
+    g_assert_true(sc_srtp_session_has_ssrc(b, 0x1001));
+    /* the kept one still refuses a replay */
+    len = make_rtp(pkt, 3, 0x1000, 20);
+    g_assert_cmpint(sc_srtp_session_protect(a, pkt, &len, sizeof pkt), ==,
+                    SC_OK);
+    memcpy(copy, pkt, len);
+    n = len;
+    g_assert_cmpint(sc_srtp_session_unprotect(b, pkt, &n), ==, SC_OK);
+    n = len;
+    g_assert_cmpint(sc_srtp_session_unprotect(b, copy, &n), ==,
+                    SC_DROP_REPLAY);
+    sc_srtp_session_free(a);
+    sc_srtp_session_free(b);
+}
+
 static void
 test_lengths(void)
 {
@@ -320,6 +365,7 @@ main(int argc, char **argv)
                          GINT_TO_POINTER(SC_SRTP_PROFILE_AEAD_AES_128_GCM),
                          test_pair);
     g_test_add_func("/srtp/session/lengths", test_lengths);
+    g_test_add_func("/srtp/session/forget-ssrc", test_forget_ssrc);
     g_test_add_func("/srtp/session/bad-keys", test_bad_keys);
     g_test_add_func("/srtp/profile/names", test_names);
     int ret = g_test_run();
