@@ -12,11 +12,14 @@
  * exactly the overhead; a replay and a packet with a changed tag never
  * unprotect; a demux class and an ingress decision exist for every
  * protected packet; the clear packet's checks and routing hold (see
- * fuzz-demux.c). Links the pure modules srtp and media (rtp-view, demux)
- * and core only.
+ * fuzz-demux.c), and the SSRC guard's per-session RTCP cut is a valid
+ * compound, no longer than the packet, that a second cut leaves as it is.
+ * Links the pure modules srtp and media (rtp-view, ssrc-guard, demux) and
+ * core only.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "media/demux.h"
 #include "media/rtp-view.h"
+#include "media/ssrc-guard.h"
 #include "srtp/srtp.h"
 
 #include <stdint.h>
@@ -54,6 +57,31 @@ session_new(gboolean gcm)
     return s;
 }
 
+/* The SSRC guard's cut of a checked compound, per session: never longer,
+ * a valid compound itself, and cut again it stays the same. */
+static void
+guard_rtcp(const guint8 *pkt, gsize n)
+{
+    static const guint32 signalled = 0x33333333u;
+    ScSsrcGuard g[2] = { { .have = TRUE, .local = 0x11111111u },
+                         { .have = TRUE, .local = 0x22222222u } };
+    guint8 out[BUF_MAX], again[BUF_MAX];
+
+    sc_ssrc_guard_set_signalled(&g[1], &signalled, 1);
+    (void)sc_ssrc_guard_rtcp_learn(g, 2, pkt, n, 1);
+    for (guint i = 0; i < 2; i++) {
+        gsize w = sc_ssrc_guard_rtcp_filter(g, 2, i, pkt, n, 1, out);
+        g_assert_cmpuint(w, <=, n);
+        if (w == 0)
+            continue;
+        g_assert_true(sc_rtcp_view_check(out, w));
+        g_assert_cmpuint(sc_ssrc_guard_rtcp_learn(g, 2, out, w, 1), ==, 0);
+        g_assert_cmpuint(sc_ssrc_guard_rtcp_filter(g, 2, i, out, w, 1, again),
+                         ==, w);
+        g_assert_cmpmem(out, w, again, w);
+    }
+}
+
 /* What the media does with a clear packet that authenticated. */
 static void
 to_media(const guint8 *pkt, gsize n, gboolean rtcp)
@@ -63,6 +91,7 @@ to_media(const guint8 *pkt, gsize n, gboolean rtcp)
             guint mask = sc_rtcp_route(pkt, n, routes, G_N_ELEMENTS(routes));
             g_assert_cmpuint(mask, !=, 0);
             g_assert_cmpuint(mask, <=, 3);
+            guard_rtcp(pkt, n);
         }
     } else {
         ScRtpView v;
