@@ -7,6 +7,8 @@
 #define SC_LOG_MODULE "ice"
 #include "ice/consent-watch.h"
 
+#include "ice/consent-turn.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
@@ -46,8 +48,14 @@ struct ScConsentWatch {
      * of higher priority would keep libnice's from ever reading */
     GPollFD pfd;
     gboolean polling;
+    ScConsentPath path;
+    /* DIRECT: the remote candidate, the source of the responses; TURN:
+     * the remote candidate, the peer the TURN server relays from */
     struct sockaddr_storage remote;
     gsize remote_len;
+    struct sockaddr_storage mapped; /* TURN: our relayed address */
+    guint8 stream_seen[64];         /* TURN_TCP: the last peek's start */
+    gsize stream_seen_len;
     char *keys[2];
     gint64 *last_us;
     ScConsentWatchFunc notify;
@@ -93,41 +101,68 @@ sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
     return CRYPTO_memcmp(mac, mi, MI_LEN) == 0;
 }
 
-static gboolean
-same_address(const struct sockaddr_storage *a, const struct sockaddr *b,
-             socklen_t b_len)
-{
-    if (a->ss_family != b->sa_family)
-        return FALSE;
-    if (b->sa_family == AF_INET && b_len >= sizeof(struct sockaddr_in)) {
-        const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-        return x->sin_port == y->sin_port &&
-               x->sin_addr.s_addr == y->sin_addr.s_addr;
-    }
-    if (b->sa_family == AF_INET6 && b_len >= sizeof(struct sockaddr_in6)) {
-        const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-        return x->sin6_port == y->sin6_port &&
-               memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
-    }
-    return FALSE;
-}
-
 static void
 look_at(ScConsentWatch *w, const guint8 *buf, gsize len,
         const struct sockaddr *from, socklen_t from_len)
 {
-    /* only STUN (RFC 7983: first byte 0-3) from the remote address */
-    if (len < STUN_MESSAGE_HEADER_LENGTH || buf[0] > 3 ||
-        !same_address(&w->remote, from, from_len))
+    if (w->path == SC_CONSENT_PATH_DIRECT) {
+        if (!sc_consent_same_address(&w->remote, from, from_len))
+            return;
+    } else if (!sc_consent_turn_unwrap(buf, len, &w->remote, &buf, &len)) {
+        return; /* not what the peer sent through the TURN server */
+    }
+    /* only STUN (RFC 7983: first byte 0-3) */
+    if (len < STUN_MESSAGE_HEADER_LENGTH || buf[0] > 3)
         return;
     for (guint i = 0; i < G_N_ELEMENTS(w->keys); i++) {
         if (sc_stun_is_authentic_binding_success(buf, len, w->keys[i])) {
+            /* relayed: an answer to a check from our relayed address
+             * (not to one on another pair through the same socket) */
+            if (w->path != SC_CONSENT_PATH_DIRECT &&
+                !sc_consent_stun_mapped_is(buf, len, &w->mapped))
+                return;
             *w->last_us = sc_clock_now_us();
             if (w->notify != NULL)
                 w->notify(w->notify_data);
             return;
         }
     }
+}
+
+/* TURN over TCP: a plain peek (no SO_PEEK_OFF) from libnice's read
+ * position, which is at a frame boundary between libnice's reads (it
+ * reads a frame's header, then exactly its body: udp-turn-over-tcp.c),
+ * walked frame by frame. A response seen twice is timed twice, a few
+ * milliseconds apart at most (libnice reads it in the same dispatch). */
+static guint
+poll_stream(ScConsentWatch *w)
+{
+    guint8 buf[SC_CONSENT_WATCH_STREAM_PEEK];
+    gssize n = recv(w->fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    gsize off = 0;
+    guint frames = 0;
+
+    if (n <= 0)
+        return 0;
+    /* the same bytes as last time: nobody reads the socket (or a partial
+     * frame waits for the rest), nothing new to time */
+    if ((gsize)n == w->stream_seen_len &&
+        memcmp(buf, w->stream_seen, MIN((gsize)n, sizeof w->stream_seen)) == 0)
+        return 0;
+    w->stream_seen_len = (gsize)n;
+    memcpy(w->stream_seen, buf, MIN((gsize)n, sizeof w->stream_seen));
+    while (off < (gsize)n) {
+        gssize f = sc_consent_turn_frame_len(buf + off, (gsize)n - off);
+
+        if (f <= 0 || (gsize)f > (gsize)n - off)
+            break; /* cut short by the peek, or not at a frame */
+        if (f <= PEEK_BYTES)
+            look_at(w, buf + off, (gsize)f, NULL, 0);
+        off += (gsize)f;
+        frames++;
+    }
+    w->idle_wakeups = 0;
+    return frames;
 }
 
 guint
@@ -142,6 +177,8 @@ sc_consent_watch_poll(ScConsentWatch *w)
 
     if (w == NULL)
         return 0;
+    if (w->path == SC_CONSENT_PATH_TURN_TCP)
+        return poll_stream(w);
     memset(msgs, 0, sizeof msgs);
     for (guint i = 0; i < SC_CONSENT_WATCH_PEEK_BATCH; i++) {
         iovs[i].iov_base = bufs[i];
@@ -226,19 +263,23 @@ static GSourceFuncs watch_funcs = {
     .dispatch = watch_dispatch,
 };
 
-ScConsentWatch *
-sc_consent_watch_new(GMainContext *ctx, const char *log_id, GSocket *sock,
-                     const struct sockaddr *remote, gsize remote_len,
-                     gint64 *last_us)
+static ScConsentWatch *
+watch_new(GMainContext *ctx, const char *log_id, GSocket *sock,
+          ScConsentPath path, const struct sockaddr *remote, gsize remote_len,
+          gint64 *last_us)
 {
     ScConsentWatch *w;
     int off = 0;
     int fd = g_socket_get_fd(sock);
+    GSocketType want = path == SC_CONSENT_PATH_TURN_TCP
+                           ? G_SOCKET_TYPE_STREAM
+                           : G_SOCKET_TYPE_DATAGRAM;
 
     if (remote_len > sizeof w->remote ||
-        g_socket_get_socket_type(sock) != G_SOCKET_TYPE_DATAGRAM)
+        g_socket_get_socket_type(sock) != want)
         return NULL;
-    if (setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof off) != 0) {
+    if (want == G_SOCKET_TYPE_DATAGRAM &&
+        setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof off) != 0) {
         SC_LOG_INFO(log_id, "cannot watch consent responses (SO_PEEK_OFF: "
                             "%s): their age is unknown",
                     g_strerror(errno));
@@ -248,6 +289,7 @@ sc_consent_watch_new(GMainContext *ctx, const char *log_id, GSocket *sock,
     w->log_id = g_strdup(log_id);
     w->sock = g_object_ref(sock);
     w->fd = fd;
+    w->path = path;
     memcpy(&w->remote, remote, remote_len);
     w->remote_len = remote_len;
     w->last_us = last_us;
@@ -262,6 +304,33 @@ sc_consent_watch_new(GMainContext *ctx, const char *log_id, GSocket *sock,
     g_source_add_poll(w->source, &w->pfd);
     w->polling = TRUE;
     g_source_attach(w->source, ctx);
+    return w;
+}
+
+ScConsentWatch *
+sc_consent_watch_new(GMainContext *ctx, const char *log_id, GSocket *sock,
+                     const struct sockaddr *remote, gsize remote_len,
+                     gint64 *last_us)
+{
+    return watch_new(ctx, log_id, sock, SC_CONSENT_PATH_DIRECT, remote,
+                     remote_len, last_us);
+}
+
+ScConsentWatch *
+sc_consent_watch_new_turn(GMainContext *ctx, const char *log_id,
+                          GSocket *sock, ScConsentPath path,
+                          const struct sockaddr *peer, gsize peer_len,
+                          const struct sockaddr *relayed, gsize relayed_len,
+                          gint64 *last_us)
+{
+    ScConsentWatch *w;
+
+    if (path == SC_CONSENT_PATH_DIRECT ||
+        relayed_len > sizeof w->mapped)
+        return NULL;
+    w = watch_new(ctx, log_id, sock, path, peer, peer_len, last_us);
+    if (w != NULL)
+        memcpy(&w->mapped, relayed, relayed_len);
     return w;
 }
 
@@ -305,7 +374,8 @@ sc_consent_watch_free(ScConsentWatch *w)
     g_source_destroy(w->source);
     g_source_unref(w->source);
     /* back to plain peeks for whoever else uses the socket */
-    (void)setsockopt(w->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof off);
+    if (w->path != SC_CONSENT_PATH_TURN_TCP)
+        (void)setsockopt(w->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof off);
     g_object_unref(w->sock);
     wipe_key(&w->keys[0]);
     wipe_key(&w->keys[1]);

@@ -5,6 +5,7 @@
 #define SC_ICE_CONSENT_WATCH_H
 
 #include "core/core.h"
+#include "ice/consent-turn.h"
 
 #include <gio/gio.h>
 #include <sys/socket.h>
@@ -22,11 +23,17 @@ G_BEGIN_DECLS
  * whose MESSAGE-INTEGRITY verifies with the remote ICE password (RFC 8445
  * §7.2.5.2.1) is a consent response. A response libnice reads between two
  * peeks (it reads until the socket is empty) is missed, so the age is an
- * upper bound: never fresher than the truth. */
+ * upper bound: never fresher than the truth. A relayed pair is watched on
+ * libnice's socket to the TURN server, inside TURN (see
+ * sc_consent_watch_new_turn()). */
 typedef struct ScConsentWatch ScConsentWatch;
 
 /* Datagrams peeked by one recvmmsg(). */
 #define SC_CONSENT_WATCH_PEEK_BATCH 16
+/* TURN over TCP: bytes peeked at once from the stream (on the stack);
+ * frames past them wait for the next peek (libnice reads them first, and
+ * a response among them is missed: the age stays an upper bound). */
+#define SC_CONSENT_WATCH_STREAM_PEEK 4096
 
 /* Watches @sock (ref taken) for responses from @remote (copied). @last_us
  * (owned by the caller, outliving the watch) gets sc_clock_now_us() of
@@ -36,6 +43,26 @@ ScConsentWatch *sc_consent_watch_new(GMainContext *ctx, const char *log_id,
                                      GSocket *sock,
                                      const struct sockaddr *remote,
                                      gsize remote_len, gint64 *last_us);
+/* A relayed pair (libnice's relay candidate is ours): @sock is libnice's
+ * socket to the TURN server (sc_consent_turn_find_socket(), @path says
+ * how), @peer the remote candidate (the peer the server relays from),
+ * @relayed our relay candidate's address. A consent response is an
+ * authenticated Binding success response (as above) that the server
+ * relays in ChannelData or in a Data indication from @peer, and whose
+ * XOR-MAPPED-ADDRESS is @relayed (it answers a check sent from our
+ * relay, not one through the same socket on another pair). With
+ * ChannelData the peer is known by its password alone: which peer a
+ * channel is bound to only libnice knows. The datagram's source is not
+ * compared with the TURN server's: the MESSAGE-INTEGRITY, which only the
+ * peer can make, and the XOR-MAPPED-ADDRESS are what count (on-path
+ * replays, as on a direct pair, cannot be told apart). NULL as above. */
+ScConsentWatch *sc_consent_watch_new_turn(GMainContext *ctx,
+                                          const char *log_id, GSocket *sock,
+                                          ScConsentPath path,
+                                          const struct sockaddr *peer,
+                                          gsize peer_len,
+                                          const struct sockaddr *relayed,
+                                          gsize relayed_len, gint64 *last_us);
 /* Remote ICE passwords that may sign a consent response: the current
  * generation and, during an ICE restart, the previous one (nullable).
  * Copied; the copies are wiped on change and on free. */

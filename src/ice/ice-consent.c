@@ -3,7 +3,8 @@
  * RFC 7675's 30 s, and reports it as the component failing. This file
  * keeps the 30 s deadline (from the last response consent-watch.c saw),
  * selects the same pair again when a response comes in time, and starts
- * the watch on each newly selected pair; see docs/internals/call-flow.md.
+ * the watch on each newly selected pair (a relayed one too: on libnice's
+ * socket to the TURN server); see docs/internals/call-flow.md.
  * The agent, candidates, states and datagrams are ice.c's.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
@@ -207,33 +208,90 @@ on_consent_response(gpointer data)
                                        "sc-ice-consent-resume");
 }
 
+static gsize
+sockaddr_len(const struct sockaddr_storage *ss)
+{
+    return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                     : sizeof(struct sockaddr_in);
+}
+
+void
+sc_ice_consent_add_turn_server(ScIceTransport *t, const char *host,
+                               guint port, gboolean tcp)
+{
+    g_autoptr(GSocketAddress) sa = NULL;
+    struct sockaddr_storage *ss;
+
+    if (!tcp || t->n_turn_tcp >= G_N_ELEMENTS(t->turn_tcp))
+        return;
+    sa = g_inet_socket_address_new_from_string(host, port);
+    ss = &t->turn_tcp[t->n_turn_tcp];
+    if (sa != NULL &&
+        g_socket_address_to_native(sa, ss, sizeof *ss, NULL))
+        t->n_turn_tcp++;
+}
+
+/* A relayed pair: libnice gives no socket for it, so the watch finds
+ * libnice's socket to the TURN server (consent-turn.h). */
+static ScConsentWatch *
+watch_relayed(ScIceTransport *t, NiceCandidate *lcand, NiceCandidate *rcand)
+{
+    struct sockaddr_storage base, peer, relayed;
+    ScConsentPath path = SC_CONSENT_PATH_DIRECT;
+    g_autoptr(GSocket) sock = NULL;
+
+    memset(&base, 0, sizeof base);
+    memset(&peer, 0, sizeof peer);
+    memset(&relayed, 0, sizeof relayed);
+    nice_address_copy_to_sockaddr(&lcand->base_addr, (struct sockaddr *)&base);
+    nice_address_copy_to_sockaddr(&rcand->addr, (struct sockaddr *)&peer);
+    nice_address_copy_to_sockaddr(&lcand->addr, (struct sockaddr *)&relayed);
+    sock = sc_consent_turn_find_socket(&base, t->turn_tcp, t->n_turn_tcp,
+                                       &path);
+    if (sock == NULL) {
+        SC_LOG_INFO(t->log_id, "cannot find the relayed pair's socket to "
+                               "the TURN server: the age of consent "
+                               "responses is unknown");
+        return NULL;
+    }
+    SC_LOG_DEBUG(t->log_id, "consent watch on the TURN server's %s socket",
+                 path == SC_CONSENT_PATH_TURN_TCP ? "TCP" : "UDP");
+    return sc_consent_watch_new_turn(
+        t->ctx, t->log_id, sock, path, (struct sockaddr *)&peer,
+        sockaddr_len(&peer), (struct sockaddr *)&relayed,
+        sockaddr_len(&relayed), &t->last_consent_us);
+}
+
 /* A newly selected pair: consent was just granted by the check that
  * selected it (RFC 7675 §5.1); from now on the watch times the responses
- * on its socket. */
+ * on its socket (for a relayed pair, inside TURN). */
 void
 sc_ice_watch_consent(ScIceTransport *t, guint stream_id, guint component_id,
-              NiceCandidate *rcand)
+                     NiceCandidate *lcand, NiceCandidate *rcand)
 {
-    GSocket *sock = nice_agent_get_selected_socket(t->agent, stream_id,
-                                                   component_id);
+    GSocket *sock;
     struct sockaddr_storage ss;
 
     g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
     t->last_consent_us = 0; /* unknown unless watched */
     t->pair_resumed = FALSE;
-    if (sock == NULL)
-        return; /* TCP/TURN-TCP: no single datagram socket */
-    memset(&ss, 0, sizeof ss);
-    nice_address_copy_to_sockaddr(&rcand->addr, (struct sockaddr *)&ss);
-    t->consent_watch = sc_consent_watch_new(
-        t->ctx, t->log_id, sock, (struct sockaddr *)&ss,
-        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                 : sizeof(struct sockaddr_in),
-        &t->last_consent_us);
+    if (lcand->type == NICE_CANDIDATE_TYPE_RELAYED) {
+        t->consent_watch = watch_relayed(t, lcand, rcand);
+    } else {
+        sock = nice_agent_get_selected_socket(t->agent, stream_id,
+                                              component_id);
+        if (sock == NULL)
+            return; /* ICE-TCP: no single datagram socket */
+        memset(&ss, 0, sizeof ss);
+        nice_address_copy_to_sockaddr(&rcand->addr, (struct sockaddr *)&ss);
+        t->consent_watch = sc_consent_watch_new(
+            t->ctx, t->log_id, sock, (struct sockaddr *)&ss, sockaddr_len(&ss),
+            &t->last_consent_us);
+        g_object_unref(sock);
+    }
     sc_consent_watch_set_keys(t->consent_watch, t->remote_pwd,
                               t->prev_remote_pwd);
     sc_consent_watch_set_notify(t->consent_watch, on_consent_response, t);
     if (t->consent_watch != NULL)
         t->last_consent_us = sc_clock_now_us();
-    g_object_unref(sock);
 }

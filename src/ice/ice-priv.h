@@ -53,6 +53,9 @@ struct ScIceTransport {
     gint64 last_consent_us;
     char *remote_pwd;          /* wiped; the watch's keys */
     char *prev_remote_pwd;     /* the generation before an ICE restart */
+    /* TURN servers libnice reaches over TCP (a relayed pair's socket) */
+    struct sockaddr_storage turn_tcp[SC_ICE_MAX_TURN_SERVERS];
+    guint n_turn_tcp;
     gint64 consent_deadline_us; /* while consent is lost, else 0 */
     GSource *consent_timer;
     GSource *resume_source;    /* see resume_pair() */
@@ -140,6 +143,12 @@ void sc_ice_consent_lost(ScIceTransport *t);
 void sc_ice_reset_checks(ScIceTransport *t);
 /* A newly selected pair: the watch times the responses on its socket. */
 void sc_ice_watch_consent(ScIceTransport *t, guint stream_id,
-                          guint component_id, NiceCandidate *rcand);
+                          guint component_id, NiceCandidate *lcand,
+                          NiceCandidate *rcand);
+/* A TURN server given to libnice (@host an IP address): the TCP ones
+ * (turns: through turn-tls.c's 127.0.0.1 port) are where a relayed
+ * pair's socket is looked for. */
+void sc_ice_consent_add_turn_server(ScIceTransport *t, const char *host,
+                                    guint port, gboolean tcp);
 
 #endif /* SC_ICE_PRIV_H */

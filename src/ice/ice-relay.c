@@ -111,6 +111,7 @@ sc_ice_relay_add_servers(ScIceTransport *t, const ScIceConfig *config,
             return FALSE;
         }
         t->n_turn++;
+        sc_ice_consent_add_turn_server(t, host, port, s->tcp || s->secure);
         SC_LOG_INFO(t->log_id, "TURN server %s", s->url_redacted);
     }
     return TRUE;

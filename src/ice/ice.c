@@ -406,7 +406,7 @@ on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
     }
     t->restarting = FALSE;
     size_receive_buffer(t, stream_id, component_id);
-    sc_ice_watch_consent(t, stream_id, component_id, rcand);
+    sc_ice_watch_consent(t, stream_id, component_id, lcand, rcand);
     if (t->await_selection) {
         /* a new pair carries fresh consent (RFC 7675 §5.1) */
         t->await_selection = FALSE;

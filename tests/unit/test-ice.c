@@ -5,13 +5,18 @@
  * burst of datagrams is handed on in batches, so due timers still run.
  * The consent watch recognises an authentic Binding success response
  * (RFC 5769's vector) from the remote address only, without taking any
- * datagram from the socket.
+ * datagram from the socket; on a relayed pair, inside TURN ChannelData
+ * and Data indications (from the pair's peer only), over UDP and in a
+ * TCP stream, answering a check from our relayed address only.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "ice/consent-watch.h"
 #include "ice/ice.h"
 #include "test-util.h"
 
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 typedef struct {
     ScIceTransport *t;
@@ -461,6 +466,248 @@ test_consent_watch_peeks(void)
     sc_consent_watch_free(w);
 }
 
+
+/* RFC 5769's response says the check came from 192.0.2.1:32853 */
+static void
+relayed_addr(struct sockaddr_storage *ss, guint16 port)
+{
+    struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+    memset(ss, 0, sizeof *ss);
+    in->sin_family = AF_INET;
+    in->sin_port = g_htons(port);
+    in->sin_addr.s_addr = g_htonl(0xc0000201);
+}
+
+/* ChannelData on channel 0x4001 around @len bytes, padded to 4 when
+ * @pad; returns its length */
+static gsize
+channel_data(guint8 *out, const guint8 *buf, gsize len, gboolean pad)
+{
+    gsize n = 4 + len;
+
+    out[0] = 0x40;
+    out[1] = 0x01;
+    out[2] = (guint8)(len >> 8);
+    out[3] = (guint8)len;
+    memcpy(out + 4, buf, len);
+    while (pad && n % 4 != 0)
+        out[n++] = 0;
+    return n;
+}
+
+/* A Data indication (RFC 8656 §11.6) from @peer (IPv4) carrying @buf */
+static gsize
+data_indication(guint8 *out, const struct sockaddr_storage *peer,
+                const guint8 *buf, gsize len)
+{
+    const struct sockaddr_in *in = (const void *)peer;
+    guint32 a = g_ntohl(in->sin_addr.s_addr) ^ 0x2112a442;
+    guint16 port = g_ntohs(in->sin_port) ^ 0x2112;
+    gsize padded = (len + 3) & ~(gsize)3, body = 12 + 4 + padded;
+    guint8 *p = out;
+
+    memset(out, 0, 20 + body);
+    p[0] = 0x00;
+    p[1] = 0x17; /* indication, method Data */
+    p[2] = (guint8)(body >> 8);
+    p[3] = (guint8)body;
+    p[4] = 0x21, p[5] = 0x12, p[6] = 0xa4, p[7] = 0x42;
+    memset(p + 8, 0x5a, 12);
+    p += 20;
+    p[1] = 0x12, p[3] = 8; /* XOR-PEER-ADDRESS */
+    p[5] = 0x01;
+    p[6] = (guint8)(port >> 8), p[7] = (guint8)port;
+    p[8] = (guint8)(a >> 24), p[9] = (guint8)(a >> 16);
+    p[10] = (guint8)(a >> 8), p[11] = (guint8)a;
+    p += 12;
+    p[1] = 0x13; /* DATA */
+    p[2] = (guint8)(len >> 8), p[3] = (guint8)len;
+    memcpy(p + 4, buf, len);
+    return 20 + body;
+}
+
+static void
+test_consent_turn_unwrap(void)
+{
+    guint8 buf[256];
+    const guint8 *inner = NULL;
+    gsize n, inner_len = 0;
+    struct sockaddr_storage peer, other;
+
+    relayed_addr(&peer, 40000);
+    relayed_addr(&other, 40001);
+    n = channel_data(buf, rfc5769_response, sizeof rfc5769_response, FALSE);
+    g_assert_true(sc_consent_turn_unwrap(buf, n, &peer, &inner, &inner_len));
+    g_assert_true(inner == buf + 4);
+    g_assert_cmpuint(inner_len, ==, sizeof rfc5769_response);
+    /* a length past the datagram */
+    g_assert_false(sc_consent_turn_unwrap(buf, n - 1, &peer, &inner,
+                                          &inner_len));
+    n = data_indication(buf, &peer, rfc5769_response,
+                        sizeof rfc5769_response);
+    g_assert_true(sc_consent_turn_unwrap(buf, n, &peer, &inner, &inner_len));
+    g_assert_cmpmem(inner, inner_len, rfc5769_response,
+                    sizeof rfc5769_response);
+    /* relayed from another peer: not this pair's */
+    g_assert_false(sc_consent_turn_unwrap(buf, n, &other, &inner,
+                                          &inner_len));
+    /* the bare response is not TURN */
+    g_assert_false(sc_consent_turn_unwrap(rfc5769_response,
+                                          sizeof rfc5769_response, &peer,
+                                          &inner, &inner_len));
+    /* stream framing: ChannelData padded to 4, STUN by its length */
+    n = channel_data(buf, (const guint8 *)"12345", 5, TRUE);
+    g_assert_cmpint(sc_consent_turn_frame_len(buf, n), ==, 12);
+    g_assert_cmpint(sc_consent_turn_frame_len(rfc5769_response, 3), ==, 0);
+    g_assert_cmpint(sc_consent_turn_frame_len(rfc5769_response,
+                                              sizeof rfc5769_response),
+                    ==, sizeof rfc5769_response);
+    memcpy(buf, rfc5769_response, sizeof rfc5769_response);
+    buf[5] ^= 1; /* no cookie: not at a frame */
+    g_assert_cmpint(sc_consent_turn_frame_len(buf, sizeof rfc5769_response),
+                    ==, -1);
+    relayed_addr(&other, 32853);
+    g_assert_true(sc_consent_stun_mapped_is(
+        rfc5769_response, sizeof rfc5769_response, &other));
+    g_assert_false(sc_consent_stun_mapped_is(
+        rfc5769_response, sizeof rfc5769_response, &peer));
+}
+
+/* A watch on a relayed pair with @peer (port 40000) and our relayed
+ * address 192.0.2.1:@relayed_port, keyed with RFC 5769's password */
+static ScConsentWatch *
+turn_watch(GSocket *sock, ScConsentPath path, guint16 relayed_port,
+           gint64 *last)
+{
+    struct sockaddr_storage peer, relayed;
+    ScConsentWatch *w;
+
+    relayed_addr(&peer, 40000);
+    relayed_addr(&relayed, relayed_port);
+    w = sc_consent_watch_new_turn(NULL, "test", sock, path,
+                                  (struct sockaddr *)&peer,
+                                  sizeof(struct sockaddr_in),
+                                  (struct sockaddr *)&relayed,
+                                  sizeof(struct sockaddr_in), last);
+    g_assert_nonnull(w);
+    sc_consent_watch_set_keys(w, rfc5769_pwd, NULL);
+    return w;
+}
+
+/* The response in a Data indication from @from, relayed by @server to
+ * @mine: does @w time it? (The datagram is then read off.) */
+static gboolean
+timed_data_indication(ScConsentWatch *w, GSocket *server, GSocket *mine,
+                      const struct sockaddr_storage *from, gint64 *last)
+{
+    guint8 buf[256];
+    char rx[1500];
+    gsize n = data_indication(buf, from, rfc5769_response,
+                              sizeof rfc5769_response);
+
+    *last = 0;
+    send_to(server, mine, buf, n);
+    g_assert_cmpuint(sc_consent_watch_poll(w), ==, 1);
+    g_assert_cmpint(g_socket_receive(mine, rx, sizeof rx, NULL, NULL), ==,
+                    (gssize)n);
+    return *last != 0;
+}
+
+/* The watch on a relayed pair over UDP: the response counts inside
+ * ChannelData or a Data indication from the peer, when it answers a
+ * check from our relayed address */
+static void
+test_consent_watch_turn_udp(void)
+{
+    g_autoptr(GSocket) mine = udp_socket();
+    g_autoptr(GSocket) server = udp_socket();
+    struct sockaddr_storage peer, elsewhere;
+    guint8 buf[256];
+    gsize n;
+    gint64 last = 0;
+    ScConsentWatch *w;
+    char rx[1500];
+
+    relayed_addr(&peer, 40000);
+    relayed_addr(&elsewhere, 32854);
+    /* the watch's relayed address is not the one the response names */
+    w = turn_watch(mine, SC_CONSENT_PATH_TURN_UDP, 32854, &last);
+    n = channel_data(buf, rfc5769_response, sizeof rfc5769_response, FALSE);
+    send_to(server, mine, buf, n);
+    /* and the bare response, not through TURN */
+    send_to(server, mine, rfc5769_response, sizeof rfc5769_response);
+    g_assert_cmpuint(sc_consent_watch_poll(w), ==, 2);
+    g_assert_cmpint(last, ==, 0);
+    sc_consent_watch_free(w);
+    for (int i = 0; i < 2; i++)
+        g_assert_cmpint(g_socket_receive(mine, rx, sizeof rx, NULL, NULL),
+                        >, 0);
+
+    w = turn_watch(mine, SC_CONSENT_PATH_TURN_UDP, 32853, &last);
+    send_to(server, mine, buf, n);
+    g_assert_true(sc_test_run_until(NULL, last_set, &last, 5000));
+    g_assert_cmpint(g_socket_receive(mine, rx, sizeof rx, NULL, NULL), ==,
+                    (gssize)n);
+    g_assert_true(timed_data_indication(w, server, mine, &peer, &last));
+    /* from another peer */
+    g_assert_false(timed_data_indication(w, server, mine, &elsewhere, &last));
+    sc_consent_watch_free(w);
+}
+
+/* TURN over TCP: frames in a byte stream, read by "libnice" one at a
+ * time; the same unread bytes are not timed again */
+static void
+test_consent_watch_turn_tcp(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSocket) mine = NULL;
+    struct sockaddr_storage peer;
+    guint8 stream[1024], media[600];
+    gsize n = 0, first;
+    gint64 last = 0;
+    ScConsentWatch *w;
+    int sv[2];
+    char rx[1500];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    mine = g_socket_new_from_fd(sv[0], &error);
+    g_assert_no_error(error);
+    relayed_addr(&peer, 40000);
+    w = turn_watch(mine, SC_CONSENT_PATH_TURN_TCP, 32853, &last);
+    /* a big media frame, then the response in ChannelData (odd length:
+     * padded) */
+    memset(media, 0x80, sizeof media);
+    first = channel_data(stream, media, sizeof media - 1, TRUE);
+    n = first + channel_data(stream + first, rfc5769_response,
+                             sizeof rfc5769_response, TRUE);
+    g_assert_cmpint(write(sv[1], stream, first), ==, (gssize)first);
+    g_assert_cmpuint(sc_consent_watch_poll(w), ==, 1);
+    g_assert_cmpint(last, ==, 0);
+    g_assert_cmpint(write(sv[1], stream + first, n - first), ==,
+                    (gssize)(n - first));
+    g_assert_cmpuint(sc_consent_watch_poll(w), ==, 2);
+    g_assert_cmpint(last, !=, 0);
+    /* nobody read: the same bytes are not looked at again */
+    last = 0;
+    g_assert_cmpuint(sc_consent_watch_poll(w), ==, 0);
+    g_assert_cmpint(last, ==, 0);
+    /* libnice reads the first frame; the next peek starts at the
+     * response */
+    g_assert_cmpint(recv(sv[0], rx, first, 0), ==, (gssize)first);
+    g_assert_cmpuint(sc_consent_watch_poll(w), ==, 1);
+    g_assert_cmpint(last, !=, 0);
+    g_assert_cmpint(recv(sv[0], rx, n - first, 0), ==, (gssize)(n - first));
+    /* a Data indication in the stream */
+    last = 0;
+    n = data_indication(stream, &peer, rfc5769_response,
+                        sizeof rfc5769_response);
+    g_assert_cmpint(write(sv[1], stream, n), ==, (gssize)n);
+    g_assert_true(sc_test_run_until(NULL, last_set, &last, 5000));
+    sc_consent_watch_free(w);
+    close(sv[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -476,5 +723,10 @@ main(int argc, char **argv)
     g_test_add_func("/ice/consent/authentic-response",
                     test_consent_authentic_response);
     g_test_add_func("/ice/consent/watch-peeks", test_consent_watch_peeks);
+    g_test_add_func("/ice/consent/turn-unwrap", test_consent_turn_unwrap);
+    g_test_add_func("/ice/consent/watch-turn-udp",
+                    test_consent_watch_turn_udp);
+    g_test_add_func("/ice/consent/watch-turn-tcp",
+                    test_consent_watch_turn_tcp);
     return g_test_run();
 }
