@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Consent freshness (RFC 7675) on a relayed pair: the inspector's
 ice.consent on a relay-only call through coturn on 127.0.0.1, TURN over
-UDP and over TCP (issue 15 point 3, issue 13 points 3 and 4).
+UDP, over TCP and over TLS (turns:, through sealcall's own TLS proxy)
+(issue 15 point 3, issue 13 points 3 and 4).
 
 libnice receives a relayed pair's consent responses inside TURN
 (ChannelData or Data indications) on its socket to the TURN server; the
@@ -22,7 +23,9 @@ import os
 import re
 import secrets
 import signal
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("TOP_SRCDIR", "."), "tests", "lib"))
@@ -41,12 +44,16 @@ SAMPLE_GAP_S = 1.4
 AGE_MAX_MS = 10000
 
 
-def endpoint(role, url, name, turn, transport):
+def endpoint(role, url, name, turn, transport, ca):
+    if transport == "tls":
+        extra = ["--turn", "turns:%s:%s@127.0.0.1:%d"
+                 % (USER, PASS, turn.tls_port), "--ca", ca]
+    else:
+        extra = ["--turn", "turn:%s:%s@127.0.0.1:%d?transport=%s"
+                 % (USER, PASS, turn.port, transport)]
     return sctest.Proc([sctest.SEALCALL, role, "--signal", url, "--json",
                         "--ice-address", "127.0.0.1", "--no-audio",
-                        "--no-video", "--relay-only", "--turn",
-                        "turn:%s:%s@127.0.0.1:%d?transport=%s"
-                        % (USER, PASS, turn.port, transport)], name)
+                        "--no-video", "--relay-only"] + extra, name)
 
 
 def inspect(p):
@@ -65,15 +72,17 @@ def is_age(v):
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
-def run(transport):
-    turn = turnserver.TurnServer(USER, PASS)
+def run(transport, certs):
+    turn = turnserver.TurnServer(USER, PASS, tls=certs[1:])
     mitm, port = sctest.recording_relay()
     url = "ws://127.0.0.1:%d/room/consent-relay-%s" % (port, transport)
-    ans = endpoint("answer", url, "answerer-" + transport, turn, transport)
+    ans = endpoint("answer", url, "answerer-" + transport, turn, transport,
+                   certs[0])
     off = None
     try:
         ans.wait_event("signaling", state="connected", timeout=20)
-        off = endpoint("call", url, "offerer-" + transport, turn, transport)
+        off = endpoint("call", url, "offerer-" + transport, turn, transport,
+                       certs[0])
         ok = all(p.wait_event("channel", 30, state="open", label="chat")
                  for p in (off, ans))
         tap.ok(ok, "%s: relay-only call connects" % transport,
@@ -153,6 +162,11 @@ def run(transport):
         turn.stop()
 
 
-for t in ("udp", "tcp"):
-    run(t)
+certdir = tempfile.mkdtemp(prefix="sc-consent-relay-")
+try:
+    certs = turnserver.make_certs(certdir)  # (ca, server cert, key)
+    for t in ("udp", "tcp", "tls"):
+        run(t, certs)
+finally:
+    shutil.rmtree(certdir, ignore_errors=True)
 tap.done()
