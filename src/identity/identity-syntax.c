@@ -45,8 +45,13 @@ GError *
 sc_idp_error_new_valist(ScIdpErrorCode code, const char *fmt, va_list ap)
 {
     char *msg = g_strdup_vprintf(fmt, ap);
-    GError *e = g_error_new(SC_IDP_ERROR, code, "%s: %s", sc_idp_error_name(code),
-                            msg);
+    const char *name = sc_idp_error_name(code);
+    gsize n = strlen(name);
+    /* a message that already starts with the name (an IdP's own text, a
+     * lower layer's error) is not prefixed twice */
+    GError *e = strncmp(msg, name, n) == 0 && msg[n] == ':'
+                    ? g_error_new_literal(SC_IDP_ERROR, code, msg)
+                    : g_error_new(SC_IDP_ERROR, code, "%s: %s", name, msg);
     g_free(msg);
     return e;
 }

@@ -326,6 +326,19 @@ test_error_names(void)
     for (int i = 0; i < SC_IDP_ERROR_N; i++)
         g_assert_cmpint(sc_idp_error_from_name(sc_idp_error_name(i)), ==, i);
     g_assert_cmpint(sc_idp_error_from_name("idp-bogus"), ==, -1);
+    /* the name once, whether or not the text already starts with it */
+    {
+        g_autoptr(GError) a = sc_idp_error_new(SC_IDP_ERROR_TOKEN_INVALID,
+                                               "bad signature");
+        g_autoptr(GError) b = sc_idp_error_new(
+            SC_IDP_ERROR_TOKEN_INVALID, "idp-token-invalid: bad signature");
+        g_autoptr(GError) c = sc_idp_error_new(SC_IDP_ERROR_TOKEN_INVALID,
+                                               "idp-token-invalidity");
+        g_assert_cmpstr(a->message, ==, "idp-token-invalid: bad signature");
+        g_assert_cmpstr(b->message, ==, "idp-token-invalid: bad signature");
+        g_assert_cmpstr(c->message, ==,
+                        "idp-token-invalid: idp-token-invalidity");
+    }
 }
 
 int
