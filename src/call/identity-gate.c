@@ -241,6 +241,13 @@ sc_call_identity_origin(ScCall *call)
 
 /* ---- events ---- */
 
+/* A valid assertion of someone other than --peer-identity. */
+static GQuark
+peer_mismatch_quark(void)
+{
+    return g_quark_from_static_string("sc-peer-identity-mismatch");
+}
+
 ScCallEvent *
 sc_call_identity_event(const char *status, const char *verified_by)
 {
@@ -284,7 +291,9 @@ emit_identity(ScCall *call, const char *side, const char *status,
         sc_call_event_set_bool(ev, "pseudonym", g->pseudonym);
     }
     if (error != NULL) {
-        const char *name = error->domain == SC_IDP_ERROR &&
+        const char *name = error->domain == peer_mismatch_quark()
+                               ? "peer-identity-mismatch"
+                           : error->domain == SC_IDP_ERROR &&
                                    error->code >= 0 &&
                                    error->code < SC_IDP_ERROR_N
                                ? sc_idp_error_name(error->code)
@@ -490,10 +499,15 @@ check_validation(ScCall *call, const ScIdpValidation *v, gboolean *auth,
     if (!fingerprints_covered(call, v->contents, error))
         return FALSE;
     if (call->id_gate.required != NULL &&
-        !sc_call_identity_same(call->id_gate.required, v->identity))
-        return sc_idp_fail(error, SC_IDP_ERROR_TOKEN_INVALID,
-                               "the peer is %s, not %s (--peer-identity)",
-                               v->identity, call->id_gate.required);
+        !sc_call_identity_same(call->id_gate.required, v->identity)) {
+        /* the assertion is valid: it names someone else (not an IdP
+         * error; told as peer-identity-mismatch) */
+        g_set_error(error, peer_mismatch_quark(), 0,
+                    "peer-identity-mismatch: the peer is %s, not %s "
+                    "(--peer-identity)",
+                    v->identity, call->id_gate.required);
+        return FALSE;
+    }
     return TRUE;
 }
 

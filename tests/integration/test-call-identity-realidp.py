@@ -316,6 +316,7 @@ try:
                   env("alice"), env()),
              "answerer",
              lambda io: (io.get("identity") == "alice@localhost" and
+                         io.get("error") == "peer-identity-mismatch" and
                          "not carol@localhost" in (io.get("detail") or "")),
              "verified as alice@localhost, not carol@localhost")
 

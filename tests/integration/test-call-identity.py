@@ -213,8 +213,10 @@ try:
     io = remote_identity(off, 1)
     tap.ok(io is not None and io.get("status") == "failed" and
            io.get("identity") == "bob@localhost" and
+           io.get("error") == "peer-identity-mismatch" and
            "not carol@localhost" in (io.get("detail") or ""),
-           "mismatch: identity failed, naming both", (io, c.diag()))
+           "mismatch: identity failed (peer-identity-mismatch: the assertion "
+           "is valid, it names someone else), naming both", (io, c.diag()))
     tap.ok(e is not None and e.get("reason") == "identity-rejected" and
            off.wait_exit(20) not in (0, None),
            "mismatch: ended identity-rejected, exit non-zero", e)
