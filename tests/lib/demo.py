@@ -4,9 +4,14 @@ a real call (ICE, DTLS 1.2 with fingerprint check, DTLS-SRTP keys, Opus
 audio and VP8 video over SRTP, SCTP data channels): the media events and the
 packets counted each way, chat both ways, a 16 MiB data channel bench, the
 security inspector, hangup, and what the answerer recorded (--record, WebM)
-of the caller's audio and video.
+of the caller's audio and video. Then a verified-identity call on its own
+(identity_demo()): the reference IdP `sealcall idp` started here with a
+throwaway CA, both sides asserting (--idp) and verifying (--peer-identity),
+their verified identities and inspector reports; and the same call through
+a relay that edits the identity inside the assertion, refused.
 
     demo.py [SEALCALL]      the demo
+    demo.py --identity-only [SEALCALL]   only its identity part (the test)
     demo.py --probe FILE    (internal) one JSON line about a recording
 """
 import json
@@ -20,6 +25,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import sctest  # noqa: E402
+import refidp  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(HERE))
 
 KINDS = ("audio", "video")
 
@@ -98,8 +106,15 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--probe":
         print(json.dumps(probe(sys.argv[2])))
         return
+    identity_only = len(sys.argv) > 1 and sys.argv[1] == "--identity-only"
+    if identity_only:
+        del sys.argv[1]
     if len(sys.argv) > 1:
         sctest.SEALCALL = sys.argv[1]
+    if identity_only:
+        identity_demo()
+        say("demo OK")
+        return
 
     tmp = tempfile.mkdtemp(prefix="sealcall-demo-")
     rec = os.path.join(tmp, "answerer-received.webm")
@@ -225,7 +240,156 @@ def run(call, off, ans, rec):
         if info.get("error") or not info.get("video_frames") or \
                 (info.get("audio_peak_rms_db") or -200) < -40:
             fail("the recording is not what the caller sent: %s" % info)
+    identity_demo()
     say("demo OK")
+
+
+# ---- verified identity ----
+
+def remote_identity(p, timeout=30):
+    return p.wait_for(lambda e: e.get("event") == "identity" and
+                      e.get("side") == "remote", timeout)
+
+
+def identity_demo():
+    """A verified-identity call, then the same call through a relay that
+    tampers with the assertion. Returns only when both went as they must
+    (the first verified both ways, the second refused); fail() otherwise."""
+    say()
+    say("== verified identity (RFC 8827 §7) ==")
+    try:
+        idp = refidp.RefIdp(sctest.SEALCALL, TOP)
+    except refidp.RefIdpError as e:
+        fail("the reference IdP did not start: %s" % e)
+    relay = None
+    try:
+        say("IdP:      sealcall idp on https://%s, certificate from a "
+            "throwaway CA made now (scripts/make-test-ca.sh, in %s, deleted "
+            "at the end)" % (idp.domain, idp.tmp))
+        sessions = {u: idp.session_file(u) for u in ("alice", "bob")}
+        say("          alice and bob log in at its login form; each "
+            "sealcall gets the session cookie (--idp-session FILE, 0600)")
+        relay, port = sctest.start_relay()
+
+        def opts(me, peer):
+            return ["--ca", idp.ca, "--idp", idp.domain, "--identity-hint", me,
+                    "--idp-session", sessions[me],
+                    "--peer-identity", "%s@%s" % (peer, idp.host)]
+        say("caller:   sealcall call   ... --idp %s --identity-hint alice "
+            "--peer-identity bob@%s --ca ca.pem" % (idp.domain, idp.host))
+        say("answerer: sealcall answer ... --idp %s --identity-hint bob "
+            "--peer-identity alice@%s --ca ca.pem" % (idp.domain, idp.host))
+        verified_call(idp, relay, port, opts)
+        relay.kill()
+        relay = None
+        tampered_call(idp, opts)
+    finally:
+        if relay is not None:
+            relay.kill()
+        idp.close()
+
+
+def data_only(room, relay, port, offer_extra, answer_extra, env):
+    return sctest.Call(room=room, relay=relay, port=port,
+                       offer_extra=offer_extra, answer_extra=answer_extra,
+                       offer_env=env, answer_env=env)
+
+
+def verified_call(idp, relay, port, opts):
+    call = data_only("demo-identity", relay, port, opts("alice", "bob"),
+                     opts("bob", "alice"), idp.env)
+    off, ans = call.both()
+    try:
+        io, ia = remote_identity(off), remote_identity(ans)
+        say()
+        say("identity events (each side verified the other through the "
+            "IdP's proxy, run in sealcall's sandbox):")
+        say("  caller   %s" % json.dumps(io))
+        say("  answerer %s" % json.dumps(ia))
+        want = {off: ("bob", io), ans: ("alice", ia)}
+        for p, (who, ev) in want.items():
+            if ev is None or ev.get("status") != "verified" or \
+                    ev.get("identity") != "%s@%s" % (who, idp.host):
+                fail("%s was not verified" % who, call)
+        if not call.wait_open("chat", timeout=30):
+            fail("the verified call did not open its channel", call)
+        chan = off.wait_event("channel", state="open", timeout=1) or {}
+        say("call connected in %.1f ms (offer sent -> first data channel "
+            "open, both assertions checked on the way)"
+            % chan.get("setup_ms", float("nan")))
+        alpn = [(p.wait_event("dtls", state="connected", timeout=1) or {})
+                .get("alpn") for p in (off, ans)]
+        say("DTLS ALPN: %s / %s (RFC 8833: confidential, as --peer-identity "
+            "asks)" % tuple(alpn))
+        say()
+        say("inspector (the --json \"inspect\" command, /inspect "
+            "interactively), both sides:")
+        for who, p in (("caller", off), ("answerer", ans)):
+            rep = inspect(p)
+            if rep is None:
+                fail("no inspector report from the %s" % who, call)
+            peer = rep.get("peer") or {}
+            say("  %-8s peer %s" % (who, json.dumps(peer)))
+            tr = rep.get("transport") or {}
+            say("  %-8s transport %s" % ("", json.dumps(
+                {k: tr[k] for k in ("dtls_version", "cipher",
+                                    "remote_fingerprint") if k in tr})))
+            if peer.get("verified_by") != "idp" or not peer.get(
+                    "authoritative") or peer.get("identity") != (
+                    want[p][1] or {}).get("identity"):
+                fail("the %s's inspector does not show the verified peer"
+                     % who, call)
+        off.send({"cmd": "send", "label": "chat",
+                   "text": "Hello bob, verified by our IdP."})
+        m = ans.wait_event("message", label="chat", timeout=10)
+        if m is None:
+            fail("chat did not flow in the verified call", call)
+        say("caller -> answerer: %s" % m["text"])
+        off.send({"cmd": "hangup"})
+        off.wait_exit(20)
+        ans.wait_exit(20)
+    finally:
+        call.close()
+
+
+def tampered_call(idp, opts):
+    who = "bob@" + idp.host
+    relay = sctest.Proc([sys.executable, os.path.join(HERE, "mitm_relay.py"),
+                         "--edit-identity", "answer", "--identity-from", who,
+                         "--identity-to", "mallory@" + idp.host],
+                        "demo-mitm")
+    ev = relay.wait_event("listening", timeout=20)
+    if ev is None:
+        relay.kill()
+        fail("the tampering relay did not start: " + relay.stderr_tail())
+    say()
+    say("the same call through a relay that rewrites %s to mallory@%s "
+        "inside the answer's assertion (the IdP's signature kept):"
+        % (who, idp.host))
+    call = data_only("demo-tampered", relay, ev["port"], opts("alice", "bob"),
+                     opts("bob", "alice"), idp.env)
+    off, ans = call.both()
+    try:
+        end = off.wait_event("ended", timeout=40)
+        io = remote_identity(off, 1)
+        rewrote = relay.wait_event("rewrote", timeout=1)
+        say("  caller identity %s" % json.dumps(io))
+        say("  caller ended    %s" % json.dumps(end))
+        leaked = [e for p in (off, ans) for e in p.events
+                  if e.get("event") in ("channel", "message", "media")]
+        if rewrote is None:
+            fail("the relay did not tamper with the answer", call)
+        if io is None or io.get("status") != "failed" or \
+                end is None or end.get("reason") != "identity-rejected":
+            fail("the tampered assertion was not refused", call)
+        if leaked:
+            fail("something reached the other side: %s" % leaked, call)
+        say("refused: the caller ended the call identity-rejected (%s); "
+            "no channel, message or media reached either side"
+            % io.get("error"))
+    finally:
+        call.close()
+        relay.kill()
 
 
 if __name__ == "__main__":
