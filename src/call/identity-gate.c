@@ -21,6 +21,11 @@ idp_config(ScCall *call)
     ScIdpConfig cfg = {0};
 
     cfg.ca_file = call->privacy.ca_file;
+    /* this call's scripts only (our IdP's, fetched to assert, is run
+     * again without a fetch to validate a peer who uses the same IdP) */
+    if (call->id_gate.scripts == NULL)
+        call->id_gate.scripts = sc_idp_script_cache_new();
+    cfg.script_cache = call->id_gate.scripts;
     return cfg;
 }
 
@@ -195,6 +200,7 @@ sc_call_identity_free(ScCall *call)
     g_clear_pointer(&g->idp_domain, g_free);
     g_clear_pointer(&g->idp_protocol, g_free);
     g_clear_pointer(&g->hint, g_free);
+    g_clear_pointer(&g->scripts, g_hash_table_unref);
     g_clear_pointer(&g->assertion, g_free);
     g_clear_pointer(&g->required, g_free);
     g_clear_pointer(&g->trust, g_ptr_array_unref);

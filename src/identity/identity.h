@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 #define SC_IDP_FETCH_BODY_MAX (256 * 1024) /* one fetch()/XHR response */
 #define SC_IDP_FETCH_MAX 16              /* fetch()/XHR requests per run */
 #define SC_IDP_REDIRECT_MAX 5
+#define SC_IDP_CACHE_MAX 4               /* proxy scripts cached per call */
 #define SC_IDP_TIMEOUT_MS_DEFAULT 15000  /* W3C: "SHOULD limit ... 15 seconds" */
 #define SC_IDP_MEMORY_DEFAULT (768u * 1024 * 1024) /* the child's budget */
 
@@ -123,6 +124,8 @@ typedef struct {
      * missing file is no cookie; one that group or others may read or
      * write fails the run (idp-load-failure). NULL: none */
     const char *cookie_file;
+    GHashTable *script_cache;  /* one call's proxy scripts, or NULL (see
+                                * sc_idp_script_cache_new()) */
     const char *helper_path;   /* sealcall-idp-sandbox; NULL: the installed one */
     guint timeout_ms;          /* whole run: fetch + script; 0: default */
     guint64 memory_limit;      /* the child's memory budget (resident size,
@@ -144,6 +147,15 @@ typedef struct {
 
 void sc_idp_validation_free(ScIdpValidation *v);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScIdpValidation, sc_idp_validation_free)
+
+/* A cache of proxy scripts for the runs of ONE call (never shared between
+ * calls): a run stores the script it fetched under its proxy URL
+ * (https://DOMAIN[:PORT]/.well-known/idp-proxy/PROTOCOL, so per origin and
+ * protocol) with the URL it came from after redirects, and a later run of
+ * the same URL (validating a peer who uses our IdP) runs it without a
+ * fetch, in a fresh sandbox as always. At most SC_IDP_CACHE_MAX scripts.
+ * Free with g_hash_table_unref(); each run holds a reference. */
+GHashTable *sc_idp_script_cache_new(void) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Generates an assertion with the IdP at @domain/@protocol over @contents
  * (the fingerprint JSON) for the signaling @origin, with an optional

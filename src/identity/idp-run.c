@@ -28,6 +28,8 @@ typedef struct {
     char *contents;
     char *origin;
     char *hint;
+    GHashTable *cache;         /* the call's scripts by proxy URL, or NULL */
+    char *cache_key;           /* our proxy URL */
     char *assertion;
     char *helper;
     guint timeout_ms;
@@ -70,6 +72,9 @@ run_free(Run *r)
     g_free(r->contents);
     g_free(r->origin);
     g_free(r->hint);
+    if (r->cache != NULL)
+        g_hash_table_unref(r->cache);
+    g_free(r->cache_key);
     g_free(r->assertion);
     g_free(r->helper);
     sc_idp_http_free(r->http);
@@ -553,8 +558,11 @@ helper_path(Run *r)
                                          : SC_LIBEXECDIR "/sealcall-idp-sandbox";
 }
 
-static void
-start_sandbox(GTask *task, const char *script, gsize len)
+/* Starts the child as the script's fetch starts: its engine is made while
+ * the script travels (it waits for the run request on stdin). FALSE: the
+ * run is decided (failed) and @task may be gone. */
+static gboolean
+spawn_sandbox(GTask *task)
 {
     Run *r = g_task_get_task_data(task);
     GError *err = NULL;
@@ -576,7 +584,7 @@ start_sandbox(GTask *task, const char *script, gsize len)
         decide_error(task, SC_IDP_ERROR_EXECUTION, "cannot start the sandbox: %s",
                      err->message);
         g_error_free(err);
-        return;
+        return FALSE;
     }
     const char *ident = g_subprocess_get_identifier(r->proc);
     r->pid = ident != NULL ? (GPid)atoi(ident) : 0;
@@ -590,7 +598,17 @@ start_sandbox(GTask *task, const char *script, gsize len)
     r->to_child = g_subprocess_get_stdin_pipe(r->proc);
     r->from_child = g_subprocess_get_stdout_pipe(r->proc);
     r->in = g_byte_array_new();
+    g_input_stream_read_async(r->from_child, r->readbuf, sizeof r->readbuf,
+                              G_PRIORITY_DEFAULT, r->cancel, on_child_read,
+                              g_object_ref(task));
+    return TRUE;
+}
 
+/* The run request: the script, its URL and origin, the arguments. */
+static void
+start_sandbox(GTask *task, const char *script, gsize len)
+{
+    Run *r = g_task_get_task_data(task);
     char *text = g_utf8_make_valid(script, (gssize)len);
     char *url = g_uri_to_string(r->base);
     JsonBuilder *b = json_builder_new_immutable();
@@ -615,9 +633,47 @@ start_sandbox(GTask *task, const char *script, gsize len)
     g_object_unref(b);
     g_free(text);
     g_free(url);
-    g_input_stream_read_async(r->from_child, r->readbuf, sizeof r->readbuf,
-                              G_PRIORITY_DEFAULT, r->cancel, on_child_read,
-                              g_object_ref(task));
+}
+
+/* A script fetched by an earlier run of the same call, from the same
+ * proxy URL (so the same origin): the URL it came from after redirects,
+ * and its bytes. */
+typedef struct {
+    char *url;
+    GBytes *body;
+} CachedScript;
+
+static void
+cached_script_free(CachedScript *c)
+{
+    g_free(c->url);
+    g_bytes_unref(c->body);
+    g_free(c);
+}
+
+GHashTable *
+sc_idp_script_cache_new(void)
+{
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify)cached_script_free);
+}
+
+/* Runs @body in the sandbox, as loaded from @final_url. */
+static void
+use_script(GTask *task, const char *final_url, GBytes *body)
+{
+    Run *r = g_task_get_task_data(task);
+    /* the sandbox's origin is the final URL's (Firefox: the principal of
+     * the last URI after redirects); the identity domain stays the IdP's */
+    r->base = g_uri_parse(final_url, G_URI_FLAGS_ENCODED, NULL);
+    if (r->base == NULL) {
+        decide_error(task, SC_IDP_ERROR_LOAD_FAILURE, "bad final URL");
+    } else {
+        r->sandbox_origin = sc_idp_origin_of(r->base);
+        gsize len;
+        const char *script = g_bytes_get_data(body, &len);
+        start_sandbox(task, script ? script : "", len);
+    }
 }
 
 static void
@@ -653,17 +709,14 @@ on_script(GObject *src, GAsyncResult *res, gpointer data)
         g_object_unref(task);
         return;
     }
-    /* the sandbox's origin is the final URL's (Firefox: the principal of
-     * the last URI after redirects); the identity domain stays the IdP's */
-    r->base = g_uri_parse(resp->url, G_URI_FLAGS_ENCODED, NULL);
-    if (r->base == NULL) {
-        decide_error(task, SC_IDP_ERROR_LOAD_FAILURE, "bad final URL");
-    } else {
-        r->sandbox_origin = sc_idp_origin_of(r->base);
-        gsize len;
-        const char *script = g_bytes_get_data(resp->body, &len);
-        start_sandbox(task, script ? script : "", len);
+    if (r->cache != NULL && r->cache_key != NULL &&
+        g_hash_table_size(r->cache) < SC_IDP_CACHE_MAX) {
+        CachedScript *c = g_new0(CachedScript, 1);
+        c->url = g_strdup(resp->url);
+        c->body = g_bytes_ref(resp->body);
+        g_hash_table_replace(r->cache, g_strdup(r->cache_key), c);
     }
+    use_script(task, resp->url, resp->body);
     sc_idp_http_response_free(resp);
     g_object_unref(task);
 }
@@ -734,7 +787,20 @@ start(Run *r, GCancellable *cancellable, GAsyncReadyCallback callback,
                                              task, NULL);
     }
     GUri *uri = g_uri_parse(url, G_URI_FLAGS_ENCODED, NULL);
-    g_free(url);
+    r->cache_key = url;
+    if (!spawn_sandbox(task)) {
+        g_uri_unref(uri);
+        return;
+    }
+    CachedScript *hit = r->cache != NULL && uri != NULL
+                            ? g_hash_table_lookup(r->cache, r->cache_key)
+                            : NULL;
+    if (hit != NULL) {
+        /* this call fetched it already (our own assertion's IdP) */
+        use_script(task, hit->url, hit->body);
+        g_uri_unref(uri);
+        return;
+    }
     if (!r->decided)
         sc_idp_http_request_async(r->http, "GET", uri, NULL, NULL, NULL,
                                   SC_IDP_SCRIPT_MAX, r->cancel, on_script,
@@ -752,6 +818,8 @@ run_new(const ScIdpConfig *config, Kind kind)
                                                  : SC_IDP_TIMEOUT_MS_DEFAULT;
     r->memory = config && config->memory_limit ? config->memory_limit
                                                : SC_IDP_MEMORY_DEFAULT;
+    if (config != NULL && config->script_cache != NULL)
+        r->cache = g_hash_table_ref(config->script_cache);
     if (config != NULL) {
         r->on_spawn = config->on_spawn;
         r->on_spawn_data = config->on_spawn_data;

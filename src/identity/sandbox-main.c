@@ -38,6 +38,7 @@
 typedef struct {
     JSCContext *ctx;
     JSCValue *entry;          /* what the prelude returned */
+    JSCValue *prelude;        /* the prelude, evaluated before the request */
     GHashTable *timers;       /* JS timer id -> GLib source id */
     GString *inbuf;
     GMainLoop *loop;
@@ -409,9 +410,9 @@ run_script(JsonObject *req)
     if (script == NULL || loc == NULL || args == NULL)
         finish_error("internal", "bad run request");
 
-    sb.ctx = jsc_context_new();
-    JSCValue *prelude = jsc_context_evaluate_with_source_uri(
-        sb.ctx, sc_sandbox_prelude_js, -1, "sealcall:prelude", 1);
+    /* the context and the prelude were made while the parent fetched
+     * the script (main()) */
+    JSCValue *prelude = g_steal_pointer(&sb.prelude);
     JSCValue *natives = jsc_value_new_object(sb.ctx, NULL, NULL);
     char *loc_text = json_to_string(loc, FALSE);
     JSCValue *v = jsc_value_new_string(sb.ctx, loc_text);
@@ -500,6 +501,13 @@ main(int argc, char **argv)
 
     sb.timers = g_hash_table_new(NULL, NULL);
     sb.inbuf = g_string_new(NULL);
+    /* a fresh engine, made before the request arrives: the parent starts
+     * us as it starts fetching the script, so this costs no wall time;
+     * nothing of the IdP runs in it before the limits and the seccomp
+     * filter of run_script() */
+    sb.ctx = jsc_context_new();
+    sb.prelude = jsc_context_evaluate_with_source_uri(
+        sb.ctx, sc_sandbox_prelude_js, -1, "sealcall:prelude", 1);
     char *first = read_first_line();
     JsonParser *p = json_parser_new();
     if (!json_parser_load_from_data(p, first, -1, NULL) ||
