@@ -27,6 +27,9 @@
 # Loopback only, except --browsers: sealcall with headless Chromium in both
 # roles and Chromium with Chromium, in a network namespace made for the
 # purpose (bench/browser_bench.py, root), after the other pairs.
+# Then the identity table (bench/identity_bench.py): setup with a verified
+# identity on both sides vs without, sealcall with sealcall (and, with
+# --browsers, Firefox with Firefox), --identity-calls calls each.
 
 import os
 import sys
@@ -620,13 +623,20 @@ async def amain(args):
         rows += browser_bench.run_pairs(
             args, lambda msg: None if args.quiet else sys.stderr.write(msg))
     print_table(rows, args)
+    id_rows = []
+    if args.identity_calls > 0:
+        # the identity table (bench/identity_bench.py), after the others
+        import identity_bench
+        id_rows = identity_bench.run(
+            args, lambda msg: None if args.quiet else sys.stderr.write(msg))
     keep = bool(args.logdir) or not all(
         r["available"] and not r.get("failures") for r in rows)
     summary = {"event": "bench-summary", "relay": args.relay,
                "calls": args.calls, "bytes": args.bytes,
                "chunks": args.chunks, "runs": args.runs,
                "setup_metric": "offer-sent to first channel open",
-               "logdir": logdir if keep else None, "pairs": rows}
+               "logdir": logdir if keep else None, "pairs": rows,
+               "identity": id_rows}
     print(json.dumps(summary, separators=(",", ":")), flush=True)
     if not keep:
         shutil.rmtree(logdir, ignore_errors=True)
@@ -670,6 +680,9 @@ def main():
                     "namespace: root; see bench/browser_bench.py)")
     ap.add_argument("--browser-calls", type=int, default=5,
                     help="calls per browser pair (default 5)")
+    ap.add_argument("--identity-calls", type=int, default=10,
+                    help="calls with and without identity per pair of the "
+                    "identity table (default 10; 0 leaves it out)")
     ap.add_argument("--setup-timeout", type=float, default=30.0)
     ap.add_argument("--bench-timeout", type=float, default=180.0)
     ap.add_argument("--max-seconds", type=float, default=3000.0,
