@@ -176,16 +176,8 @@ def print_table(rows):
                       "%d/%d" % (r["ok"], r["calls"])] +
                      ["-" if r[k][q] is None else "%.1f ms" % r[k][q]
                       for k in ("setup_ms", "start_ms") for q in ("p50", "p90")])
-    widths = [len(h) for h in head]
-    for cells in lines:
-        if len(cells) == len(head):
-            widths = [max(w, len(c)) for w, c in zip(widths, cells)]
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
-    for cells in lines:
-        if len(cells) == len(head):
-            print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
-        else:
-            print(cells[0].ljust(widths[0]) + "  " + cells[1])
+    from run_bench import print_aligned
+    print_aligned(head, lines)
     by = {}
     for r in rows:
         if r.get("available"):

@@ -531,6 +531,22 @@ def fmt(v, spec="%.1f"):
     return "-" if v is None else spec % v
 
 
+def print_aligned(head, lines):
+    """Columns under @head; a line of two cells (a row's name and why it
+    is unavailable) is printed as it is."""
+    widths = [len(h) for h in head]
+    widths[0] = max([widths[0]] + [len(cells[0]) for cells in lines])
+    for cells in lines:
+        if len(cells) == len(head):
+            widths = [max(w, len(c)) for w, c in zip(widths, cells)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
+    for cells in lines:
+        if len(cells) == len(head):
+            print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
+        else:
+            print(cells[0].ljust(widths[0]) + "  " + cells[1])
+
+
 def print_table(rows, args):
     chunks = [str(c) for c in args.chunks]
     head = ["pair", "ok", "setup p50", "p95", "max"]
@@ -562,17 +578,7 @@ def print_table(rows, args):
                   fmt(rss.get("answerer") and rss["answerer"] / 1024,
                       "%.1f MiB")]
         lines.append(cells)
-    widths = [len(h) for h in head]
-    widths[0] = max([widths[0]] + [len(cells[0]) for cells in lines])
-    for cells in lines:
-        if len(cells) == len(head):
-            widths = [max(w, len(c)) for w, c in zip(widths, cells)]
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
-    for cells in lines:
-        if len(cells) == len(head):
-            print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
-        else:
-            print(cells[0].ljust(widths[0]) + "  " + cells[1])
+    print_aligned(head, lines)
     for r in rows:
         if not r["available"]:
             continue

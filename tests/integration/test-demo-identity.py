@@ -20,7 +20,6 @@ login it relies on (`--idp-session`):
 import glob
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile

@@ -89,6 +89,15 @@ def packets(report):
             for m in (report or {}).get("media", [])}
 
 
+def chat(call, src, dst, text, what):
+    """@text from @src to @dst on the chat channel, shown as @what."""
+    src.send({"cmd": "send", "label": "chat", "text": text})
+    m = dst.wait_event("message", label="chat", timeout=10)
+    if m is None:
+        fail("%s the chat message did not arrive" % what.strip(), call)
+    say(what + m["text"])
+
+
 def wait_media(off, ans, n=45, timeout=20):
     """Until both sides have received @n packets of each kind (about 3 s of
     video at 15 frames/s); returns the last inspector reports."""
@@ -179,17 +188,8 @@ def run(call, off, ans, rec):
 
     # chat and a data channel bench, while media flows
     say()
-    off.send({"cmd": "send", "label": "chat", "text": "Hello from the caller!"})
-    m = ans.wait_event("message", label="chat", timeout=10)
-    if m is None:
-        fail("chat message did not arrive", call)
-    say("caller   -> answerer: %s" % m["text"])
-    ans.send({"cmd": "send", "label": "chat",
-              "text": "Hi caller, loud and clear."})
-    m = off.wait_event("message", label="chat", timeout=10)
-    if m is None:
-        fail("chat reply did not arrive", call)
-    say("answerer -> caller:   %s" % m["text"])
+    chat(call, off, ans, "Hello from the caller!", "caller   -> answerer: ")
+    chat(call, ans, off, "Hi caller, loud and clear.", "answerer -> caller:   ")
     off.send({"cmd": "bench", "bytes": 16 * 1024 * 1024, "chunk": 65536})
     b = off.wait_event("bench", role="sender", timeout=120)
     if b is not None:
@@ -339,12 +339,8 @@ def verified_call(idp, relay, port, opts):
                     want[p][1] or {}).get("identity"):
                 fail("the %s's inspector does not show the verified peer"
                      % who, call)
-        off.send({"cmd": "send", "label": "chat",
-                   "text": "Hello bob, verified by our IdP."})
-        m = ans.wait_event("message", label="chat", timeout=10)
-        if m is None:
-            fail("chat did not flow in the verified call", call)
-        say("caller -> answerer: %s" % m["text"])
+        chat(call, off, ans, "Hello bob, verified by our IdP.",
+             "caller -> answerer: ")
         off.send({"cmd": "hangup"})
         off.wait_exit(20)
         ans.wait_exit(20)

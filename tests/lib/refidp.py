@@ -35,12 +35,9 @@ class RefIdpError(Exception):
 
 class RefIdp:
     def __init__(self, sealcall, top_srcdir, users=("alice", "bob"),
-                 host="localhost", prefix=(), top_builddir=None):
-        """@prefix: a command prefix (ip netns exec ...) to run the IdP in
-        a network namespace; the logins then run through it too."""
+                 host="localhost", top_builddir=None):
         self.sealcall = sealcall
         self.host = host
-        self.prefix = list(prefix)
         self.proc = None
         self.tmp = tempfile.mkdtemp(prefix="sealcall-refidp-")
         self.passwords = {}
@@ -74,7 +71,7 @@ class RefIdp:
             self._run([self.sealcall, "idp", "adduser", "--users", ufile, u],
                       stdin=(pw + "\n").encode())
             self.passwords[u] = pw
-        self.proc = sctest.Proc(self.prefix + [
+        self.proc = sctest.Proc([
             self.sealcall, "idp", "--port", "0", "--domain", self.host,
             "--cert", os.path.join(self.tmp, "server.pem"),
             "--key", os.path.join(self.tmp, "server.key"),
@@ -93,52 +90,34 @@ class RefIdp:
                                  "--users", "users", "--signing-key",
                                  "signing.key"])
 
-    def _request(self, method, path, body=b"", headers=None):
-        ctx = ssl.create_default_context(cafile=self.ca)
-        c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=20,
-                                        context=ctx)
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        out = (r.status, r.getheaders(), r.read())
-        c.close()
-        return out
-
     def login(self, user):
-        """Logs @user in through the login form; the session cookie as
-        NAME=VALUE."""
-        if self.prefix:
-            return self._login_in_netns(user)
-        _, _, page = self._request("GET", "/login")
-        m = re.search(rb'name="csrf" value="([^"]+)"', page)
-        if m is None:
-            raise RefIdpError("no CSRF token in the login page")
-        csrf = m.group(1)
-        st, hd, _ = self._request(
-            "POST", "/login",
-            b"csrf=" + csrf + b"&user=" + user.encode() + b"&password=" +
-            urllib.parse.quote_plus(self.passwords[user]).encode(),
-            {"Content-Type": "application/x-www-form-urlencoded",
-             "Cookie": "__Host-sc_idp_csrf=" + csrf.decode()})
-        got = [v.split(";")[0] for k, v in hd if k.lower() == "set-cookie"
-               and v.startswith("__Host-sc_idp_session=")]
+        """Logs @user in through the login form, on one connection; the
+        session cookie as NAME=VALUE."""
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", self.port, timeout=20,
+            context=ssl.create_default_context(cafile=self.ca))
+        try:
+            conn.request("GET", "/login")
+            page = conn.getresponse().read()
+            m = re.search(rb'name="csrf" value="([^"]+)"', page)
+            if m is None:
+                raise RefIdpError("no CSRF token in the login page")
+            form = urllib.parse.urlencode({
+                "csrf": m.group(1).decode(), "user": user,
+                "password": self.passwords[user]})
+            conn.request("POST", "/login", body=form.encode(), headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "__Host-sc_idp_csrf=" + m.group(1).decode()})
+            resp = conn.getresponse()
+            resp.read()
+            got = [v.split(";")[0] for v in resp.headers.get_all(
+                "Set-Cookie") or [] if v.startswith("__Host-sc_idp_session=")]
+        finally:
+            conn.close()
         if len(got) != 1:
-            raise RefIdpError("login of %s failed (HTTP %d)" % (user, st))
+            raise RefIdpError("login of %s failed (HTTP %d)"
+                              % (user, resp.status))
         return got[0]
-
-    def _login_in_netns(self, user):
-        """The login run by a Python child in the namespace."""
-        code = ("import sys; sys.path.insert(0, %r); import refidp; "
-                "i = refidp.RefIdp.__new__(refidp.RefIdp); i.prefix = []; "
-                "i.ca = %r; i.port = %d; i.passwords = {%r: sys.stdin.read()}; "
-                "print(i.login(%r))" % (os.path.dirname(os.path.abspath(
-                    __file__)), self.ca, self.port, user, user))
-        r = subprocess.run(self.prefix + ["/usr/bin/python3", "-c", code],
-                           input=self.passwords[user].encode(),
-                           capture_output=True, timeout=60)
-        if r.returncode != 0:
-            raise RefIdpError("login of %s failed: %s" % (
-                user, r.stderr.decode("utf-8", "replace")[-400:]))
-        return r.stdout.decode().strip()
 
     def session_file(self, user):
         """Logs @user in; a 0600 file for --idp-session."""
