@@ -1,7 +1,7 @@
 # bench/identity_bench.py - the identity rows of `make bench` (issue 14
 # point 11): call setup time with a verified identity on both sides against
-# the same call without, sealcall with sealcall (Firefox with Firefox: a
-# row that says it is not measured yet).
+# the same call without, sealcall with sealcall on loopback and, with
+# --browsers, Firefox with Firefox (bench/firefox_identity.py).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Identity on both sides: the reference IdP `sealcall idp` started for the
@@ -15,8 +15,8 @@
 #            it includes validating the peer's assertion, and with
 #            --peer-identity nothing opens before that);
 #   start  = both endpoints started -> first data channel open (the
-#            processes spawned); it adds generating our own assertion,
-#            which both do before they signal anything.
+#            processes spawned; sealcall only); it adds generating our own
+#            assertion, which both do before they signal anything.
 # Reported as median and p90 over the calls that completed.
 #
 # sealcall pairs run on loopback.
@@ -184,11 +184,13 @@ def print_table(rows):
             by.setdefault(r["pair"], {})[r["identity"]] = r
     for pair, m in by.items():
         if True in m and False in m and m[False]["setup_ms"]["p50"]:
-            print("  %s: identity costs x%.2f setup (p50), x%.2f from start"
-                  % (pair.replace("-", browser_bench_arrow()),
-                     m[True]["setup_ms"]["p50"] / m[False]["setup_ms"]["p50"],
-                     (m[True]["start_ms"]["p50"] or 0) /
-                     (m[False]["start_ms"]["p50"] or 1)))
+            line = "  %s: identity costs x%.2f setup (p50)" % (
+                pair.replace("-", browser_bench_arrow()),
+                m[True]["setup_ms"]["p50"] / m[False]["setup_ms"]["p50"])
+            if m[True]["start_ms"]["p50"] and m[False]["start_ms"]["p50"]:
+                line += ", x%.2f from start" % (m[True]["start_ms"]["p50"] /
+                                                m[False]["start_ms"]["p50"])
+            print(line)
     print("  setup = offer sent -> first channel open; start = both "
           "endpoints started -> first channel open (adds generating our own "
           "assertion)")
@@ -205,9 +207,7 @@ def browser_bench_arrow():
 def run(args, log):
     rows = run_sealcall(args, log)
     if args.browsers:
-        rows.append({"pair": "firefox-firefox", "available": False,
-                     "reason": "not built yet (Firefox with "
-                     "setIdentityProvider against sealcall idp in the "
-                     "test namespace)"})
+        import firefox_identity
+        rows += firefox_identity.run(args, log, summary)
     print_table(rows)
     return rows

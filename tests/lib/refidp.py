@@ -35,7 +35,10 @@ class RefIdpError(Exception):
 
 class RefIdp:
     def __init__(self, sealcall, top_srcdir, users=("alice", "bob"),
-                 host="localhost", top_builddir=None):
+                 host="localhost", top_builddir=None, prefix=()):
+        """@prefix: a command prefix (ip netns exec NS) that runs the IdP,
+        and the logins, in a network namespace."""
+        self.prefix = list(prefix)
         self.sealcall = sealcall
         self.host = host
         self.proc = None
@@ -71,7 +74,7 @@ class RefIdp:
             self._run([self.sealcall, "idp", "adduser", "--users", ufile, u],
                       stdin=(pw + "\n").encode())
             self.passwords[u] = pw
-        self.proc = sctest.Proc([
+        self.proc = sctest.Proc(self.prefix + [
             self.sealcall, "idp", "--port", "0", "--domain", self.host,
             "--cert", os.path.join(self.tmp, "server.pem"),
             "--key", os.path.join(self.tmp, "server.key"),
@@ -93,6 +96,8 @@ class RefIdp:
     def login(self, user):
         """Logs @user in through the login form, on one connection; the
         session cookie as NAME=VALUE."""
+        if self.prefix:
+            return self._login_in_netns(user)
         conn = http.client.HTTPSConnection(
             "127.0.0.1", self.port, timeout=20,
             context=ssl.create_default_context(cafile=self.ca))
@@ -118,6 +123,23 @@ class RefIdp:
             raise RefIdpError("login of %s failed (HTTP %d)"
                               % (user, resp.status))
         return got[0]
+
+    def _login_in_netns(self, user):
+        """login() run by a Python child in the namespace (the password on
+        its stdin)."""
+        code = ("import sys; sys.path.insert(0, %r); import refidp; "
+                "i = refidp.RefIdp.__new__(refidp.RefIdp); i.prefix = []; "
+                "i.ca = %r; i.port = %d; "
+                "i.passwords = {%r: sys.stdin.read()}; print(i.login(%r))"
+                % (os.path.dirname(os.path.abspath(__file__)), self.ca,
+                   self.port, user, user))
+        r = subprocess.run(self.prefix + ["/usr/bin/python3", "-c", code],
+                           input=self.passwords[user].encode(),
+                           capture_output=True, timeout=60)
+        if r.returncode != 0:
+            raise RefIdpError("login of %s failed: %s" % (
+                user, r.stderr.decode("utf-8", "replace")[-400:]))
+        return r.stdout.decode().strip()
 
     def session_file(self, user):
         """Logs @user in; a 0600 file for --idp-session."""
