@@ -300,6 +300,7 @@ typedef enum {
 typedef struct {
     char *idp_domain, *idp_protocol, *hint; /* --idp: ours */
     GHashTable *scripts;   /* this call's IdP proxy scripts (identity/) */
+    struct ScIdpSpare *spare; /* a sandbox child ready for the peer's */
     char *assertion;       /* our a=identity value, once generated */
     char *required;        /* --peer-identity */
     gboolean require_any;  /* refuse_anonymous: any verified identity */

@@ -26,6 +26,7 @@ idp_config(ScCall *call)
     if (call->id_gate.scripts == NULL)
         call->id_gate.scripts = sc_idp_script_cache_new();
     cfg.script_cache = call->id_gate.scripts;
+    cfg.spare = &call->id_gate.spare;
     return cfg;
 }
 
@@ -201,6 +202,7 @@ sc_call_identity_free(ScCall *call)
     g_clear_pointer(&g->idp_protocol, g_free);
     g_clear_pointer(&g->hint, g_free);
     g_clear_pointer(&g->scripts, g_hash_table_unref);
+    g_clear_pointer(&g->spare, sc_idp_spare_free);
     g_clear_pointer(&g->assertion, g_free);
     g_clear_pointer(&g->required, g_free);
     g_clear_pointer(&g->trust, g_ptr_array_unref);
@@ -314,6 +316,19 @@ emit_identity(ScCall *call, const char *side, const char *status,
 
 /* ---- generation (--idp) ---- */
 
+/* A sandbox child for the peer's validation, started now (after our own
+ * assertion, so not competing with it) rather than when the peer's
+ * description arrives: with --peer-identity that validation holds the
+ * call (identity/idp-spare.c). Only in calls that use identity. */
+static void
+start_spare(ScCall *call)
+{
+    ScIdpConfig cfg = idp_config(call);
+
+    if (call->id_gate.spare == NULL)
+        call->id_gate.spare = sc_idp_spare_new(&cfg);
+}
+
 static void
 on_generated(GObject *src, GAsyncResult *res, gpointer data)
 {
@@ -349,6 +364,7 @@ on_generated(GObject *src, GAsyncResult *res, gpointer data)
             /* no event: the contract's identity event reports the peer
              * (verified / failed / none); ours shows only when it fails */
             sc_signal_client_connect(call->sig);
+            start_spare(call);
         }
     }
     sc_call_unref(call);
@@ -366,8 +382,11 @@ sc_call_identity_begin(ScCall *call)
     g_autoptr(JsonNode) root = NULL;
     char *sp;
 
-    if (call->id_gate.idp_domain == NULL)
+    if (call->id_gate.idp_domain == NULL) {
+        if (call->id_gate.required != NULL || call->id_gate.require_any)
+            start_spare(call);
         return FALSE;
+    }
     origin = sc_call_identity_origin(call);
     /* contents as Firefox writes them (PeerConnectionIdp): every
      * a=fingerprint of our SDP (we have one) as {algorithm, digest} */

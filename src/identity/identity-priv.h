@@ -11,6 +11,18 @@
 
 G_BEGIN_DECLS
 
+/* ---- idp-spare.c ---- */
+/* The helper program: @configured, else $SEALCALL_IDP_SANDBOX, else the
+ * installed one. */
+const char *sc_idp_helper_path(const char *configured);
+/* Starts sealcall-idp-sandbox with an empty environment, stdin and stdout
+ * piped, stderr silenced. */
+GSubprocess *sc_idp_sandbox_launch(const char *helper, guint64 memory,
+                                   guint timeout_ms, GError **error);
+/* The spare's child if it was started as a run of @config would start
+ * one and is still alive; *@spare is consumed (NULL after) either way. */
+GSubprocess *sc_idp_spare_take(ScIdpSpare **spare, const ScIdpConfig *config);
+
 /* ---- idp-fetch.c ---- */
 typedef struct ScIdpHttp ScIdpHttp;
 

@@ -124,6 +124,9 @@ typedef struct {
      * missing file is no cookie; one that group or others may read or
      * write fails the run (idp-load-failure). NULL: none */
     const char *cookie_file;
+    struct ScIdpSpare **spare; /* validation only: a child started ahead
+                                * (sc_idp_spare_new()), which the run takes
+                                * (and sets *spare to NULL), or NULL */
     GHashTable *script_cache;  /* one call's proxy scripts, or NULL (see
                                 * sc_idp_script_cache_new()) */
     const char *helper_path;   /* sealcall-idp-sandbox; NULL: the installed one */
@@ -147,6 +150,17 @@ typedef struct {
 
 void sc_idp_validation_free(ScIdpValidation *v);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScIdpValidation, sc_idp_validation_free)
+
+/* A sandbox child started ahead of a validation (idp-spare.c): it makes
+ * its JavaScriptCore context while the call goes on, so the validation of
+ * the peer's assertion, on the call's critical path with --peer-identity,
+ * does not wait for that. Empty: it has received nothing; it serves one
+ * run. NULL when the helper cannot start (the run then starts its own). */
+typedef struct ScIdpSpare ScIdpSpare;
+ScIdpSpare *sc_idp_spare_new(const ScIdpConfig *config)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* Kills it (if no run took it). */
+void sc_idp_spare_free(ScIdpSpare *spare);
 
 /* A cache of proxy scripts for the runs of ONE call (never shared between
  * calls): a run stores the script it fetched under its proxy URL

@@ -13,9 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef SC_LIBEXECDIR
-#define SC_LIBEXECDIR "/usr/local/libexec"
-#endif
 #define CHILD_LINE_MAX (1024u * 1024)
 #define FETCH_REQ_BODY_MAX (64u * 1024)
 
@@ -29,6 +26,7 @@ typedef struct {
     char *origin;
     char *hint;
     GHashTable *cache;         /* the call's scripts by proxy URL, or NULL */
+    GSubprocess *spare;        /* a child started ahead, taken, or NULL */
     char *cache_key;           /* our proxy URL */
     char *assertion;
     char *helper;
@@ -74,6 +72,10 @@ run_free(Run *r)
     g_free(r->hint);
     if (r->cache != NULL)
         g_hash_table_unref(r->cache);
+    if (r->spare != NULL) {
+        g_subprocess_force_exit(r->spare);   /* never used */
+        g_object_unref(r->spare);
+    }
     g_free(r->cache_key);
     g_free(r->assertion);
     g_free(r->helper);
@@ -548,16 +550,6 @@ add_str(JsonBuilder *b, const char *name, const char *value)
     json_builder_add_string_value(b, value);
 }
 
-static const char *
-helper_path(Run *r)
-{
-    if (r->helper != NULL)
-        return r->helper;
-    const char *env = g_getenv("SEALCALL_IDP_SANDBOX");
-    return env != NULL && env[0] != '\0' ? env
-                                         : SC_LIBEXECDIR "/sealcall-idp-sandbox";
-}
-
 /* Starts the child as the script's fetch starts: its engine is made while
  * the script travels (it waits for the run request on stdin). FALSE: the
  * run is decided (failed) and @task may be gone. */
@@ -566,20 +558,12 @@ spawn_sandbox(GTask *task)
 {
     Run *r = g_task_get_task_data(task);
     GError *err = NULL;
-    char mem[32], cpu[32];
-    g_snprintf(mem, sizeof mem, "%" G_GUINT64_FORMAT, r->memory);
-    g_snprintf(cpu, sizeof cpu, "%u", r->timeout_ms / 1000 + 2);
 
-    GSubprocessLauncher *l = g_subprocess_launcher_new(
-        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-    /* nothing of our environment (HOME, tokens, proxies) reaches the IdP */
-    const char *env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", NULL };
-    g_subprocess_launcher_set_environ(l, (char **)env);
-    g_subprocess_launcher_set_cwd(l, "/");
-    r->proc = g_subprocess_launcher_spawn(l, &err, helper_path(r), "--memory",
-                                          mem, "--cpu", cpu, NULL);
-    g_object_unref(l);
+    /* a spare the call started ahead (idp-spare.c), else a new child */
+    r->proc = g_steal_pointer(&r->spare);
+    if (r->proc == NULL)
+        r->proc = sc_idp_sandbox_launch(r->helper, r->memory, r->timeout_ms,
+                                        &err);
     if (r->proc == NULL) {
         decide_error(task, SC_IDP_ERROR_EXECUTION, "cannot start the sandbox: %s",
                      err->message);
@@ -918,6 +902,7 @@ sc_idp_validate_async(const ScIdpConfig *config, const char *attr_value,
         sc_identity_assertion_free(a);
     }
     r->origin = g_strdup(origin ? origin : "");
+    r->spare = sc_idp_spare_take(config ? config->spare : NULL, config);
     start_with(r, config, cancellable, callback, user_data,
                sc_idp_validate_async, early);
 }
