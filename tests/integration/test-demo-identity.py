@@ -15,11 +15,14 @@ login it relies on (`--idp-session`):
   in the log (-v, SC_DEBUG=all);
 - the session cookie goes only to the IdP's own origin: a proxy script
   that redirects to another origin (another port) gets none there, nor do
-  that origin's own requests.
+  that origin's own requests;
+- a call fetches an IdP's proxy once: validating a peer who uses our own
+  IdP runs the script fetched to assert (the per-call cache).
 """
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -180,7 +183,42 @@ try:
         p.kill()
         first.close()
         other.close()
-        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # ---- each side fetches the proxy once per call ----
+    # (generating our assertion; validating the peer's, from the same IdP,
+    # runs that script again: the per-call cache)
+    tmp = tempfile.mkdtemp(prefix="sealcall-refidp-x-")
+    ca, cert, key = idpserver.make_ca(tmp, "cc")
+    plain = idpserver.IdpServer(cert, key, {"default": (
+        "rtcIdentityProvider.register({"
+        " generateAssertion(contents, origin, o) { return Promise.resolve({"
+        " idp: { domain: location.host, protocol: 'default' }, assertion:"
+        " JSON.stringify({ id: o.usernameHint + '@localhost', contents }) });"
+        " },"
+        " validateAssertion(a) { const v = JSON.parse(a); return"
+        " Promise.resolve({ identity: v.id, contents: v.contents }); } });")})
+    dom = "localhost:%d" % plain.port
+    c = sctest.Call(room="cache", relay=relay, port=port, offer_extra=[
+        "--ca", ca, "--idp", dom, "--identity-hint", "alice",
+        "--peer-identity", "bob@localhost"], answer_extra=[
+        "--ca", ca, "--idp", dom, "--identity-hint", "bob",
+        "--peer-identity", "alice@localhost"], offer_env=idp.env,
+        answer_env=idp.env)
+    off, ans = c.both()
+    try:
+        ok = c.wait_open()
+        ids = [p.wait_event("identity", timeout=5) for p in (off, ans)]
+        tap.ok(ok and [i and i.get("status") for i in ids] ==
+               ["verified", "verified"], "a call where both sides use the "
+               "same IdP verifies both ways", (ids, c.diag()))
+        tap.ok(plain.hit("/.well-known/idp-proxy/default") == 2,
+               "the proxy was fetched twice (once per side): validation ran "
+               "the script this call fetched to assert",
+               plain.hit("/.well-known/idp-proxy/default"))
+    finally:
+        c.close()
+        plain.close()
         shutil.rmtree(tmp, ignore_errors=True)
 finally:
     relay.kill()
