@@ -55,11 +55,11 @@ def probe(path):
     return out
 
 
-def python_with_gi():
-    """An interpreter with python3-gi: this one, else Debian's."""
+def python_with(module):
+    """An interpreter that has @module: this one, else Debian's."""
     for py in (sys.executable, "/usr/bin/python3"):
         if py and os.access(py, os.X_OK) and subprocess.run(
-                [py, "-c", "import gi"], capture_output=True,
+                [py, "-c", "import " + module], capture_output=True,
                 timeout=30).returncode == 0:
             return py
     return None
@@ -219,7 +219,7 @@ def run(call, off, ans, rec):
         fail("the answerer wrote no recording")
     say("the answerer's recording of what it received: %d bytes (WebM)"
         % os.path.getsize(rec))
-    py = python_with_gi()
+    py = python_with("gi")
     if py is None:
         say("  (python3-gi is not installed: not inspecting it)")
     else:
@@ -350,7 +350,10 @@ def verified_call(idp, relay, port, opts):
 
 def tampered_call(idp, opts):
     who = "bob@" + idp.host
-    relay = sctest.Proc([sys.executable, os.path.join(HERE, "mitm_relay.py"),
+    py = python_with("websockets")
+    if py is None:
+        fail("the tampering relay needs python3-websockets")
+    relay = sctest.Proc([py, os.path.join(HERE, "mitm_relay.py"),
                          "--edit-identity", "answer", "--identity-from", who,
                          "--identity-to", "mallory@" + idp.host],
                         "demo-mitm")
