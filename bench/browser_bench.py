@@ -48,8 +48,8 @@ class CallFailed(Exception):
 class TProc(sctest.Proc):
     """sctest.Proc whose events carry the wall-clock time they were read."""
 
-    def __init__(self, args, name):
-        super().__init__(args, name)
+    def __init__(self, args, name, env=None):
+        super().__init__(args, name, env=env)
         self.times = []
 
     def _read_some(self, timeout):

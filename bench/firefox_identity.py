@@ -6,7 +6,7 @@
 #
 # In the namespace: the relay (`sealcall serve --test-hooks`, which serves
 # the web client's test page), the reference IdP `sealcall idp`
-# (tests/lib/refidp.py, a throwaway CA; alice and bob logged in at its
+# (tests/lib/realidp.py, a throwaway CA; alice and bob logged in at its
 # form). Each call: two fresh headless Firefox ESR instances (fresh
 # profiles that trust the test CA through certutil; the IdP is idp.test,
 # resolved by network.dns.localDomains), each started on about:blank; through WebDriver
@@ -94,7 +94,9 @@ if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--bidi":
 
 import subprocess  # noqa: E402
 import interop  # noqa: E402
-import refidp  # noqa: E402
+os.environ.setdefault("TOP_SRCDIR", TOP)   # realidp's make-test-ca.sh
+import realidp  # noqa: E402
+import sctest  # noqa: E402
 from browser_bench import TProc, pump, CallFailed  # noqa: E402
 
 
@@ -117,7 +119,7 @@ class Side:
             "firefox", "about:blank", c.prefix,
             extra_prefs={"media.peerconnection.identity.timeout": 30000,
                          "network.dns.localDomains": IDP_HOST},
-            ca_file=c.idp.ca, extra_args=["--remote-debugging-port", "0"])
+            ca_file=c.idp.ca.ca, extra_args=["--remote-debugging-port", "0"])
 
     def open_page(self, ident, me, peer):
         c = self.ctx
@@ -126,10 +128,10 @@ class Side:
                                                ADDR, self.rep_room))
         if ident:
             url += "&idp=%s&idp_hint=%s&peer_identity=%s@%s" % (
-                c.idp.domain, me, peer, c.idp.host)
+                c.idp.name, me, peer, c.idp.domain)
         r = subprocess.run(c.prefix + ["/usr/bin/python3",
                                        os.path.abspath(__file__), "--bidi",
-                                       self.browser.log_path, c.idp.host,
+                                       self.browser.log_path, c.idp.domain,
                                        url],
                            input=(c.sessions[me] if ident else "-").encode()
                            + b"\n", capture_output=True, timeout=90)
@@ -182,9 +184,11 @@ class Context:
             raise CallFailed("relay did not start")
         self.port = ev["port"]
         self.base = "ws://127.0.0.1:%d/room/" % self.port
-        self.idp = refidp.RefIdp(self.sealcall, TOP, prefix=self.prefix,
-                                 host=IDP_HOST)
-        self.sessions = {u: self.idp.login(u) for u in ("alice", "bob")}
+        sctest.SEALCALL = self.sealcall
+        self.idp = realidp.LocalIdp(["alice", "bob"], host=IDP_HOST,
+                                    prefix=self.prefix)
+        self.sessions = {u: "%s=%s" % (realidp.COOKIE, self.idp.login(u))
+                         for u in ("alice", "bob")}
 
     def procs(self):
         return [s.rep for s in self.sides if s.rep is not None]
@@ -232,7 +236,7 @@ def one_call(ctx, i, ident, timeout):
         if ident:
             ids = [s.wait(lambda e: e.get("event") == "peer-identity", 10)
                    for s in (off, ans)]
-            want = ["bob@" + ctx.idp.host, "alice@" + ctx.idp.host]
+            want = ["bob@" + ctx.idp.domain, "alice@" + ctx.idp.domain]
             if [i and i.get("ok") and i.get("name") for i in ids] != want:
                 raise CallFailed("peerIdentity: %s" % ids)
         return {"setup": (min(a["t_epoch_ms"], b["t_epoch_ms"]) -
@@ -250,7 +254,7 @@ def run(args, log, summary):
         try:
             ctx.open()
         except (CallFailed, RuntimeError, OSError,
-                refidp.RefIdpError) as e:
+                subprocess.SubprocessError) as e:
             return [{"pair": name, "available": False, "reason": str(e)}]
         log("run_bench: identity rows with %s, %d calls each\n"
             % (ctx.version, args.browser_calls))
@@ -273,7 +277,7 @@ def run(args, log, summary):
                      reason="; ".join(fails[m][:1]),
                      conditions="%s, network namespace, data only, pages "
                      "of sealcall serve --test-hooks; identity: sealcall "
-                     "idp on https://%s" % (ctx.version, ctx.idp.domain))
+                     "idp on https://%s" % (ctx.version, ctx.idp.name))
                 for m in (False, True)]
     finally:
         ctx.close()

@@ -5,9 +5,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Identity on both sides: the reference IdP `sealcall idp` started for the
-# run (tests/lib/refidp.py: a throwaway test CA, users alice and bob logged
-# in at its login form); each side asserts (--idp, --idp-session) and
-# insists on the other (--peer-identity). Calls with and without identity
+# run (tests/lib/realidp.py: a throwaway test CA, users alice and bob logged
+# in at its login form); each side asserts (--idp, its session cookie in
+# the idp-cookies.txt of an XDG_DATA_HOME of its own) and insists on the
+# other (--peer-identity). Calls with and without identity
 # alternate, so that both see the same machine load.
 #
 # Two measures per call, on the driver's clock:
@@ -21,6 +22,7 @@
 #
 # sealcall pairs run on loopback.
 import os
+import subprocess
 import sys
 import time
 
@@ -28,7 +30,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 sys.path.insert(0, HERE)
-import refidp  # noqa: E402
+os.environ.setdefault("TOP_SRCDIR", TOP)   # realidp's make-test-ca.sh
+import realidp  # noqa: E402
 import sctest  # noqa: E402
 
 from browser_bench import TProc, pump, CallFailed  # noqa: E402
@@ -74,7 +77,7 @@ def when(p, ev):
     return None
 
 
-def sealcall_call(sealcall, relay_port, room, ident, idp, sessions, timeout):
+def sealcall_call(sealcall, relay_port, room, ident, idp, homes, timeout):
     url = "ws://127.0.0.1:%d/room/%s" % (relay_port, room)
     base = ["--signal", url, "--json", "--ice-address", "127.0.0.1",
             "--no-audio", "--no-video"]
@@ -82,14 +85,13 @@ def sealcall_call(sealcall, relay_port, room, ident, idp, sessions, timeout):
     def extra(me, peer):
         if not ident:
             return []
-        return ["--ca", idp.ca, "--idp", idp.domain, "--identity-hint", me,
-                "--idp-session", sessions[me], "--peer-identity",
-                "%s@%s" % (peer, idp.host)]
+        return ["--ca", idp.ca.ca, "--idp", idp.name, "--identity-hint", me,
+                "--peer-identity", "%s@%s" % (peer, idp.domain)]
     t0 = time.time()
     ans = TProc([sealcall, "answer"] + base + extra("bob", "alice"),
-                "idb-a-" + room)
+                "idb-a-" + room, env={"XDG_DATA_HOME": homes["bob"]})
     off = TProc([sealcall, "call"] + base + extra("alice", "bob"),
-                "idb-o-" + room)
+                "idb-o-" + room, env={"XDG_DATA_HOME": homes["alice"]})
     try:
         def opened(p):
             return lambda e: e.get("event") == "channel" and \
@@ -124,13 +126,14 @@ def run_sealcall(args, log):
                  "reason": "no sealcall binary"}]
     idp = relay = None
     try:
-        try:
-            idp = refidp.RefIdp(args.sealcall, TOP)
-            sessions = {u: idp.session_file(u) for u in ("alice", "bob")}
-        except refidp.RefIdpError as e:
-            return [{"pair": name, "available": False, "reason": str(e)}]
-        os.environ.update(idp.env)   # the sandbox helper of this build
         sctest.SEALCALL = args.sealcall
+        try:
+            idp = realidp.LocalIdp(["alice", "bob"])
+            # a directory per user, as two users' machines would have
+            homes = {u: idp.data_home(u) for u in ("alice", "bob")}
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+            return [{"pair": name, "available": False, "reason": str(e)}]
+        os.environ.update(realidp.sandbox_env())   # this build's helper
         relay, port = sctest.start_relay()
         res = {False: [], True: []}
         fails = {False: [], True: []}
@@ -139,7 +142,7 @@ def run_sealcall(args, log):
                 room = "idb-%d-%d-%d" % (os.getpid(), i, ident)
                 try:
                     r = sealcall_call(args.sealcall, port, room, ident, idp,
-                                      sessions, args.setup_timeout)
+                                      homes, args.setup_timeout)
                     res[ident].append(r)
                     log("  %s %s call %d: setup %.1f ms, start %.1f ms\n" % (
                         name, "identity" if ident else "plain", i,
@@ -151,7 +154,7 @@ def run_sealcall(args, log):
                      available=bool(res[m]), offerer="sealcall",
                      answerer="sealcall",
                      conditions="loopback, data only, sealcall serve relay; "
-                     "identity: sealcall idp on https://%s" % idp.domain)
+                     "identity: sealcall idp on https://%s" % idp.name)
                 for m in (False, True)]
     finally:
         if relay is not None:

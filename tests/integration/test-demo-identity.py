@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The identity part of `./quickstart demo` (issue 14 point 12), and the
-login it relies on (`--idp-session`):
+login it relies on (the user's IdP session in
+$XDG_DATA_HOME/sealcall/idp-cookies.txt, tests/lib/realidp.py):
 
 - `demo.py --identity-only`: the reference IdP `sealcall idp` started with
   a throwaway CA, alice and bob logged in, a call where both assert and
@@ -8,18 +9,14 @@ login it relies on (`--idp-session`):
   call through a relay that edits the identity inside the answer's
   assertion, refused (identity-rejected, idp-token-invalid); "demo OK";
   its temporary directories are gone;
-- without --idp-session the same IdP asks for a login (its login URL),
-  so the session is what makes it sign;
-- --idp-session refuses a file readable by others (exit 2) and a value
-  that is not a cookie, without printing the value; the value is never
-  in the log (-v, SC_DEBUG=all);
-- the session cookie goes only to the IdP's own origin: a proxy script
-  that redirects to another origin (another port) gets none there, nor do
-  that origin's own requests;
+- without a session the same IdP asks for a login (its login URL), so the
+  session is what makes it sign; with one it signs, and the session
+  cookie is never in the log (-v, SC_DEBUG=all);
 - a call fetches an IdP's proxy once: validating a peer who uses our own
   IdP runs the script fetched to assert (the per-call cache).
+(The cookie file's own rules, its mode, which requests get which cookie,
+are test-idp-sandbox.py's and test-call-identity-realidp.py's.)
 """
-import glob
 import os
 import re
 import shutil
@@ -31,7 +28,7 @@ TOP_SRCDIR = os.environ.get("TOP_SRCDIR", ".")
 HERE = os.path.join(TOP_SRCDIR, "tests", "lib")
 sys.path.insert(0, HERE)
 import sctest  # noqa: E402
-import refidp  # noqa: E402
+import realidp  # noqa: E402
 import idpserver  # noqa: E402
 
 tap = sctest.Tap()
@@ -39,7 +36,7 @@ if subprocess.run(["sh", "-c", "command -v openssl"],
                   stdout=subprocess.DEVNULL).returncode:
     tap.skip_all("openssl tool not installed")
 PY = os.environ.get("PYTHON3", sys.executable)
-before = set(glob.glob("/tmp/sealcall-refidp-*"))
+SANDBOX = realidp.sandbox_env()   # this build's sandbox helper
 
 # ---- the demo's identity part ----
 r = subprocess.run([PY, os.path.join(HERE, "demo.py"), "--identity-only",
@@ -49,14 +46,16 @@ tap.diag(out)
 tap.ok(r.returncode == 0 and out.rstrip().endswith("demo OK"),
        "demo --identity-only ends demo OK", r.stderr.decode()[-2000:])
 tap.ok(re.search(r'caller +\{"event": "identity", "side": "remote", '
-                 r'"status": "verified", "identity": "bob@localhost"', out)
+                 r'"status": "verified", "verified_by": "idp", '
+                 r'"identity": "bob@localhost"', out)
        and re.search(r'answerer \{"event": "identity", "side": "remote", '
-                     r'"status": "verified", "identity": "alice@localhost"',
+                     r'"status": "verified", "verified_by": "idp", '
+                     r'"identity": "alice@localhost"',
                      out),
        "it shows both sides' verified identities")
 tap.ok(re.search(r'caller +peer \{"identity": "bob@localhost", "idp": '
                  r'"localhost:\d+", "verified_by": "idp", "authoritative": '
-                 r'true\}', out) and
+                 r'true, "pseudonym": false\}', out) and
        re.search(r'answerer peer \{"identity": "alice@localhost"', out),
        "it shows both inspectors' verified peers")
 tap.ok(re.search(r'caller ended +\{"event": "ended", "reason": '
@@ -64,132 +63,69 @@ tap.ok(re.search(r'caller ended +\{"event": "ended", "reason": '
        '"error": "idp-token-invalid"' in out and
        "no channel, message or media reached either side" in out,
        "it shows the tampered call refused, with the reason")
-tap.ok(set(glob.glob("/tmp/sealcall-refidp-*")) == before,
-       "it removed its temporary directory (the CA and keys)")
+dirs = re.search(r"\(scripts/make-test-ca.sh; in (\S+) and (\S+), deleted",
+                 out)
+tap.ok(dirs is not None and not any(os.path.exists(d) for d in dirs.groups()),
+       "it removed its temporary directories (the CA, keys, sessions)",
+       dirs and dirs.groups())
 
-# ---- --idp-session, against the reference IdP ----
-idp = refidp.RefIdp(sctest.SEALCALL, TOP_SRCDIR, users=("alice",))
-relay, port = sctest.start_relay()
+# ---- the session, in the cookie file, against the reference IdP ----
+tmp = tempfile.mkdtemp(prefix="sc-realidp-demo-")
+idp = relay = None
 try:
+    ca = realidp.TestCa(tmp, "localhost")
+    idp = realidp.RealIdp(ca, ["alice"])
+    relay, port = sctest.start_relay()
     url = "ws://127.0.0.1:%d/room/" % port
 
-    def call(room, extra, env=None):
-        p = sctest.Proc([sctest.SEALCALL, "call", "--signal", url + room,
-                         "--json", "--ice-address", "127.0.0.1",
-                         "--no-audio", "--no-video", "--ca", idp.ca,
-                         "--idp", idp.domain, "--identity-hint", "alice"] +
-                        extra, room, env=dict(idp.env, **(env or {})))
-        return p
+    def call(room, extra, env):
+        return sctest.Proc([sctest.SEALCALL, "call", "--signal", url + room,
+                            "--json", "--ice-address", "127.0.0.1",
+                            "--no-audio", "--no-video", "--ca", ca.ca,
+                            "--idp", idp.name, "--identity-hint", "alice"] +
+                           extra, room, env=dict(SANDBOX, **env))
 
-    p = call("nosession", [])
+    p = call("nosession", [], {"XDG_DATA_HOME": idp.data_home()})
     try:
         li = p.wait_for(lambda e: e.get("event") == "identity", 40)
         tap.ok(li is not None and li.get("error") == "idp-need-login" and
-               li.get("login_url") == "https://%s/login" % idp.domain,
-               "without --idp-session the IdP asks for a login", li)
+               li.get("login_url") == "https://%s/login" % idp.name,
+               "without a session the IdP asks for a login", li)
     finally:
         p.kill()
 
-    session = idp.session_file("alice")
-    with open(session) as f:
-        secret = f.read().strip().split("=", 1)[1]
-    p = call("session", ["--idp-session", session, "-v"],
-             {"SC_DEBUG": "all"})
+    secret = idp.login("alice")
+    home = idp.data_home(token=secret)
+    p = call("session", ["-v"], {"XDG_DATA_HOME": home, "SC_DEBUG": "all"})
     try:
         ok = p.wait_event("signaling", state="connected", timeout=40)
         tap.ok(ok is not None and not [e for e in p.events
                                        if e.get("event") == "identity"],
-               "with --idp-session it signs: signaling goes on",
-               p.stderr_tail())
+               "with the session in idp-cookies.txt it signs: signaling "
+               "goes on", p.stderr_tail())
         with open(p.stderr_path, "rb") as f:
             log = f.read()
     finally:
         p.kill()
     r2 = subprocess.run([sctest.SEALCALL, "call", "--signal", url + "x",
-                         "--idp", idp.domain, "--idp-session", session, "-v",
-                         "--json", "--no-audio", "--no-video",
-                         "--ice-address", "127.0.0.1", "--ca", idp.ca],
-                        env=dict(os.environ, SC_DEBUG="all", **idp.env),
+                         "--idp", idp.name, "-v", "--json", "--no-audio",
+                         "--no-video", "--ice-address", "127.0.0.1",
+                         "--ca", ca.ca],
+                        env=dict(os.environ, SC_DEBUG="all",
+                                 XDG_DATA_HOME=home, **SANDBOX),
                         stdin=subprocess.DEVNULL, capture_output=True,
                         timeout=60)
-    tap.ok(secret.encode() not in log + r2.stdout + r2.stderr and
-           b"identity" in log and len(r2.stderr) > 0,
+    # (the first run signed, so the session was loaded and sent)
+    tap.ok(ok is not None and secret.encode() not in
+           log + r2.stdout + r2.stderr and b"identity" in log and
+           len(r2.stderr) > 0,
            "the session is never in the log (-v, SC_DEBUG=all)")
-
-    os.chmod(session, 0o644)
-    r = subprocess.run([sctest.SEALCALL, "call", "--signal", url + "y",
-                        "--idp", idp.domain, "--idp-session", session],
-                       stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=30)
-    tap.ok(r.returncode == 2 and b"chmod 600" in r.stderr and
-           secret.encode() not in r.stdout + r.stderr,
-           "a session file readable by others is refused (exit 2)",
-           r.stderr.decode())
-    os.chmod(session, 0o600)
-    bad = os.path.join(idp.tmp, "bad")
-    for what, value in (("two cookies", "a=b; c=d" + secret),
-                        ("no name", "=" + secret),
-                        ("a space", "a=b " + secret)):
-        fd = os.open(bad, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.write(fd, value.encode() + b"\n")
-        os.close(fd)
-        r = subprocess.run([sctest.SEALCALL, "call", "--signal", url + "z",
-                            "--idp", idp.domain, "--idp-session", bad],
-                           stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=30)
-        tap.ok(r.returncode == 2 and b"--idp-session" in r.stderr and
-               secret.encode() not in r.stderr,
-               "a session that is not one cookie is refused: %s" % what,
-               r.stderr.decode())
-    r = subprocess.run([sctest.SEALCALL, "call", "--signal", url + "z",
-                        "--idp-session", session],
-                       stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=30)
-    tap.ok(r.returncode == 2 and b"--idp-session needs --idp" in r.stderr,
-           "--idp-session without --idp: exit 2", r.stderr.decode())
-
-    # ---- only the IdP's own origin gets it ----
-    tmp = tempfile.mkdtemp(prefix="sealcall-refidp-x-")
-    ca, cert, key = idpserver.make_ca(tmp, "xo")
-    other = idpserver.IdpServer(cert, key, {
-        "default": "rtcIdentityProvider.register({ generateAssertion() {"
-                   " return fetch('/api/echo', {method: 'POST', body: 'x',"
-                   " credentials: 'include'}).then(() => ({ idp: { domain:"
-                   " location.host, protocol: 'default' }, assertion: 'x' }));"
-                   " }, validateAssertion() { return Promise.reject("
-                   "new Error('no')); } });"})
-    first = idpserver.IdpServer(cert, key, {
-        "hop": ("redirect", "https://localhost:%d/.well-known/idp-proxy/"
-                            "default" % other.port)})
-    p = sctest.Proc([sctest.SEALCALL, "call", "--signal", url + "hop",
-                     "--json", "--ice-address", "127.0.0.1", "--no-audio",
-                     "--no-video", "--ca", ca, "--idp",
-                     "localhost:%d" % first.port, "--idp-protocol", "hop",
-                     "--idp-session", session], "hop", env=idp.env)
-    try:
-        # its assertion names the other IdP, so the call ends there
-        p.wait_event("ended", timeout=40)
-        tap.ok(other.hit("/api/echo") == 1,
-               "a proxy redirected to another origin ran (and fetched from "
-               "its own origin)", (p.events, other.hits, p.stderr_tail()))
-        tap.ok([c for _, c in first.cookies] == ["__Host-sc_idp_session=" +
-                                                 secret],
-               "the IdP's own origin got the session (once, on the proxy "
-               "request)", first.cookies)
-        tap.ok(other.cookies == [],
-               "the other origin got no cookie, neither on the redirected "
-               "proxy request nor on the script's fetch", other.cookies)
-    finally:
-        p.kill()
-        first.close()
-        other.close()
-        shutil.rmtree(tmp, ignore_errors=True)
 
     # ---- each side fetches the proxy once per call ----
     # (generating our assertion; validating the peer's, from the same IdP,
     # runs that script again: the per-call cache)
-    tmp = tempfile.mkdtemp(prefix="sealcall-refidp-x-")
-    ca, cert, key = idpserver.make_ca(tmp, "cc")
+    ctmp = tempfile.mkdtemp(prefix="sc-realidp-cache-")
+    cca, cert, key = idpserver.make_ca(ctmp, "cc")
     plain = idpserver.IdpServer(cert, key, {"default": (
         "rtcIdentityProvider.register({"
         " generateAssertion(contents, origin, o) { return Promise.resolve({"
@@ -200,11 +136,11 @@ try:
         " Promise.resolve({ identity: v.id, contents: v.contents }); } });")})
     dom = "localhost:%d" % plain.port
     c = sctest.Call(room="cache", relay=relay, port=port, offer_extra=[
-        "--ca", ca, "--idp", dom, "--identity-hint", "alice",
+        "--ca", cca, "--idp", dom, "--identity-hint", "alice",
         "--peer-identity", "bob@localhost"], answer_extra=[
-        "--ca", ca, "--idp", dom, "--identity-hint", "bob",
-        "--peer-identity", "alice@localhost"], offer_env=idp.env,
-        answer_env=idp.env)
+        "--ca", cca, "--idp", dom, "--identity-hint", "bob",
+        "--peer-identity", "alice@localhost"], offer_env=SANDBOX,
+        answer_env=SANDBOX)
     off, ans = c.both()
     try:
         ok = c.wait_open()
@@ -219,8 +155,11 @@ try:
     finally:
         c.close()
         plain.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(ctmp, ignore_errors=True)
 finally:
-    relay.kill()
-    idp.close()
+    if relay is not None:
+        relay.kill()
+    if idp is not None:
+        idp.close()
+    shutil.rmtree(tmp, ignore_errors=True)
 tap.done()

@@ -24,10 +24,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import sctest  # noqa: E402
-import refidp  # noqa: E402
-
 TOP = os.path.dirname(os.path.dirname(HERE))
+os.environ.setdefault("TOP_SRCDIR", TOP)   # realidp's make-test-ca.sh
+import sctest  # noqa: E402
+import realidp  # noqa: E402
 
 KINDS = ("audio", "video")
 
@@ -258,46 +258,55 @@ def identity_demo():
     say()
     say("== verified identity (RFC 8827 §7) ==")
     try:
-        idp = refidp.RefIdp(sctest.SEALCALL, TOP)
-    except refidp.RefIdpError as e:
+        idp = realidp.LocalIdp(["alice", "bob"])
+    except (RuntimeError, subprocess.SubprocessError) as e:
         fail("the reference IdP did not start: %s" % e)
     relay = None
     try:
+        host = idp.domain
         say("IdP:      sealcall idp on https://%s, certificate from a "
-            "throwaway CA made now (scripts/make-test-ca.sh, in %s, deleted "
-            "at the end)" % (idp.domain, idp.tmp))
-        sessions = {u: idp.session_file(u) for u in ("alice", "bob")}
+            "throwaway CA made now (scripts/make-test-ca.sh; in %s and %s, "
+            "deleted at the end)" % (idp.name, idp.ca_tmp, idp.tmp))
+        homes = {u: idp.data_home(u) for u in ("alice", "bob")}
         say("          alice and bob log in at its login form; each "
-            "sealcall gets the session cookie (--idp-session FILE, 0600)")
+            "sealcall finds its session cookie in $XDG_DATA_HOME/sealcall/"
+            "idp-cookies.txt (cookies.txt, 0600), XDG_DATA_HOME being a "
+            "directory of its own")
         relay, port = sctest.start_relay()
+        env = realidp.sandbox_env()
 
         def opts(me, peer):
-            return ["--ca", idp.ca, "--idp", idp.domain, "--identity-hint", me,
-                    "--idp-session", sessions[me],
-                    "--peer-identity", "%s@%s" % (peer, idp.host)]
+            return ["--ca", idp.ca.ca, "--idp", idp.name,
+                    "--identity-hint", me,
+                    "--peer-identity", "%s@%s" % (peer, host)]
+
+        def envs(me):
+            return dict(env, XDG_DATA_HOME=homes[me])
         say("caller:   sealcall call   ... --idp %s --identity-hint alice "
-            "--peer-identity bob@%s --ca ca.pem" % (idp.domain, idp.host))
+            "--peer-identity bob@%s --ca ca.pem" % (idp.name, host))
         say("answerer: sealcall answer ... --idp %s --identity-hint bob "
-            "--peer-identity alice@%s --ca ca.pem" % (idp.domain, idp.host))
-        verified_call(idp, relay, port, opts)
+            "--peer-identity alice@%s --ca ca.pem" % (idp.name, host))
+        verified_call(host, relay, port, opts, envs)
         relay.kill()
         relay = None
-        tampered_call(idp, opts)
+        tampered_call(host, opts, envs)
     finally:
         if relay is not None:
             relay.kill()
         idp.close()
 
 
-def data_only(room, relay, port, offer_extra, answer_extra, env):
+def data_only(room, relay, port, opts, envs):
+    """alice calls bob, each with the IdP session in its own
+    XDG_DATA_HOME"""
     return sctest.Call(room=room, relay=relay, port=port,
-                       offer_extra=offer_extra, answer_extra=answer_extra,
-                       offer_env=env, answer_env=env)
+                       offer_extra=opts("alice", "bob"),
+                       answer_extra=opts("bob", "alice"),
+                       offer_env=envs("alice"), answer_env=envs("bob"))
 
 
-def verified_call(idp, relay, port, opts):
-    call = data_only("demo-identity", relay, port, opts("alice", "bob"),
-                     opts("bob", "alice"), idp.env)
+def verified_call(host, relay, port, opts, envs):
+    call = data_only("demo-identity", relay, port, opts, envs)
     off, ans = call.both()
     try:
         io, ia = remote_identity(off), remote_identity(ans)
@@ -309,7 +318,7 @@ def verified_call(idp, relay, port, opts):
         want = {off: ("bob", io), ans: ("alice", ia)}
         for p, (who, ev) in want.items():
             if ev is None or ev.get("status") != "verified" or \
-                    ev.get("identity") != "%s@%s" % (who, idp.host):
+                    ev.get("identity") != "%s@%s" % (who, host):
                 fail("%s was not verified" % who, call)
         if not call.wait_open("chat", timeout=30):
             fail("the verified call did not open its channel", call)
@@ -348,14 +357,14 @@ def verified_call(idp, relay, port, opts):
         call.close()
 
 
-def tampered_call(idp, opts):
-    who = "bob@" + idp.host
+def tampered_call(host, opts, envs):
+    who = "bob@" + host
     py = python_with("websockets")
     if py is None:
         fail("the tampering relay needs python3-websockets")
     relay = sctest.Proc([py, os.path.join(HERE, "mitm_relay.py"),
                          "--edit-identity", "answer", "--identity-from", who,
-                         "--identity-to", "mallory@" + idp.host],
+                         "--identity-to", "mallory@" + host],
                         "demo-mitm")
     ev = relay.wait_event("listening", timeout=20)
     if ev is None:
@@ -364,9 +373,8 @@ def tampered_call(idp, opts):
     say()
     say("the same call through a relay that rewrites %s to mallory@%s "
         "inside the answer's assertion (the IdP's signature kept):"
-        % (who, idp.host))
-    call = data_only("demo-tampered", relay, ev["port"], opts("alice", "bob"),
-                     opts("bob", "alice"), idp.env)
+        % (who, host))
+    call = data_only("demo-tampered", relay, ev["port"], opts, envs)
     off, ans = call.both()
     try:
         end = off.wait_event("ended", timeout=40)

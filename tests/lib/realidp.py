@@ -8,8 +8,11 @@ where sealcall's IdP sandbox looks for it when generating
 
   ca = realidp.TestCa(tmp, "localhost")        # ca.pem, server.pem/.key
   idp = realidp.RealIdp(ca, ["alice", "bob"])  # sealcall idp --domain localhost
-  data_home = idp.login_data_home("alice")     # XDG_DATA_HOME for sealcall
+  data_home = idp.data_home("alice")           # XDG_DATA_HOME for sealcall
   idp.close()
+
+  idp = realidp.LocalIdp(["alice", "bob"])     # its own CA, for the demo
+  idp.close()                                  # and the bench: both removed
 """
 import base64
 import http.client
@@ -188,6 +191,35 @@ class RealIdp:
                 p.wait_exit(20)
             p.kill()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class LocalIdp(RealIdp):
+    """RealIdp with a CA of its own, made now in a temporary directory
+    that close() removes with the IdP's: `./quickstart demo` and `make
+    bench`, which run outside the test harness."""
+
+    def __init__(self, users, host="localhost", prefix=None):
+        self.ca_tmp = tempfile.mkdtemp(prefix="sc-realidp-ca-")
+        try:
+            super().__init__(TestCa(self.ca_tmp, host), users, prefix=prefix)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self):
+        if hasattr(self, "tmp"):
+            super().close()
+        shutil.rmtree(self.ca_tmp, ignore_errors=True)
+
+
+def sandbox_env():
+    """SEALCALL_IDP_SANDBOX for a sealcall run from a build tree (its
+    build's sandbox helper, as `make check` sets it); {} otherwise."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(
+        sctest.SEALCALL)))
+    helper = os.path.join(build, "src", "identity", "sealcall-idp-sandbox")
+    return {"SEALCALL_IDP_SANDBOX": helper} if os.access(helper, os.X_OK) \
+        else {}
 
 
 def fingerprint_contents(digest):
