@@ -59,14 +59,18 @@ struct ScConsentWatch {
     char *keys[2];
     gint64 *last_us;
     ScConsentWatchFunc notify;
+    ScConsentWatchFunc revoked;
     gpointer notify_data;
     guint idle_wakeups;
     guint budget;          /* datagrams libnice may read before a peek */
 };
 
-gboolean
-sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
-                                     const char *pwd)
+/* The class of @buf if it is a Binding response (RFC 5389) whose
+ * MESSAGE-INTEGRITY verifies with @pwd, a short-term credential: success,
+ * or an error carrying 403 (RFC 7675 §5.2); SC_STUN_CONSENT_NONE for
+ * anything else. */
+static ScStunConsent
+authentic_binding_response(const guint8 *buf, gsize len, const char *pwd)
 {
     StunMessage msg = {0};
     const guint8 *mi;
@@ -75,19 +79,26 @@ sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
     guint8 mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
     gsize before;
+    StunClass cls;
+    int code = 0;
 
     if (pwd == NULL || len < STUN_MESSAGE_HEADER_LENGTH || len > sizeof head ||
         stun_message_validate_buffer_length(buf, len, true) != (int)len)
-        return FALSE;
+        return SC_STUN_CONSENT_NONE;
     msg.buffer = (uint8_t *)buf;
     msg.buffer_len = len;
+    cls = stun_message_get_class(&msg);
     if (!stun_message_has_cookie(&msg) ||
-        stun_message_get_class(&msg) != STUN_RESPONSE ||
+        (cls != STUN_RESPONSE && cls != STUN_ERROR) ||
         stun_message_get_method(&msg) != STUN_BINDING)
-        return FALSE;
+        return SC_STUN_CONSENT_NONE;
+    if (cls == STUN_ERROR &&
+        (stun_message_find_error(&msg, &code) != STUN_MESSAGE_RETURN_SUCCESS ||
+         code != STUN_ERROR_FORBIDDEN))
+        return SC_STUN_CONSENT_NONE;
     mi = stun_message_find(&msg, STUN_ATTRIBUTE_MESSAGE_INTEGRITY, &mi_len);
     if (mi == NULL || mi_len != MI_LEN)
-        return FALSE;
+        return SC_STUN_CONSENT_NONE;
     /* RFC 5389 §15.4: the HMAC covers the message up to the attribute,
      * with a header length that counts the attribute itself */
     before = (gsize)(mi - buf) - 4;
@@ -96,9 +107,23 @@ sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
     head[3] = (guint8)(before - STUN_MESSAGE_HEADER_LENGTH + 4 + MI_LEN);
     if (HMAC(EVP_sha1(), pwd, (int)strlen(pwd), head, before, mac,
              &mac_len) == NULL ||
-        mac_len != MI_LEN)
-        return FALSE;
-    return CRYPTO_memcmp(mac, mi, MI_LEN) == 0;
+        mac_len != MI_LEN || CRYPTO_memcmp(mac, mi, MI_LEN) != 0)
+        return SC_STUN_CONSENT_NONE;
+    return cls == STUN_RESPONSE ? SC_STUN_CONSENT_GRANTED
+                                : SC_STUN_CONSENT_REVOKED;
+}
+
+gboolean
+sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
+                                     const char *pwd)
+{
+    return authentic_binding_response(buf, len, pwd) == SC_STUN_CONSENT_GRANTED;
+}
+
+ScStunConsent
+sc_stun_consent_response(const guint8 *buf, gsize len, const char *pwd)
+{
+    return authentic_binding_response(buf, len, pwd);
 }
 
 static void
@@ -115,7 +140,8 @@ look_at(ScConsentWatch *w, const guint8 *buf, gsize len,
     if (len < STUN_MESSAGE_HEADER_LENGTH || buf[0] > 3)
         return;
     for (guint i = 0; i < G_N_ELEMENTS(w->keys); i++) {
-        if (sc_stun_is_authentic_binding_success(buf, len, w->keys[i])) {
+        switch (authentic_binding_response(buf, len, w->keys[i])) {
+        case SC_STUN_CONSENT_GRANTED:
             /* relayed: an answer to a check from our relayed address
              * (not to one on another pair through the same socket) */
             if (w->path != SC_CONSENT_PATH_DIRECT &&
@@ -125,6 +151,12 @@ look_at(ScConsentWatch *w, const guint8 *buf, gsize len,
             if (w->notify != NULL)
                 w->notify(w->notify_data);
             return;
+        case SC_STUN_CONSENT_REVOKED:
+            if (w->revoked != NULL)
+                w->revoked(w->notify_data);
+            return;
+        case SC_STUN_CONSENT_NONE:
+            break;
         }
     }
 }
@@ -356,11 +388,12 @@ sc_consent_watch_set_keys(ScConsentWatch *w, const char *pwd,
 
 void
 sc_consent_watch_set_notify(ScConsentWatch *w, ScConsentWatchFunc fn,
-                            gpointer data)
+                            ScConsentWatchFunc revoked, gpointer data)
 {
     if (w == NULL)
         return;
     w->notify = fn;
+    w->revoked = revoked;
     w->notify_data = data;
 }
 

@@ -69,12 +69,14 @@ ScConsentWatch *sc_consent_watch_new_turn(GMainContext *ctx,
 void sc_consent_watch_set_keys(ScConsentWatch *w, const char *pwd,
                                const char *previous_pwd);
 
-/* @fn(@data) runs after each consent response has been timed, from the
- * watch's check() or the receive path: it must not call into libnice
- * (defer instead). NULL @fn: none. */
+/* @fn(@data) runs after each consent response has been timed, and
+ * @revoked(@data) for each authenticated Binding error response with
+ * code 403 from the remote address (RFC 7675 §5.2: consent revoked),
+ * both from the watch's check() or the receive path: they must not call
+ * into libnice (defer instead). NULL: none. */
 typedef void (*ScConsentWatchFunc)(gpointer data);
 void sc_consent_watch_set_notify(ScConsentWatch *w, ScConsentWatchFunc fn,
-                                 gpointer data);
+                                 ScConsentWatchFunc revoked, gpointer data);
 /* Peeks at most SC_CONSENT_WATCH_PEEK_BATCH datagrams not seen yet;
  * returns how many. */
 guint sc_consent_watch_poll(ScConsentWatch *w);
@@ -88,6 +90,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScConsentWatch, sc_consent_watch_free)
  * MESSAGE-INTEGRITY that verifies with @pwd (short-term credential). */
 gboolean sc_stun_is_authentic_binding_success(const guint8 *buf, gsize len,
                                               const char *pwd);
+
+typedef enum {
+    SC_STUN_CONSENT_NONE,    /* not an authentic Binding response */
+    SC_STUN_CONSENT_GRANTED, /* success response */
+    SC_STUN_CONSENT_REVOKED, /* error response, 403 (RFC 7675 §5.2) */
+} ScStunConsent;
+
+/* What @buf says about consent, if it is a Binding response whose
+ * MESSAGE-INTEGRITY verifies with @pwd. */
+ScStunConsent sc_stun_consent_response(const guint8 *buf, gsize len,
+                                       const char *pwd);
 
 G_END_DECLS
 

@@ -2,9 +2,11 @@
  * libnice 0.1.21 declares consent lost 10 s after the last response, not
  * RFC 7675's 30 s, and reports it as the component failing. This file
  * keeps the 30 s deadline (from the last response consent-watch.c saw),
- * selects the same pair again when a response comes in time, and starts
- * the watch on each newly selected pair (a relayed one too: on libnice's
- * socket to the TURN server); see docs/internals/call-flow.md.
+ * selects the same pair again at once while the last response is under
+ * SC_ICE_CONSENT_HOLD_MS old (sending goes on: libnice's 10 s are not
+ * RFC 7675's 30 s), or when a response comes in time after that, and
+ * starts the watch on each newly selected pair (a relayed one too: on
+ * libnice's socket to the TURN server); see docs/internals/call-flow.md.
  * The agent, candidates, states and datagrams are ice.c's.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
@@ -143,32 +145,25 @@ first_with_foundation(GSList *list, const NiceCandidate *want)
     return FALSE;
 }
 
-/* libnice gave up on the pair after 10 s, but the peer has answered a
- * consent check since (the watch saw an authenticated Binding success
- * response from the pair's remote address): consent holds (RFC 7675
- * §5.1 counts 30 s), so select the same pair again, which is the only way
- * libnice 0.1.21 offers to send on it again. Its checks go on at their
- * own 4-6 s pace meanwhile; libnice's 10 s clock restarts with the next
- * one, ours (the deadline) runs from the last real response. libnice
- * may report the component ready again meanwhile (a triggered check
- * succeeded) without sending on the pair: that changes nothing. Not
- * during an ICE restart (selecting a pair would stop its checks). */
+/* Selects libnice's selected pair again (nice_agent_set_selected_pair(),
+ * the only way libnice 0.1.21 offers to send on a pair it gave up on;
+ * it stops the stream's connectivity checks, so never during an ICE
+ * restart). Only when the first local and remote candidates with the
+ * pair's foundations are its own (libnice picks by foundation). TRUE
+ * when libnice took it: on_selected_pair() in ice.c saw it (t->resuming),
+ * the watch and the time of the last response go on. */
 static gboolean
-resume_pair(gpointer data)
+select_pair_again(ScIceTransport *t)
 {
-    ScIceTransport *t = data;
     NiceCandidate *lc = NULL, *rc = NULL;
     g_autofree char *lfound = NULL, *rfound = NULL;
     GSList *locals, *remotes;
-    gboolean same;
+    gboolean same, ok;
+    guint before = t->n_resumed;
 
-    g_clear_pointer(&t->resume_source, g_source_unref);
-    if (t->closed || !t->await_selection || t->restarting ||
-        t->state != SC_ICE_STATE_DISCONNECTED || t->last_consent_us <= 0 ||
-        sc_clock_now_us() - t->last_consent_us >=
-            (gint64)SC_ICE_CONSENT_EXPIRY_MS * 1000 ||
+    if (t->restarting ||
         !nice_agent_get_selected_pair(t->agent, t->stream_id, 1, &lc, &rc))
-        return G_SOURCE_REMOVE;
+        return FALSE;
     locals = nice_agent_get_local_candidates(t->agent, t->stream_id, 1);
     remotes = nice_agent_get_remote_candidates(t->agent, t->stream_id, 1);
     same = first_with_foundation(locals, lc) &&
@@ -178,16 +173,74 @@ resume_pair(gpointer data)
     if (!same) {
         SC_LOG_INFO(t->log_id, "cannot select the pair again (foundation "
                                "shared): waiting for an ICE restart");
-        return G_SOURCE_REMOVE;
+        return FALSE;
     }
     lfound = g_strdup(lc->foundation);
     rfound = g_strdup(rc->foundation);
     t->resuming = TRUE;
-    if (!nice_agent_set_selected_pair(t->agent, t->stream_id, 1, lfound,
-                                      rfound))
-        SC_LOG_WARN(t->log_id, "libnice cannot select the pair again");
+    ok = nice_agent_set_selected_pair(t->agent, t->stream_id, 1, lfound,
+                                      rfound);
     t->resuming = FALSE;
+    if (!ok)
+        SC_LOG_WARN(t->log_id, "libnice cannot select the pair again");
+    return ok && t->n_resumed != before;
+}
+
+/* libnice gave up on the pair after 10 s, but the peer has answered a
+ * consent check since (the watch saw an authenticated Binding success
+ * response from the pair's remote address): consent holds (RFC 7675
+ * §5.1 counts 30 s), so select the same pair again. Its checks go on at
+ * their own 4-6 s pace meanwhile; libnice's 10 s clock restarts with the
+ * next one, ours (the deadline) runs from the last real response.
+ * libnice may report the component ready again meanwhile (a triggered
+ * check succeeded) without sending on the pair: that changes nothing.
+ * Not during an ICE restart (selecting a pair would stop its checks). */
+static gboolean
+resume_pair(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    g_clear_pointer(&t->resume_source, g_source_unref);
+    if (t->closed || !t->await_selection || t->restarting ||
+        t->consent_revoked || t->state != SC_ICE_STATE_DISCONNECTED ||
+        t->last_consent_us <= 0 ||
+        sc_clock_now_us() - t->last_consent_us >=
+            (gint64)SC_ICE_CONSENT_EXPIRY_MS * 1000)
+        return G_SOURCE_REMOVE;
+    if (select_pair_again(t))
+        SC_LOG_INFO(t->log_id, "a consent response came %.1f s after "
+                               "libnice gave up on the pair: sending on it "
+                               "again (%u)",
+                    (double)(sc_clock_now_us() - t->consent_lost_us) / 1e6,
+                    t->n_resumed);
     return G_SOURCE_REMOVE;
+}
+
+gboolean
+sc_ice_consent_hold(ScIceTransport *t)
+{
+    gint64 age_us = sc_clock_now_us() - t->last_consent_us;
+
+    if (t->closed || t->restarting || t->consent_revoked ||
+        t->state != SC_ICE_STATE_CONNECTED || t->last_consent_us <= 0 ||
+        age_us >= (gint64)SC_ICE_CONSENT_HOLD_MS * 1000)
+        return FALSE;
+    t->consent_lost_us = sc_clock_now_us();
+    if (!select_pair_again(t))
+        return FALSE;
+    t->n_held++;
+    /* our deadline runs while libnice sends again: a response moves it,
+     * a new pair clears it (ice.c), else it ends consent at 30 s */
+    if (t->consent_timer == NULL)
+        arm_consent_deadline(t, t->last_consent_us +
+                                    (gint64)SC_ICE_CONSENT_EXPIRY_MS * 1000);
+    SC_LOG_INFO(t->log_id, "libnice gave up on the pair (last consent "
+                           "response %.1f s ago); RFC 7675 allows %d s: "
+                           "the same pair selected again, sending goes on "
+                           "(%u)",
+                (double)age_us / 1e6, SC_ICE_CONSENT_EXPIRY_MS / 1000,
+                t->n_held);
+    return TRUE;
 }
 
 /* From the watch: a consent response was just timed. */
@@ -196,12 +249,13 @@ on_consent_response(gpointer data)
 {
     ScIceTransport *t = data;
 
-    if (t->closed || !t->await_selection)
+    if (t->closed)
         return;
     /* the deadline moves with the response (RFC 7675 §5.1) */
     if (t->consent_timer != NULL)
         arm_consent_deadline(t, consent_expiry_us(t));
-    if (t->state != SC_ICE_STATE_DISCONNECTED || t->resume_source != NULL)
+    if (!t->await_selection || t->state != SC_ICE_STATE_DISCONNECTED ||
+        t->resume_source != NULL)
         return;
     /* not from inside the watch (libnice may be reading) */
     t->resume_source = sc_ice_idle_new(t, G_PRIORITY_HIGH, resume_pair,
@@ -262,6 +316,21 @@ watch_relayed(ScIceTransport *t, NiceCandidate *lcand, NiceCandidate *rcand)
         sockaddr_len(&relayed), &t->last_consent_us);
 }
 
+/* From the watch: the peer answered a consent check with an
+ * authenticated 403 (RFC 7675 §5.2): consent is revoked at once, so the
+ * pair is never selected again (libnice stops sending on it too). */
+static void
+on_consent_revoked(gpointer data)
+{
+    ScIceTransport *t = data;
+
+    if (t->closed || t->consent_revoked)
+        return;
+    t->consent_revoked = TRUE;
+    SC_LOG_INFO(t->log_id, "the peer revoked consent (403): the pair is "
+                           "not selected again");
+}
+
 /* A newly selected pair: consent was just granted by the check that
  * selected it (RFC 7675 §5.1); from now on the watch times the responses
  * on its socket (for a relayed pair, inside TURN). */
@@ -275,6 +344,10 @@ sc_ice_watch_consent(ScIceTransport *t, guint stream_id, guint component_id,
     g_clear_pointer(&t->consent_watch, sc_consent_watch_free);
     t->last_consent_us = 0; /* unknown unless watched */
     t->pair_resumed = FALSE;
+    t->consent_revoked = FALSE; /* a new pair, a new consent */
+    /* fresh consent: no deadline while it lasts */
+    sc_source_clear(&t->consent_timer);
+    t->consent_deadline_us = 0;
     if (lcand->type == NICE_CANDIDATE_TYPE_RELAYED) {
         t->consent_watch = watch_relayed(t, lcand, rcand);
     } else {
@@ -291,7 +364,8 @@ sc_ice_watch_consent(ScIceTransport *t, guint stream_id, guint component_id,
     }
     sc_consent_watch_set_keys(t->consent_watch, t->remote_pwd,
                               t->prev_remote_pwd);
-    sc_consent_watch_set_notify(t->consent_watch, on_consent_response, t);
+    sc_consent_watch_set_notify(t->consent_watch, on_consent_response,
+                                on_consent_revoked, t);
     if (t->consent_watch != NULL)
         t->last_consent_us = sc_clock_now_us();
 }

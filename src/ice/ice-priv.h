@@ -60,7 +60,10 @@ struct ScIceTransport {
     GSource *consent_timer;
     GSource *resume_source;    /* see resume_pair() */
     gboolean resuming;         /* inside nice_agent_set_selected_pair() */
-    guint n_resumed;
+    guint n_resumed;           /* the pair selected again, for any reason */
+    guint n_held;              /* ... at once, libnice having given up
+                                * (sc_ice_consent_hold()) */
+    gboolean consent_revoked;  /* a 403 from the peer on this pair */
     gboolean pair_resumed;     /* the selected pair was selected again */
     gboolean restarting;       /* ICE restart until a new pair */
     gint64 consent_lost_us;    /* when libnice last gave up on the pair */
@@ -138,6 +141,12 @@ void sc_ice_relay_start_deadline(ScIceTransport *t);
 /* libnice has given up on the selected pair: starts the consent deadline
  * and waits for a selected pair. */
 void sc_ice_consent_lost(ScIceTransport *t);
+/* libnice has given up on the selected pair (no response for 10 s):
+ * while the last authenticated response is under SC_ICE_CONSENT_HOLD_MS
+ * old (and the state is CONNECTED, no restart runs, no 403 came), the
+ * same pair is selected again so that sending goes on, under the RFC
+ * 7675 deadline. TRUE if so: the transport stays CONNECTED. */
+gboolean sc_ice_consent_hold(ScIceTransport *t);
 /* Consent on the old pair was lost while an ICE restart's checks ran:
  * starts them afresh (same generation), away from libnice's abort. */
 void sc_ice_reset_checks(ScIceTransport *t);

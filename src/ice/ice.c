@@ -56,7 +56,10 @@ static const guint ice_next[SC_ICE_N_STATES] = {
      * was lost, still checking */
     [SC_ICE_STATE_CHECKING] = S(CONNECTED) | S(FAILED) | S(DISCONNECTED) |
                               S(CONSENT_EXPIRED) | S(CLOSED),
-    [SC_ICE_STATE_CONNECTED] = S(DISCONNECTED) | S(CLOSED),
+    /* CONNECTED -> CONSENT_EXPIRED: the pair held past libnice's give-up
+     * (sc_ice_consent_hold()) reached the RFC 7675 deadline */
+    [SC_ICE_STATE_CONNECTED] = S(DISCONNECTED) | S(CONSENT_EXPIRED) |
+                               S(CLOSED),
     /* DISCONNECTED -> CONNECTED: a restart begun while still connected
      * selects its new pair after libnice gave up on the old one */
     [SC_ICE_STATE_DISCONNECTED] = S(CHECKING) | S(CONNECTED) |
@@ -328,6 +331,11 @@ on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
             if (t->cb.on_state != NULL)
                 t->cb.on_state(t->user_data, SC_ICE_STATE_DISCONNECTED);
         } else if (t->was_connected) {
+            /* libnice's 10 s are not RFC 7675's 30 s: while the last
+             * response is recent, the pair is selected again and sending
+             * goes on (ice-consent.c) */
+            if (sc_ice_consent_hold(t))
+                break;
             if (t->restarting && t->state == SC_ICE_STATE_CONNECTED)
                 sc_ice_reset_checks(t); /* see there */
             else if (t->state != SC_ICE_STATE_CONNECTED)
@@ -390,15 +398,10 @@ on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
     if (t->closed)
         return;
     if (t->resuming) {
-        /* the same pair: its watch and the time of its last response go
-         * on (the selection itself grants nothing) */
+        /* the same pair (ice-consent.c): its watch and the time of its
+         * last response go on (the selection itself grants nothing) */
         t->n_resumed++;
         t->pair_resumed = TRUE;
-        SC_LOG_INFO(t->log_id, "a consent response came %.1f s after "
-                               "libnice gave up on the pair: sending on "
-                               "it again (%u)",
-                    (double)(sc_clock_now_us() - t->consent_lost_us) / 1e6,
-                    t->n_resumed);
         t->await_selection = FALSE;
         if (t->state == SC_ICE_STATE_DISCONNECTED)
             sc_ice_set_state(t, SC_ICE_STATE_CONNECTED);

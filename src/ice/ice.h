@@ -14,7 +14,9 @@ typedef enum {
     SC_ICE_STATE_CONNECTED,
     SC_ICE_STATE_FAILED,          /* never connected: no working pair */
     /* Was connected; libnice stopped sending on the pair (no consent
-     * response for SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS, or a 403). Before
+     * response for SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS, and none for
+     * SC_ICE_CONSENT_HOLD_MS before the pair was selected again; or a
+     * 403). Before
      * the RFC 7675 deadline, SC_ICE_CONSENT_EXPIRY_MS after the last
      * response, a consent response on the pair (the same pair is then
      * selected again) or an ICE restart brings CONNECTED back. */
@@ -214,6 +216,14 @@ guint sc_ice_transport_get_n_remote_candidates(ScIceTransport *t);
  * up when that time is unknown. */
 #define SC_ICE_CONSENT_EXPIRY_MS 30000
 #define SC_ICE_LIBNICE_CONSENT_TIMEOUT_MS 10000
+/* When libnice gives up on the pair and the last consent response is
+ * younger than this, the same pair is selected again at once and the
+ * transport stays CONNECTED (sending goes on; RFC 7675 allows 30 s):
+ * at 30 % loss each way two unanswered checks in a row (libnice's 10 s)
+ * are common, four (about 20 s) rare. libnice gives up again at most
+ * 16 s later (its next check, 4-6 s, then 10 s): from then on the pair
+ * is DISCONNECTED and an ICE restart has what is left of the 30 s. */
+#define SC_ICE_CONSENT_HOLD_MS 20000
 
 /* Receive buffer asked for the socket of the selected pair: room for a
  * full SCTP receive window (sctp/'s 2 MiB) plus media, so that a burst

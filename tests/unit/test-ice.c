@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <stun/stunagent.h>
 
 typedef struct {
     ScIceTransport *t;
@@ -381,6 +382,56 @@ test_consent_authentic_response(void)
     g_assert_false(sc_stun_is_authentic_binding_success(buf, n, rfc5769_pwd));
 }
 
+/* A Binding error response with @code, signed with @pwd (libnice's STUN
+ * library, as a peer's libnice builds its 403 of RFC 7675 §5.2). */
+static gsize
+binding_error(guint8 *out, gsize size, int code, const char *pwd)
+{
+    StunAgent agent;
+    StunMessage req, err;
+    guint8 rbuf[256];
+
+    stun_agent_init(&agent, STUN_ALL_KNOWN_ATTRIBUTES,
+                    STUN_COMPATIBILITY_RFC5389,
+                    STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS |
+                        STUN_AGENT_USAGE_USE_FINGERPRINT);
+    g_assert_true(stun_agent_init_request(&agent, &req, rbuf, sizeof rbuf,
+                                          STUN_BINDING));
+    req.key = (uint8_t *)pwd;
+    req.key_len = strlen(pwd);
+    g_assert_true(stun_agent_init_error(&agent, &err, out, size, &req,
+                                        (StunError)code));
+    return stun_agent_finish_message(&agent, &err, (const uint8_t *)pwd,
+                                     strlen(pwd));
+}
+
+static void
+test_consent_revoked_response(void)
+{
+    guint8 buf[256];
+    gsize n = binding_error(buf, sizeof buf, STUN_ERROR_FORBIDDEN,
+                            rfc5769_pwd);
+
+    g_assert_cmpuint(n, >, 20);
+    g_assert_cmpint(sc_stun_consent_response(buf, n, rfc5769_pwd), ==,
+                    SC_STUN_CONSENT_REVOKED);
+    /* not consent either way */
+    g_assert_false(sc_stun_is_authentic_binding_success(buf, n, rfc5769_pwd));
+    /* unauthenticated (another password): ignored (RFC 7675 §5.2 asks
+     * for an authenticated 403) */
+    g_assert_cmpint(sc_stun_consent_response(buf, n, "wrong"), ==,
+                    SC_STUN_CONSENT_NONE);
+    /* another error code: not a revocation */
+    n = binding_error(buf, sizeof buf, STUN_ERROR_ROLE_CONFLICT, rfc5769_pwd);
+    g_assert_cmpint(sc_stun_consent_response(buf, n, rfc5769_pwd), ==,
+                    SC_STUN_CONSENT_NONE);
+    /* the RFC 5769 success response grants */
+    g_assert_cmpint(sc_stun_consent_response(rfc5769_response,
+                                             sizeof rfc5769_response,
+                                             rfc5769_pwd),
+                    ==, SC_STUN_CONSENT_GRANTED);
+}
+
 static GSocket *
 udp_socket(void)
 {
@@ -722,6 +773,8 @@ main(int argc, char **argv)
                     test_remote_candidate_cap);
     g_test_add_func("/ice/consent/authentic-response",
                     test_consent_authentic_response);
+    g_test_add_func("/ice/consent/revoked-response",
+                    test_consent_revoked_response);
     g_test_add_func("/ice/consent/watch-peeks", test_consent_watch_peeks);
     g_test_add_func("/ice/consent/turn-unwrap", test_consent_turn_unwrap);
     g_test_add_func("/ice/consent/watch-turn-udp",
