@@ -28,6 +28,20 @@
  * 10 with the 10 s cap took about 60 s). */
 #define SC_SCTP_RTO_MAX_MS 3000
 #define SC_SCTP_ASSOC_MAX_RTX 30
+/* usrsctp 0.9.5 retransmits on a timeout only the chunks sent longer ago
+ * than srtt + 4 rttvar, a bound SC_SCTP_RTO_MAX_MS does not cap
+ * (sctp_mark_all_for_resend()), and its first round-trip sample, from
+ * the INIT-ACK, is timed from the association's creation, every lost
+ * INIT included: after a 13 s setup under 30 % loss a lost chat message
+ * waited over 40 s for its first retransmission (the timer fired every
+ * 3 s and marked nothing). Heartbeats (RFC 9260 §8.3) give samples of
+ * the path as it is: while srtt is over SC_SCTP_PROBE_SRTT_MS, one is
+ * asked for every SC_SCTP_PROBE_INTERVAL_MS, at most SC_SCTP_PROBES_MAX
+ * in a row (a path really that long costs that many, once; srtt under
+ * the bound again allows as many more). */
+#define SC_SCTP_PROBE_SRTT_MS 300
+#define SC_SCTP_PROBE_INTERVAL_MS 100
+#define SC_SCTP_PROBES_MAX 64
 /* The path's failure threshold is the association's: usrsctp puts no new
  * data on a path it has marked unreachable (sctp_med_chunk_output()) and
  * marks it reachable again only when a heartbeat (every 30 s) or a SACK
@@ -104,6 +118,8 @@ struct ScSctpAssoc {
     guint16 remote_port;
     guint64 remote_max;
     guint64 bad_checksums;  /* packets dropped: wrong CRC32c */
+    gint64 probe_next_us;   /* see SC_SCTP_PROBE_SRTT_MS */
+    guint n_probes;         /* heartbeats asked for in a row */
     ScSctpCallbacks cb;
     gpointer user_data;
     ScSctpState state;

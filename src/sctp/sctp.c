@@ -153,6 +153,46 @@ sc_sctp_global_init(void)
 
 static void process(ScSctpAssoc *a);
 
+/* See SC_SCTP_PROBE_SRTT_MS: a heartbeat now and then while usrsctp's
+ * round-trip estimate is far above the path's. */
+static void
+probe_rtt(ScSctpAssoc *a, gint64 now)
+{
+    struct sctp_status st;
+    struct sctp_paddrparams pp;
+    struct sockaddr_conn *sconn;
+    socklen_t len = (socklen_t)sizeof st;
+
+    if (a->state != SC_SCTP_STATE_CONNECTED || a->sock == NULL ||
+        a->free_requested || now < a->probe_next_us)
+        return;
+    a->probe_next_us = now + (gint64)SC_SCTP_PROBE_INTERVAL_MS * 1000;
+    memset(&st, 0, sizeof st);
+    if (usrsctp_getsockopt(a->sock, IPPROTO_SCTP, SCTP_STATUS, &st, &len) !=
+        0)
+        return;
+    if (st.sstat_primary.spinfo_srtt <= SC_SCTP_PROBE_SRTT_MS) {
+        a->n_probes = 0;
+        return;
+    }
+    if (a->n_probes >= SC_SCTP_PROBES_MAX)
+        return;
+    if (a->n_probes == 0)
+        SC_LOG_DEBUG(a->log_id, "round-trip estimate %u ms: heartbeats to "
+                                "measure the path again",
+                     st.sstat_primary.spinfo_srtt);
+    memset(&pp, 0, sizeof pp);
+    sconn = (struct sockaddr_conn *)&pp.spp_address;
+    sconn->sconn_family = AF_CONN;
+    sconn->sconn_port = htons(a->remote_port);
+    sconn->sconn_addr = (void *)a->id;
+    pp.spp_assoc_id = st.sstat_assoc_id;
+    pp.spp_flags = SPP_HB_DEMAND;
+    if (usrsctp_setsockopt(a->sock, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp,
+                           (socklen_t)sizeof pp) == 0)
+        a->n_probes++;
+}
+
 static gboolean
 pump_tick(gpointer user_data)
 {
@@ -178,6 +218,10 @@ pump_tick(gpointer user_data)
     }
     for (guint i = 0; i < ids->len; i++) {
         ScSctpAssoc *a = lookup(g_array_index(ids, guintptr, i));
+        if (a != NULL)
+            probe_rtt(a, now);
+        /* processing may free it */
+        a = lookup(g_array_index(ids, guintptr, i));
         if (a != NULL)
             process(a);
     }
