@@ -23,6 +23,11 @@
 
 #include <string.h>
 
+/* The inspector's ice.consent.fresh turns false once the peer's last
+ * consent response is this old: about three unanswered checks (they go
+ * every 4-6 s, RFC 7675 §5.1), well before consent expires (30 s). */
+#define SC_CALL_CONSENT_FRESH_MS 15000
+
 /* ------------------------------------------------------------------ */
 /* endpoint                                                             */
 
@@ -602,9 +607,15 @@ sc_call_inspect_json(ScCall *call)
         s.ice_state = sc_ice_state_to_string(st);
         s.local_type = sc_ice_transport_get_local_type(call->ice);
         s.remote_type = sc_ice_transport_get_remote_type(call->ice);
-        s.consent_fresh = st == SC_ICE_STATE_CONNECTED;
         s.last_response_ms_ago =
             last > 0 ? (sc_clock_now_us() - last) / 1000 : -1;
+        /* fresh: connected, and (where the responses are seen) the last
+         * one under SC_CALL_CONSENT_FRESH_MS old. Consent itself lasts
+         * 30 s (RFC 7675 §5.1) and sending goes on until then, but three
+         * checks in a row unanswered is what the user is shown. */
+        s.consent_fresh = st == SC_ICE_STATE_CONNECTED &&
+                          (s.last_response_ms_ago < 0 ||
+                           s.last_response_ms_ago < SC_CALL_CONSENT_FRESH_MS);
     } else {
         s.ice_state = "new";
         s.last_response_ms_ago = -1;
