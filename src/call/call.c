@@ -558,6 +558,8 @@ sc_call_inspect_json(ScCall *call)
     g_autoptr(JsonNode) node = NULL;
     g_autoptr(JsonNode) privacy = NULL;
     g_autofree ScInspectorChannel *chans = NULL;
+    g_autofree char *local_address = NULL;
+    g_autofree char *remote_address = NULL;
     ScInspectorMedia media[4];
     gboolean connected;
 
@@ -607,6 +609,10 @@ sc_call_inspect_json(ScCall *call)
         s.ice_state = sc_ice_state_to_string(st);
         s.local_type = sc_ice_transport_get_local_type(call->ice);
         s.remote_type = sc_ice_transport_get_remote_type(call->ice);
+        local_address =
+            sc_ice_transport_get_local_address(call->ice, &s.local_hidden_by);
+        s.remote_address = remote_address =
+            sc_ice_transport_get_remote_address(call->ice);
         s.last_response_ms_ago =
             last > 0 ? (sc_clock_now_us() - last) / 1000 : -1;
         /* fresh: connected, and (where the responses are seen) the last
@@ -620,6 +626,13 @@ sc_call_inspect_json(ScCall *call)
         s.ice_state = "new";
         s.last_response_ms_ago = -1;
     }
+    /* a deferred call reveals nothing of ours before it is accepted */
+    if (call->defer.state != SC_DEFER_OFF &&
+        call->defer.state != SC_DEFER_ACCEPTED) {
+        g_clear_pointer(&local_address, g_free);
+        s.local_hidden_by = "defer-ice";
+    }
+    s.local_address = local_address;
     s.n_media = sc_call_media_inspect(call, media, G_N_ELEMENTS(media));
     s.media = media;
     chans = g_new0(ScInspectorChannel,

@@ -8,7 +8,9 @@
  * its name, then handed to libnice with the address in place of the name
  * (draft §3.2.1); one that does not resolve is dropped. Candidates wait
  * in a queue bounded by the remote candidate cap, names by
- * SC_ICE_MDNS_MAX_NAMES; an ICE restart empties the queue.
+ * SC_ICE_MDNS_MAX_NAMES; an ICE restart empties the queue. And the
+ * selected pair's addresses for the inspector, ours only as far as our
+ * candidates revealed it (issue 15 point 3).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #define SC_LOG_MODULE "ice"
 #include "ice/ice-priv.h"
@@ -149,4 +151,80 @@ sc_ice_on_mdns_resolved(gpointer data, const char *name, const char *address)
         t->remote_done_held = FALSE;
         sc_ice_peer_gathering_done(t);
     }
+}
+
+/* "IP:port", "[IPv6]:port" or "<name>:port" (bounded: an address's text,
+ * or a name sc_ice_mdns_name_is_valid() accepted). */
+static char *
+with_port(const char *host, guint port)
+{
+    return strchr(host, ':') != NULL ? g_strdup_printf("[%s]:%u", host, port)
+                                     : g_strdup_printf("%s:%u", host, port);
+}
+
+static gboolean
+selected_pair(ScIceTransport *t, NiceCandidate **local,
+              NiceCandidate **remote)
+{
+    *local = *remote = NULL;
+    return t->agent != NULL && !t->closed &&
+           nice_agent_get_selected_pair(t->agent, t->stream_id, 1, local,
+                                        remote) &&
+           *local != NULL && *remote != NULL;
+}
+
+char *
+sc_ice_transport_get_local_address(ScIceTransport *t, const char **hidden_by)
+{
+    NiceCandidate *local, *remote;
+    char ip[NICE_ADDRESS_STRING_LEN];
+    const char *name;
+
+    *hidden_by = NULL;
+    if (!selected_pair(t, &local, &remote))
+        return NULL;
+    nice_address_to_string(&local->addr, ip);
+    if (local->type == NICE_CANDIDATE_TYPE_RELAYED)
+        /* the relay's address: what the peer sees, never the socket
+         * behind it */
+        return with_port(ip, nice_address_get_port(&local->addr));
+    if (t->relay_only) {
+        *hidden_by = "relay-only";
+        return NULL;
+    }
+    if (local->type == NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE)
+        /* signalled as is in every mode but relay-only */
+        return with_port(ip, nice_address_get_port(&local->addr));
+    /* host, or peer-reflexive (our host address as the peer saw it) */
+    if (t->hide_host) {
+        *hidden_by = "default-route-only";
+        return NULL;
+    }
+    if (t->mdns_names) {
+        *hidden_by = "mdns";
+        name = local->type == NICE_CANDIDATE_TYPE_HOST
+                   ? sc_ice_mdns_known_local_name(t->mdns, ip)
+                   : NULL;
+        return name != NULL
+                   ? with_port(name, nice_address_get_port(&local->addr))
+                   : NULL;
+    }
+    return with_port(ip, nice_address_get_port(&local->addr));
+}
+
+char *
+sc_ice_transport_get_remote_address(ScIceTransport *t)
+{
+    NiceCandidate *local, *remote;
+    char ip[NICE_ADDRESS_STRING_LEN];
+    const char *name;
+
+    if (!selected_pair(t, &local, &remote))
+        return NULL;
+    nice_address_to_string(&remote->addr, ip);
+    /* the peer chose to hide this address behind a name: shown as the
+     * name, so that the address stays out of what the user shares */
+    name = sc_ice_mdns_remote_name(t->mdns, ip);
+    return with_port(name != NULL ? name : ip,
+                     nice_address_get_port(&remote->addr));
 }

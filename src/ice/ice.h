@@ -282,6 +282,22 @@ const char *sc_ice_state_to_string(ScIceState s);
  * that address resolves after the pair was selected (ice-reveal.c). */
 const char *sc_ice_transport_get_local_type(ScIceTransport *t);
 const char *sc_ice_transport_get_remote_type(ScIceTransport *t);
+/* The selected pair's addresses as the inspector shows them, "IP:port"
+ * ("[IPv6]:port"), or NULL without a pair. (transfer full)
+ * Ours only as far as our candidates revealed it to the peer: a relay
+ * candidate's address (never the socket behind it), a server-reflexive
+ * one's; a host or peer-reflexive one's unless relay-only or RFC 8828
+ * Mode 3 hides it, or mDNS names it ("<uuid4>.local:port" then). When it
+ * is hidden, NULL or the name, and *@hidden_by says why ("relay-only",
+ * "default-route-only", "mdns"); else *@hidden_by is NULL. */
+char *sc_ice_transport_get_local_address(ScIceTransport *t,
+                                         const char **hidden_by)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* The peer's: the address it revealed or we saw it come from, or the
+ * mDNS name it signalled for it ("<uuid>.local:port") when that name
+ * resolved to it. */
+char *sc_ice_transport_get_remote_address(ScIceTransport *t)
+    G_GNUC_WARN_UNUSED_RESULT;
 /* @func (nullable), called with the callbacks' user_data when another
  * pair is selected while the state stays CONNECTED (an ICE restart begun
  * while connected, or libnice moving to a better pair): the two getters

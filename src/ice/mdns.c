@@ -415,3 +415,35 @@ sc_ice_mdns_n_pending(ScIceMdns *m)
 {
     return m->n_pending;
 }
+
+const char *
+sc_ice_mdns_known_local_name(ScIceMdns *m, const char *address)
+{
+    LocalName *n = g_hash_table_lookup(m->local, address);
+
+    return n != NULL ? n->name : NULL;
+}
+
+const char *
+sc_ice_mdns_remote_name(ScIceMdns *m, const char *address)
+{
+    g_autoptr(GInetAddress) want = g_inet_address_new_from_string(address);
+    GHashTableIter it;
+    gpointer value;
+
+    if (want == NULL)
+        return NULL;
+    /* at most SC_ICE_MDNS_MAX_NAMES entries */
+    g_hash_table_iter_init(&it, m->lookups);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        Lookup *l = value;
+        g_autoptr(GInetAddress) got = NULL;
+
+        if (!l->done || l->address == NULL)
+            continue;
+        got = g_inet_address_new_from_string(l->address);
+        if (got != NULL && g_inet_address_equal(got, want))
+            return l->name;
+    }
+    return NULL;
+}

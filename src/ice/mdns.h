@@ -66,6 +66,14 @@ typedef enum {
  * @address: (out) (transfer none): set for SC_ICE_MDNS_RESOLVED. */
 ScIceMdnsLookup sc_ice_mdns_resolve(ScIceMdns *m, const char *name,
                                     const char **address);
+/* Our name for the local @address if sc_ice_mdns_local_name() gave one,
+ * else NULL; publishes nothing. (transfer none) */
+const char *sc_ice_mdns_known_local_name(ScIceMdns *m, const char *address);
+/* The peer's name (lower case, sc_ice_mdns_name_is_valid()) that
+ * resolved to @address (an IP address, text), or NULL: the first found
+ * when several did. (transfer none) */
+const char *sc_ice_mdns_remote_name(ScIceMdns *m, const char *address);
+
 /* Lookups under way. */
 guint sc_ice_mdns_n_pending(ScIceMdns *m);
 

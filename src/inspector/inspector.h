@@ -71,6 +71,13 @@ typedef struct ScInspectorSnapshot {
     const char *ice_policy;      /* "all" / "relay-only" */
     const char *local_type;
     const char *remote_type;
+    /* the selected pair's, "IP:port"; NULL: unknown or hidden. Ours only
+     * as far as the privacy profile revealed it to the peer anyway:
+     * local_hidden_by says what hid it ("relay-only",
+     * "default-route-only", "mdns", "defer-ice") or is NULL. */
+    const char *local_address;
+    const char *remote_address;
+    const char *local_hidden_by;
     gboolean related_address_suppressed;
     const char *ip_handling;     /* RFC 8828 mode, sc_ip_handling_to_string() */
     gboolean mdns;               /* host candidates signalled as mDNS names */

@@ -125,6 +125,11 @@ sc_inspector_report_build(const ScInspectorSnapshot *s)
     add_str(b, "policy", s->ice_policy != NULL ? s->ice_policy : "all");
     add_str(b, "local_type", s->local_type);
     add_str(b, "remote_type", s->remote_type);
+    /* issue 15 point 3: addresses only where the profile allows them */
+    add_str(b, "local_address", s->local_address);
+    add_str(b, "remote_address", s->remote_address);
+    add_bool(b, "local_address_hidden", s->local_hidden_by != NULL);
+    add_str(b, "local_address_hidden_by", s->local_hidden_by);
     add_bool(b, "related_address_suppressed", s->related_address_suppressed);
     add_str(b, "defer_ice", s->defer_ice != NULL ? s->defer_ice : "off");
     add_str(b, "ip_handling", s->ip_handling != NULL ? s->ip_handling : "all");

@@ -327,6 +327,12 @@ try:
     rep = s.callee.wait_event("inspector", timeout=10)
     tap.ok(rep is not None and rep["report"]["ice"].get("defer_ice") == "incoming",
            "the inspector says the call waits (defer_ice: incoming)", rep)
+    ice = (rep or {}).get("report", {}).get("ice", {})
+    tap.ok(ice.get("local_address") is None and
+           ice.get("local_address_hidden") is True and
+           ice.get("local_address_hidden_by") == "defer-ice",
+           "before accept the inspector shows no address of ours, saying why",
+           ice)
     check_nothing_revealed(s, "before accept")
     cports = check_capture(s, s.cap.stop(), "before accept")
 
@@ -349,6 +355,10 @@ try:
                             timeout=10)
     tap.ok(rep is not None and rep["report"]["ice"]["defer_ice"] == "accepted",
            "the inspector says accepted", rep)
+    ice = (rep or {}).get("report", {}).get("ice", {})
+    tap.ok((ice.get("local_address") or "").startswith("127.0.0.1:") and
+           ice.get("local_address_hidden") is False,
+           "after accept the inspector shows the callee's address", ice)
     s.callee.send({"cmd": "accept"})
     err = s.callee.wait_event("error", timeout=10)
     tap.ok(err is not None and "already accepted" in err.get("detail", ""),

@@ -15,11 +15,15 @@ every candidate each side put on the wire.
    peer-reflexive candidate becomes the resolved host one, draft §3.2.2);
    a second daemon across the veth pair, in a second namespace, resolves
    the name through mDNS on the wire while the call is up, and no longer
-   once it has ended (Avahi's goodbye); the inspector says so.
+   once it has ended (Avahi's goodbye); the inspector says so, and shows
+   each side's address and the peer's as the mDNS names, never the
+   namespace's addresses behind them (issue 15 point 3).
 2. Mode 3 (`--ip-handling default-route-only`) on the answerer: it signals
    no candidate at all, and the call still connects through the
    offerer's candidates; the offerer, in Mode 1, signals the address of
-   a second interface (10.78.0.1, not on the default route) too.
+   a second interface (10.78.0.1, not on the default route) too. The
+   answerer's inspector hides its own address (default-route-only), the
+   offerer's shows its own.
 3. A peer that signals a .local name of another form ("printer.local",
    which the daemon would resolve: it is published here): the name is
    never looked up and the candidate never reaches libnice (draft
@@ -169,6 +173,22 @@ def both_mdns(tap, netns, env, observer):
                rep.get("related_address_suppressed") is True,
                "the inspector reports mdns, ip_handling and suppressed "
                "related addresses", str(rep))
+        # issue 15 point 3: the addresses as the peer was told them, the
+        # names, never the namespace's addresses behind them
+        for p, q in ((off, ans), (ans, off)):
+            rep = inspect(p)
+            la = rep.get("local_address") or ""
+            ra = rep.get("remote_address") or ""
+            tap.ok(la.rsplit(":", 1)[0].lower() in
+                   {n.lower() for n in names[p.name]} and
+                   rep.get("local_address_hidden") is True and
+                   rep.get("local_address_hidden_by") == "mdns",
+                   "%s: the inspector shows its own address as its mDNS "
+                   "name" % p.name, "%s; names %s" % (rep, names[p.name]))
+            tap.ok(ra.rsplit(":", 1)[0].lower() in
+                   {n.lower() for n in names[q.name]},
+                   "%s: the peer's address is shown as the peer's name"
+                   % p.name, "%s; names %s" % (rep, names[q.name]))
         name = sorted(names["call"])[0] if names["call"] else ""
         tap.ok(avahi_resolve(observer[0], observer[1], name) == "10.77.0.1",
                "another host resolves the offerer's name over mDNS during "
@@ -214,6 +234,16 @@ def mode3(tap, netns, env, base):
         tap.ok(rep.get("ip_handling") == "default-route-only" and
                rep.get("related_address_suppressed") is True,
                "mode 3: the inspector says so", str(rep))
+        tap.ok(rep.get("local_address") is None and
+               rep.get("local_address_hidden") is True and
+               rep.get("local_address_hidden_by") == "default-route-only" and
+               (rep.get("remote_address") or "").startswith("10.7"),
+               "mode 3: the inspector hides the answerer's address, not "
+               "the offerer's", str(rep))
+        rep = inspect(off)
+        tap.ok((rep.get("local_address") or "").startswith("10.7") and
+               rep.get("local_address_hidden") is False,
+               "mode 1: the offerer's inspector shows its address", str(rep))
         sctest.hang_up(tap, off, ans)
     finally:
         for p in (off, ans):
