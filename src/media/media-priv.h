@@ -85,7 +85,8 @@ struct ScMediaSession {
 
     char *record_path;
     gboolean play_audio;
-    GstElement *filesink;
+    GstElement *filesink;       /* an fdsink on record_fd */
+    int record_fd;              /* -1: none; closed once stopped */
 
     gboolean started, stopped;
     guint64 dropped;

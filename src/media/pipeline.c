@@ -37,6 +37,7 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/rtp/gstrtpdefs.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RTPBIN_LATENCY_MS 100
 #define RTCP_MIN_INTERVAL_NS (1 * GST_SECOND)
@@ -303,6 +304,7 @@ sc_media_session_new(GMainContext *ctx, const char *log_id, const char *cname,
 
     s = g_new0(ScMediaSession, 1);
     s->magic = MEDIA_MAGIC;
+    s->record_fd = -1;
     s->ctx = ctx ? g_main_context_ref(ctx) : g_main_context_ref_thread_default();
     s->log_id = g_strdup(log_id ? log_id : "media");
     s->cname = g_strdup(cname && *cname ? cname : "sealcall");
@@ -519,7 +521,7 @@ sc_media_session_start(ScMediaSession *s, GError **error)
          !sc_media_have_factories(error, "audioconvert", "audioresample",
                                   "autoaudiosink", NULL)) ||
         (s->record_path &&
-         !sc_media_have_factories(error, "filesink", "webmmux", "oggmux",
+         !sc_media_have_factories(error, "fdsink", "webmmux", "oggmux",
                                   NULL)) ||
         !sc_media_build_recording(s, &mux, error))
         return FALSE;
@@ -764,6 +766,10 @@ sc_media_session_stop(ScMediaSession *s)
         gst_element_set_state(s->pipeline, GST_STATE_NULL);
         SC_LOG_INFO(s->log_id, "media stopped");
     }
+    if (s->record_fd >= 0) {
+        close(s->record_fd);
+        s->record_fd = -1;
+    }
     /* streaming threads are gone: nothing calls wake_owner() any more */
     sc_source_clear(&s->wake);
     sc_source_clear(&s->timer);
@@ -788,6 +794,8 @@ session_really_free(ScMediaSession *s)
         gst_element_set_state(s->pipeline, GST_STATE_NULL);
         gst_object_unref(s->pipeline);
     }
+    if (s->record_fd >= 0)
+        close(s->record_fd);
     g_clear_pointer(&s->outq, g_async_queue_unref);
     g_mutex_clear(&s->lock);
     g_cond_clear(&s->cond);
