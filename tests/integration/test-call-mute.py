@@ -261,8 +261,12 @@ try:
     tap.ok("video is not enabled" in err and "\"kind\"" in err,
            "/mute of a kind not sent, or unknown, is refused", err)
     line("/hangup")
-    tap.ok(human.wait_exit(30) == 0 and ans.wait_exit(30) == 0,
-           "interactive: both exit 0 after /hangup")
+    rc_h, rc_a = human.wait_exit(30), ans.wait_exit(30)
+    tap.ok(rc_h == 0 and rc_a == 0, "interactive: both exit 0 after /hangup",
+           {"human": rc_h, "answerer": rc_a,
+            "human stderr": human.stderr_tail(30),
+            "answerer stderr": ans.stderr_tail(30),
+            "answerer events": ans.events[-5:]})
 finally:
     for p in (human, ans, relay):
         if p is not None:
