@@ -161,38 +161,3 @@ class IdpServer:
     def close(self):  # noqa: D401
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def hmac_proxy(id_domain="localhost", validate_delay=0, validate_error=None):
-    """A W3C proxy script whose assertion is an HMAC over {identity,
-    contents, origin} (this server's /api/sign and /api/verify): the
-    identity is usernameHint (default alice) @ @id_domain; validation
-    waits @validate_delay ms, or fails with @validate_error. PROTOCOL in
-    the text is to be replaced by the protocol's name as JSON."""
-    gen = r"""
-  generateAssertion(contents, origin, options) {
-    const user = (options && options.usernameHint) || 'alice';
-    const payload = JSON.stringify({ identity: user + '@ID_DOMAIN', contents, origin });
-    return fetch('/api/sign', { method: 'POST', body: JSON.stringify({ contents: payload }) })
-      .then((r) => r.json())
-      .then((j) => ({ idp: { domain: location.host, protocol: PROTOCOL },
-                      assertion: JSON.stringify({ payload, sig: j.sig }) }));
-  },"""
-    if validate_error:
-        val = "validateAssertion() { return Promise.reject({ errorDetail: '%s', message: 'too old' }); }" % validate_error
-    else:
-        val = r"""
-  validateAssertion(assertion, origin) {
-    const a = JSON.parse(assertion);
-    return new Promise((res) => setTimeout(res, DELAY))
-      .then(() => fetch('/api/verify?sig=' + encodeURIComponent(a.sig) +
-                        '&c=' + encodeURIComponent(a.payload)))
-      .then((r) => r.json())
-      .then((j) => {
-        if (!j.ok) throw new Error('bad signature');
-        const p = JSON.parse(a.payload);
-        return { identity: p.identity, contents: p.contents };
-      });
-  }""".replace("DELAY", str(validate_delay))
-    return ("rtcIdentityProvider.register({" + gen + val + "});").replace(
-        "ID_DOMAIN", id_domain)
